@@ -1,0 +1,1 @@
+"""The bundled registry, data/partnerships.toml, shipped inside the sisterctl package."""

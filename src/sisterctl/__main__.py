@@ -1,0 +1,5 @@
+"""`python -m sisterctl`."""
+
+from sisterctl.cli import main
+
+raise SystemExit(main())

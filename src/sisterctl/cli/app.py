@@ -1,0 +1,213 @@
+"""The Typer application, its global options, and the one place errors are caught."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+from typer.core import TyperGroup
+
+from sisterctl import __version__
+from sisterctl.errors import ExitCode, SisterctlError, UsageError, internal_error_message
+
+if TYPE_CHECKING:
+    from sisterctl.model import Registry
+    from sisterctl.registry import Location
+
+PROG = "sisterctl"
+
+
+@dataclass
+class State:
+    """Global options, passed to every command through the Typer context."""
+
+    registry: Path | None = None
+    debug: bool = False
+
+
+_debug = False  # set by --debug; read when an unexpected error reaches the top
+
+
+def _say(message: str) -> None:
+    """A one-line message on standard error."""
+    line = " ".join(message.split("\n"))
+    try:
+        sys.stderr.write(f"{PROG}: {line}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+class SisterctlGroup(TyperGroup):
+    """Runs a command and turns every failure into one line and an exit code."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        code = self._run(args, prog_name or PROG, complete_var, extra)
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+    def _run(
+        self,
+        args: Sequence[str] | None,
+        prog_name: str,
+        complete_var: str | None,
+        extra: dict[str, Any],
+    ) -> int:
+        from typer._click import exceptions as click_exc
+
+        global _debug
+        argv = list(sys.argv[1:] if args is None else args)
+        _debug = "--debug" in argv
+        try:
+            result = super().main(
+                args=argv,
+                prog_name=prog_name,
+                complete_var=complete_var,
+                standalone_mode=False,
+                **extra,
+            )
+            return int(result) if isinstance(result, int) else ExitCode.OK
+        except SisterctlError as exc:
+            if _debug:
+                import traceback
+
+                traceback.print_exc()
+            _say(str(exc))
+            return int(exc.exit_code)
+        except click_exc.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx is not None else prog_name
+            _say(f"{exc.format_message()} (see '{command} --help')")
+            return ExitCode.USAGE
+        except click_exc.ClickException as exc:
+            _say(exc.format_message())
+            return exc.exit_code
+        except typer.Abort:
+            _say("aborted")
+            return ExitCode.REFUSED
+        except typer.Exit as exc:
+            return int(exc.exit_code)
+        except KeyboardInterrupt:
+            _say("interrupted")
+            return 130
+        except BrokenPipeError:
+            # The reader went away (`sisterctl list | head`): not an error worth a message.
+            _silence_stdout()
+            return ExitCode.OK
+        except Exception as exc:
+            if _debug:
+                raise
+            _say(internal_error_message(exc))
+            return ExitCode.INTERNAL
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+app = typer.Typer(
+    name=PROG,
+    cls=SisterctlGroup,
+    help="A registry of sister-city ties: list them, record agreement signings, "
+    "and never miss an anniversary.",
+    epilog="Example: sisterctl list --city Taipei",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"{PROG} {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    ctx: typer.Context,
+    registry: Annotated[
+        Path | None,
+        typer.Option(
+            "--registry",
+            "-r",
+            metavar="PATH",
+            show_default=False,
+            help="The registry file to use (default: $SISTERCTL_REGISTRY, then "
+            "your own registry made by 'sisterctl init', then the bundled one).",
+        ),
+    ] = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback of an internal error.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    ctx.obj = State(registry=registry, debug=debug)
+
+
+# ---------------------------------------------------------------------------
+# Helpers the commands share
+
+
+def state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, State) else State()
+
+
+def location(ctx: typer.Context) -> Location:
+    from sisterctl.registry import locate
+
+    return locate(state(ctx).registry)
+
+
+def open_registry(ctx: typer.Context) -> Registry:
+    from sisterctl.registry import load
+
+    return load(location(ctx).path)
+
+
+def today() -> dt.date:
+    """The reference day when --as-of is not given: the local calendar day."""
+    return dt.date.today()
+
+
+def as_of_date(text: str | None) -> dt.date:
+    """The reference day from --as-of, which must be a full date."""
+    if text is None:
+        return today()
+    from sisterctl.dates import parse_partial_date
+
+    date = parse_partial_date(text).to_date()
+    if date is None:
+        raise UsageError(f"--as-of needs a full date such as 2026-11-28, not {text!r}")
+    return date
+
+
+def fail(message: str, code: ExitCode = ExitCode.REFUSED) -> NoReturn:
+    error = SisterctlError(message)
+    error.exit_code = code
+    raise error

@@ -1,0 +1,100 @@
+"""Option types that several commands share."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+    TSV = "tsv"
+
+
+class StatusChoice(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    ENDED = "ended"
+
+
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        case_sensitive=False,
+        help="table for people; json, csv or tsv for scripts (dates in ISO 8601).",
+    ),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="DATE",
+        show_default=False,
+        help="The reference day, YYYY-MM-DD (default: today).",
+    ),
+]
+CityOption = Annotated[
+    str | None,
+    typer.Option(
+        "--city",
+        "-c",
+        show_default=False,
+        help="Ties of this city, on either side; any name, alias or local name, "
+        "ignoring case and accents.",
+    ),
+]
+CountryOption = Annotated[
+    str | None,
+    typer.Option(
+        "--country",
+        show_default=False,
+        help="Ties with a city in this country: ISO code (KR) or English name.",
+    ),
+]
+KindOption = Annotated[
+    str | None,
+    typer.Option(
+        "--kind",
+        "-k",
+        show_default=False,
+        help="Ties of this kind: 'sister city', 'friendship city', ...",
+    ),
+]
+StatusOption = Annotated[
+    StatusChoice | None,
+    typer.Option(
+        "--status", "-s", case_sensitive=False, show_default=False, help="Ties with this status."
+    ),
+]
+FieldOption = Annotated[
+    str | None,
+    typer.Option(
+        "--field",
+        show_default=False,
+        help="Ties that cooperate in this field (tourism, culture, ...).",
+    ),
+]
+SinceOption = Annotated[
+    int | None,
+    typer.Option(
+        "--since",
+        metavar="YEAR",
+        show_default=False,
+        help="Ties established in this year or later.",
+    ),
+]
+UntilOption = Annotated[
+    int | None,
+    typer.Option(
+        "--until",
+        metavar="YEAR",
+        show_default=False,
+        help="Ties established in this year or earlier.",
+    ),
+]

@@ -1,0 +1,126 @@
+"""`sisterctl list` and `sisterctl show`."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from sisterctl.cli.app import app, as_of_date, open_registry
+from sisterctl.cli.options import (
+    AsOfOption,
+    CityOption,
+    CountryOption,
+    FieldOption,
+    FormatOption,
+    KindOption,
+    OutputFormat,
+    SinceOption,
+    StatusOption,
+    UntilOption,
+)
+
+
+class SortChoice(StrEnum):
+    ESTABLISHED = "established"
+    CITY = "city"
+    COUNTRY = "country"
+    KIND = "kind"
+    STATUS = "status"
+    ID = "id"
+
+
+@app.command("list")
+def list_command(
+    ctx: typer.Context,
+    city: CityOption = None,
+    country: CountryOption = None,
+    kind: KindOption = None,
+    status: StatusOption = None,
+    field: FieldOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    sort: Annotated[
+        SortChoice, typer.Option("--sort", case_sensitive=False, help="Order of the rows.")
+    ] = SortChoice.ESTABLISHED,
+    output: FormatOption = OutputFormat.TABLE,
+    as_of: AsOfOption = None,
+) -> None:
+    """List partnerships, oldest first.
+
+    Example: sisterctl list --city Taipei --since 2010
+    """
+    from sisterctl.model import Status
+    from sisterctl.query import Filters, SortKey, select, sort_ties
+    from sisterctl.serialize import LIST_FIELDS, list_rows
+
+    registry = open_registry(ctx)
+    filters = Filters(
+        city=city,
+        country=country,
+        kind=kind,
+        status=Status(status.value) if status else None,
+        field=field,
+        since=since,
+        until=until,
+    )
+    ties = sort_ties(registry, select(registry, filters), SortKey(sort.value))
+    rows = list_rows(registry, ties, as_of_date(as_of))
+    if output is OutputFormat.TABLE:
+        from sisterctl import render
+
+        render.emit(render.list_table(rows))
+        return
+    _write_plain(output, [row.as_dict() for row in rows], LIST_FIELDS)
+
+
+def _write_plain(
+    output: OutputFormat, rows: list[dict[str, object]], fields: tuple[str, ...]
+) -> None:
+    from sisterctl import plain
+
+    if output is OutputFormat.JSON:
+        plain.write_json(rows, sys.stdout)
+    elif output is OutputFormat.CSV:
+        plain.write_csv(rows, fields, sys.stdout)
+    else:
+        plain.write_tsv(rows, fields, sys.stdout)
+
+
+@app.command("show")
+def show_command(
+    ctx: typer.Context,
+    tie: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="TIE",
+            show_default=False,
+            help="The tie's id (taipei-daegu) or its two cities (Taipei Daegu).",
+        ),
+    ],
+    output: FormatOption = OutputFormat.TABLE,
+    as_of: AsOfOption = None,
+) -> None:
+    """Show everything about one tie: cities, agreements, exchanges, notes, sources.
+
+    Example: sisterctl show taipei-daegu
+    """
+    from sisterctl.errors import UsageError
+    from sisterctl.query import find_tie
+
+    registry = open_registry(ctx)
+    found = find_tie(registry, tie)
+    day = as_of_date(as_of)
+    if output is OutputFormat.TABLE:
+        from sisterctl import render
+
+        render.emit(render.tie_view(registry, found, day))
+    elif output is OutputFormat.JSON:
+        from sisterctl import plain
+        from sisterctl.serialize import tie_detail
+
+        plain.write_json(tie_detail(registry, found, day), sys.stdout)
+    else:
+        raise UsageError("show prints a table or JSON (--format json)")

@@ -1,0 +1,149 @@
+"""Dates at the precision their sources give: a day, a month, a year, or unknown.
+
+Pure: no I/O, and no notion of "today"; callers pass the reference day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sisterctl.errors import InvalidDateError
+
+
+class Precision(StrEnum):
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+    UNKNOWN = "unknown"
+
+
+_DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+MIN_YEAR = 1
+MAX_YEAR = 9999
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class PartialDate:
+    """A date known to the day, the month or the year. Unknown dates are `None`.
+
+    Ordering sorts a year before its months and a month before its days, which is
+    the order people expect in a timeline ("2017" before "2017-08-19").
+    """
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def precision(self) -> Precision:
+        if self.day is not None:
+            return Precision.DAY
+        if self.month is not None:
+            return Precision.MONTH
+        return Precision.YEAR
+
+    @property
+    def sort_key(self) -> tuple[int, int, int]:
+        return (self.year, self.month or 0, self.day or 0)
+
+    def iso(self) -> str:
+        """The date as ISO 8601 at its precision: `2010-11-04`, `2002-10`, `1997`."""
+        if self.month is None:
+            return f"{self.year:04d}"
+        if self.day is None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+    def __str__(self) -> str:
+        return self.iso()
+
+    def to_date(self) -> dt.date | None:
+        """The exact day, or None when the day is not known."""
+        if self.day is None or self.month is None:
+            return None
+        return dt.date(self.year, self.month, self.day)
+
+    def earliest(self) -> dt.date:
+        """The first day this date may stand for."""
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    def latest(self) -> dt.date:
+        """The last day this date may stand for."""
+        if self.day is not None and self.month is not None:
+            return dt.date(self.year, self.month, self.day)
+        if self.month is not None:
+            return _last_day_of_month(self.year, self.month)
+        return dt.date(self.year, 12, 31)
+
+    @classmethod
+    def from_date(cls, value: dt.date) -> PartialDate:
+        return cls(value.year, value.month, value.day)
+
+
+def _last_day_of_month(year: int, month: int) -> dt.date:
+    if month == 12:
+        return dt.date(year, 12, 31)
+    return dt.date(year, month + 1, 1) - dt.timedelta(days=1)
+
+
+def parse_partial_date(text: str) -> PartialDate:
+    """Parse `YYYY-MM-DD`, `YYYY-MM` or `YYYY`; raise InvalidDateError otherwise.
+
+    >>> parse_partial_date("2010-11-04").precision.value
+    'day'
+    """
+    value = text.strip()
+    match = _DATE_RE.fullmatch(value)
+    if match is None:
+        raise InvalidDateError(
+            f"{text!r} is not a date: write YYYY-MM-DD, YYYY-MM or YYYY (e.g. 2021-03-26)"
+        )
+    year = int(match.group(1))
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise InvalidDateError(f"{text!r} is not a date: the year must be 0001 to 9999")
+    month = int(match.group(2)) if match.group(2) else None
+    day = int(match.group(3)) if match.group(3) else None
+    if month is not None and not 1 <= month <= 12:
+        raise InvalidDateError(f"{text!r} is not a date: there is no month {month}")
+    if day is not None:
+        assert month is not None
+        last = _last_day_of_month(year, month).day
+        if not 1 <= day <= last:
+            raise InvalidDateError(
+                f"{text!r} is not a date: {dt.date(year, month, 1):%B %Y} has {last} days"
+            )
+    return PartialDate(year, month, day)
+
+
+def coerce_partial_date(value: object) -> PartialDate:
+    """A date from a registry value: a string at any precision, or a TOML date."""
+    if isinstance(value, dt.datetime):
+        raise InvalidDateError("a date must not carry a time of day")
+    if isinstance(value, dt.date):
+        return PartialDate(value.year, value.month, value.day)
+    if isinstance(value, str):
+        return parse_partial_date(value)
+    raise InvalidDateError(
+        f'expected a date such as "2010-11-04", "2010-11" or "2010", got {value!r}'
+    )
+
+
+def years_between(start: PartialDate, as_of: dt.date) -> tuple[int, int]:
+    """Completed years from `start` to `as_of`, as (fewest, most) possible.
+
+    The two are equal when the precision of `start` is enough to tell; a tie known
+    only to its year may have had its anniversary this year or not yet.
+    """
+    earliest, latest = start.earliest(), start.latest()
+
+    def completed(since: dt.date) -> int:
+        years = as_of.year - since.year
+        if (as_of.month, as_of.day) < (since.month, since.day):
+            years -= 1
+        return years
+
+    return completed(latest), completed(earliest)

@@ -1,0 +1,234 @@
+"""The data model: cities, ties, agreements, exchanges and changes of status.
+
+Frozen dataclasses with no I/O. A `Registry` is what a registry file holds, with its
+cross-references resolved; `sisterctl.registry` builds one from a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cached_property
+from typing import Any
+
+from sisterctl.countries import country_name
+from sisterctl.dates import PartialDate
+
+SCHEMA_VERSION = 1
+DEFAULT_KIND = "sister city"
+
+
+class Status(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    ENDED = "ended"
+
+
+class LeapDay(StrEnum):
+    """When a tie founded on 29 February celebrates in common years."""
+
+    FEB28 = "feb28"
+    MAR1 = "mar1"
+
+
+@dataclass(frozen=True, slots=True)
+class City:
+    """A city, or another administrative body that ties bind (a province, a state)."""
+
+    id: str
+    name: str
+    country: str  # ISO 3166-1 alpha-2, upper case
+    type: str = "city"
+    local_name: str | None = None
+    aliases: tuple[str, ...] = ()
+    lat: float | None = None
+    lon: float | None = None
+    notes: str | None = None
+    sources: tuple[str, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def country_name(self) -> str:
+        return country_name(self.country)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name the city is found by."""
+        names = (self.name, *self.aliases)
+        return (*names, self.local_name) if self.local_name else names
+
+    def label(self) -> str:
+        return f"{self.name}, {self.country_name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Partnership:
+    """A tie between two cities. The order of the two carries no meaning."""
+
+    id: str
+    cities: tuple[City, City]
+    kind: str = DEFAULT_KIND
+    established: PartialDate | None = None
+    status: Status = Status.ACTIVE
+    status_date: PartialDate | None = None
+    status_reason: str | None = None
+    fields: tuple[str, ...] = ()
+    notes: str | None = None
+    sources: tuple[str, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def title(self) -> str:
+        """`Taipei–Daegu`."""
+        return f"{self.cities[0].name}–{self.cities[1].name}"
+
+    def pair_key(self) -> frozenset[str]:
+        return frozenset(c.id for c in self.cities)
+
+
+@dataclass(frozen=True, slots=True)
+class Signatory:
+    name: str
+    role: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.role})" if self.role else self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    """An agreement signed, or planned, on a tie."""
+
+    partnership: str
+    title: str
+    date: PartialDate | None = None
+    kind: str = "agreement"
+    to_kind: str | None = None
+    signatories: tuple[Signatory, ...] = ()
+    mode: str | None = None
+    venue: str | None = None
+    fields: tuple[str, ...] = ()
+    status: str = "signed"
+    notes: str | None = None
+    sources: tuple[str, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def planned(self) -> bool:
+        return self.status == "planned"
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """A visit, delegation, festival, forum, summit... on a tie."""
+
+    partnership: str
+    kind: str
+    title: str
+    date: PartialDate | None = None
+    details: str | None = None
+    sources: tuple[str, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """A tie suspended, ended, or resumed (status active)."""
+
+    partnership: str
+    date: PartialDate
+    status: Status
+    reason: str | None = None
+    sources: tuple[str, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class TieState:
+    """A tie's status as of now, from its record and its changes."""
+
+    status: Status
+    since: PartialDate | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Registry:
+    """Everything one registry file holds, cross-references resolved."""
+
+    cities: Mapping[str, City]
+    partnerships: tuple[Partnership, ...]
+    agreements: tuple[Agreement, ...] = ()
+    exchanges: tuple[Exchange, ...] = ()
+    status_changes: tuple[StatusChange, ...] = ()
+    leap_day: LeapDay = LeapDay.FEB28
+    schema_version: int = SCHEMA_VERSION
+
+    @cached_property
+    def by_id(self) -> Mapping[str, Partnership]:
+        return {p.id: p for p in self.partnerships}
+
+    @cached_property
+    def _agreements_by_tie(self) -> Mapping[str, tuple[Agreement, ...]]:
+        return _group(self.agreements)
+
+    @cached_property
+    def _exchanges_by_tie(self) -> Mapping[str, tuple[Exchange, ...]]:
+        return _group(self.exchanges)
+
+    @cached_property
+    def _changes_by_tie(self) -> Mapping[str, tuple[StatusChange, ...]]:
+        return _group(self.status_changes)
+
+    def agreements_of(self, tie: Partnership) -> tuple[Agreement, ...]:
+        return self._agreements_by_tie.get(tie.id, ())
+
+    def exchanges_of(self, tie: Partnership) -> tuple[Exchange, ...]:
+        return self._exchanges_by_tie.get(tie.id, ())
+
+    def status_changes_of(self, tie: Partnership) -> tuple[StatusChange, ...]:
+        return self._changes_by_tie.get(tie.id, ())
+
+    def state(self, tie: Partnership) -> TieState:
+        """The tie's status: the latest by date of its record's and its changes'.
+
+        The record's own status counts as a change on its `status_date` (or before
+        everything, when it has none); changes on the same day apply in file order.
+        """
+        latest = TieState(tie.status, tie.status_date, tie.status_reason)
+        latest_key = tie.status_date.sort_key if tie.status_date else (0, 0, 0)
+        for change in self.status_changes_of(tie):
+            if change.date.sort_key >= latest_key:
+                latest = TieState(change.status, change.date, change.reason)
+                latest_key = change.date.sort_key
+        return latest
+
+    def kind_on(self, tie: Partnership, day: dt.date | None = None) -> str:
+        """The tie's kind on `day` (today's kind when None): upgrades apply from their date."""
+        kind = tie.kind
+        upgrades = [
+            a
+            for a in self.agreements_of(tie)
+            if a.to_kind
+            and not a.planned
+            and a.date is not None
+            and (day is None or a.date.earliest() <= day)
+        ]
+        for upgrade in sorted(upgrades, key=lambda a: a.date.sort_key if a.date else (0, 0, 0)):
+            kind = upgrade.to_kind or kind
+        return kind
+
+    def __iter__(self) -> Iterator[Partnership]:
+        return iter(self.partnerships)
+
+    def __len__(self) -> int:
+        return len(self.partnerships)
+
+
+def _group(records: Any) -> dict[str, tuple[Any, ...]]:
+    grouped: dict[str, list[Any]] = {}
+    for record in records:
+        grouped.setdefault(record.partnership, []).append(record)
+    return {key: tuple(value) for key, value in grouped.items()}

@@ -1,0 +1,39 @@
+"""Plain output for scripts: JSON, CSV and TSV, with no Rich and no colour."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TextIO
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return "; ".join(_cell(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def write_json(data: Any, out: TextIO) -> None:
+    json.dump(data, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def write_csv(rows: Iterable[Mapping[str, Any]], fields: Sequence[str], out: TextIO) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(fields)
+    writer.writerows([_cell(row.get(f)) for f in fields] for row in rows)
+
+
+def write_tsv(rows: Iterable[Mapping[str, Any]], fields: Sequence[str], out: TextIO) -> None:
+    """Tab-separated values; tabs and newlines inside a value become spaces."""
+    out.write("\t".join(fields) + "\n")
+    for row in rows:
+        out.write(
+            "\t".join(_cell(row.get(f)).replace("\t", " ").replace("\n", " ") for f in fields)
+            + "\n"
+        )

@@ -1,0 +1,171 @@
+"""Finding ties: filters, sorting, and resolving what a user typed to one tie."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sisterctl import countries
+from sisterctl.errors import NotFoundError, RefusedError
+from sisterctl.model import City, Partnership, Registry, Status
+from sisterctl.text import fold
+
+
+class SortKey(StrEnum):
+    ESTABLISHED = "established"
+    CITY = "city"
+    COUNTRY = "country"
+    KIND = "kind"
+    STATUS = "status"
+    ID = "id"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What `list`, `upcoming`, `stats` and the timeline of a city select by.
+
+    Every filter is optional; given several, a tie must pass them all.
+    """
+
+    city: str | None = None
+    country: str | None = None
+    kind: str | None = None
+    status: Status | None = None
+    field: str | None = None
+    since: int | None = None
+    until: int | None = None
+
+
+def country_code(text: str) -> str:
+    """An ISO code from a code or an English name, or a RefusedError."""
+    code = countries.lookup(text)
+    if code is None:
+        raise RefusedError(
+            f"unknown country {text!r}: give an ISO code such as KR or a name such as 'South Korea'"
+        )
+    return code
+
+
+def city_matcher(registry: Registry, query: str) -> Callable[[City], bool]:
+    """A test for the cities a user means by `query`.
+
+    A city matches when the query equals its id, its name, an alias or its local name,
+    ignoring case and accents (`sao paulo` finds São Paulo). When no city matches
+    exactly, the query may be part of a name (`臺北` finds 臺北市).
+    """
+    wanted = fold(query)
+    exact = {
+        c.id
+        for c in registry.cities.values()
+        if wanted == c.id or any(fold(name) == wanted for name in c.names)
+    }
+    if not exact and wanted:
+        exact = {
+            c.id for c in registry.cities.values() if any(wanted in fold(name) for name in c.names)
+        }
+    return lambda city: city.id in exact
+
+
+def select(registry: Registry, filters: Filters) -> list[Partnership]:
+    """The ties that pass every filter, in file order."""
+    tests: list[Callable[[Partnership], bool]] = []
+    if filters.city:
+        matches = city_matcher(registry, filters.city)
+        tests.append(lambda p: matches(p.cities[0]) or matches(p.cities[1]))
+    if filters.country:
+        code = country_code(filters.country)
+        tests.append(lambda p: code in (p.cities[0].country, p.cities[1].country))
+    if filters.kind:
+        kind = fold(filters.kind)
+        tests.append(lambda p: kind in (fold(p.kind), fold(registry.kind_on(p))))
+    if filters.status:
+        status = filters.status
+        tests.append(lambda p: registry.state(p).status is status)
+    if filters.field:
+        wanted = fold(filters.field)
+        tests.append(lambda p: any(wanted in fold(f) for f in _fields_of(registry, p)))
+    if filters.since is not None:
+        since = filters.since
+        tests.append(lambda p: p.established is not None and p.established.year >= since)
+    if filters.until is not None:
+        until = filters.until
+        tests.append(lambda p: p.established is not None and p.established.year <= until)
+    return [p for p in registry.partnerships if all(test(p) for test in tests)]
+
+
+def _fields_of(registry: Registry, tie: Partnership) -> Iterable[str]:
+    yield from tie.fields
+    for agreement in registry.agreements_of(tie):
+        yield from agreement.fields
+
+
+def sort_ties(registry: Registry, ties: Sequence[Partnership], key: SortKey) -> list[Partnership]:
+    """Ties in the order asked; ties with no known date come last when sorting by date."""
+    far = (10000, 0, 0)
+    keys: dict[SortKey, Callable[[Partnership], tuple[object, ...]]] = {
+        SortKey.ESTABLISHED: lambda p: (
+            p.established.sort_key if p.established else far,
+            fold(p.title),
+        ),
+        SortKey.CITY: lambda p: (fold(p.cities[0].name), fold(p.cities[1].name)),
+        SortKey.COUNTRY: lambda p: (
+            p.cities[0].country_name,
+            p.cities[1].country_name,
+            fold(p.title),
+        ),
+        SortKey.KIND: lambda p: (fold(registry.kind_on(p)), fold(p.title)),
+        SortKey.STATUS: lambda p: (registry.state(p).status.value, fold(p.title)),
+        SortKey.ID: lambda p: (p.id,),
+    }
+    return sorted(ties, key=keys[key])
+
+
+def find_tie(registry: Registry, words: Sequence[str]) -> Partnership:
+    """The tie a user names: its id (`taipei-daegu`) or its two cities (`Taipei Daegu`),
+    in either order. Raises NotFoundError with the closest matches."""
+    if not words or not any(w.strip() for w in words):
+        raise RefusedError("name a tie: its id (such as taipei-daegu) or its two cities")
+    if len(words) == 1:
+        query = words[0].strip()
+        tie = registry.by_id.get(query) or registry.by_id.get(query.lower())
+        if tie is not None:
+            return tie
+        # "Taipei–Daegu" and "Taipei-Daegu" as written in titles.
+        for sep in ("–", "—"):
+            if sep in query:
+                return find_tie(registry, [part.strip() for part in query.split(sep, 1)])
+        raise NotFoundError("tie", query, suggest_ties(registry, query))
+    if len(words) != 2:
+        raise RefusedError(
+            f"a tie is named by its id or by two cities, not {len(words)} words"
+            " (quote a city name that has spaces)"
+        )
+    first, second = city_matcher(registry, words[0]), city_matcher(registry, words[1])
+    for tie in registry.partnerships:
+        a, c = tie.cities
+        if (first(a) and second(c)) or (first(c) and second(a)):
+            return tie
+    query = " ".join(words)
+    raise NotFoundError("tie", query, suggest_ties(registry, "-".join(words)))
+
+
+def suggest_ties(registry: Registry, query: str, n: int = 3) -> list[str]:
+    """The ids closest to what was typed."""
+    wanted = fold(query).replace(" ", "-")
+    ids = list(registry.by_id)
+    close = difflib.get_close_matches(wanted, ids, n=n, cutoff=0.6)
+    if not close:
+        close = [i for i in ids if wanted and wanted in i][:n]
+    return close
+
+
+def age(tie: Partnership, as_of: dt.date) -> tuple[int, int] | None:
+    """Completed years of a tie as (fewest, most), or None when its date is unknown."""
+    from sisterctl.dates import years_between
+
+    if tie.established is None:
+        return None
+    return years_between(tie.established, as_of)

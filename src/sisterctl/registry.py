@@ -1,0 +1,713 @@
+"""The registry file: where it is, reading it, and checking what it holds.
+
+This module is the only one that opens a registry file. Reading turns the file's
+bytes into a `Registry` (see `sisterctl.model`), reporting every problem with the
+file, line and column, or the record, where it lies.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sisterctl import countries
+from sisterctl.dates import PartialDate, coerce_partial_date
+from sisterctl.errors import InvalidDateError, RegistryError
+from sisterctl.model import (
+    DEFAULT_KIND,
+    SCHEMA_VERSION,
+    Agreement,
+    City,
+    Exchange,
+    LeapDay,
+    Partnership,
+    Registry,
+    Signatory,
+    Status,
+    StatusChange,
+)
+
+ENV_VAR = "SISTERCTL_REGISTRY"
+FILE_NAME = "partnerships.toml"
+RECORD_TABLES = ("city", "partnership", "agreement", "exchange", "status_change")
+ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+# ---------------------------------------------------------------------------
+# Where the registry is
+
+
+class Origin(StrEnum):
+    OPTION = "--registry"
+    ENV = ENV_VAR
+    USER = "user registry"
+    BUNDLED = "bundled registry"
+
+
+@dataclass(frozen=True)
+class Location:
+    path: Path
+    origin: Origin
+
+    @property
+    def bundled(self) -> bool:
+        return self.origin is Origin.BUNDLED
+
+
+def bundled_path() -> Path:
+    """The registry that ships with sisterctl (the repository's data/partnerships.toml)."""
+    return Path(str(resources.files("sisterctl.data").joinpath(FILE_NAME)))
+
+
+def user_registry_path() -> Path:
+    """The user's own registry, created by `sisterctl init` with no path."""
+    from platformdirs import user_data_path
+
+    return user_data_path("sisterctl", appauthor=False) / FILE_NAME
+
+
+def locate(option: str | Path | None = None, env: Mapping[str, str] | None = None) -> Location:
+    """Which registry to use: --registry, then $SISTERCTL_REGISTRY, then the user's
+    own registry if it exists, then the bundled one."""
+    environ = os.environ if env is None else env
+    if option is not None and str(option) != "":
+        return Location(Path(option).expanduser(), Origin.OPTION)
+    if environ.get(ENV_VAR):
+        return Location(Path(environ[ENV_VAR]).expanduser(), Origin.ENV)
+    user = user_registry_path()
+    if user.is_file():
+        return Location(user, Origin.USER)
+    return Location(bundled_path(), Origin.BUNDLED)
+
+
+# ---------------------------------------------------------------------------
+# Problems found in a registry
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class RecordRef:
+    """A record by table and position: the 3rd [[partnership]] is ("partnership", 2)."""
+
+    table: str
+    index: int
+    id: str | None = None
+
+    def describe(self) -> str:
+        name = f" {self.id!r}" if self.id else ""
+        return f"[[{self.table}]] #{self.index + 1}{name}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    severity: Severity
+    message: str
+    record: RecordRef | None = None
+    line: int | None = None
+    column: int | None = None
+    code: str = ""
+
+
+@dataclass
+class LoadResult:
+    registry: Registry
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+
+# ---------------------------------------------------------------------------
+# Reading
+
+
+def read_text(path: Path) -> str:
+    """The registry's text, or a RegistryError that says what is wrong with the file."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise RegistryError(
+            f"no registry file here (create one with 'sisterctl init {path}', "
+            "or name another with --registry or $SISTERCTL_REGISTRY)",
+            path,
+        ) from None
+    except IsADirectoryError:
+        raise RegistryError("is a directory, not a registry file", path) from None
+    except PermissionError:
+        raise RegistryError("cannot read the registry: permission denied", path) from None
+    except OSError as exc:
+        raise RegistryError(f"cannot read the registry: {exc.strerror or exc}", path) from None
+    return decode(data, path)
+
+
+def decode(data: bytes, path: Path | str) -> str:
+    """UTF-8 text of a registry; a byte-order mark is accepted and kept out of the text."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise RegistryError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+            path,
+            line,
+            column,
+        ) from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def parse_toml(text: str, path: Path | str) -> dict[str, Any]:
+    import tomli
+
+    try:
+        return tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
+        message = getattr(exc, "msg", None) or str(exc)
+        raise RegistryError(
+            f"not valid TOML: {message}",
+            path,
+            getattr(exc, "lineno", None),
+            getattr(exc, "colno", None),
+        ) from None
+    except RecursionError:
+        raise RegistryError("not valid TOML: values are nested too deeply", path) from None
+
+
+def load(path: Path) -> Registry:
+    """Read and check a registry; raise RegistryError at its first error."""
+    text = read_text(path)
+    result = build(parse_toml(text, path), text=text)
+    if result.errors:
+        first = result.errors[0]
+        raise RegistryError(first.message, path, first.line, first.column)
+    return result.registry
+
+
+def record_lines(text: str) -> dict[str, list[int]]:
+    """The line number of each record's `[[table]]` header, by table, in file order."""
+    lines: dict[str, list[int]] = {}
+    header = re.compile(r"^[ \t]*\[\[[ \t]*([A-Za-z0-9_\-\"']+)[ \t]*\]\]", re.MULTILINE)
+    line_starts = None
+    for match in header.finditer(text):
+        name = match.group(1).strip("\"'")
+        if name not in RECORD_TABLES:
+            continue
+        if line_starts is None:
+            line_starts = _LineIndex(text)
+        lines.setdefault(name, []).append(line_starts.line_of(match.start()))
+    return lines
+
+
+class _LineIndex:
+    def __init__(self, text: str) -> None:
+        self._starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def line_of(self, offset: int) -> int:
+        import bisect
+
+        return bisect.bisect_right(self._starts, offset)
+
+
+# ---------------------------------------------------------------------------
+# Checking what the file holds
+
+
+class _Builder:
+    """Turns parsed TOML into model records, collecting every problem on the way."""
+
+    def __init__(self, text: str | None) -> None:
+        self.problems: list[Problem] = []
+        self._text = text
+        self._lines: dict[str, list[int]] | None = None
+
+    # -- problems ----------------------------------------------------------
+    def problem(self, severity: Severity, message: str, ref: RecordRef | None, code: str) -> None:
+        line = None
+        if ref is not None and self._text is not None:
+            if self._lines is None:
+                self._lines = record_lines(self._text)
+            table_lines = self._lines.get(ref.table, [])
+            if ref.index < len(table_lines):
+                line = table_lines[ref.index]
+        where = f"{ref.describe()}: " if ref is not None else ""
+        self.problems.append(
+            Problem(severity, f"{where}{message}", ref, line, 1 if line else None, code)
+        )
+
+    def error(self, message: str, ref: RecordRef | None = None, code: str = "") -> None:
+        self.problem(Severity.ERROR, message, ref, code)
+
+    def warn(self, message: str, ref: RecordRef | None = None, code: str = "") -> None:
+        self.problem(Severity.WARNING, message, ref, code)
+
+    # -- values ------------------------------------------------------------
+    def text(
+        self,
+        rec: Mapping[str, Any],
+        key: str,
+        ref: RecordRef,
+        *,
+        required: bool = False,
+        default: str | None = None,
+    ) -> str | None:
+        value = rec.get(key)
+        if value is None:
+            if required:
+                self.error(f"'{key}' is missing", ref, "missing-key")
+            return default
+        if not isinstance(value, str):
+            self.error(f"'{key}' must be a string, not {_type_name(value)}", ref, "type")
+            return default
+        if required and not value.strip():
+            self.error(f"'{key}' is empty", ref, "empty")
+            return default
+        return value
+
+    def texts(self, rec: Mapping[str, Any], key: str, ref: RecordRef) -> tuple[str, ...]:
+        value = rec.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (value,)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.error(f"'{key}' must be a list of strings", ref, "type")
+            return ()
+        return tuple(value)
+
+    def date(
+        self, rec: Mapping[str, Any], key: str, ref: RecordRef, *, required: bool = False
+    ) -> PartialDate | None:
+        value = rec.get(key)
+        if value is None or value == "":
+            if required:
+                self.error(f"'{key}' is missing", ref, "missing-key")
+            return None
+        try:
+            return coerce_partial_date(value)
+        except InvalidDateError as exc:
+            self.error(f"'{key}': {exc}", ref, "date")
+            return None
+
+    def number(
+        self, rec: Mapping[str, Any], key: str, ref: RecordRef, low: float, high: float
+    ) -> float | None:
+        value = rec.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.error(f"'{key}' must be a number, not {_type_name(value)}", ref, "type")
+            return None
+        if not low <= value <= high:
+            self.error(f"'{key}' must be between {low:g} and {high:g}", ref, "range")
+            return None
+        return float(value)
+
+    def extra(
+        self, rec: Mapping[str, Any], known: frozenset[str], ref: RecordRef
+    ) -> dict[str, Any]:
+        unknown = {k: v for k, v in rec.items() if k not in known}
+        for key in unknown:
+            hint = _closest(key, known)
+            suggestion = f" (did you mean {hint}?)" if hint else ""
+            self.warn(f"unknown key '{key}' is kept but ignored{suggestion}", ref, "unknown-key")
+        return unknown
+
+    def records(
+        self, data: Mapping[str, Any], table: str
+    ) -> Iterable[tuple[RecordRef, Mapping[str, Any]]]:
+        value = data.get(table)
+        if value is None:
+            return
+        if not isinstance(value, list):
+            self.error(f"'{table}' must be an array of tables ([[{table}]])", None, "type")
+            return
+        for index, rec in enumerate(value):
+            rid = rec.get("id") if isinstance(rec, dict) else None
+            ref = RecordRef(table, index, rid if isinstance(rid, str) else None)
+            if not isinstance(rec, dict):
+                self.error(f"must be a table, not {_type_name(rec)}", ref, "type")
+                continue
+            yield ref, rec
+
+
+def _type_name(value: Any) -> str:
+    names = {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        bool: "a boolean",
+        list: "an array",
+        dict: "a table",
+    }
+    return names.get(type(value), f"a {type(value).__name__}")
+
+
+def _closest(word: str, choices: Iterable[str]) -> str | None:
+    import difflib
+
+    matches = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.75)
+    return matches[0] if matches else None
+
+
+_CITY_KEYS = frozenset(
+    {"id", "name", "country", "type", "local_name", "aliases", "lat", "lon", "notes", "sources"}
+)
+_TIE_KEYS = frozenset(
+    {
+        "id",
+        "cities",
+        "kind",
+        "established",
+        "status",
+        "status_date",
+        "status_reason",
+        "fields",
+        "notes",
+        "sources",
+    }
+)
+_AGREEMENT_KEYS = frozenset(
+    {
+        "partnership",
+        "date",
+        "title",
+        "kind",
+        "to_kind",
+        "signatories",
+        "mode",
+        "venue",
+        "fields",
+        "status",
+        "notes",
+        "sources",
+        "before_founding",
+    }
+)
+_EXCHANGE_KEYS = frozenset(
+    {"partnership", "date", "kind", "title", "details", "sources", "before_founding"}
+)
+_CHANGE_KEYS = frozenset({"partnership", "date", "status", "reason", "sources"})
+_TOP_KEYS = frozenset({"schema_version", "settings", *RECORD_TABLES})
+_AGREEMENT_STATUSES = ("signed", "planned")
+
+
+def build(data: Mapping[str, Any], text: str | None = None) -> LoadResult:
+    """Model records from parsed TOML, with every problem found.
+
+    Records with errors are left out of the registry, so that `check` can go on and
+    report them all; `load` refuses a registry with any error.
+    """
+    b = _Builder(text)
+    version = data.get("schema_version")
+    if version is None:
+        b.error(
+            "'schema_version' is missing (add 'schema_version = 1' at the top)",
+            code="schema-version",
+        )
+    elif isinstance(version, bool) or not isinstance(version, int):
+        b.error("'schema_version' must be an integer", code="schema-version")
+    elif version != SCHEMA_VERSION:
+        b.error(
+            f"schema_version {version} is not one this sisterctl knows "
+            f"(it reads version {SCHEMA_VERSION}); upgrade sisterctl",
+            code="schema-version",
+        )
+        return LoadResult(Registry(cities={}, partnerships=()), b.problems)
+    for key in data:
+        if key not in _TOP_KEYS:
+            hint = _closest(key, _TOP_KEYS)
+            suggestion = f" (did you mean {hint}?)" if hint else ""
+            b.warn(
+                f"unknown top-level key '{key}' is kept but ignored{suggestion}", code="unknown-key"
+            )
+
+    leap_day = LeapDay.FEB28
+    settings = data.get("settings", {})
+    if not isinstance(settings, dict):
+        b.error("'settings' must be a table ([settings])", code="type")
+    elif "leap_day" in settings:
+        value = settings["leap_day"]
+        try:
+            leap_day = LeapDay(value)
+        except ValueError:
+            b.error(f'settings.leap_day must be "feb28" or "mar1", not {value!r}', code="value")
+
+    cities = _build_cities(b, data)
+    partnerships = _build_partnerships(b, data, cities)
+    known_ties = {p.id: p for p in partnerships}
+    agreements = _build_agreements(b, data, known_ties)
+    exchanges = _build_exchanges(b, data, known_ties)
+    changes = _build_changes(b, data, known_ties)
+    registry = Registry(
+        cities=cities,
+        partnerships=tuple(partnerships),
+        agreements=tuple(agreements),
+        exchanges=tuple(exchanges),
+        status_changes=tuple(changes),
+        leap_day=leap_day,
+    )
+    return LoadResult(registry, b.problems)
+
+
+def _check_id(b: _Builder, ref: RecordRef, value: str | None, seen: set[str]) -> bool:
+    if value is None:
+        return False
+    if not ID_RE.fullmatch(value):
+        b.error(f"id {value!r} must be lowercase letters, digits and single hyphens", ref, "id")
+        return False
+    if value in seen:
+        b.error(f"duplicate id {value!r}", ref, "duplicate-id")
+        return False
+    seen.add(value)
+    return True
+
+
+def _build_cities(b: _Builder, data: Mapping[str, Any]) -> dict[str, City]:
+    cities: dict[str, City] = {}
+    seen: set[str] = set()
+    for ref, rec in b.records(data, "city"):
+        n = len(b.problems)
+        cid = b.text(rec, "id", ref, required=True)
+        name = b.text(rec, "name", ref, required=True)
+        country = b.text(rec, "country", ref, required=True)
+        if country is not None and not countries.is_known(country):
+            code = countries.lookup(country)
+            hint = f" (the code for {country!r} is {code!r})" if code else ""
+            b.error(
+                f"unknown country code {country!r}: use ISO 3166-1 alpha-2 such as "
+                f"'TW' or 'KR'{hint}",
+                ref,
+                "country",
+            )
+        city_type = b.text(rec, "type", ref, default="city")
+        local_name = b.text(rec, "local_name", ref)
+        aliases = b.texts(rec, "aliases", ref)
+        lat = b.number(rec, "lat", ref, -90, 90)
+        lon = b.number(rec, "lon", ref, -180, 180)
+        notes = b.text(rec, "notes", ref)
+        sources = b.texts(rec, "sources", ref)
+        extra = b.extra(rec, _CITY_KEYS, ref)
+        if not _check_id(b, ref, cid, seen) or _has_new_error(b, n):
+            continue
+        assert cid is not None and name is not None and country is not None
+        cities[cid] = City(
+            cid,
+            name,
+            country,
+            city_type or "city",
+            local_name,
+            aliases,
+            lat,
+            lon,
+            notes,
+            sources,
+            extra,
+        )
+    return cities
+
+
+def _has_new_error(b: _Builder, since: int) -> bool:
+    return any(p.severity is Severity.ERROR for p in b.problems[since:])
+
+
+def _status(
+    b: _Builder, rec: Mapping[str, Any], key: str, ref: RecordRef, default: Status | None
+) -> Status | None:
+    value = rec.get(key)
+    if value is None:
+        if default is None:
+            b.error(f"'{key}' is missing", ref, "missing-key")
+        return default
+    try:
+        return Status(value)
+    except ValueError:
+        b.error(f'\'{key}\' must be "active", "suspended" or "ended", not {value!r}', ref, "value")
+        return None
+
+
+def _build_partnerships(
+    b: _Builder, data: Mapping[str, Any], cities: Mapping[str, City]
+) -> list[Partnership]:
+    ties: list[Partnership] = []
+    seen: set[str] = set()
+    for ref, rec in b.records(data, "partnership"):
+        n = len(b.problems)
+        pid = b.text(rec, "id", ref, required=True)
+        pair = rec.get("cities")
+        resolved: list[City] = []
+        if pair is None:
+            b.error("'cities' is missing (two city ids)", ref, "missing-key")
+        elif (
+            not isinstance(pair, list)
+            or len(pair) != 2
+            or not all(isinstance(c, str) for c in pair)
+        ):
+            b.error("'cities' must be a list of two city ids", ref, "type")
+        else:
+            for cid in pair:
+                if cid in cities:
+                    resolved.append(cities[cid])
+                else:
+                    hint = _closest(cid, cities)
+                    suggestion = f" (did you mean {hint!r}?)" if hint else ""
+                    b.error(
+                        f"names city {cid!r}, which has no [[city]] record{suggestion}",
+                        ref,
+                        "unknown-city",
+                    )
+        kind = b.text(rec, "kind", ref, default=DEFAULT_KIND)
+        established = b.date(rec, "established", ref)
+        status = _status(b, rec, "status", ref, Status.ACTIVE)
+        status_date = b.date(rec, "status_date", ref)
+        status_reason = b.text(rec, "status_reason", ref)
+        fields = b.texts(rec, "fields", ref)
+        notes = b.text(rec, "notes", ref)
+        sources = b.texts(rec, "sources", ref)
+        extra = b.extra(rec, _TIE_KEYS, ref)
+        if not _check_id(b, ref, pid, seen) or _has_new_error(b, n):
+            continue
+        assert pid is not None and status is not None
+        ties.append(
+            Partnership(
+                pid,
+                (resolved[0], resolved[1]),
+                kind or DEFAULT_KIND,
+                established,
+                status,
+                status_date,
+                status_reason,
+                fields,
+                notes,
+                sources,
+                extra,
+            )
+        )
+    return ties
+
+
+def _tie_ref(
+    b: _Builder, rec: Mapping[str, Any], ref: RecordRef, ties: Mapping[str, Partnership]
+) -> str | None:
+    pid = b.text(rec, "partnership", ref, required=True)
+    if pid is not None and pid not in ties:
+        hint = _closest(pid, ties)
+        suggestion = f" (did you mean {hint!r}?)" if hint else ""
+        b.error(f"names partnership {pid!r}, which does not exist{suggestion}", ref, "unknown-tie")
+        return None
+    return pid
+
+
+def _signatories(b: _Builder, rec: Mapping[str, Any], ref: RecordRef) -> tuple[Signatory, ...]:
+    value = rec.get("signatories")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        b.error("'signatories' must be a list of { name = ..., role = ... }", ref, "type")
+        return ()
+    people: list[Signatory] = []
+    for item in value:
+        if isinstance(item, str):
+            people.append(Signatory(item))
+        elif (
+            isinstance(item, dict)
+            and isinstance(item.get("name"), str)
+            and isinstance(item.get("role", ""), str)
+        ):
+            people.append(Signatory(item["name"], item.get("role") or None))
+        else:
+            b.error('each signatory must be { name = "...", role = "..." }', ref, "type")
+    return tuple(people)
+
+
+def _build_agreements(
+    b: _Builder, data: Mapping[str, Any], ties: Mapping[str, Partnership]
+) -> list[Agreement]:
+    out: list[Agreement] = []
+    for ref, rec in b.records(data, "agreement"):
+        n = len(b.problems)
+        pid = _tie_ref(b, rec, ref, ties)
+        title = b.text(rec, "title", ref, required=True)
+        date = b.date(rec, "date", ref)
+        kind = b.text(rec, "kind", ref, default="agreement")
+        to_kind = b.text(rec, "to_kind", ref)
+        signatories = _signatories(b, rec, ref)
+        mode = b.text(rec, "mode", ref)
+        venue = b.text(rec, "venue", ref)
+        fields = b.texts(rec, "fields", ref)
+        status = b.text(rec, "status", ref, default="signed") or "signed"
+        if status not in _AGREEMENT_STATUSES:
+            b.error(f'\'status\' must be "signed" or "planned", not {status!r}', ref, "value")
+        notes = b.text(rec, "notes", ref)
+        sources = b.texts(rec, "sources", ref)
+        extra = b.extra(rec, _AGREEMENT_KEYS, ref)
+        if _has_new_error(b, n):
+            continue
+        assert pid is not None and title is not None
+        out.append(
+            Agreement(
+                pid,
+                title,
+                date,
+                kind or "agreement",
+                to_kind,
+                signatories,
+                mode,
+                venue,
+                fields,
+                status,
+                notes,
+                sources,
+                extra,
+            )
+        )
+    return out
+
+
+def _build_exchanges(
+    b: _Builder, data: Mapping[str, Any], ties: Mapping[str, Partnership]
+) -> list[Exchange]:
+    out: list[Exchange] = []
+    for ref, rec in b.records(data, "exchange"):
+        n = len(b.problems)
+        pid = _tie_ref(b, rec, ref, ties)
+        kind = b.text(rec, "kind", ref, required=True)
+        title = b.text(rec, "title", ref, required=True)
+        date = b.date(rec, "date", ref)
+        details = b.text(rec, "details", ref)
+        sources = b.texts(rec, "sources", ref)
+        extra = b.extra(rec, _EXCHANGE_KEYS, ref)
+        if _has_new_error(b, n):
+            continue
+        assert pid is not None and kind is not None and title is not None
+        out.append(Exchange(pid, kind, title, date, details, sources, extra))
+    return out
+
+
+def _build_changes(
+    b: _Builder, data: Mapping[str, Any], ties: Mapping[str, Partnership]
+) -> list[StatusChange]:
+    out: list[StatusChange] = []
+    for ref, rec in b.records(data, "status_change"):
+        n = len(b.problems)
+        pid = _tie_ref(b, rec, ref, ties)
+        date = b.date(rec, "date", ref, required=True)
+        status = _status(b, rec, "status", ref, None)
+        reason = b.text(rec, "reason", ref)
+        sources = b.texts(rec, "sources", ref)
+        extra = b.extra(rec, _CHANGE_KEYS, ref)
+        if _has_new_error(b, n):
+            continue
+        assert pid is not None and date is not None and status is not None
+        out.append(StatusChange(pid, date, status, reason, sources, extra))
+    return out

@@ -1,0 +1,230 @@
+"""Rendering with Rich: tables, detail views and the console they are printed on.
+
+The only module that imports Rich. Every function builds a renderable from data the
+core returned; text from the registry goes through `_t`, so that markup in a title is
+shown literally and control characters cannot reach the terminal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import IO, Any
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from sisterctl.dates import PartialDate
+from sisterctl.model import Partnership, Registry, Status
+from sisterctl.query import age
+from sisterctl.serialize import ListRow, sorted_by_date
+from sisterctl.text import safe_display
+
+STATUS_STYLE = {"active": "green", "suspended": "yellow", "ended": "red"}
+
+
+def make_console(
+    file: IO[str] | None = None,
+    *,
+    width: int | None = None,
+    record: bool = False,
+    stderr: bool = False,
+) -> Console:
+    """A console that writes no colour or escape codes when its output is not a
+    terminal or NO_COLOR is set (Rich's own rules)."""
+    return Console(
+        file=file,
+        width=width,
+        record=record,
+        stderr=stderr,
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
+
+
+def _t(value: str | None, style: str = "") -> Text:
+    return Text(safe_display(value or ""), style=style)
+
+
+def date_text(date: PartialDate | None) -> str:
+    return date.iso() if date is not None else "unknown"
+
+
+def years_text(years: tuple[int, int] | None) -> str:
+    if years is None:
+        return ""
+    low, high = years
+    return str(low) if low == high else f"{max(low, 0)}–{high}"
+
+
+def list_table(rows: Sequence[ListRow], *, title: str | None = None) -> Table:
+    table = Table(
+        title=title, box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, collapse_padding=True
+    )
+    table.add_column("Tie", style="cyan", no_wrap=True)
+    table.add_column("City", min_width=10, ratio=3)
+    table.add_column("City", min_width=10, ratio=3)
+    table.add_column("Kind", min_width=8, ratio=2)
+    table.add_column("Established", no_wrap=True)
+    table.add_column("Years", justify="right", no_wrap=True)
+    table.add_column("Status", no_wrap=True)
+    for row in rows:
+        a, b = row.tie.cities
+        table.add_row(
+            _t(row.tie.id),
+            _place(a),
+            _place(b),
+            _t(row.kind),
+            date_text(row.tie.established),
+            years_text(row.years),
+            Text(row.status, style=STATUS_STYLE.get(row.status, "")),
+        )
+    return table
+
+
+def _place(city: Any) -> Text:
+    text = _t(city.name)
+    text.append(f", {city.country_name}", style="dim")
+    return text
+
+
+def _city_line(city: Any) -> Text:
+    line = _t(city.name, "bold")
+    if city.local_name:
+        line.append(" ")
+        line.append_text(_t(city.local_name))
+    line.append(f", {city.country_name}")
+    if city.type and city.type != "city":
+        line.append(f" ({safe_display(city.type)})", style="dim")
+    if city.aliases:
+        line.append("  also " + ", ".join(safe_display(a) for a in city.aliases), style="dim")
+    return line
+
+
+def tie_view(registry: Registry, tie: Partnership, as_of: dt.date) -> RenderableType:
+    """Everything about one tie, as `sisterctl show` prints it."""
+    state = registry.state(tie)
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold", no_wrap=True)
+    facts.add_column()
+    facts.add_row("Cities", _city_line(tie.cities[0]))
+    facts.add_row("", _city_line(tie.cities[1]))
+    kind = registry.kind_on(tie, as_of)
+    kind_text = _t(kind)
+    if kind != tie.kind:
+        kind_text.append(f" (founded as {safe_display(tie.kind)})", style="dim")
+    facts.add_row("Kind", kind_text)
+    established = Text(date_text(tie.established))
+    if tie.established is not None:
+        years = years_text(age(tie, as_of))
+        established.append(
+            f" ({tie.established.precision.value} precision; {years} years)", style="dim"
+        )
+    facts.add_row("Established", established)
+    status = Text(state.status.value, style=STATUS_STYLE.get(state.status.value, ""))
+    if state.status is not Status.ACTIVE or state.since:
+        if state.since:
+            status.append(f" since {state.since.iso()}")
+        if state.reason:
+            status.append(": ")
+            status.append_text(_t(state.reason))
+    facts.add_row("Status", status)
+    if tie.fields:
+        facts.add_row("Fields", _t(", ".join(tie.fields)))
+    facts.add_row("Id", _t(tie.id, "cyan"))
+
+    parts: list[RenderableType] = [
+        Text(f"{safe_display(tie.title)}", style="bold"),
+        facts,
+    ]
+    agreements = sorted_by_date(registry.agreements_of(tie))
+    if agreements:
+        parts.append(_agreements_table(agreements))
+    exchanges = sorted_by_date(registry.exchanges_of(tie))
+    if exchanges:
+        parts.append(_exchanges_table(exchanges))
+    changes = registry.status_changes_of(tie)
+    if changes:
+        table = _section("Status changes", ("Date", "Status", "Reason"))
+        for change in changes:
+            table.add_row(change.date.iso(), change.status.value, _t(change.reason))
+        parts.append(table)
+    if tie.notes:
+        parts.append(Group(Text("Notes", style="bold"), _t(tie.notes)))
+    if tie.sources:
+        parts.append(Group(Text("Sources", style="bold"), *(_t(s) for s in tie.sources)))
+    return Group(*_spaced(parts))
+
+
+def _spaced(parts: list[RenderableType]) -> list[RenderableType]:
+    spaced: list[RenderableType] = []
+    for part in parts:
+        if spaced:
+            spaced.append(Text(""))
+        spaced.append(part)
+    return spaced
+
+
+def _section(title: str, columns: Sequence[str]) -> Table:
+    table = Table(
+        title=title,
+        title_justify="left",
+        title_style="bold",
+        box=box.SIMPLE_HEAD,
+        header_style="bold",
+        pad_edge=False,
+        expand=False,
+    )
+    for column in columns:
+        table.add_column(column, no_wrap=column == "Date")
+    return table
+
+
+def _agreements_table(agreements: Sequence[Any]) -> Table:
+    table = _section("Agreements", ("Date", "Agreement", "Signed"))
+    for agreement in agreements:
+        what = _t(agreement.title, "bold")
+        kind = agreement.kind + (f" → {agreement.to_kind}" if agreement.to_kind else "")
+        what.append("\n")
+        what.append_text(_t(kind, "dim"))
+        if agreement.planned:
+            what.append(" (planned)", style="yellow")
+        if agreement.fields:
+            what.append("\n")
+            what.append_text(_t("fields: " + ", ".join(agreement.fields)))
+        if agreement.notes:
+            what.append("\n")
+            what.append_text(_t(agreement.notes, "dim"))
+        how = Text()
+        for person in agreement.signatories:
+            if how:
+                how.append("\n")
+            how.append_text(_t(str(person)))
+        where = ", ".join(
+            x for x in (agreement.mode and agreement.mode.replace("-", " "), agreement.venue) if x
+        )
+        if where:
+            if how:
+                how.append("\n")
+            how.append_text(_t(where, "italic"))
+        table.add_row(date_text(agreement.date), what, how)
+    return table
+
+
+def _exchanges_table(exchanges: Sequence[Any]) -> Table:
+    table = _section("Exchanges", ("Date", "Kind", "Exchange"))
+    for exchange in exchanges:
+        what = _t(exchange.title, "bold")
+        if exchange.details:
+            what.append("\n")
+            what.append_text(_t(exchange.details))
+        table.add_row(date_text(exchange.date), _t(exchange.kind), what)
+    return table
+
+
+def emit(renderable: RenderableType, *, width: int | None = None) -> None:
+    """Print to standard output."""
+    make_console(width=width).print(renderable)

@@ -1,0 +1,51 @@
+"""Text helpers: matching that ignores case and accents, readable ids, safe display."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+# C0 and C1 control characters other than tab and newline, DEL, and the bidirectional
+# and zero-width format characters that can reorder or hide text on a terminal.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Text as compared for matching: no accents, no case, single spaces.
+
+    >>> fold("  São  Paulo ")
+    'sao paulo'
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.casefold().split())
+
+
+def slug(text: str) -> str:
+    """A readable ascii id part: `São Paulo` → `sao-paulo`; empty when nothing is left
+    (a name in a script with no ascii letters)."""
+    return _NON_SLUG.sub("-", fold(text).replace("'", "")).strip("-")
+
+
+def safe_display(text: str) -> str:
+    """Text from a registry as it may be written to a terminal: control characters,
+    escape sequences and invisible reordering marks become visible `\\x..` escapes."""
+    if not _UNSAFE.search(text):
+        return text
+    return _UNSAFE.sub(
+        lambda m: (
+            f"\\u{ord(m.group()):04x}" if ord(m.group()) > 0xFF else f"\\x{ord(m.group()):02x}"
+        ),
+        text,
+    )
+
+
+def has_control_characters(text: str, *, allow_newline: bool = False) -> bool:
+    """True when `text` holds a control character (newline excepted if allowed)."""
+    if allow_newline:
+        return _CONTROL.search(text) is not None
+    return _CONTROL.search(text) is not None or "\n" in text

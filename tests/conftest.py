@@ -1,0 +1,57 @@
+"""Shared fixtures: registries written into tmp_path, and a CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from sisterctl.cli import app
+
+DATA = Path(__file__).parent / "data"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+TWIN_CITIES = SHARED / "data" / "twin-cities" / "twin_cities_raw.csv"
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def small_registry(tmp_path: Path) -> Path:
+    """A copy of tests/data/small.toml: Taipei–Daegu, Daegu–São Paulo, Prague–Beijing."""
+    path = tmp_path / "partnerships.toml"
+    shutil.copy(DATA / "small.toml", path)
+    return path
+
+
+@pytest.fixture
+def write_registry(tmp_path: Path) -> Callable[[str], Path]:
+    """Write registry text to a file in tmp_path and return its path."""
+
+    def write(text: str, name: str = "registry.toml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Run:
+    """Run sisterctl in-process with separate stdout and stderr, at a fixed width,
+    with no user registry and no SISTERCTL_REGISTRY from the environment."""
+    monkeypatch.delenv("SISTERCTL_REGISTRY", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    runner = CliRunner()
+
+    def invoke(
+        *args: str | Path, input: str | None = None, env: dict[str, str] | None = None
+    ) -> Result:
+        return runner.invoke(app, [str(a) for a in args], input=input, env=env)
+
+    return invoke

@@ -1,0 +1,224 @@
+"""`sisterctl list` and `sisterctl show` on registries in tmp_path."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from tests.conftest import Run
+
+AS_OF = ("--as-of", "2026-11-28")
+
+
+def test_list_table_shows_cities_countries_kind_date_years_status(
+    run: Run, small_registry: Path
+) -> None:
+    result = run("-r", small_registry, "list", *AS_OF)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[1].split() == ["Tie", "City", "City", "Kind", "Established", "Years", "Status"]
+    body = [line for line in lines[3:] if line.strip()]
+    # Oldest first; the year-only tie shows both possible ages.
+    assert "daegu-sao-paulo" in body[0] and "1997" in body[0] and "28–29" in body[0]
+    assert "São Paulo, Brazil" in body[0] and "Daegu, South Korea" in body[0]
+    assert "taipei-daegu" in body[1] and "Taipei, Taiwan" in body[1] and "2010-11-04" in body[1]
+    assert body[1].rstrip().endswith("16  active")
+    assert "prague-beijing" in body[2] and "Czech Republic" in body[2] and "ended" in body[2]
+    assert "\x1b[" not in result.stdout  # not a terminal: no escape codes
+
+
+def list_ids(run: Run, registry: Path, *args: str) -> list[str]:
+    result = run("-r", registry, "list", "--format", "json", *AS_OF, *args)
+    assert result.exit_code == 0, result.stderr
+    return [row["id"] for row in json.loads(result.stdout)]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((), ["daegu-sao-paulo", "taipei-daegu", "prague-beijing"]),
+        (("--city", "Daegu"), ["daegu-sao-paulo", "taipei-daegu"]),
+        (("--city", "TAEGU"), ["daegu-sao-paulo", "taipei-daegu"]),
+        (("--city", "sao paulo"), ["daegu-sao-paulo"]),
+        (("--city", "臺北"), ["taipei-daegu"]),
+        (("--city", "臺北市"), ["taipei-daegu"]),
+        (("--city", "대구광역시"), ["daegu-sao-paulo", "taipei-daegu"]),
+        (("--city", "praha"), ["prague-beijing"]),
+        (("--city", "Atlantis"), []),
+        (("--country", "KR"), ["daegu-sao-paulo", "taipei-daegu"]),
+        (("--country", "South Korea"), ["daegu-sao-paulo", "taipei-daegu"]),
+        (("--country", "taiwan"), ["taipei-daegu"]),
+        (("--country", "Czechia"), ["prague-beijing"]),
+        (("--kind", "friendship city"), ["daegu-sao-paulo"]),
+        (("--kind", "Sister City"), ["taipei-daegu", "prague-beijing"]),
+        (("--status", "ended"), ["prague-beijing"]),
+        (("--status", "active"), ["daegu-sao-paulo", "taipei-daegu"]),
+        (("--field", "tourism"), ["taipei-daegu"]),
+        (("--field", "culture"), ["prague-beijing"]),
+        (("--since", "2010"), ["taipei-daegu", "prague-beijing"]),
+        (("--until", "2010"), ["daegu-sao-paulo", "taipei-daegu"]),
+        (("--since", "2011", "--until", "2016"), ["prague-beijing"]),
+        (("--sort", "id"), ["daegu-sao-paulo", "prague-beijing", "taipei-daegu"]),
+        (("--sort", "country"), ["prague-beijing", "daegu-sao-paulo", "taipei-daegu"]),
+        (("--sort", "status"), ["daegu-sao-paulo", "taipei-daegu", "prague-beijing"]),
+    ],
+)
+def test_list_filters_and_sorting(
+    run: Run, small_registry: Path, args: tuple[str, ...], expected: list[str]
+) -> None:
+    assert list_ids(run, small_registry, *args) == expected
+
+
+def test_list_json_has_stable_fields_and_iso_dates(run: Run, small_registry: Path) -> None:
+    result = run("-r", small_registry, "list", "-f", "json", "--city", "Taipei", *AS_OF)
+    assert json.loads(result.stdout) == [
+        {
+            "id": "taipei-daegu",
+            "city_a": "Taipei",
+            "country_a": "TW",
+            "city_b": "Daegu",
+            "country_b": "KR",
+            "kind": "sister city",
+            "established": "2010-11-04",
+            "precision": "day",
+            "years": 16,
+            "status": "active",
+        }
+    ]
+    assert result.stderr == ""
+
+
+def test_list_csv_and_tsv(run: Run, small_registry: Path) -> None:
+    csv_out = run("-r", small_registry, "list", "--format", "csv", *AS_OF).stdout
+    rows = list(csv.DictReader(io.StringIO(csv_out)))
+    assert [r["id"] for r in rows] == ["daegu-sao-paulo", "taipei-daegu", "prague-beijing"]
+    assert rows[0]["established"] == "1997" and rows[0]["precision"] == "year"
+    assert rows[2]["established"] == "2016-03" and rows[2]["status"] == "ended"
+    tsv_out = run("-r", small_registry, "list", "--format", "tsv", *AS_OF).stdout
+    lines = tsv_out.splitlines()
+    assert lines[0].split("\t") == [
+        "id",
+        "city_a",
+        "country_a",
+        "city_b",
+        "country_b",
+        "kind",
+        "established",
+        "precision",
+        "years",
+        "status",
+    ]
+    assert lines[2].split("\t")[:3] == ["taipei-daegu", "Taipei", "TW"]
+
+
+def test_unknown_country_is_refused_in_one_line(run: Run, small_registry: Path) -> None:
+    result = run("-r", small_registry, "list", "--country", "Narnia")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "sisterctl: unknown country 'Narnia': give an ISO code such as KR or a name such as "
+        "'South Korea'\n"
+    )
+
+
+def test_show_tells_the_whole_tie(run: Run, small_registry: Path) -> None:
+    result = run("-r", small_registry, "show", "taipei-daegu", *AS_OF)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    for expected in [
+        "Taipei–Daegu",
+        "Taipei 臺北市, Taiwan",
+        "Daegu 대구광역시, South Korea",
+        "also Taegu",
+        "sister city",
+        "2010-11-04 (day precision; 16 years)",
+        "active",
+        "Agreement to Reaffirm Sister City Friendship",
+        "reaffirmation",
+        "Ko Wen-je (Mayor of Taipei)",
+        "Kwon Young-jin (Mayor of Daegu)",
+        "video conference",
+        "fields: smart cities, tourism",
+        "Opening ceremony of the Taipei 2017 Universiade",
+        "delegation",
+        "https://example.org/a",
+    ]:
+        assert expected in out, expected
+    assert out.index("Agreements") < out.index("Exchanges") < out.index("Sources")
+
+
+def test_show_by_city_names_in_either_order(run: Run, small_registry: Path) -> None:
+    by_id = run("-r", small_registry, "show", "taipei-daegu", *AS_OF).stdout
+    assert run("-r", small_registry, "show", "Daegu", "Taipei", *AS_OF).stdout == by_id
+    assert run("-r", small_registry, "show", "taipei", "DAEGU", *AS_OF).stdout == by_id
+
+
+def test_show_ended_tie_says_when_and_why(run: Run, small_registry: Path) -> None:
+    out = run("-r", small_registry, "show", "prague-beijing", *AS_OF).stdout
+    assert "ended since 2019-10-07: Prague ended the tie" in out
+    assert "2016-03 (month precision; 10 years)" in out
+
+
+def test_show_json_is_one_object_with_everything(run: Run, small_registry: Path) -> None:
+    result = run("-r", small_registry, "show", "Taipei", "Daegu", "-f", "json", *AS_OF)
+    data = json.loads(result.stdout)
+    assert data["id"] == "taipei-daegu"
+    assert [c["local_name"] for c in data["cities"]] == ["臺北市", "대구광역시"]
+    assert data["established"] == "2010-11-04" and data["precision"] == "day"
+    assert data["years"] == 16
+    [agreement] = data["agreements"]
+    assert agreement["signatories"] == [
+        {"name": "Ko Wen-je", "role": "Mayor of Taipei"},
+        {"name": "Kwon Young-jin", "role": "Mayor of Daegu"},
+    ]
+    assert agreement["mode"] == "video-conference"
+    assert data["exchanges"][0]["date"] == "2017" and data["exchanges"][0]["precision"] == "year"
+    assert data["extra"] == {"mystery": 3}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("taipei-dageu",), "no tie matches 'taipei-dageu'; did you mean taipei-daegu?"),
+        (("Taipei", "Atlantis"), "no tie matches 'Taipei Atlantis'"),
+        (("a", "b", "c"), "a tie is named by its id or by two cities, not 3 words"),
+    ],
+)
+def test_show_unknown_tie(
+    run: Run, small_registry: Path, args: tuple[str, ...], message: str
+) -> None:
+    result = run("-r", small_registry, "show", *args)
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert result.stdout == ""
+
+
+def test_cjk_names_stay_aligned(run: Run, write_registry) -> None:  # type: ignore[no-untyped-def]
+    path = write_registry(
+        "schema_version = 1\n"
+        '[[city]]\nid = "a-tw"\nname = "臺北市"\ncountry = "TW"\n'
+        '[[city]]\nid = "b-kr"\nname = "대구광역시"\ncountry = "KR"\n'
+        '[[city]]\nid = "c-br"\nname = "Sao Paulo"\ncountry = "BR"\n'
+        '[[partnership]]\nid = "a-b"\ncities = ["a-tw", "b-kr"]\nestablished = "2010-11-04"\n'
+        '[[partnership]]\nid = "c-b"\ncities = ["c-br", "b-kr"]\nestablished = "2011-01-01"\n'
+    )
+    from rich.cells import cell_len
+
+    out = run("-r", path, "list", *AS_OF).stdout.splitlines()
+    rows = [line for line in out if "-b " in line]
+    assert len(rows) == 2
+    # The Established column starts at the same cell in both rows.
+    starts = [cell_len(row[: row.index("20")]) for row in rows]
+    assert starts[0] == starts[1]
+
+
+def test_version_and_help(run: Run) -> None:
+    from sisterctl import __version__
+
+    assert run("--version").stdout == f"sisterctl {__version__}\n"
+    help_text = run("--help").stdout
+    for command in ("list", "show"):
+        assert command in help_text

@@ -1,0 +1,111 @@
+"""Dates at their precision: parsing, ordering, and years between."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sisterctl.dates import (
+    PartialDate,
+    Precision,
+    coerce_partial_date,
+    parse_partial_date,
+    years_between,
+)
+from sisterctl.errors import InvalidDateError
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "precision"),
+    [
+        ("2010-11-04", PartialDate(2010, 11, 4), Precision.DAY),
+        ("2002-10", PartialDate(2002, 10), Precision.MONTH),
+        ("1997", PartialDate(1997), Precision.YEAR),
+        ("2000-02-29", PartialDate(2000, 2, 29), Precision.DAY),
+        ("0001-01-01", PartialDate(1, 1, 1), Precision.DAY),
+        ("9999-12-31", PartialDate(9999, 12, 31), Precision.DAY),
+        (" 2021-03-26 ", PartialDate(2021, 3, 26), Precision.DAY),
+    ],
+)
+def test_valid_dates(text: str, expected: PartialDate, precision: Precision) -> None:
+    date = parse_partial_date(text)
+    assert date == expected
+    assert date.precision is precision
+    assert date.iso() == text.strip()
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("2021-02-30", "February 2021 has 28 days"),
+        ("2100-02-29", "February 2100 has 28 days"),
+        ("2019-02-29", "February 2019 has 28 days"),
+        ("2021-04-31", "April 2021 has 30 days"),
+        ("2021-13", "there is no month 13"),
+        ("2021-00-10", "there is no month 0"),
+        ("0000", "the year must be 0001 to 9999"),
+        ("10000-01-01", "write YYYY-MM-DD"),
+        ("21-03-26", "write YYYY-MM-DD"),
+        ("2021/03/26", "write YYYY-MM-DD"),
+        ("March 2021", "write YYYY-MM-DD"),
+        ("", "write YYYY-MM-DD"),
+    ],
+)
+def test_invalid_dates(text: str, reason: str) -> None:
+    with pytest.raises(InvalidDateError) as info:
+        parse_partial_date(text)
+    assert reason in str(info.value)
+
+
+def test_toml_dates_and_strings_agree() -> None:
+    assert coerce_partial_date(dt.date(2010, 11, 4)) == coerce_partial_date("2010-11-04")
+    with pytest.raises(InvalidDateError):
+        coerce_partial_date(dt.datetime(2010, 11, 4, 9, 30))
+    with pytest.raises(InvalidDateError):
+        coerce_partial_date(2010)
+
+
+def test_a_year_sorts_before_its_months_and_days() -> None:
+    dates = [PartialDate(2017, 8, 19), PartialDate(2017), PartialDate(2017, 8), PartialDate(2016)]
+    assert [d.iso() for d in sorted(dates, key=lambda d: d.sort_key)] == [
+        "2016",
+        "2017",
+        "2017-08",
+        "2017-08-19",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("start", "as_of", "expected"),
+    [
+        ("2010-11-04", dt.date(2020, 11, 4), (10, 10)),
+        ("2010-11-04", dt.date(2020, 11, 3), (9, 9)),
+        ("2010-11", dt.date(2020, 12, 1), (10, 10)),
+        ("2010-11", dt.date(2020, 11, 15), (9, 10)),
+        ("1997", dt.date(2026, 11, 28), (28, 29)),
+        ("1997", dt.date(2026, 12, 31), (29, 29)),
+        ("2000-02-29", dt.date(2001, 2, 28), (0, 0)),
+        ("2000-02-29", dt.date(2001, 3, 1), (1, 1)),
+    ],
+)
+def test_years_between(start: str, as_of: dt.date, expected: tuple[int, int]) -> None:
+    assert years_between(parse_partial_date(start), as_of) == expected
+
+
+@given(st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)))
+def test_any_real_day_round_trips(day: dt.date) -> None:
+    date = parse_partial_date(day.isoformat())
+    assert date.to_date() == day
+    assert date.iso() == day.isoformat()
+
+
+@given(st.dates(), st.dates())
+def test_years_between_brackets_the_truth(start: dt.date, as_of: dt.date) -> None:
+    year_only = PartialDate(start.year)
+    low, high = years_between(year_only, as_of)
+    exact, _ = years_between(PartialDate.from_date(start), as_of)
+    assert low <= exact <= high
+    assert high - low <= 1

@@ -1,0 +1,167 @@
+"""Loading a registry: resolution order, and one precise line for each bad registry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tests.conftest import Run
+
+from sisterctl.errors import RegistryError
+from sisterctl.registry import Origin, build, bundled_path, load, locate, record_lines
+
+GOOD_HEAD = (
+    "schema_version = 1\n"
+    '[[city]]\nid = "taipei-tw"\nname = "Taipei"\ncountry = "TW"\n'
+    '[[city]]\nid = "daegu-kr"\nname = "Daegu"\ncountry = "KR"\n'
+)
+TIE = '[[partnership]]\nid = "taipei-daegu"\ncities = ["taipei-tw", "daegu-kr"]\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("schema_version = 1\nx = [\n", ":3:1: not valid TOML: Invalid value"),
+        ("schema_version = 1\n[[city]\n", ":2:7: not valid TOML"),
+        ("[[city]]\nid = 'a'\n", "'schema_version' is missing"),
+        ("schema_version = 99\n", "schema_version 99 is not one this sisterctl knows"),
+        ("schema_version = '1'\n", "'schema_version' must be an integer"),
+        (
+            GOOD_HEAD + TIE + 'established = "2021-02-30"\n',
+            ":10:1: [[partnership]] #1 'taipei-daegu': 'established': '2021-02-30' is not a date: "
+            "February 2021 has 28 days",
+        ),
+        (GOOD_HEAD + TIE + "established = 2010\n", "'established': expected a date such as"),
+        (
+            GOOD_HEAD + TIE + 'fields = "tourism"\nkind = 3\n',
+            "'kind' must be a string, not an integer",
+        ),
+        (
+            GOOD_HEAD + TIE + TIE,
+            ":13:1: [[partnership]] #2 'taipei-daegu': duplicate id 'taipei-daegu'",
+        ),
+        (
+            GOOD_HEAD + '[[partnership]]\nid = "x"\ncities = ["taipei-tw", "daegu"]\n',
+            "names city 'daegu', which has no [[city]] record (did you mean 'daegu-kr'?)",
+        ),
+        (
+            GOOD_HEAD + TIE + '[[agreement]]\npartnership = "taipei-daegoo"\ntitle = "A"\n',
+            ":13:1: [[agreement]] #1: names partnership 'taipei-daegoo', which does not exist "
+            "(did you mean 'taipei-daegu'?)",
+        ),
+        (GOOD_HEAD + TIE + '[[agreement]]\npartnership = "taipei-daegu"\n', "'title' is missing"),
+        (
+            GOOD_HEAD + TIE + '[[exchange]]\npartnership = "taipei-daegu"\ntitle = "x"\n',
+            "[[exchange]] #1: 'kind' is missing",
+        ),
+        (GOOD_HEAD + TIE + 'status = "paused"\n', '\'status\' must be "active", "suspended" or'),
+        (
+            'schema_version = 1\n[[city]]\nid = "x"\nname = "X"\ncountry = "ZZ"\n',
+            "unknown country code 'ZZ'",
+        ),
+        (
+            'schema_version = 1\n[[city]]\nid = "Bad Id"\nname = "X"\ncountry = "TW"\n',
+            "id 'Bad Id' must be lowercase letters",
+        ),
+        ('schema_version = 1\ncity = "Taipei"\n', "'city' must be an array of tables"),
+        ('schema_version = 1\n[settings]\nleap_day = "feb29"\n', "settings.leap_day must be"),
+    ],
+)
+def test_bad_registry_gets_one_precise_line(
+    run: Run,
+    write_registry,
+    text: str,  # type: ignore[no-untyped-def]
+    message: str,
+) -> None:
+    path = write_registry(text)
+    result = run("-r", path, "list")
+    assert result.exit_code == 3
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"sisterctl: {path}")
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_file_says_where_it_looked(run: Run, tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.toml"
+    result = run("-r", missing, "list")
+    assert result.exit_code == 3
+    assert result.stderr == (
+        f"sisterctl: {missing}: no registry file here (create one with 'sisterctl init "
+        f"{missing}', or name another with --registry or $SISTERCTL_REGISTRY)\n"
+    )
+
+
+def test_not_utf8_names_line_and_column(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "latin1.toml"
+    path.write_bytes(b"schema_version = 1\n# S\xe3o Paulo\n")
+    result = run("-r", path, "list")
+    assert result.exit_code == 3
+    assert f"{path}:2:4: not UTF-8 text (byte 0xe3)" in result.stderr
+
+
+def test_a_directory_is_not_a_registry(run: Run, tmp_path: Path) -> None:
+    result = run("-r", tmp_path, "list")
+    assert result.exit_code == 3
+    assert "is a directory, not a registry file" in result.stderr
+
+
+def test_byte_order_mark_is_accepted(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + (GOOD_HEAD + TIE).encode())
+    result = run("-r", path, "list", "-f", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert "taipei-daegu,Taipei,TW,Daegu,KR" in result.stdout
+
+
+def test_unknown_keys_are_kept_not_errors(write_registry) -> None:  # type: ignore[no-untyped-def]
+    path = write_registry(GOOD_HEAD + TIE + 'establshed = "2010"\n[x]\ny = 1\n')
+    registry = load(path)
+    assert registry.partnerships[0].extra == {"establshed": "2010"}
+    import tomli
+
+    result = build(tomli.loads(path.read_text()), text=path.read_text())
+    warnings = [p.message for p in result.problems]
+    assert any(
+        "unknown key 'establshed' is kept but ignored (did you mean established?)" in w
+        for w in warnings
+    )
+
+
+def test_record_lines_skip_nested_and_commented_headers() -> None:
+    text = (
+        "schema_version = 1\n# [[city]]\n[[city]]\nid='a'\n"
+        "  [[ partnership ]]\n[[agreement.signatories]]\n"
+    )
+    assert record_lines(text) == {"city": [3], "partnership": [5]}
+
+
+def test_resolution_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    option = tmp_path / "option.toml"
+    env = {"SISTERCTL_REGISTRY": str(tmp_path / "env.toml")}
+    assert locate(option, env) == locate(str(option), {})
+    assert locate(option, env).origin is Origin.OPTION
+    assert locate(None, env).path == tmp_path / "env.toml"
+    assert locate(None, {}).origin is Origin.BUNDLED
+    assert locate(None, {}).path == bundled_path()
+    user = tmp_path / "data" / "sisterctl" / "partnerships.toml"
+    user.parent.mkdir(parents=True)
+    user.write_text("schema_version = 1\n")
+    assert locate(None, {}).path == user
+    assert locate(None, {}).origin is Origin.USER
+    assert locate(None, env).origin is Origin.ENV
+
+
+def test_environment_variable_names_the_registry(run: Run, small_registry: Path) -> None:
+    result = run("list", "-f", "csv", env={"SISTERCTL_REGISTRY": str(small_registry)})
+    assert "prague-beijing" in result.stdout
+
+
+def test_load_raises_registry_error_with_location(write_registry) -> None:  # type: ignore[no-untyped-def]
+    path = write_registry(GOOD_HEAD + TIE + 'established = "2010-13"\n')
+    with pytest.raises(RegistryError) as info:
+        load(path)
+    assert info.value.line == 10
+    assert info.value.path == path
