@@ -13,7 +13,7 @@ def command_paths() -> list[list[str]]:
 
     def walk(command: object, prefix: list[str]) -> None:
         subcommands = getattr(command, "commands", None)
-        if subcommands:
+        if subcommands is not None:
             for name, sub in subcommands.items():
                 walk(sub, [*prefix, name])
         else:

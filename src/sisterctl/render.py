@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from pathlib import Path
 from typing import IO, Any
 
 from rich import box
@@ -225,6 +226,42 @@ def _exchanges_table(exchanges: Sequence[Any]) -> Table:
     return table
 
 
-def emit(renderable: RenderableType, *, width: int | None = None) -> None:
-    """Print to standard output."""
-    make_console(width=width).print(renderable)
+def emit(
+    renderable: RenderableType,
+    *,
+    svg: Path | None = None,
+    html: Path | None = None,
+    width: int = 100,
+    title: str = "sisterctl",
+) -> None:
+    """Print to standard output; with `svg` or `html`, also write what was shown as a
+    picture of a fixed width, so that the file looks the same on every machine."""
+    make_console().print(renderable)
+    if svg is None and html is None:
+        return
+    import io
+
+    recorder = Console(
+        file=io.StringIO(),
+        width=width,
+        record=True,
+        force_terminal=True,
+        color_system="truecolor",
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
+    recorder.print(renderable)
+    if svg is not None:
+        _save(svg, recorder.export_svg(title=title, clear=False))
+    if html is not None:
+        _save(html, recorder.export_html(clear=False))
+
+
+def _save(path: Path, text: str) -> None:
+    from sisterctl.errors import RefusedError
+
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise RefusedError(f"cannot write {path}: {exc.strerror or exc}") from None

@@ -136,6 +136,27 @@ app = typer.Typer(
 )
 
 
+# Command groups; their commands live in the modules that add to them.
+add_app = typer.Typer(
+    name="add",
+    help="Record a new tie, an agreement signed on a tie, or an exchange.",
+    no_args_is_help=True,
+)
+import_app = typer.Typer(
+    name="import", help="Bring ties in from CSV, Wikidata or sisterctl JSON.", no_args_is_help=True
+)
+export_app = typer.Typer(
+    name="export",
+    help="Write the registry as CSV, JSON, GeoJSON or an iCalendar of anniversaries.",
+    no_args_is_help=True,
+)
+
+
+app.add_typer(add_app)
+app.add_typer(import_app)
+app.add_typer(export_app)
+
+
 def _version(value: bool) -> None:
     if value:
         sys.stdout.write(f"{PROG} {__version__}\n")

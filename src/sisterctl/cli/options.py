@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -96,5 +97,31 @@ UntilOption = Annotated[
         metavar="YEAR",
         show_default=False,
         help="Ties established in this year or earlier.",
+    ),
+]
+SvgOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--svg",
+        metavar="FILE",
+        show_default=False,
+        dir_okay=False,
+        help="Also write what is shown as an SVG picture to FILE.",
+    ),
+]
+HtmlOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--html",
+        metavar="FILE",
+        show_default=False,
+        dir_okay=False,
+        help="Also write what is shown as an HTML page to FILE.",
+    ),
+]
+WidthOption = Annotated[
+    int,
+    typer.Option(
+        "--width", min=40, max=400, help="Width in columns of the --svg and --html pictures."
     ),
 ]
