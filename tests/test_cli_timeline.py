@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
+
 from tests.conftest import DATA, Run
 from tests.golden_files import assert_golden
 
@@ -378,3 +379,63 @@ def test_a_console_without_unicode_gets_ascii_markers_rails_and_bars() -> None:
     assert "  ^ 2013-06-08  upgrade" in text
     assert "  |" in text and "  :" in text
     assert "  active     6   75%  ####" in text
+
+
+# ---------------------------------------------------------------------------
+# The bundled registry tells the press release's story
+
+
+def _events(out: str) -> list[tuple[str, str, str]]:
+    """The events of a printed timeline as (marker, date, all its text on one line)."""
+    events: list[tuple[str, str, str]] = []
+    for line in out.splitlines():
+        first = re.match(r"^  ([^\s│┆]) (\S+) +(.*)$", line)
+        more = re.match(r"^  [│┆ ] +(\S.*)$", line)
+        if first:
+            events.append((first.group(1), first.group(2), first.group(3)))
+        elif more and events:
+            marker, date, text = events[-1]
+            events[-1] = (marker, date, f"{text} {more.group(1)}")
+    return [(m, d, " ".join(t.split())) for m, d, t in events]
+
+
+def test_bundled_taipei_daegu_timeline_tells_the_press_release_story(run: Run) -> None:
+    result = run("timeline", "Taipei", "Daegu", "--as-of", "2026-03-01")
+    assert result.exit_code == 0, result.stderr
+    events = _events(result.stdout)
+    story: list[Callable[[str, str, str], bool]] = [
+        lambda m, d, t: m == "◆" and d == "2010-11-04" and "founded" in t,
+        lambda m, d, t: d.startswith("2017") and "delegation" in t and "Universiade" in t,
+        lambda m, d, t: m == "★" and d == "2020-11-04" and "10th anniversary" in t,
+        lambda m, d, t: (
+            d == "2021-03-23" and "Smart City Leaders Summit" in t and "video conference" in t
+        ),
+        lambda m, d, t: (
+            m == "■"
+            and d == "2021-03-26"
+            and "reaffirmation Agreement to Reaffirm Sister City Friendship" in t
+            and "signed by Ko Wen-je (Mayor of Taipei) and Kwon Young-jin (Mayor of Daegu)"
+            " by video conference"
+            in t
+            and "smart cities, pandemic prevention, sanitation, tourism, culture" in t
+        ),
+        lambda m, d, t: (
+            m == "□"
+            and d == "2021"
+            and "Memorandum on Mutual Tourism Promotion and Cooperation · planned" in t
+        ),
+        lambda m, d, t: m == "☆" and d == "2026-11-04" and "16th anniversary · next" in t,
+        lambda m, d, t: d == "unknown" and "Chimaek Festival" in t,
+        lambda m, d, t: d == "unknown" and "World Water Cities Forum" in t,
+    ]
+    found = [next(i for i, e in enumerate(events) if chapter(*e)) for chapter in story]
+    assert found[:7] == sorted(found[:7]), events
+    # The undated events come after every dated one.
+    assert min(found[7:]) > max(i for i, e in enumerate(events) if e[1] != "unknown")
+
+
+def test_the_picture_in_the_readme_is_an_svg_of_the_bundled_timeline() -> None:
+    picture = Path(__file__).parents[1] / "docs" / "images" / "timeline-taipei-daegu.svg"
+    text = _svg_text(picture)
+    for name in ("Taipei–Daegu", "臺北市", "대구광역시", "Agreement to Reaffirm Sister City"):
+        assert name in text

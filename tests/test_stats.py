@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from tests.conftest import DATA
 
 from sisterctl.dates import PartialDate
 from sisterctl.model import Registry, Status
 from sisterctl.query import Filters, select
 from sisterctl.registry import load
 from sisterctl.stats import Count, per_decade, registry_stats
+from tests.conftest import DATA
 
 AS_OF = dt.date(2026, 3, 1)
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.conftest import DATA
 
 from sisterctl.dates import PartialDate, Precision
 from sisterctl.errors import NotFoundError, RefusedError
@@ -24,6 +23,7 @@ from sisterctl.timeline import (
     ordinal_text,
     tie_timeline,
 )
+from tests.conftest import DATA
 
 AS_OF = dt.date(2026, 3, 1)
 

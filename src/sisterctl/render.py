@@ -456,6 +456,9 @@ def _event_body(event: TimelineEvent) -> Text:
     if event.fields:
         body.append("\n")
         body.append_text(_t("fields: " + ", ".join(event.fields), "dim"))
+    if event.notes:
+        body.append("\n")
+        body.append_text(_t(event.notes, "dim"))
     return body
 
 

@@ -65,6 +65,7 @@ class TimelineEvent:
     mode: str | None = None
     venue: str | None = None
     fields: tuple[str, ...] = ()
+    notes: str | None = None  # an agreement's notes: context, and what sources say
     planned: bool = False
     ordinal: int | None = None  # anniversaries: the number of years completed
     milestone: bool = False
@@ -203,11 +204,11 @@ def _founding(registry: Registry, tie: Partnership, agreement: Agreement | None)
         date=tie.established or agreement.date,
         label="founded",
         title=agreement.title,
-        details=agreement.notes,
         signatories=agreement.signatories,
         mode=agreement.mode,
         venue=agreement.venue,
         fields=agreement.fields,
+        notes=agreement.notes,
     )
 
 
@@ -223,6 +224,7 @@ def _agreement(agreement: Agreement) -> TimelineEvent:
         mode=agreement.mode,
         venue=agreement.venue,
         fields=agreement.fields,
+        notes=agreement.notes,
         planned=agreement.planned,
     )
 
