@@ -17,6 +17,7 @@ from rich import box
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -351,6 +352,9 @@ class _Rail:
         return Measurement(_DATE_WIDTH + 20, options.max_width)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        return _as_segments(console, self._lines(console, options))
+
+    def _lines(self, console: Console, options: ConsoleOptions) -> Iterable[Text]:
         ascii_only = options.ascii_only
         width = options.max_width
         words = [cell_len(row.word) for group in self.groups for row in group.rows]
@@ -414,10 +418,22 @@ class _Wrapped:
         self.lines = lines
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        return _as_segments(console, self._lines(console, options))
+
+    def _lines(self, console: Console, options: ConsoleOptions) -> Iterable[Text]:
         for text in self.lines:
             for line in text.wrap(console, options.max_width):
                 line.rstrip()
                 yield line
+
+
+def _as_segments(console: Console, lines: Iterable[Text]) -> RenderResult:
+    """Lines already laid out to the width, as segments, so Rich need not wrap them again
+    (which would cost as much as laying them out)."""
+    new_line = Segment.line()
+    for line in lines:
+        yield from line.render(console)
+        yield new_line
 
 
 def _mode_phrase(mode: str | None) -> str:
@@ -619,6 +635,9 @@ class _Bars:
         return Measurement(30, options.max_width)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        return _as_segments(console, self._lines(console, options))
+
+    def _lines(self, console: Console, options: ConsoleOptions) -> Iterable[Text]:
         width = options.max_width
         indent = 2
         labels = [_t(count.label) for count in self.counts]
