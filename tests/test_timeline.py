@@ -169,6 +169,22 @@ def test_an_ended_tie_has_no_anniversaries_after_its_end(small: Registry) -> Non
     ]
 
 
+def test_looking_back_before_a_tie_ended_shows_what_was_ahead_then(small: Registry) -> None:
+    # As of 2018-06 Prague–Beijing was still a tie: its 3rd anniversary (2019-03) was
+    # ahead, and before its end; its 5th milestone (2021-03) was not to be.
+    ahead = [
+        (e.date.iso() if e.date else "?", e.title)
+        for e in timeline(small, "prague-beijing", dt.date(2018, 6, 1)).events
+        if e.kind is EventKind.NEXT_ANNIVERSARY
+    ]
+    assert ahead == [("2019-03", "3rd anniversary")]
+    assert not [
+        e
+        for e in timeline(small, "prague-beijing", dt.date(2019, 6, 1)).events
+        if e.kind is EventKind.NEXT_ANNIVERSARY
+    ]
+
+
 def test_every_kind_of_event_in_order(registry: Registry) -> None:
     assert outline(timeline(registry, "daegu-ningbo")) == [
         # The founding agreement tells the founding rather than a second event.

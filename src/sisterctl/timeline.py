@@ -249,14 +249,15 @@ def _status_events(registry: Registry, tie: Partnership) -> Iterable[TimelineEve
 def _anniversaries(
     registry: Registry, tie: Partnership, state: TieState, as_of: dt.date
 ) -> Iterable[TimelineEvent]:
-    """Milestones passed by `as_of` (while the tie lived) and, for a tie that has not
-    ended, the next anniversary and, when that is not a milestone, the next milestone."""
+    """Milestones passed by `as_of` and the next anniversary ahead (and the next
+    milestone, when that is not one), each only when certainly before the tie ended."""
     founded = tie.established
     if founded is None:
         return
-    ended = state.status is Status.ENDED
-    # A tie that ended on an unknown day: no anniversary is certainly within its life.
-    end = (state.since.earliest() if state.since else dt.date.min) if ended else dt.date.max
+    end = dt.date.max
+    if state.status is Status.ENDED:
+        # Ended on an unknown day: no anniversary is certainly within the tie's life.
+        end = state.since.earliest() if state.since else dt.date.min
     years = 1
     while founded.year + years <= MAX_YEAR:
         date = anniversary_date(founded, years, registry.leap_day)
@@ -267,7 +268,7 @@ def _anniversaries(
         years += 1
     else:
         return
-    if ended:
+    if date.latest() > end:
         return
     day = date.to_date()
     days_away = (day - as_of).days if day is not None else None
@@ -276,7 +277,8 @@ def _anniversaries(
         milestone = years + 5 - years % 5
         if founded.year + milestone <= MAX_YEAR:
             date = anniversary_date(founded, milestone, registry.leap_day)
-            yield _anniversary(EventKind.NEXT_ANNIVERSARY, date, milestone)
+            if date.latest() <= end:
+                yield _anniversary(EventKind.NEXT_ANNIVERSARY, date, milestone)
 
 
 def _anniversary(
