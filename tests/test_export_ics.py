@@ -201,6 +201,22 @@ def test_agreements_ended_ties_and_milestones(run: Run, registry: Path) -> None:
     ]
 
 
+def test_registry_text_cannot_inject_properties(run: Run, registry: Path) -> None:
+    text = registry.read_text(encoding="utf-8")
+    # A city name holding a newline, a carriage return and an escape sequence.
+    hostile = r'name = "Daegu\nUID:evil\r\nX\u001b[31m"'
+    registry.write_text(text.replace('name = "Daegu"', hostile), encoding="utf-8")
+    result = run("-r", registry, "export", "ics", "--as-of", "2020-10-20", "-y", "1")
+    assert result.exit_code == 0, result.stderr
+    assert b"\r\nUID:evil" not in result.stdout_bytes
+    found = events(result.stdout_bytes)
+    assert all(str(e["UID"]).endswith("@sisterctl") for e in found)
+    daegu = next(e for e in found if str(e["UID"]) == "taipei-daegu-10@sisterctl")
+    assert str(daegu["SUMMARY"]) == (
+        r"Taipei–Daegu UID:evil\x0d X\x1b[31m: 10th sister-city anniversary"
+    )
+
+
 @pytest.mark.parametrize("years", ["0", "-1", "1001", "ten"])
 def test_years_out_of_range_is_a_usage_error(run: Run, registry: Path, years: str) -> None:
     result = run("-r", registry, "export", "ics", "--years", years)

@@ -220,9 +220,14 @@ def export_ics_command(
     )
     export = anniversary_calendar(report, remind=reminder)
     if out is None:
+        # The bytes as built (CRLF line ends, UTF-8), not re-encoded by the text layer.
+        binary = getattr(sys.stdout, "buffer", None)
         sys.stdout.flush()
-        sys.stdout.buffer.write(export.data)
-        sys.stdout.buffer.flush()
+        if binary is not None:
+            binary.write(export.data)
+            binary.flush()
+        else:
+            sys.stdout.write(export.data.decode("utf-8"))
     else:
         _write_file(out, export.data)
     _note(_summary(export, report, out))

@@ -57,13 +57,18 @@ class CalendarExport:
     undated: int  # ties with no known founding date
 
 
+def _line(text: str) -> str:
+    """Registry text as one line: control characters shown as escapes."""
+    return " ".join(safe_display(text).split())
+
+
 def summary(row: Anniversary) -> str:
     """`Taipei–Daegu: 20th sister-city anniversary`."""
-    title = safe_display(row.tie.title)
+    title = _line(row.tie.title)
     number = ordinal(row.ordinal)
     if row.agreement is not None:
-        return f"{title}: {number} anniversary of the {safe_display(row.agreement.kind)}"
-    kind = "-".join(safe_display(row.kind).split())
+        return f"{title}: {number} anniversary of the {_line(row.agreement.kind)}"
+    kind = "-".join(_line(row.kind).split())
     return f"{title}: {number} {kind} anniversary"
 
 
