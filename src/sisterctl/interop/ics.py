@@ -124,7 +124,14 @@ def anniversary_calendar(
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", CALENDAR_NAME)
     calendar.add("name", CALENDAR_NAME)
-    events = skipped = 0
+    # Each event is serialised as it is built, rather than kept in the calendar until
+    # the end: a registry of thousands of ties makes hundreds of thousands of events,
+    # and icalendar's objects for them would take gigabytes.
+    envelope = calendar.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    assert envelope.endswith(end)
+    chunks = [envelope[: -len(end)]]
+    skipped = 0
     seen: dict[str, int] = {}
     for row in report.rows:
         day = row.on.to_date()
@@ -151,6 +158,6 @@ def anniversary_calendar(
             alarm.add("description", summary(row))
             alarm.add("trigger", -remind)
             event.add_component(alarm)
-        calendar.add_component(event)
-        events += 1
-    return CalendarExport(calendar.to_ical(), events, skipped, report.undated)
+        chunks.append(event.to_ical())
+    chunks.append(end)
+    return CalendarExport(b"".join(chunks), len(chunks) - 2, skipped, report.undated)
