@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from tests.conftest import DATA, Run
 
 BUNDLED = Path(__file__).resolve().parents[1] / "data" / "partnerships.toml"
@@ -39,6 +40,7 @@ def test_upcoming_table(run: Run, registry: Path) -> None:
         " 2020-11-04  in 15 days   10th ★       Taipei–Daegu                sister city  founding",
         " 2020-11-30  in 41 days   5th ★        Houston–Ningbo (suspended)  sister city  founding",
         " 2020-11     in November  18th         Daegu–Ningbo                sister city  founding",
+        "",
         " 2020        in 2020      59th         Taipei–Houston              sister city  founding",
         "",
         "★ a milestone: the 1st anniversary and every 5th",
@@ -255,7 +257,7 @@ def test_upcoming_shows_registry_text_safely(run: Run, registry: Path) -> None:
     assert "\x1b" not in result.stdout
 
 
-@pytest.mark.skipif(not BUNDLED.exists(), reason="the bundled registry has not landed yet")
+@pytest.mark.skipif(not BUNDLED.exists(), reason="no bundled registry in this checkout")
 def test_upcoming_on_the_bundled_registry_finds_taipei_daegus_10th(run: Run) -> None:
     result = run("upcoming", "--as-of", "2020-10-20", "--within", "30", "-f", "json")
     assert result.exit_code == 0, result.stderr
@@ -271,3 +273,22 @@ def test_upcoming_on_the_bundled_registry_finds_taipei_daegus_10th(run: Run) -> 
         "2020-11-04" in line and "10th ★" in line and "Taipei–Daegu" in line
         for line in table.stdout.splitlines()
     )
+
+
+@pytest.mark.skipif(not BUNDLED.exists(), reason="no bundled registry in this checkout")
+def test_upcoming_on_the_bundled_registry_taipei_houston_60th_and_the_reaffirmation(
+    run: Run,
+) -> None:
+    houston = run("upcoming", "--as-of", "2021-06-01", "--city", "Houston", "-f", "csv")
+    assert houston.exit_code == 0, houston.stderr
+    rows = list(csv.DictReader(io.StringIO(houston.stdout)))
+    assert [(r["date"], r["days"], r["ordinal"], r["milestone"]) for r in rows] == [
+        ("2021-06-15", "14", "60", "true")
+    ]
+    args = ("--as-of", "2026-03-01", "-w", "1m", "--agreements", "--city", "Daegu", "-f", "json")
+    reaffirmed = [
+        r for r in json.loads(run("upcoming", *args).stdout) if r["what"] == "reaffirmation"
+    ]
+    assert [(r["id"], r["date"], r["ordinal"], r["milestone"]) for r in reaffirmed] == [
+        ("taipei-daegu", "2026-03-26", 5, True)
+    ]

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from icalendar import Calendar
-from tests.conftest import DATA, Run
 
 from sisterctl.anniversaries import Span, Unit, upcoming_anniversaries
 from sisterctl.dates import parse_partial_date
 from sisterctl.errors import UsageError
-from sisterctl.interop.ics import anniversary_calendar, parse_reminder
+from sisterctl.interop.ics import anniversary_calendar, parse_reminder, summary
 from sisterctl.model import Agreement, City, Partnership, Registry
+from tests.conftest import DATA, Run
 
 
 @pytest.fixture
@@ -60,7 +61,7 @@ def test_all_day_events_one_per_anniversary(run: Run, registry: Path) -> None:
     assert str(first["TRANSP"]) == "TRANSPARENT"
     assert [str(c) for c in first["CATEGORIES"].cats] == ["Anniversary", "Milestone"]
     assert str(first["DESCRIPTION"]) == (
-        "The sister-city tie of Taipei, Taiwan and Daegu, South Korea, established "
+        "Taipei, Taiwan and Daegu, South Korea (sister city), established "
         "2010-11-04. The 10th anniversary, a milestone."
     )
     assert str(found[1]["DESCRIPTION"]).endswith("The tie is suspended.")
@@ -162,7 +163,9 @@ def test_leap_day_ties(run: Run, registry: Path) -> None:
         dt.date(2023, 2, 28),
         dt.date(2024, 2, 29),
     ]
-    assert "marked on 28 February in common years" in str(found[0]["DESCRIPTION"])
+    assert "Dated 29 February: marked on 28 February in common years." in str(
+        found[0]["DESCRIPTION"]
+    )
     assert "February in common years" not in str(found[2]["DESCRIPTION"])
     found, _ = export(run, registry, *args, "--leap-day", "mar1")
     assert [e.decoded("DTSTART") for e in found] == [
@@ -180,7 +183,8 @@ def test_agreements_ended_ties_and_milestones(run: Run, registry: Path) -> None:
     assert str(reaffirmed["SUMMARY"]) == "Taipei–Daegu: 1st anniversary of the reaffirmation"
     assert reaffirmed.decoded("DTSTART") == dt.date(2022, 3, 26)
     assert str(reaffirmed["DESCRIPTION"]).startswith(
-        "Agreement to Reaffirm Sister City Friendship (reaffirmation), signed 2021-03-26"
+        "Agreement to Reaffirm Sister City Friendship (reaffirmation), signed 2021-03-26 by "
+        "Taipei, Taiwan and Daegu, South Korea (sister city)."
     )
     assert str(by_uid["daegu-ningbo-upgrade-2013-11-12-7@sisterctl"]["SUMMARY"]) == (
         "Daegu–Ningbo: 7th anniversary of the upgrade"
@@ -247,6 +251,13 @@ def test_core_summary_uses_the_kind_on_the_day_and_keeps_uids_unique() -> None:
         "Daegu–Ningbo: 10th friendship-city anniversary",  # 2012, before the upgrade
         "Daegu–Ningbo: 11th sister-city anniversary",  # 2013-11-20, after it
     ]
+    long_kind = replace(report.rows[0], kind="friendship and cooperation city")
+    assert summary(long_kind) == (
+        "Daegu–Ningbo: 10th anniversary (friendship and cooperation city)"
+    )
+    assert summary(replace(report.rows[0], kind="partnership")) == (
+        "Daegu–Ningbo: 10th partnership anniversary"
+    )
     uids = [str(e["UID"]) for e in found]
     assert "daegu-ningbo-memorandum-2013-11-12-1@sisterctl" in uids
     assert "daegu-ningbo-memorandum-2013-11-12-1-2@sisterctl" in uids

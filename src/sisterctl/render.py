@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sisterctl.anniversaries import UpcomingReport, ordinal, when_text
-from sisterctl.dates import PartialDate
+from sisterctl.dates import PartialDate, Precision
 from sisterctl.model import Partnership, Registry, Status
 from sisterctl.query import age
 from sisterctl.serialize import ListRow, sorted_by_date
@@ -252,7 +252,7 @@ def upcoming_table(report: UpcomingReport) -> RenderableType:
         table.add_column("Tie", min_width=12)
         table.add_column("Kind", min_width=8)
         table.add_column("Of", min_width=8)
-        for row in report.rows:
+        for index, row in enumerate(report.rows):
             number = Text(ordinal(row.ordinal))
             if row.milestone:
                 number.append(" ★")
@@ -267,6 +267,11 @@ def upcoming_table(report: UpcomingReport) -> RenderableType:
                 tie,
                 _t(row.kind),
                 _t(row.what),
+                # A rule between the days (and months) of a year and the ties known
+                # only to that year, which close it.
+                end_section=index + 1 < len(report.rows)
+                and (row.precision is Precision.YEAR)
+                != (report.rows[index + 1].precision is Precision.YEAR),
             )
         parts.append(table)
         if any(row.milestone for row in report.rows):

@@ -63,38 +63,31 @@ def _line(text: str) -> str:
 
 
 def summary(row: Anniversary) -> str:
-    """`Taipei–Daegu: 20th sister-city anniversary`."""
+    """`Taipei–Daegu: 20th sister-city anniversary`; `Daegu–Bangkok: 5th anniversary
+    (friendship and cooperation city)` for kinds of more than two words."""
     title = _line(row.tie.title)
     number = ordinal(row.ordinal)
     if row.agreement is not None:
         return f"{title}: {number} anniversary of the {_line(row.agreement.kind)}"
-    kind = "-".join(_line(row.kind).split())
-    return f"{title}: {number} {kind} anniversary"
+    words = _line(row.kind).split()
+    if len(words) <= 2:
+        return f"{title}: {number} {'-'.join(words)} anniversary"
+    return f"{title}: {number} anniversary ({' '.join(words)})"
 
 
 def description(row: Anniversary) -> str:
+    """Both cities and countries, the kind of tie, the date commemorated."""
     a, b = row.tie.cities
-    cities = f"{a.name}, {a.country_name} and {b.name}, {b.country_name}"
-    tie = f"{'-'.join(row.kind.split())} tie of {cities}"
+    tie = f"{a.name}, {a.country_name} and {b.name}, {b.country_name} ({row.kind})"
     if row.agreement is not None:
-        text = (
-            f"{row.agreement.title} ({row.agreement.kind}), signed {row.since.iso()} on the {tie}."
-        )
+        agreement = row.agreement
+        text = f"{agreement.title} ({agreement.kind}), signed {row.since.iso()} by {tie}."
     else:
-        text = f"The {tie}, established {row.since.iso()}."
-    founded = row.since.to_date()
-    day = row.on.to_date()
-    if (
-        founded is not None
-        and day is not None
-        and (founded.month, founded.day)
-        != (
-            day.month,
-            day.day,
-        )
-    ):
+        text = f"{tie}, established {row.since.iso()}."
+    since, day = row.since.to_date(), row.on.to_date()
+    if since is not None and day is not None and (since.month, since.day) != (day.month, day.day):
         month = "February" if day.month == 2 else "March"
-        text += f" Founded on 29 February: marked on {day.day} {month} in common years."
+        text += f" Dated 29 February: marked on {day.day} {month} in common years."
     text += f" The {ordinal(row.ordinal)} anniversary"
     text += ", a milestone." if row.milestone else "."
     if row.status is not Status.ACTIVE:
