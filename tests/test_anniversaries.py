@@ -210,6 +210,22 @@ def listed(since: str, start: dt.date, span: Span, rule: LeapDay = FEB28) -> lis
         ("2012-02-29", D(2016, 2, 20), Span(30), MAR1, [("2016-02-29", 4)]),
         ("2000-02-29", D(2100, 2, 1), Span(2, Unit.MONTH), FEB28, [("2100-02-28", 100)]),
         ("2000-02-29", D(2100, 2, 1), Span(2, Unit.MONTH), MAR1, [("2100-03-01", 100)]),
+        # A year's window may hold two anniversaries of a 29 February tie.
+        (
+            "2012-02-29",
+            D(2028, 2, 29),
+            Span(1, Unit.YEAR),
+            FEB28,
+            [("2028-02-29", 16), ("2029-02-28", 17)],
+        ),
+        (
+            "2012-02-29",
+            D(2027, 3, 1),
+            Span(1, Unit.YEAR),
+            MAR1,
+            [("2027-03-01", 15), ("2028-02-29", 16)],
+        ),
+        ("2012-02-29", D(2027, 3, 1), Span(1, Unit.YEAR), FEB28, [("2028-02-29", 16)]),
         # Known to the month: listed when its month overlaps the window, with no day.
         ("2016-03", D(2026, 2, 20), Span(30), FEB28, [("2026-03", 10)]),
         ("2016-03", D(2026, 3, 31), Span(1), FEB28, [("2026-03", 10)]),
