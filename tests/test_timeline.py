@@ -19,8 +19,6 @@ from sisterctl.timeline import (
     anniversary_date,
     city_network,
     find_city,
-    is_milestone,
-    ordinal_text,
     tie_timeline,
 )
 from tests.conftest import DATA
@@ -45,35 +43,6 @@ def timeline(registry: Registry, tie: str, as_of: dt.date = AS_OF) -> TieTimelin
 def outline(line: TieTimeline) -> list[tuple[str, str, str]]:
     """Each event as (date, label, title), the way a reader scans the timeline."""
     return [(e.date.iso() if e.date else "?", e.label, e.title) for e in line.events]
-
-
-@pytest.mark.parametrize(
-    ("number", "text"),
-    [
-        (1, "1st"),
-        (2, "2nd"),
-        (3, "3rd"),
-        (4, "4th"),
-        (10, "10th"),
-        (11, "11th"),
-        (12, "12th"),
-        (13, "13th"),
-        (21, "21st"),
-        (22, "22nd"),
-        (23, "23rd"),
-        (101, "101st"),
-        (111, "111th"),
-        (112, "112th"),
-        (113, "113th"),
-        (121, "121st"),
-    ],
-)
-def test_ordinals(number: int, text: str) -> None:
-    assert ordinal_text(number) == text
-
-
-def test_milestones_are_the_first_and_every_fifth() -> None:
-    assert [n for n in range(0, 31) if is_milestone(n)] == [1, 5, 10, 15, 20, 25, 30]
 
 
 @pytest.mark.parametrize(

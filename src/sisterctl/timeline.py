@@ -7,12 +7,12 @@ only to its year is itself known only to its year.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sisterctl.anniversaries import anniversary_on, is_milestone, ordinal
 from sisterctl.dates import MAX_YEAR, PartialDate
 from sisterctl.errors import NotFoundError, RefusedError
 from sisterctl.model import (
@@ -99,20 +99,6 @@ class TieTimeline:
         return group_by_year(self.events)
 
 
-def is_milestone(ordinal: int) -> bool:
-    """The anniversaries people celebrate: the 1st and every 5th."""
-    return ordinal == 1 or (ordinal > 0 and ordinal % 5 == 0)
-
-
-def ordinal_text(number: int) -> str:
-    """`1st`, `2nd`, `3rd`, `4th`, `11th`, `12th`, `13th`, `21st`, `101st`, `111th`."""
-    if 10 <= number % 100 <= 20:
-        suffix = "th"
-    else:
-        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"
-
-
 def anniversary_date(
     founded: PartialDate, years: int, leap_day: LeapDay = LeapDay.FEB28
 ) -> PartialDate:
@@ -121,13 +107,10 @@ def anniversary_date(
     A tie founded on 29 February celebrates on 28 February (or 1 March) in common years.
     """
     year = founded.year + years
-    if founded.month is None:
-        return PartialDate(year)
-    if founded.day is None:
-        return PartialDate(year, founded.month)
-    if (founded.month, founded.day) == (2, 29) and not calendar.isleap(year):
-        return PartialDate(year, 3, 1) if leap_day is LeapDay.MAR1 else PartialDate(year, 2, 28)
-    return PartialDate(year, founded.month, founded.day)
+    day = founded.to_date()
+    if day is not None:
+        return PartialDate.from_date(anniversary_on(day, year, leap_day))
+    return PartialDate(year, founded.month)
 
 
 def tie_timeline(registry: Registry, tie: Partnership, as_of: dt.date) -> TieTimeline:
@@ -288,7 +271,7 @@ def _anniversary(
         kind=kind,
         date=date,
         label="anniversary",
-        title=f"{ordinal_text(years)} anniversary",
+        title=f"{ordinal(years)} anniversary",
         ordinal=years,
         milestone=is_milestone(years),
         days_away=days_away,

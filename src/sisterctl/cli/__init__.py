@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sisterctl.cli import (
+    anniversaries,  # noqa: F401  (registers its commands)
     read,  # noqa: F401  (registers its commands)
     timeline,  # noqa: F401  (registers its commands)
 )
