@@ -71,11 +71,6 @@ class TimelineEvent:
     milestone: bool = False
     days_away: int | None = None  # the next anniversary, when known to the day
 
-    @property
-    def ahead(self) -> bool:
-        """An anniversary still to come."""
-        return self.kind is EventKind.NEXT_ANNIVERSARY
-
 
 @dataclass(frozen=True, slots=True)
 class YearGroup:
