@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sisterctl.cli import anniversaries, read  # noqa: F401  (registers their commands)
+from sisterctl.cli import (
+    anniversaries,  # noqa: F401  (registers its commands)
+    read,  # noqa: F401  (registers its commands)
+    timeline,  # noqa: F401  (registers its commands)
+)
 from sisterctl.cli.app import app
 
 
