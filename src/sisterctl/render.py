@@ -15,6 +15,7 @@ from typing import IO, Any
 
 from rich import box
 from rich.cells import cell_len
+from rich.columns import Columns
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
 from rich.segment import Segment
@@ -234,15 +235,18 @@ def _exchanges_table(exchanges: Sequence[Any]) -> Table:
 
 
 def upcoming_table(report: UpcomingReport) -> RenderableType:
-    """The anniversaries `sisterctl upcoming` found, with a footer of what it could not
-    place: ties whose founding date is not known."""
+    """The anniversaries `sisterctl upcoming` found: a table of those known to the day
+    or the month, then, for each year the window touches, the ties known only to their
+    year, and a footer of the ties whose founding date is not known."""
     window = report.window
     heading = (
         f"Anniversaries from {window.start.isoformat()} through {window.last.isoformat()}"
         f" ({report.span})"
     )
+    dated = [row for row in report.rows if row.precision is not Precision.YEAR]
+    yearly = [row for row in report.rows if row.precision is Precision.YEAR]
     parts: list[RenderableType] = []
-    if report.rows:
+    if dated:
         table = Table(
             title=heading,
             title_justify="left",
@@ -257,37 +261,66 @@ def upcoming_table(report: UpcomingReport) -> RenderableType:
         table.add_column("Anniversary", no_wrap=True)
         table.add_column("Tie", min_width=12)
         table.add_column("Kind", min_width=8)
-        table.add_column("Of", min_width=8)
-        for index, row in enumerate(report.rows):
-            number = Text(ordinal(row.ordinal))
-            if row.milestone:
-                number.append(" ★")
-                number.stylize("bold")
-            tie = _t(row.tie.title)
-            if row.status is not Status.ACTIVE:
-                tie.append(f" ({row.status.value})", style=STATUS_STYLE[row.status.value])
-            table.add_row(
+        show_what = any(row.agreement is not None for row in dated)
+        if show_what:
+            table.add_column("Of", min_width=8)
+        for row in dated:
+            cells: list[RenderableType] = [
                 row.on.iso(),
                 when_text(row, report.as_of),
-                number,
-                tie,
+                _ordinal_text(row),
+                _anniversary_tie(row),
                 _t(row.kind),
-                _t(row.what),
-                # A rule between the days (and months) of a year and the ties known
-                # only to that year, which close it.
-                end_section=index + 1 < len(report.rows)
-                and (row.precision is Precision.YEAR)
-                != (report.rows[index + 1].precision is Precision.YEAR),
-            )
+            ]
+            if show_what:
+                cells.append(_t(row.what))
+            table.add_row(*cells)
         parts.append(table)
-        if any(row.milestone for row in report.rows):
-            parts.append(Text("★ a milestone: the 1st anniversary and every 5th", style="dim"))
-    else:
+    elif not yearly:
         parts.append(Text(f"No anniversaries from {window.start} through {window.last}."))
+    else:
+        parts.append(Text(heading, style="bold"))
+        parts.append(Text("No anniversary known to the day or the month.", style="dim"))
+    by_year: dict[int, list[Any]] = {}
+    for row in yearly:
+        by_year.setdefault(row.on.year, []).append(row)
+    for number, (year, rows) in enumerate(by_year.items()):
+        if number or not dated:  # the table already ends in a blank line
+            parts.append(Text(""))
+        parts.append(Text(f"Known only to the year: anniversaries in {year}", style="bold"))
+        entries = []
+        for row in rows:
+            entry = _anniversary_tie(row)
+            entry.append(" ")
+            entry.append_text(_ordinal_text(row))
+            if row.agreement is not None:
+                entry.append_text(_t(f" ({row.what})", "dim"))
+            entry.no_wrap = True
+            entries.append(entry)
+        parts.append(Columns(entries, padding=(0, 3)))
+    if yearly:
+        parts.append(Text(""))
+    if any(row.milestone for row in report.rows):
+        parts.append(Text("★ a milestone: the 1st anniversary and every 5th", style="dim"))
     if report.undated:
         ties = "1 tie has" if report.undated == 1 else f"{report.undated} ties have"
         parts.append(Text(f"{ties} no known founding date.", style="dim"))
     return Group(*parts)
+
+
+def _ordinal_text(row: Any) -> Text:
+    number = Text(ordinal(row.ordinal))
+    if row.milestone:
+        number.append(" ★")
+        number.stylize("bold")
+    return number
+
+
+def _anniversary_tie(row: Any) -> Text:
+    tie = _t(row.tie.title)
+    if row.status is not Status.ACTIVE:
+        tie.append(f" ({row.status.value})", style=STATUS_STYLE[row.status.value])
+    return tie
 
 
 def emit(
