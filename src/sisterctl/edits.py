@@ -263,8 +263,8 @@ def resolve_city(registry: Registry, text: str, taken_ids: Iterable[str] = ()) -
     value = value.strip()
     if value in registry.cities:
         return _known(registry.cities[value])
-    head, comma, tail = value.rpartition(",")
-    code = countries.lookup(tail) if comma and head.strip() and tail.strip() else None
+    head, code = _split_country(value)
+    tail = value.rpartition(",")[2].strip()
     if code is None:
         matches = _by_name(registry, value)
         if len(matches) == 1:
@@ -274,9 +274,9 @@ def resolve_city(registry: Registry, text: str, taken_ids: Iterable[str] = ()) -
                 f"{value!r} could be {_list_cities(matches)}; "
                 f"add the country, as '{value}, COUNTRY', or give the city's id"
             )
-        if comma and tail.strip():
+        if "," in value and tail:
             raise RefusedError(
-                f"unknown country {tail.strip()!r} in {value!r}: write the city as "
+                f"unknown country {tail!r} in {value!r}: write the city as "
                 "'NAME, COUNTRY', with an ISO code such as KR or a name such as 'South Korea'"
             )
         close = _close_names(registry, value)
@@ -284,7 +284,7 @@ def resolve_city(registry: Registry, text: str, taken_ids: Iterable[str] = ()) -
         raise RefusedError(
             f"the registry holds no city {value!r}; {hint}write it as '{value}, COUNTRY'"
         )
-    name = head.strip()
+    name = head
     matches = [c for c in _by_name(registry, name) if c.country == code]
     if len(matches) == 1:
         return _known(matches[0])
@@ -293,6 +293,17 @@ def resolve_city(registry: Registry, text: str, taken_ids: Iterable[str] = ()) -
             f"{value!r} could be {_list_cities(matches)}; give the city's id instead"
         )
     return CityChoice(_new_city_id(registry, name, code, taken_ids), name, code, new=True)
+
+
+def _split_country(text: str) -> tuple[str, str | None]:
+    """`Daegu, KR` → ("Daegu", "KR"); the country is what follows the last comma, or
+    the last two (`Daegu, Korea, Republic of`); no country → (text, None)."""
+    parts = text.split(",")
+    for cut in range(len(parts) - 1, max(len(parts) - 3, 0), -1):
+        head, tail = ",".join(parts[:cut]).strip(), ",".join(parts[cut:]).strip()
+        if head and tail and (code := countries.lookup(tail)) is not None:
+            return head, code
+    return text, None
 
 
 def _by_name(registry: Registry, name: str) -> list[City]:
