@@ -59,6 +59,13 @@ def show(run: Run, path: Path, tie: str) -> dict[str, Any]:
     return data
 
 
+def test_the_write_commands_exist() -> None:
+    from tests.test_cli_help import command_paths
+
+    names = {" ".join(path) for path in command_paths()}
+    assert {"init", "add partnership", "add agreement", "add exchange", "end", "resume"} <= names
+
+
 # ---------------------------------------------------------------------------
 # init
 

@@ -8,6 +8,7 @@ file, line and column, or the record, where it lies.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -782,6 +783,7 @@ def fragment_for(records: Iterable[Record]) -> str:
     return "".join(parts)
 
 
+@functools.lru_cache(maxsize=256)
 def _toml_key(key: str) -> str:
     import tomli_w
 

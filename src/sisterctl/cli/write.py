@@ -290,6 +290,7 @@ def add_partnership(
         typer.Option(
             "--kind",
             "-k",
+            metavar="KIND",
             show_default=False,
             help="The kind of tie as founded: 'sister city' (default), 'friendship city', "
             "'partner city', 'twin town', ...",
@@ -362,6 +363,7 @@ def add_agreement(
         typer.Option(
             "--kind",
             "-k",
+            metavar="KIND",
             show_default=False,
             help="founding, reaffirmation, renewal, upgrade, memorandum, 'letter of intent', "
             "... (default: agreement).",
@@ -425,6 +427,7 @@ def add_exchange(
         typer.Option(
             "--kind",
             "-k",
+            metavar="KIND",
             show_default=False,
             help="visit, delegation, festival, forum, summit, ceremony, anniversary, "
             "exhibition, gift, ... (required).",
