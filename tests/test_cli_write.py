@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import tomli
+
 from tests.conftest import Run
 
 README = Path(__file__).resolve().parents[1] / "README.md"

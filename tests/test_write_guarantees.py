@@ -17,11 +17,11 @@ import pytest
 import tomli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import Run
 
 from sisterctl import registry
 from sisterctl.errors import RegistryBusyError, RegistryError
 from sisterctl.registry import append, fragment_for, load
+from tests.conftest import Run
 
 # A registry as people write it: comments everywhere, blank lines, literal and
 # multi-line strings, odd spacing, a dotted key, an inline table, unknown keys, and
