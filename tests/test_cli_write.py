@@ -335,6 +335,21 @@ def test_force_records_what_comes_before_the_tie(run: Run, reg: Path) -> None:
     assert text.endswith('title = "Early"\nbefore_founding = true\n')
 
 
+def test_running_the_same_command_twice_records_once(run: Run, reg: Path) -> None:
+    command = ["-r", reg, "add", "exchange", "taipei-daegu", "-d", "2017", "-k", "visit", "-t", "U"]
+    assert run(*command).exit_code == 0
+    before = reg.read_bytes()
+    result = run(*command)
+    assert (result.exit_code, result.stderr) == (
+        1,
+        'sisterctl: taipei-daegu already has the visit "U" of 2017 (run again with --force to '
+        "record a second one)\n",
+    )
+    assert reg.read_bytes() == before
+    assert run(*command, "--force").exit_code == 0
+    assert len(show(run, reg, "taipei-daegu")["exchanges"]) == 2
+
+
 def test_ending_an_ended_tie_is_refused(run: Run, reg: Path) -> None:
     assert run("-r", reg, "end", "taipei-daegu", "-d", "2019").exit_code == 0
     before = reg.read_bytes()

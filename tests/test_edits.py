@@ -599,3 +599,23 @@ def test_the_registry_template_is_an_empty_valid_registry() -> None:
     result = build(tomli.loads(text), text=text)
     assert not result.problems
     assert len(result.registry) == 0
+
+
+def test_the_same_agreement_or_exchange_twice_needs_force() -> None:
+    reg = registry(
+        '\n[[agreement]]\npartnership = "taipei-daegu"\ndate = "2021-03-26"\n'
+        'title = "Agreement to Reaffirm Sister City Friendship"\n'
+        '\n[[exchange]]\npartnership = "taipei-daegu"\ndate = "2017"\nkind = "visit"\n'
+        'title = "Universiade"\n'
+    )
+    again = NewAgreement(
+        ["taipei-daegu"], day("2021-03-26"), "agreement to reaffirm sister city friendship"
+    )
+    with pytest.raises(RefusedError, match="already has the agreement"):
+        new_agreement(reg, again)
+    assert new_agreement(reg, NewAgreement(again.tie, again.date, again.title, force=True))
+    assert new_agreement(reg, NewAgreement(again.tie, day("2021-03"), again.title))
+    visit = NewExchange(["taipei-daegu"], day("2017"), "Visit", "UNIVERSIADE")
+    with pytest.raises(RefusedError, match='already has the Visit "UNIVERSIADE" of 2017'):
+        new_exchange(reg, visit)
+    assert new_exchange(reg, NewExchange(visit.tie, visit.date, "delegation", visit.title))

@@ -458,7 +458,15 @@ def new_agreement(registry: Registry, request: NewAgreement) -> list[Record]:
     """An agreement signed (or planned) on a tie."""
     tie = find_tie(registry, request.tie)
     title = line(request.title, "title", required=True)
+    assert title is not None
     extra = _check_after_founding(tie, request.date, "an agreement", request.force)
+    if not request.force and any(
+        a.date == request.date and fold(a.title) == fold(title) for a in registry.agreements_of(tie)
+    ):
+        raise RefusedError(
+            f'{tie.id} already has the agreement "{title}" of {request.date} '
+            "(run again with --force to record a second one)"
+        )
     kind = line(request.kind, "kind") if request.kind is not None else None
     to_kind = line(request.to_kind, "new kind") if request.to_kind is not None else None
     if to_kind and kind is None:
@@ -486,7 +494,16 @@ def new_exchange(registry: Registry, request: NewExchange) -> list[Record]:
     tie = find_tie(registry, request.tie)
     kind = line(request.kind, "kind", required=True)
     title = line(request.title, "title", required=True)
+    assert kind is not None and title is not None
     extra = _check_after_founding(tie, request.date, f"a {kind}", request.force)
+    if not request.force and any(
+        e.date == request.date and fold(e.kind) == fold(kind) and fold(e.title) == fold(title)
+        for e in registry.exchanges_of(tie)
+    ):
+        raise RefusedError(
+            f'{tie.id} already has the {kind} "{title}" of {request.date} '
+            "(run again with --force to record a second one)"
+        )
     record = {
         "partnership": tie.id,
         "date": request.date.iso(),

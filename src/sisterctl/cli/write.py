@@ -91,8 +91,8 @@ ForceOption = Annotated[
     bool,
     typer.Option(
         "--force",
-        help="Record it even when dated before the tie was established "
-        "(marked before_founding = true).",
+        help="Record it even when dated before the tie was established (marked "
+        "before_founding = true), or when the same one is already recorded.",
     ),
 ]
 DryRunOption = Annotated[
