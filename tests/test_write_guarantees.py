@@ -521,3 +521,13 @@ def test_new_city_and_tie_text_round_trips(
     assert tie["kind_as_founded"] == kind
     assert tie["notes"] == note
     assert [a["title"] for a in tie["agreements"]] == [title]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(exclude_categories=("Cs",))))
+def test_strings_are_written_as_tomli_w_writes_them(text: str) -> None:
+    import tomli_w
+
+    written = registry._toml_string(text)
+    assert written == tomli_w.dumps({"v": text})[len("v = ") : -1]
+    assert tomli.loads(f"v = {written}") == {"v": text}

@@ -790,9 +790,26 @@ def _toml_key(key: str) -> str:
     return tomli_w.dumps({key: True})[: -len(" = true\n")]
 
 
+_STRING_ESCAPES = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+_NEEDS_ESCAPE = re.compile('[\\\\"\x00-\x08\x0a-\x1f\x7f]')
+
+
+def _toml_string(text: str) -> str:
+    """A TOML basic string, escaped as tomli-w escapes it (this is only faster: an
+    import writes thousands of records, and the result is parsed back anyway)."""
+    escaped = _NEEDS_ESCAPE.sub(
+        lambda m: _STRING_ESCAPES.get(m.group(), f"\\u{ord(m.group()):04x}"), text
+    )
+    return f'"{escaped}"'
+
+
 def _toml_value(value: Any) -> str:
     import tomli_w
 
+    if isinstance(value, str):
+        return _toml_string(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, dict):
         items = ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items())
         return f"{{ {items} }}" if items else "{}"
@@ -967,8 +984,11 @@ def _addition(old_text: str, fragment: str) -> str:
 
 def _verify(path: Path, old: Mapping[str, Any], records: Sequence[Record], new_text: str) -> None:
     expected: dict[str, Any] = dict(old)
+    added: dict[str, list[dict[str, Any]]] = {}
     for table, record in records:
-        expected[table] = [*expected.get(table, []), clean_record(record)]
+        added.setdefault(table, []).append(clean_record(record))
+    for table, new_records in added.items():  # one copy per table: imports add thousands
+        expected[table] = [*expected.get(table, []), *new_records]
     try:
         new = parse_toml(new_text, path)
     except RegistryError as exc:
