@@ -286,7 +286,7 @@ REFUSALS = [
     (["add", "exchange", "taipei-daegu", "-d", "2021", "-k", "visit", "-t", ""], "title is empty"),
     (
         ["add", "exchange", "taipei-daegu", "-d", "2021", "-k", "visit", "-t", "a\nb"],
-        "the title holds a control character (a line break)",
+        "the title must be one line of plain text, without control characters (found a line break)",
     ),
     (
         [
@@ -302,11 +302,11 @@ REFUSALS = [
             "--details",
             "\x1b]0;pwned\x07",
         ],
-        "the details holds a control character (U+001B); only line breaks are allowed",
+        "the details may hold line breaks but no other control character (found U+001B)",
     ),
     (
         ["add", "agreement", "taipei-daegu", "-d", "2021", "-t", "x", "--note", "tab\there"],
-        "the note holds a control character (U+0009)",
+        "the note may hold line breaks but no other control character (found U+0009)",
     ),
     (["resume", "taipei-daegu", "-d", "2021"], "taipei-daegu is active: there is no suspension"),
     (["add", "partnership", "Chengdu", "Taipei", "-e", "2015"], "no city 'Chengdu'"),

@@ -118,8 +118,8 @@ def line(value: str, what: str, *, required: bool = False) -> str | None:
     _check_encodable(value, what)
     if has_control_characters(value):
         raise RefusedError(
-            f"the {what} holds a control character ({_first_control(value)}); "
-            "it must be one line of plain text"
+            f"the {what} must be one line of plain text, without control characters "
+            f"(found {_first_control(value)})"
         )
     if not value.strip():
         if required:
@@ -137,8 +137,8 @@ def paragraph(value: str | None, what: str) -> str | None:
     value = value.replace("\r\n", "\n")
     if has_control_characters(value, allow_newline=True):
         raise RefusedError(
-            f"the {what} holds a control character ({_first_control(value)}); "
-            "only line breaks are allowed"
+            f"the {what} may hold line breaks but no other control character "
+            f"(found {_first_control(value)})"
         )
     return value if value.strip() else None
 
