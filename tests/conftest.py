@@ -55,3 +55,15 @@ def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Run:
         return runner.invoke(app, [str(a) for a in args], input=input, env=env)
 
     return invoke
+
+
+@pytest.fixture(autouse=True)
+def _cache_in_tmp_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The registry cache of every test lives in its tmp_path (on every platform)."""
+    from sisterctl import cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    monkeypatch.delenv("SISTERCTL_NO_CACHE", raising=False)
+    monkeypatch.setattr(
+        cache, "folder", lambda: tmp_path / "xdg-cache" / "sisterctl" / "registries"
+    )

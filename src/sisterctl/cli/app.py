@@ -206,9 +206,19 @@ def location(ctx: typer.Context) -> Location:
 
 
 def open_registry(ctx: typer.Context) -> Registry:
+    import gc
+
     from sisterctl.registry import load
 
-    return load(location(ctx).path)
+    # The registry is kept until the command ends: the garbage collector need not walk
+    # its (for a large registry, hundreds of thousands of) objects, while loading or
+    # after.
+    gc.disable()
+    try:
+        return load(location(ctx).path)
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def today() -> dt.date:
