@@ -22,16 +22,16 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
+from sisterctl import tables
 from sisterctl.anniversaries import UpcomingReport, ordinal, when_text
-from sisterctl.dates import PartialDate, Precision
+from sisterctl.dates import Precision
 from sisterctl.model import Partnership, Registry, Status
 from sisterctl.query import age
-from sisterctl.serialize import ListRow, sorted_by_date
+from sisterctl.serialize import sorted_by_date
 from sisterctl.stats import Count, RegistryStats
+from sisterctl.tables import STATUS_STYLE, date_text, years_text
 from sisterctl.text import fold, safe_display
 from sisterctl.timeline import CityNetwork, EventKind, NetworkTie, TieTimeline, TimelineEvent
-
-STATUS_STYLE = {"active": "green", "suspended": "yellow", "ended": "red"}
 
 
 def make_console(
@@ -58,46 +58,26 @@ def _t(value: str | None, style: str = "") -> Text:
     return Text(safe_display(value or ""), style=style)
 
 
-def date_text(date: PartialDate | None) -> str:
-    return date.iso() if date is not None else "unknown"
-
-
-def years_text(years: tuple[int, int] | None) -> str:
-    if years is None:
-        return ""
-    low, high = years
-    return str(low) if low == high else f"{max(low, 0)}–{high}"
-
-
-def list_table(rows: Sequence[ListRow], *, title: str | None = None) -> Table:
+def rich_table(spec: tables.Table) -> Table:
+    """A table described by `sisterctl.tables` as a Rich table."""
     table = Table(
-        title=title, box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, collapse_padding=True
+        box=box.SIMPLE_HEAD,
+        header_style=spec.header_style,
+        pad_edge=False,
+        collapse_padding=True,
     )
-    table.add_column("Tie", style="cyan", no_wrap=True)
-    table.add_column("City", min_width=10, ratio=3)
-    table.add_column("City", min_width=10, ratio=3)
-    table.add_column("Kind", min_width=8, ratio=2)
-    table.add_column("Established", no_wrap=True)
-    table.add_column("Years", justify="right", no_wrap=True)
-    table.add_column("Status", no_wrap=True)
-    for row in rows:
-        a, b = row.tie.cities
-        table.add_row(
-            _t(row.tie.id),
-            _place(a),
-            _place(b),
-            _t(row.kind),
-            date_text(row.tie.established),
-            years_text(row.years),
-            Text(row.status, style=STATUS_STYLE.get(row.status, "")),
+    for column in spec.columns:
+        table.add_column(
+            column.header,
+            style=column.style or None,
+            justify=column.justify,
+            no_wrap=column.no_wrap,
+            min_width=column.min_width,
+            ratio=column.ratio,
         )
+    for row in spec.rows:
+        table.add_row(*(Text(c) if isinstance(c, str) else Text.assemble(*c) for c in row))
     return table
-
-
-def _place(city: Any) -> Text:
-    text = _t(city.name)
-    text.append(f", {city.country_name}", style="dim")
-    return text
 
 
 def _city_line(city: Any) -> Text:
