@@ -208,9 +208,12 @@ class Registry:
     def kind_on(self, tie: Partnership, day: dt.date | None = None) -> str:
         """The tie's kind on `day` (today's kind when None): upgrades apply from their date."""
         kind = tie.kind
+        agreements = self.agreements_of(tie)
+        if not agreements:
+            return kind
         upgrades = [
             a
-            for a in self.agreements_of(tie)
+            for a in agreements
             if a.to_kind
             and not a.planned
             and a.date is not None

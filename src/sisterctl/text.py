@@ -20,9 +20,19 @@ def fold(text: str) -> str:
     >>> fold("  São  Paulo ")
     'sao paulo'
     """
+    if text.isascii():  # most names: nothing to decompose, case folding is lower()
+        return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    stripped = _NON_ASCII.sub(_drop_combining, decomposed)
     return " ".join(stripped.casefold().split())
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _drop_combining(match: re.Match[str]) -> str:
+    char = match.group()
+    return "" if unicodedata.combining(char) else char
 
 
 def slug(text: str) -> str:
