@@ -40,14 +40,14 @@ def table_specs(draw: st.DrawFn) -> tables.Table:
     return table
 
 
-def rich_output(table: tables.Table, width: int) -> str:
+def rich_output(view: tables.View, width: int) -> str:
     out = io.StringIO()
     console = Console(file=out, width=width, highlight=False, markup=False, emoji=False)
-    console.print(render.rich_table(table))
+    console.print(render.rich_view(view))
     return out.getvalue()
 
 
-def plain_output(table: tables.Table, width: int) -> str | None:
+def plain_output(table: tables.View, width: int) -> str | None:
     lines = tables.layout(table, width)
     return None if lines is None else "".join(line + "\n" for line in lines)
 
@@ -58,6 +58,48 @@ def test_layout_is_what_rich_prints(table: tables.Table, width: int) -> None:
     plain = plain_output(table, width)
     if plain is not None:
         assert plain == rich_output(table, width)
+
+
+short_texts = st.text(ALPHABET, max_size=25)
+
+
+@st.composite
+def views(draw: st.DrawFn) -> list[tables.Block]:
+    """Titled tables, lines and flows of entries, in any order."""
+    blocks: list[tables.Block] = []
+    for kind in draw(st.lists(st.sampled_from(["table", "line", "flow"]), min_size=1, max_size=4)):
+        if kind == "table":
+            table = draw(table_specs())
+            table.title = draw(st.none() | texts)
+            blocks.append(table)
+        elif kind == "line":
+            blocks.append(tables.Line(draw(short_texts)))
+        else:
+            entries = draw(st.lists(short_texts, max_size=30))
+            blocks.append(tables.Flow(list(entries), gap=draw(st.integers(1, 4))))
+    return blocks
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(views(), st.integers(8, 160))
+def test_views_are_what_rich_prints(view: list[tables.Block], width: int) -> None:
+    plain = plain_output(view, width)
+    if plain is not None:
+        assert plain == rich_output(view, width)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.text("ab cXYZ–éø臺北대구", max_size=25).filter(str.strip), min_size=1, max_size=200
+    ),
+    st.integers(40, 160),
+)
+def test_flows_of_many_entries_are_what_rich_prints(entries: list[str], width: int) -> None:
+    view = tables.Flow(list(entries), gap=3)
+    plain = plain_output(view, width)
+    assert plain is not None
+    assert plain == rich_output(view, width)
 
 
 @settings(max_examples=200, deadline=None)
@@ -86,6 +128,38 @@ def test_list_of_the_bundled_registry_is_what_rich_prints(width: int) -> None:
     if width >= 100:  # narrower, Rich gives some columns no room at all: left to Rich
         assert plain is not None
     assert plain is None or plain == rich_output(table, width)
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 120, 200])
+@pytest.mark.parametrize(
+    ("as_of", "within", "extra"),
+    [
+        ("2020-10-20", "6w", ()),
+        ("2026-03-01", "1y", ("--all", "--agreements")),
+        ("2026-12-20", "2y", ()),
+    ],
+)
+def test_upcoming_is_what_rich_prints(
+    width: int, as_of: str, within: str, extra: tuple[str, ...]
+) -> None:
+    import datetime as dt
+
+    from sisterctl.anniversaries import parse_span, upcoming_anniversaries
+    from tests.conftest import DATA
+
+    for registry in (load(bundled_path()), load(DATA / "anniversaries.toml")):
+        report = upcoming_anniversaries(
+            registry,
+            dt.date.fromisoformat(as_of),
+            parse_span(within),
+            include_ended="--all" in extra,
+            include_agreements="--agreements" in extra,
+        )
+        view = tables.upcoming_view(report)
+        plain = plain_output(view, width)
+        if width >= 100:  # narrower, Rich crops the widest of these tables: left to Rich
+            assert plain is not None
+        assert plain is None or plain == rich_output(view, width)
 
 
 @pytest.mark.parametrize(

@@ -23,8 +23,6 @@ from rich.table import Table
 from rich.text import Text
 
 from sisterctl import tables
-from sisterctl.anniversaries import UpcomingReport, ordinal, when_text
-from sisterctl.dates import Precision
 from sisterctl.model import Partnership, Registry, Status
 from sisterctl.query import age
 from sisterctl.serialize import sorted_by_date
@@ -58,9 +56,23 @@ def _t(value: str | None, style: str = "") -> Text:
     return Text(safe_display(value or ""), style=style)
 
 
+def rich_view(view: tables.View) -> RenderableType:
+    """A view described by `sisterctl.tables` as Rich renderables."""
+    if isinstance(view, tables.Table):
+        return rich_table(view)
+    if isinstance(view, tables.Line):
+        return _rich_text(view.text)
+    if isinstance(view, tables.Flow):
+        return Columns([_rich_text(e, no_wrap=True) for e in view.entries], padding=(0, view.gap))
+    return Group(*(rich_view(block) for block in view))
+
+
 def rich_table(spec: tables.Table) -> Table:
     """A table described by `sisterctl.tables` as a Rich table."""
     table = Table(
+        title=spec.title,
+        title_justify="left",
+        title_style=spec.title_style,
         box=box.SIMPLE_HEAD,
         header_style=spec.header_style,
         pad_edge=False,
@@ -76,8 +88,15 @@ def rich_table(spec: tables.Table) -> Table:
             ratio=column.ratio,
         )
     for row in spec.rows:
-        table.add_row(*(Text(c) if isinstance(c, str) else Text.assemble(*c) for c in row))
+        table.add_row(*(_rich_text(cell) for cell in row))
     return table
+
+
+def _rich_text(cell: tables.Cell, *, no_wrap: bool | None = None) -> Text:
+    text = Text(cell) if isinstance(cell, str) else Text.assemble(*cell)
+    if no_wrap is not None:
+        text.no_wrap = no_wrap
+    return text
 
 
 def _city_line(city: Any) -> Text:
@@ -212,95 +231,6 @@ def _exchanges_table(exchanges: Sequence[Any]) -> Table:
             what.append_text(_t(exchange.details))
         table.add_row(date_text(exchange.date), _t(exchange.kind), what)
     return table
-
-
-def upcoming_table(report: UpcomingReport) -> RenderableType:
-    """The anniversaries `sisterctl upcoming` found: a table of those known to the day
-    or the month, then, for each year the window touches, the ties known only to their
-    year, and a footer of the ties whose founding date is not known."""
-    window = report.window
-    heading = (
-        f"Anniversaries from {window.start.isoformat()} through {window.last.isoformat()}"
-        f" ({report.span})"
-    )
-    dated = [row for row in report.rows if row.precision is not Precision.YEAR]
-    yearly = [row for row in report.rows if row.precision is Precision.YEAR]
-    parts: list[RenderableType] = []
-    if dated:
-        table = Table(
-            title=heading,
-            title_justify="left",
-            title_style="bold",
-            box=box.SIMPLE_HEAD,
-            header_style="bold",
-            pad_edge=False,
-            collapse_padding=True,
-        )
-        table.add_column("Date", no_wrap=True)
-        table.add_column("When", no_wrap=True)
-        table.add_column("Anniversary", no_wrap=True)
-        table.add_column("Tie", min_width=12)
-        table.add_column("Kind", min_width=8)
-        show_what = any(row.agreement is not None for row in dated)
-        if show_what:
-            table.add_column("Of", min_width=8)
-        for row in dated:
-            cells: list[RenderableType] = [
-                row.on.iso(),
-                when_text(row, report.as_of),
-                _ordinal_text(row),
-                _anniversary_tie(row),
-                _t(row.kind),
-            ]
-            if show_what:
-                cells.append(_t(row.what))
-            table.add_row(*cells)
-        parts.append(table)
-    elif not yearly:
-        parts.append(Text(f"No anniversaries from {window.start} through {window.last}."))
-    else:
-        parts.append(Text(heading, style="bold"))
-        parts.append(Text("No anniversary known to the day or the month.", style="dim"))
-    by_year: dict[int, list[Any]] = {}
-    for row in yearly:
-        by_year.setdefault(row.on.year, []).append(row)
-    for number, (year, rows) in enumerate(by_year.items()):
-        if number or not dated:  # the table already ends in a blank line
-            parts.append(Text(""))
-        parts.append(Text(f"Known only to the year: anniversaries in {year}", style="bold"))
-        entries = []
-        for row in rows:
-            entry = _anniversary_tie(row)
-            entry.append(" ")
-            entry.append_text(_ordinal_text(row))
-            if row.agreement is not None:
-                entry.append_text(_t(f" ({row.what})", "dim"))
-            entry.no_wrap = True
-            entries.append(entry)
-        parts.append(Columns(entries, padding=(0, 3)))
-    if yearly:
-        parts.append(Text(""))
-    if any(row.milestone for row in report.rows):
-        parts.append(Text("★ a milestone: the 1st anniversary and every 5th", style="dim"))
-    if report.undated:
-        ties = "1 tie has" if report.undated == 1 else f"{report.undated} ties have"
-        parts.append(Text(f"{ties} no known founding date.", style="dim"))
-    return Group(*parts)
-
-
-def _ordinal_text(row: Any) -> Text:
-    number = Text(ordinal(row.ordinal))
-    if row.milestone:
-        number.append(" ★")
-        number.stylize("bold")
-    return number
-
-
-def _anniversary_tie(row: Any) -> Text:
-    tie = _t(row.tie.title)
-    if row.status is not Status.ACTIVE:
-        tie.append(f" ({row.status.value})", style=STATUS_STYLE[row.status.value])
-    return tie
 
 
 def emit(
