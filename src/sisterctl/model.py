@@ -219,6 +219,8 @@ class Registry:
             and a.date is not None
             and (day is None or a.date.earliest() <= day)
         ]
+        if not upgrades:
+            return kind
         for upgrade in sorted(upgrades, key=lambda a: a.date.sort_key if a.date else (0, 0, 0)):
             kind = upgrade.to_kind or kind
         return kind

@@ -22,17 +22,21 @@ def fold(text: str) -> str:
     """
     if text.isascii():  # most names: nothing to decompose, case folding is lower()
         return " ".join(text.lower().split())
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = _NON_ASCII.sub(_drop_combining, decomposed)
+    stripped = unicodedata.normalize("NFKD", text).translate(_NO_MARKS)
     return " ".join(stripped.casefold().split())
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+class _Marks(dict[int, int | None]):
+    """A str.translate table that drops combining marks and keeps every other
+    character, learning each character the first time it is seen."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
 
 
-def _drop_combining(match: re.Match[str]) -> str:
-    char = match.group()
-    return "" if unicodedata.combining(char) else char
+_NO_MARKS = _Marks()
 
 
 def slug(text: str) -> str:
