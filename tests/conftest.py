@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner, Result
 
-from sisterctl.cli import app
+from sisterctl.cli import app, load_all
+
+load_all()  # main() registers only the command it runs; tests invoke them all
 
 DATA = Path(__file__).parent / "data"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -67,3 +69,14 @@ def _cache_in_tmp_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(
         cache, "folder", lambda: tmp_path / "xdg-cache" / "sisterctl" / "registries"
     )
+
+
+@pytest.fixture(autouse=True)
+def _gc_thawed() -> Iterator[None]:
+    """Commands freeze what the garbage collector has seen when they load a registry
+    (cli/app.py: open_registry), which a process that ends with the command can afford;
+    a test session thaws it after each test."""
+    import gc
+
+    yield
+    gc.unfreeze()

@@ -31,16 +31,26 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import io
 import os
-import pickle
 import struct
 import sys
+import zlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+# Start-up matters (see the README's Performance): the C modules behind hashlib's
+# blake2b and pickle's classes, without the 3 ms hashlib takes to load OpenSSL or the
+# 1.5 ms of pickle's pure-Python pickler.
+try:
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover  (Python builds without the module)
+    from hashlib import blake2b
+try:
+    import _pickle as pickle
+except ImportError:  # pragma: no cover
+    import pickle  # type: ignore[no-redef]
 
 from sisterctl import __version__
 from sisterctl.dates import PartialDate
@@ -58,10 +68,10 @@ MAX_ENTRIES = 64  # entries kept; the least recently written go first
 # (a new field, a new default, a new check) makes every existing entry stale.
 _MODEL_SOURCES = ("model", "dates", "registry", "countries", "cache")
 
-# An entry: the magic line; a header of four SHA-256 digests (fingerprint, registry
-# bytes, canonical parsed data, payload) and the payload's length; the payload: an
+# An entry: the magic line; a header of three BLAKE2b digests (fingerprint, registry
+# bytes, canonical parsed data), the payload's CRC-32 and its length; the payload: an
 # 8-byte length L, L bytes of pickled appended records, then the pickled base model.
-_HEADER = struct.Struct(">32s32s32s32sQ")
+_HEADER = struct.Struct(">32s32s32sIQ")
 _LEN = struct.Struct(">Q")
 
 Record = tuple[str, dict[str, Any]]
@@ -72,8 +82,8 @@ def enabled() -> bool:
 
 
 def digest(data: bytes) -> bytes:
-    """The key of a registry's bytes."""
-    return hashlib.sha256(data).digest()
+    """The key of a registry's bytes (BLAKE2b, 256 bits)."""
+    return blake2b(data, digest_size=32).digest()
 
 
 def data_digest(parsed: Any) -> bytes:
@@ -88,7 +98,7 @@ def data_digest(parsed: Any) -> bytes:
     pickler = pickle.Pickler(buffer, protocol=5)
     pickler.fast = True  # no memo: equal values always give equal bytes
     pickler.dump(parsed)
-    return hashlib.sha256(buffer.getbuffer()).digest()
+    return blake2b(buffer.getbuffer(), digest_size=32).digest()
 
 
 # ---------------------------------------------------------------------------
@@ -96,9 +106,10 @@ def data_digest(parsed: Any) -> bytes:
 
 
 def folder() -> Path:
-    from platformdirs import user_cache_path
+    """sisterctl's folder of the user cache (platformdirs), `registries/` in it."""
+    from sisterctl.dirs import user_cache_path
 
-    return user_cache_path("sisterctl", appauthor=False) / "registries"
+    return user_cache_path() / "sisterctl" / "registries"
 
 
 def entry_path(registry_path: Path) -> Path:
@@ -107,7 +118,7 @@ def entry_path(registry_path: Path) -> Path:
         where = str(registry_path.resolve())
     except OSError:
         where = str(registry_path.absolute())
-    name = hashlib.sha256(where.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    name = blake2b(where.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
     return folder() / f"{name}.pickle"
 
 
@@ -120,7 +131,7 @@ def fingerprint() -> bytes:
     if _fingerprint is None:
         from sisterctl.model import SCHEMA_VERSION
 
-        h = hashlib.sha256()
+        h = blake2b(digest_size=32)
         h.update(f"{__version__}|{SCHEMA_VERSION}|{FORMAT}|{sys.version_info[:2]}".encode())
         package = Path(__file__).parent
         for name in _MODEL_SOURCES:
@@ -145,8 +156,7 @@ def _model_class(cls: type) -> bool:
 _NO_DEFAULT = object()
 
 
-@dataclass(frozen=True)
-class _Shape:
+class _Shape(NamedTuple):
     names: tuple[str, ...]
     defaults: tuple[Any, ...]
 
@@ -238,8 +248,7 @@ def _loads(data: bytes | memoryview) -> Any:
 # Entries
 
 
-@dataclass
-class Entry:
+class Entry(NamedTuple):
     """A registry as the cache holds it: the checked model, and what `append` needs
     to verify and extend it: the hash of the parsed data the stored model (its base,
     pickled) was made from, and the records appended to that since."""
@@ -267,11 +276,11 @@ def get(
         if raw[:magic_end] != MAGIC:
             return None
         header_end = magic_end + _HEADER.size
-        who, source, data_hash, payload_hash, length = _HEADER.unpack(raw[magic_end:header_end])
+        who, source, data_hash, checksum, length = _HEADER.unpack(raw[magic_end:header_end])
         if who != fingerprint() or source != source_digest:
             return None
         payload = memoryview(raw)[header_end:]
-        if len(payload) != length or hashlib.sha256(payload).digest() != payload_hash:
+        if len(payload) != length or zlib.crc32(payload) != checksum:
             return None
         (meta_length,) = _LEN.unpack_from(payload)
         meta_end = _LEN.size + meta_length
@@ -319,7 +328,7 @@ def put(
                     fingerprint(),
                     source_digest,
                     parsed_digest,
-                    hashlib.sha256(payload).digest(),
+                    zlib.crc32(payload),
                     len(payload),
                 )
             )

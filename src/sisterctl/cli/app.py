@@ -68,11 +68,14 @@ class SisterctlGroup(TyperGroup):
         complete_var: str | None,
         extra: dict[str, Any],
     ) -> int:
+        import gc
+
         from typer._click import exceptions as click_exc
 
         global _debug
         argv = list(sys.argv[1:] if args is None else args)
         _debug = "--debug" in argv
+        collecting = gc.isenabled()  # open_registry turns it off for the command
         try:
             result = super().main(
                 args=argv,
@@ -113,6 +116,9 @@ class SisterctlGroup(TyperGroup):
                 raise
             _say(internal_error_message(exc))
             return ExitCode.INTERNAL
+        finally:
+            if collecting:
+                gc.enable()
 
 
 def _silence_stdout() -> None:
@@ -210,15 +216,15 @@ def open_registry(ctx: typer.Context) -> Registry:
 
     from sisterctl.registry import load
 
-    # The registry is kept until the command ends: the garbage collector need not walk
-    # its (for a large registry, hundreds of thousands of) objects, while loading or
-    # after.
+    # The registry is kept until the command ends, and what a command makes of it (rows,
+    # cells, lines) holds no reference cycles: the cyclic garbage collector, which would
+    # walk the registry's (for a large one, hundreds of thousands of) objects again and
+    # again, stays off until the command ends (SisterctlGroup._run turns it back on).
     gc.disable()
     try:
         return load(location(ctx).path)
     finally:
         gc.freeze()
-        gc.enable()
 
 
 def today() -> dt.date:
