@@ -7,9 +7,10 @@ file, line and column, or the record, where it lies.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import resources
@@ -842,3 +843,200 @@ def _build_changes(
         assert pid is not None and date is not None and status is not None
         out.append(StatusChange(pid, date, status, reason, sources, extra))
     return out
+
+
+# ---------------------------------------------------------------------------
+# Writing: locked, atomic, verified appends
+
+LOCK_TIMEOUT = 10.0  # seconds a writer waits for another writer before giving up
+
+Record = tuple[str, dict[str, Any]]  # (table, record), e.g. ("exchange", {...})
+
+
+@dataclass(frozen=True)
+class Appended:
+    """What an append wrote (or, in a dry run, would write)."""
+
+    path: Path
+    records: tuple[Record, ...]
+    fragment: str
+    written: bool
+
+
+def lock_path(path: Path) -> Path:
+    """The lock file beside a registry: `partnerships.toml.lock`."""
+    return path.with_name(path.name + ".lock")
+
+
+def fragment_for(records: Iterable[Record]) -> str:
+    """The TOML text that appends `records`: one `[[table]]` per record, each after a
+    blank line. Text from users is written as TOML strings by tomli-w, never as
+    structure."""
+    import tomli_w
+
+    parts = []
+    for table, record in records:
+        if table not in RECORD_TABLES:
+            raise ValueError(f"not a record table: {table}")
+        clean = {k: v for k, v in record.items() if v not in (None, "", [], ())}
+        parts.append("\n" + tomli_w.dumps({table: [clean]}))
+    return "".join(parts)
+
+
+def append(
+    path: Path,
+    plan: Callable[[Registry], Sequence[Record]],
+    *,
+    dry_run: bool = False,
+    lock_timeout: float = LOCK_TIMEOUT,
+) -> Appended:
+    """Append the records that `plan` returns for the registry as it is now.
+
+    `plan` runs while the write lock is held, on the registry read under that lock, so
+    its checks (a tie exists, a tie is not already there) cannot race with another
+    writer. It raises a SisterctlError to refuse; then nothing is written.
+
+    The new file is the old file's bytes, untouched, plus the new records. Before it
+    replaces the old one it is parsed again and compared with what was intended: every
+    old value unchanged, plus exactly the new records. It is written to a temporary file
+    beside the registry, flushed to disk, and renamed over it, so a reader or a crash
+    sees the old registry or the new one, never half of one.
+    """
+    target = path.resolve() if path.is_symlink() else path
+    if dry_run:
+        return _append_locked(target, plan, dry_run=True)
+    from filelock import FileLock, Timeout
+
+    from sisterctl.errors import RegistryBusyError
+
+    _check_writable(target)
+    try:
+        with FileLock(str(lock_path(target)), timeout=lock_timeout):
+            return _append_locked(target, plan, dry_run=False)
+    except Timeout:
+        raise RegistryBusyError(
+            f"{path}: another sisterctl process is writing the registry "
+            f"(lock {lock_path(target).name} held for over {lock_timeout:g} s); try again"
+        ) from None
+    except PermissionError:
+        raise RegistryError(
+            f"cannot create the lock file {lock_path(target).name}: permission denied", path
+        ) from None
+
+
+def _check_writable(path: Path) -> None:
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        read_text(path)  # raises the usual "no registry file here"
+        raise
+    except OSError as exc:
+        raise RegistryError(f"cannot read the registry: {exc.strerror or exc}", path) from None
+    if stat.S_ISDIR(mode):
+        raise RegistryError("is a directory, not a registry file", path)
+    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK):
+        raise RegistryError("the registry is read-only; nothing was written", path)
+
+
+def _append_locked(
+    path: Path, plan: Callable[[Registry], Sequence[Record]], *, dry_run: bool
+) -> Appended:
+    old_text = read_text(path)
+    old_data = parse_toml(old_text, path)
+    result = build(old_data, text=old_text)
+    if result.errors:
+        first = result.errors[0]
+        raise RegistryError(
+            f"{first.message} (fix the registry before adding to it)",
+            path,
+            first.line,
+            first.column,
+        )
+    records = tuple(plan(result.registry))
+    fragment = fragment_for(records)
+    separator = "" if old_text == "" or old_text.endswith("\n") else "\n"
+    new_text = old_text + separator + fragment
+    _verify(path, old_data, records, new_text)
+    if not dry_run and records:
+        raw = path.read_bytes()  # the exact bytes, byte-order mark included
+        _replace(path, raw + (separator + fragment).encode("utf-8"))
+    return Appended(path, records, fragment, written=not dry_run and bool(records))
+
+
+def _verify(path: Path, old: Mapping[str, Any], records: Sequence[Record], new_text: str) -> None:
+    expected: dict[str, Any] = dict(old)
+    for table, record in records:
+        clean = {k: v for k, v in record.items() if v not in (None, "", [], ())}
+        expected[table] = [*expected.get(table, []), clean]
+    try:
+        new = parse_toml(new_text, path)
+    except RegistryError as exc:
+        raise RegistryError(
+            f"the new record would not read back ({exc.detail}); nothing was written", path
+        ) from None
+    if new != expected:
+        raise RegistryError(
+            "the new record would not read back as written (is a table at the end of "
+            "the file defined unusually?); nothing was written",
+            path,
+        )
+    after = build(new, text=new_text)
+    if after.errors:
+        raise RegistryError(f"{after.errors[0].message}; nothing was written", path)
+
+
+def _replace(path: Path, data: bytes) -> None:
+    import stat
+    import tempfile
+
+    old_stat = path.stat()
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.chmod(stat.S_IMODE(old_stat.st_mode))
+        # Keep the owner where we may; the mode is kept all the same.
+        with contextlib.suppress(PermissionError, AttributeError):
+            os.chown(tmp, old_stat.st_uid, old_stat.st_gid)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise RegistryError(f"cannot write the registry: {exc.strerror or exc}", path) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def create(path: Path, text: str) -> None:
+    """Write a new registry file; refuse to overwrite one that exists."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except FileExistsError:
+        raise RegistryError(
+            "a file is already there; sisterctl init never overwrites", path
+        ) from None
+    except OSError as exc:
+        raise RegistryError(f"cannot create the registry: {exc.strerror or exc}", path) from None
