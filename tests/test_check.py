@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.conftest import Run
 
 from sisterctl.check import CheckExit, check_text
-from sisterctl.registry import Severity
+from sisterctl.registry import Severity, bundled_path
+from tests.conftest import Run
 
 AS_OF = dt.date(2026, 11, 28)
 
@@ -393,3 +393,11 @@ def test_check_escapes_control_characters_in_its_output(run: Run, tmp_path: Path
     result = run("check", path)
     assert "\x1b" not in result.stdout
     assert "taipei\\x1b[2J" in result.stdout
+
+
+def test_the_bundled_registry_passes_check_strict(run: Run) -> None:
+    # No FILE and no --registry: the registry sisterctl uses by default, the bundled one.
+    result = run("check", "--strict", "--as-of", "2026-11-28")
+    assert result.stderr == ""
+    assert result.stdout.startswith(f"no problems in {bundled_path()} ("), result.stdout
+    assert result.exit_code == 0

@@ -66,6 +66,24 @@ def bundled_path() -> Path:
     return Path(str(resources.files("sisterctl.data").joinpath(FILE_NAME)))
 
 
+SCHEMA_FILE = "registry.schema.json"
+#: Where editors find the JSON Schema of the registry format (schema version 1).
+SCHEMA_URL = f"https://raw.githubusercontent.com/sisterctl/sisterctl/main/schema/{SCHEMA_FILE}"
+
+
+def schema_path() -> Path:
+    """The registry format's JSON Schema as installed with sisterctl
+    (the repository's schema/registry.schema.json)."""
+    return Path(str(resources.files("sisterctl.schema").joinpath(SCHEMA_FILE)))
+
+
+def schema_directive(location: str = SCHEMA_URL) -> str:
+    """The first line of a registry file that tells TOML editors (the taplo language
+    server, Even Better TOML) which JSON Schema to validate it with: `#:schema URL`.
+    `location` may also be a path, relative to the registry file or absolute."""
+    return f"#:schema {location}\n"
+
+
 def user_registry_path() -> Path:
     """The user's own registry, created by `sisterctl init` with no path."""
     from platformdirs import user_data_path
@@ -773,8 +791,9 @@ def _build_agreements(
         mode = b.text(rec, "mode", ref)
         venue = b.text(rec, "venue", ref)
         fields = b.texts(rec, "fields", ref)
-        status = b.text(rec, "status", ref, default="signed") or "signed"
-        if status not in _AGREEMENT_STATUSES:
+        # None when not a string (reported); "" is refused, not read as the default.
+        status = b.text(rec, "status", ref, default="signed") or ""
+        if isinstance(rec.get("status"), str) and status not in _AGREEMENT_STATUSES:
             b.error(
                 f'\'status\' must be "signed" or "planned", not {status!r}', ref, "value", "status"
             )

@@ -238,7 +238,7 @@ def as_of_date(text: str | None) -> dt.date:
     try:
         date = parse_partial_date(text).to_date()
     except InvalidDateError as exc:
-        raise UsageError(f"--as-of: {exc}") from None
+        raise InvalidDateError(f"--as-of: {exc}") from None
     if date is None:
         raise UsageError(f"--as-of needs a full date such as 2026-11-28, not {text!r}")
     return date
