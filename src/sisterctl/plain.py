@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TextIO
+
+# Control characters that drive a terminal (an escape sequence can clear the screen or
+# forge a link); tab, newline and carriage return are left to the CSV and TSV rules.
+_TERMINAL_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _cell(value: Any) -> str:
@@ -15,7 +20,7 @@ def _cell(value: Any) -> str:
         return "; ".join(_cell(v) for v in value)
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return _TERMINAL_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(value))
 
 
 def write_json(data: Any, out: TextIO) -> None:

@@ -287,24 +287,26 @@ class Locator:
         return (header, 1) if header is not None else None
 
     def _find_key(self, key: str, start: int, *, stop_at_header: bool) -> tuple[int, int] | None:
-        pattern = re.compile(
-            rf"[ \t]*(?:{re.escape(key)}|\"{re.escape(key)}\"|'{re.escape(key)}')[ \t]*="
-        )
+        # Plain string tests, not a regex built from the key: a key may be megabytes long.
+        spellings = (key, f'"{key}"', f"'{key}'")
         lines = self._all_lines()
         for number in range(start, len(lines)):
             line = lines[number]
             if stop_at_header and _TABLE_HEADER.match(line):
                 break
-            match = pattern.match(line)
-            if match is not None:
-                return number + 1, len(line) - len(line.lstrip(" \t")) + 1
+            body = line.lstrip(" \t")
+            for spelling in spellings:
+                if body.startswith(spelling) and body[len(spelling) :].lstrip(" \t")[:1] == "=":
+                    return number + 1, len(line) - len(body) + 1
         return None
 
     def _find_table(self, key: str) -> tuple[int, int] | None:
-        pattern = re.compile(rf"[ \t]*\[\[?[ \t]*{re.escape(key)}[ \t]*[\].]")
         for number, line in enumerate(self._all_lines()):
-            if pattern.match(line):
-                return number + 1, len(line) - len(line.lstrip(" \t")) + 1
+            body = line.lstrip(" \t")
+            name = body.lstrip("[").lstrip(" \t")
+            rest = name[len(key) :].lstrip(" \t")[:1]
+            if body.startswith("[") and name.startswith(key) and rest in ("]", "."):
+                return number + 1, len(line) - len(body) + 1
         return None
 
 
@@ -413,7 +415,10 @@ class _Builder:
             hint = _closest(key, known)
             suggestion = f" (did you mean {hint}?)" if hint else ""
             self.warn(
-                f"unknown key '{key}' is kept but ignored{suggestion}", ref, "unknown-key", key
+                f"unknown key '{_short(key)}' is kept but ignored{suggestion}",
+                ref,
+                "unknown-key",
+                key,
             )
         return unknown
 
@@ -454,9 +459,16 @@ def _type_name(value: Any) -> str:
     return names.get(type(value), f"a {type(value).__name__}")
 
 
+def _short(text: str, limit: int = 60) -> str:
+    """A key or value short enough to quote in a one-line message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _closest(word: str, choices: Iterable[str]) -> str | None:
     import difflib
 
+    if len(word) > 64:  # no typo of a key or id is that long; difflib would take long
+        return None
     matches = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.75)
     return matches[0] if matches else None
 
@@ -538,7 +550,7 @@ def build(data: Mapping[str, Any], text: str | None = None) -> LoadResult:
             hint = _closest(key, _TOP_KEYS)
             suggestion = f" (did you mean {hint}?)" if hint else ""
             b.warn(
-                f"unknown top-level key '{key}' is kept but ignored{suggestion}",
+                f"unknown top-level key '{_short(key)}' is kept but ignored{suggestion}",
                 code="unknown-key",
                 key=key,
             )

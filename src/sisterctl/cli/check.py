@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sisterctl.cli.app import app, as_of_date, location
+from sisterctl.cli.app import app, as_of_date, location, not_empty
 from sisterctl.cli.options import AsOfOption
 
 if TYPE_CHECKING:
@@ -26,10 +26,11 @@ class CheckFormat(StrEnum):
 def check_command(
     ctx: typer.Context,
     file: Annotated[
-        Path | None,
+        str | None,
         typer.Argument(
             metavar="[FILE]",
             show_default=False,
+            callback=not_empty,
             help="The registry file to check (default: the registry sisterctl would use, "
             "as for --registry).",
         ),
@@ -57,7 +58,7 @@ def check_command(
     """
     from sisterctl.check import check_file, unreadable_error
 
-    path = file if file is not None else location(ctx).path
+    path = Path(file) if file is not None else location(ctx).path
     report = check_file(path, as_of_date(as_of))
     if strict:
         report = report.strict()
