@@ -17,7 +17,8 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from sisterctl.dates import PartialDate
+from sisterctl.anniversaries import UpcomingReport, ordinal, when_text
+from sisterctl.dates import PartialDate, Precision
 from sisterctl.model import Partnership, Registry, Status
 from sisterctl.query import age
 from sisterctl.serialize import ListRow, sorted_by_date
@@ -224,6 +225,63 @@ def _exchanges_table(exchanges: Sequence[Any]) -> Table:
             what.append_text(_t(exchange.details))
         table.add_row(date_text(exchange.date), _t(exchange.kind), what)
     return table
+
+
+def upcoming_table(report: UpcomingReport) -> RenderableType:
+    """The anniversaries `sisterctl upcoming` found, with a footer of what it could not
+    place: ties whose founding date is not known."""
+    window = report.window
+    heading = (
+        f"Anniversaries from {window.start.isoformat()} through {window.last.isoformat()}"
+        f" ({report.span})"
+    )
+    parts: list[RenderableType] = []
+    if report.rows:
+        table = Table(
+            title=heading,
+            title_justify="left",
+            title_style="bold",
+            box=box.SIMPLE_HEAD,
+            header_style="bold",
+            pad_edge=False,
+            collapse_padding=True,
+        )
+        table.add_column("Date", no_wrap=True)
+        table.add_column("When", no_wrap=True)
+        table.add_column("Anniversary", no_wrap=True)
+        table.add_column("Tie", min_width=12)
+        table.add_column("Kind", min_width=8)
+        table.add_column("Of", min_width=8)
+        for index, row in enumerate(report.rows):
+            number = Text(ordinal(row.ordinal))
+            if row.milestone:
+                number.append(" ★")
+                number.stylize("bold")
+            tie = _t(row.tie.title)
+            if row.status is not Status.ACTIVE:
+                tie.append(f" ({row.status.value})", style=STATUS_STYLE[row.status.value])
+            table.add_row(
+                row.on.iso(),
+                when_text(row, report.as_of),
+                number,
+                tie,
+                _t(row.kind),
+                _t(row.what),
+                # A rule between the days (and months) of a year and the ties known
+                # only to that year, which close it.
+                end_section=index + 1 < len(report.rows)
+                and (row.precision is Precision.YEAR)
+                != (report.rows[index + 1].precision is Precision.YEAR),
+            )
+        parts.append(table)
+        if any(row.milestone for row in report.rows):
+            parts.append(Text("★ a milestone: the 1st anniversary and every 5th", style="dim"))
+    else:
+        parts.append(Text(f"No anniversaries from {window.start} through {window.last}."))
+    if report.undated:
+        ties = "1 tie has" if report.undated == 1 else f"{report.undated} ties have"
+        parts.append(Text(f"{ties} no known founding date.", style="dim"))
+    return Group(*parts)
 
 
 def emit(

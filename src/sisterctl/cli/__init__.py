@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sisterctl.cli import check, read  # noqa: F401  (register their commands)
+from sisterctl.cli import anniversaries, check, read  # noqa: F401  (register their commands)
 from sisterctl.cli.app import app
 
 
