@@ -352,6 +352,72 @@ CATALOGUE = [
     case("empty check FILE", ("check", ""), GOOD, 2, "'[FILE]': must not be empty"),
     case("empty check --format", ("check", "{reg}", "-f", ""), GOOD, 2, "'--format'"),
     case("empty check --as-of", ("check", "{reg}", "--as-of", ""), GOOD, 1, "--as-of: '' is"),
+    case(
+        "empty upcoming --within", ("-r", "{reg}", "upcoming", "--within", ""), GOOD, 2, "--within"
+    ),
+    case("empty upcoming --city", ("-r", "{reg}", "upcoming", "--city", ""), GOOD, 2, "'--city'"),
+    case(
+        "empty upcoming --leap-day",
+        ("-r", "{reg}", "upcoming", "--leap-day", ""),
+        GOOD,
+        2,
+        "'--leap-day'",
+    ),
+    case("empty ics --output", ("-r", "{reg}", "export", "ics", "-o", ""), GOOD, 2, "'--output'"),
+    case(
+        "empty ics --remind", ("-r", "{reg}", "export", "ics", "--remind", ""), GOOD, 2, "--remind"
+    ),
+    case(
+        "empty ics --years", ("-r", "{reg}", "export", "ics", "--years", ""), GOOD, 2, "'--years'"
+    ),
+    # -- windows and spans -------------------------------------------------------------
+    case(
+        "--within -5",
+        ("-r", "{reg}", "upcoming", "--within", "-5"),
+        GOOD,
+        2,
+        "--within takes a positive length: days (30), weeks (6w), months (3m) or years (1y), "
+        "not '-5'",
+    ),
+    case(
+        "a window past the year 9999",
+        "-r {reg} upcoming --within 100000000000000000000d",
+        GOOD,
+        1,
+        "ends after the year 9999",
+    ),
+    case(
+        "a calendar past the year 9999",
+        "-r {reg} export ics --as-of 9999-06-01",
+        GOOD,
+        1,
+        "a window of 10 years from 9999-06-01 ends after the year 9999",
+    ),
+    case("--years 0", "-r {reg} export ics --years 0", GOOD, 2, "'--years' / '-y'"),
+    case("a negative reminder", "-r {reg} export ics --remind -3d", GOOD, 2, "not '-3d'"),
+    # -- where sisterctl writes --------------------------------------------------------
+    case(
+        "a calendar written over the registry",
+        "-r {reg} export ics -o {reg}",
+        GOOD,
+        2,
+        "registry.toml is the registry; write to another file",
+    ),
+    case(
+        "a picture written over the registry, through a link",
+        "-r {reg} upcoming --html {tmp}/link.toml",
+        GOOD,
+        2,
+        "link.toml is the registry; write to another file",
+        setup=lambda reg: (reg.parent / "link.toml").symlink_to(reg) or reg,
+    ),
+    case(
+        "a calendar into a missing folder",
+        "-r {reg} export ics -o {tmp}/nowhere/x.ics",
+        GOOD,
+        1,
+        "nowhere/x.ics: No such file or directory",
+    ),
     # -- what people and programs type --------------------------------------------------
     case("a typo in a command", "-r {reg} lsit", GOOD, 2, "No such command 'lsit'"),
     case("an unknown option", "-r {reg} list --colour", GOOD, 2, "No such option: --colour"),
@@ -398,6 +464,24 @@ CATALOGUE = [
         "\\x1b]8;;https://evil.example\\x07click",
         stream="stdout",
         absent=("\x1b", "\x07"),
+    ),
+    case(
+        "ANSI escapes in upcoming anniversaries",
+        "-r {reg} upcoming --as-of 2026-11-01 --within 30",
+        renamed('"\\u001b[2JTaipei"'),
+        0,
+        "\\x1b[2JTaipei–Daegu",
+        stream="stdout",
+        absent=("\x1b",),
+    ),
+    case(
+        "ANSI escapes in a calendar",
+        "-r {reg} export ics --as-of 2026-11-01",
+        renamed('"\\u001b[2JTaipei"'),
+        0,
+        "SUMMARY:\\\\x1b[2JTaipei–Daegu: 16th sister-city anniversary",
+        stream="stdout",
+        absent=("\x1b",),
     ),
     case(
         "a right-to-left override in a name",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sisterctl.cli.app import app, as_of_date, export_app, open_registry
+from sisterctl.cli.app import app, as_of_date, export_app, not_the_registry, open_registry
 from sisterctl.cli.options import (
     AsOfOption,
     CityOption,
@@ -184,6 +184,7 @@ def export_ics_command(
             metavar="FILE",
             dir_okay=False,
             show_default=False,
+            callback=not_the_registry,
             help="Write the calendar to FILE instead of standard output.",
         ),
     ] = None,

@@ -168,6 +168,23 @@ def not_empty(value: str | None) -> str | None:
     return value
 
 
+def not_the_registry(ctx: typer.Context, value: Path | None) -> Path | None:
+    """An option callback for a file sisterctl writes (--output, --svg, --html): never
+    the registry itself, which `-o partnerships.toml` would silently replace."""
+    if value is None:
+        return value
+    registry = location(ctx).path
+    try:
+        same = value.resolve() == registry.resolve() or (
+            value.exists() and registry.exists() and value.samefile(registry)
+        )
+    except OSError:
+        same = False
+    if same:
+        raise typer.BadParameter(f"{value} is the registry; write to another file")
+    return value
+
+
 def _version(value: bool) -> None:
     if value:
         sys.stdout.write(f"{PROG} {__version__}\n")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from sisterctl.cli.app import not_empty
+from sisterctl.cli.app import not_empty, not_the_registry
 
 
 class OutputFormat(StrEnum):
@@ -112,6 +112,7 @@ SvgOption = Annotated[
         metavar="FILE",
         show_default=False,
         dir_okay=False,
+        callback=not_the_registry,
         help="Also write what is shown as an SVG picture to FILE.",
     ),
 ]
@@ -122,6 +123,7 @@ HtmlOption = Annotated[
         metavar="FILE",
         show_default=False,
         dir_okay=False,
+        callback=not_the_registry,
         help="Also write what is shown as an HTML page to FILE.",
     ),
 ]
