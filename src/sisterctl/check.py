@@ -220,6 +220,10 @@ class _Checker:
         where = f"{ref.describe()}: " if ref is not None else ""
         self.problems.append(Problem(severity, f"{where}{message}", ref, line, column, code))
 
+    def tie_of(self, raw: _Raw) -> Partnership | None:
+        pid = raw.data.get("partnership")
+        return self.registry.by_id.get(pid) if isinstance(pid, str) else None
+
     def where(self, ref: RecordRef) -> str:
         line = self.locator.record_line(ref)
         return f"{ref.id!r} (line {line})" if line is not None else repr(ref.id)
@@ -332,10 +336,9 @@ class _Checker:
     def check_dated_records(self) -> None:
         """Agreements and exchanges dated before their tie's founding (an error unless
         marked `before_founding = true`), and changes of status before it (always)."""
-        ties = self.registry.by_id
         for table in ("agreement", "exchange"):
             for raw in self.records(table):
-                tie = ties.get(raw.data.get("partnership"))  # type: ignore[arg-type]
+                tie = self.tie_of(raw)
                 date = _date_or_none(raw.data.get("date"))
                 if tie is None or date is None or tie.established is None:
                     continue
@@ -360,7 +363,7 @@ class _Checker:
                         "before_founding",
                     )
         for raw in self.records("status_change"):
-            tie = ties.get(raw.data.get("partnership"))  # type: ignore[arg-type]
+            tie = self.tie_of(raw)
             date = _date_or_none(raw.data.get("date"))
             if tie is None or date is None or not _before(date, tie.established):
                 continue
