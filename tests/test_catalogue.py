@@ -370,6 +370,25 @@ CATALOGUE = [
     case(
         "empty ics --years", ("-r", "{reg}", "export", "ics", "--years", ""), GOOD, 2, "'--years'"
     ),
+    case("empty timeline tie", ("-r", "{reg}", "timeline", ""), GOOD, 1, "name a tie"),
+    case(
+        "empty timeline --city",
+        ("-r", "{reg}", "timeline", "--city", ""),
+        GOOD,
+        2,
+        "name one tie (timeline taipei-daegu) or one city",
+    ),
+    case("empty stats --top", ("-r", "{reg}", "stats", "--top", ""), GOOD, 2, "'--top'"),
+    case("empty list --svg", ("-r", "{reg}", "list", "--svg", ""), GOOD, 2, "'--svg'"),
+    case(
+        "empty show --html",
+        ("-r", "{reg}", "show", "taipei-daegu", "--html", ""),
+        GOOD,
+        2,
+        "'--html'",
+    ),
+    case("stats --top 0", "-r {reg} stats --top 0", GOOD, 2, "'--top'"),
+    case("a picture 10000 columns wide", "-r {reg} stats --width 10000", GOOD, 2, "'--width'"),
     # -- windows and spans -------------------------------------------------------------
     case(
         "--within -5",
@@ -410,6 +429,13 @@ CATALOGUE = [
         2,
         "link.toml is the registry; write to another file",
         setup=lambda reg: (reg.parent / "link.toml").symlink_to(reg) or reg,
+    ),
+    case(
+        "a picture written over the registry",
+        "-r {reg} list --svg {reg}",
+        GOOD,
+        2,
+        "registry.toml is the registry; write to another file",
     ),
     case(
         "a calendar into a missing folder",
@@ -482,6 +508,23 @@ CATALOGUE = [
         "SUMMARY:\\\\x1b[2JTaipei–Daegu: 16th sister-city anniversary",
         stream="stdout",
         absent=("\x1b",),
+    ),
+    case(
+        "ANSI escapes in a timeline",
+        "-r {reg} timeline taipei-daegu --as-of 2026-11-01",
+        renamed('"\\u001b]8;;https://evil.example\\u0007Reaffirm"'),
+        0,
+        "\\x1b]8;;https://evil.example\\x07Reaffirm",
+        stream="stdout",
+        absent=("\x1b", "\x07"),
+    ),
+    case(
+        "Rich markup in a city's timeline",
+        "-r {reg} timeline --city Daegu --as-of 2026-11-01",
+        renamed('"[blink]Taipei[/blink]"'),
+        0,
+        "[blink]Taipei[/blink]",
+        stream="stdout",
     ),
     case(
         "a right-to-left override in a name",
