@@ -165,3 +165,34 @@ def test_load_raises_registry_error_with_location(write_registry) -> None:  # ty
         load(path)
     assert info.value.line == 13  # the bad key's line, not only its record's
     assert info.value.path == path
+
+
+def test_locator_finds_a_key_in_its_record_and_falls_back_to_the_header() -> None:
+    from sisterctl.registry import Locator, RecordRef
+
+    text = (
+        "schema_version = 1\n"
+        '[[city]]\nid = "a"\n'
+        '[[partnership]]\n  id = "t"\n  "cities" = ["a", "b"]\nnotes = """\n[not a header]\n'
+        'established = "x"\n"""\n'
+        "[[partnership]]\nlocation.lat = 1\n"
+    )
+    locate_in = Locator(text).position
+    tie, second = RecordRef("partnership", 0), RecordRef("partnership", 1)
+    assert locate_in(tie, "id") == (5, 3)
+    assert locate_in(tie, "cities") == (6, 3)
+    # A key that is not in the record (only inside a string that looks like a header
+    # follows): the record's header.
+    assert locate_in(tie, "established") == (4, 1)
+    assert locate_in(second, "location") == (11, 1)  # dotted keys: the header
+    assert locate_in(RecordRef("city", 0), "id") == (3, 1)
+    assert locate_in(RecordRef("city", 5), "id") is None
+    assert locate_in(None, "schema_version") == (1, 1)
+    assert locate_in(None, "partnership") == (4, 1)  # a table by its first header
+    assert Locator(None).position(tie, "id") is None
+
+
+def test_an_empty_file_says_so(write_registry) -> None:  # type: ignore[no-untyped-def]
+    path = write_registry(" \n\n")
+    with pytest.raises(RegistryError, match="the file is empty: a registry starts with"):
+        load(path)
