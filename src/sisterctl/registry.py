@@ -748,8 +748,20 @@ def fragment_for(records: Iterable[Record]) -> str:
         if table not in RECORD_TABLES:
             raise ValueError(f"not a record table: {table}")
         clean = {k: v for k, v in record.items() if v not in (None, "", [], ())}
-        parts.append("\n" + tomli_w.dumps({table: [clean]}))
+        parts.append("\n" + _table_text(table, tomli_w.dumps({_WRAPPER: clean})))
     return "".join(parts)
+
+
+# tomli-w writes a short array of tables inline (`city = [{ id = ... }]`), which
+# appended after another table would land inside it; so each record is written as a
+# table under a placeholder name, and its headers are renamed to `[[table]]`.
+_WRAPPER = "__record__"
+
+
+def _table_text(table: str, text: str) -> str:
+    body = text.removeprefix(f"[{_WRAPPER}]\n")
+    body = re.sub(rf"^(\[\[?){_WRAPPER}\.", rf"\g<1>{table}.", body, flags=re.MULTILINE)
+    return f"[[{table}]]\n{body}"
 
 
 def append(
