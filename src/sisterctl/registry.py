@@ -848,9 +848,12 @@ def _append_locked(
 
 def _verify(path: Path, old: Mapping[str, Any], records: Sequence[Record], new_text: str) -> None:
     expected: dict[str, Any] = dict(old)
+    added: dict[str, list[dict[str, Any]]] = {}
     for table, record in records:
         clean = {k: v for k, v in record.items() if v not in (None, "", [], ())}
-        expected[table] = [*expected.get(table, []), clean]
+        added.setdefault(table, []).append(clean)
+    for table, new_records in added.items():  # one copy per table: imports add thousands
+        expected[table] = [*expected.get(table, []), *new_records]
     try:
         new = parse_toml(new_text, path)
     except RegistryError as exc:
