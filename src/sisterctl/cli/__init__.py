@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sisterctl.cli import read  # noqa: F401  (registers its commands)
+from sisterctl.cli import interop, read  # noqa: F401  (registers its commands)
 from sisterctl.cli.app import app
 
 
