@@ -9,9 +9,9 @@ import stat
 from pathlib import Path
 
 import pytest
-from tests.conftest import Run
 
 from sisterctl import registry
+from tests.conftest import Run
 
 WITH_COORDINATES = """\
 schema_version = 1

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from tests.conftest import Run
 from typer.main import get_command
 
 from sisterctl.cli import app
+from tests.conftest import Run
 
 
 def command_paths() -> list[list[str]]:

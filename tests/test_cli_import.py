@@ -7,9 +7,9 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.conftest import DATA, TWIN_CITIES, Run
 
 from sisterctl import registry
+from tests.conftest import DATA, TWIN_CITIES, Run
 
 EMPTY = "schema_version = 1\n"
 

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from tests.conftest import Run
 
 AS_OF = ("--as-of", "2026-11-28")

@@ -6,13 +6,13 @@ import json
 from typing import Any
 
 import pytest
-from tests.conftest import DATA
 
 from sisterctl.dates import PartialDate
 from sisterctl.errors import RefusedError
 from sisterctl.interop import wikidata
 from sisterctl.interop.plan import Candidate, Reading, SkipReason
 from sisterctl.model import Status
+from tests.conftest import DATA
 
 SAMPLE = DATA / "wikidata-sample.json"
 ENTITY = "http://www.wikidata.org/entity/"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.conftest import Run
 
 from sisterctl.errors import RegistryError
 from sisterctl.registry import Origin, build, bundled_path, load, locate, record_lines
+from tests.conftest import Run
 
 GOOD_HEAD = (
     "schema_version = 1\n"

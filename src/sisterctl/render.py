@@ -9,20 +9,28 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from rich import box
-from rich.console import Console, Group, RenderableType
+from rich.cells import cell_len
+from rich.columns import Columns
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from sisterctl.dates import PartialDate
+from sisterctl.anniversaries import UpcomingReport, ordinal, when_text
+from sisterctl.dates import PartialDate, Precision
 from sisterctl.model import Partnership, Registry, Status
 from sisterctl.query import age
 from sisterctl.serialize import ListRow, sorted_by_date
-from sisterctl.text import safe_display
+from sisterctl.stats import Count, RegistryStats
+from sisterctl.text import fold, safe_display
+from sisterctl.timeline import CityNetwork, EventKind, NetworkTie, TieTimeline, TimelineEvent
 
 if TYPE_CHECKING:
     from sisterctl.interop.plan import Outcome as ImportOutcome
@@ -230,6 +238,95 @@ def _exchanges_table(exchanges: Sequence[Any]) -> Table:
     return table
 
 
+def upcoming_table(report: UpcomingReport) -> RenderableType:
+    """The anniversaries `sisterctl upcoming` found: a table of those known to the day
+    or the month, then, for each year the window touches, the ties known only to their
+    year, and a footer of the ties whose founding date is not known."""
+    window = report.window
+    heading = (
+        f"Anniversaries from {window.start.isoformat()} through {window.last.isoformat()}"
+        f" ({report.span})"
+    )
+    dated = [row for row in report.rows if row.precision is not Precision.YEAR]
+    yearly = [row for row in report.rows if row.precision is Precision.YEAR]
+    parts: list[RenderableType] = []
+    if dated:
+        table = Table(
+            title=heading,
+            title_justify="left",
+            title_style="bold",
+            box=box.SIMPLE_HEAD,
+            header_style="bold",
+            pad_edge=False,
+            collapse_padding=True,
+        )
+        table.add_column("Date", no_wrap=True)
+        table.add_column("When", no_wrap=True)
+        table.add_column("Anniversary", no_wrap=True)
+        table.add_column("Tie", min_width=12)
+        table.add_column("Kind", min_width=8)
+        show_what = any(row.agreement is not None for row in dated)
+        if show_what:
+            table.add_column("Of", min_width=8)
+        for row in dated:
+            cells: list[RenderableType] = [
+                row.on.iso(),
+                when_text(row, report.as_of),
+                _ordinal_text(row),
+                _anniversary_tie(row),
+                _t(row.kind),
+            ]
+            if show_what:
+                cells.append(_t(row.what))
+            table.add_row(*cells)
+        parts.append(table)
+    elif not yearly:
+        parts.append(Text(f"No anniversaries from {window.start} through {window.last}."))
+    else:
+        parts.append(Text(heading, style="bold"))
+        parts.append(Text("No anniversary known to the day or the month.", style="dim"))
+    by_year: dict[int, list[Any]] = {}
+    for row in yearly:
+        by_year.setdefault(row.on.year, []).append(row)
+    for number, (year, rows) in enumerate(by_year.items()):
+        if number or not dated:  # the table already ends in a blank line
+            parts.append(Text(""))
+        parts.append(Text(f"Known only to the year: anniversaries in {year}", style="bold"))
+        entries = []
+        for row in rows:
+            entry = _anniversary_tie(row)
+            entry.append(" ")
+            entry.append_text(_ordinal_text(row))
+            if row.agreement is not None:
+                entry.append_text(_t(f" ({row.what})", "dim"))
+            entry.no_wrap = True
+            entries.append(entry)
+        parts.append(Columns(entries, padding=(0, 3)))
+    if yearly:
+        parts.append(Text(""))
+    if any(row.milestone for row in report.rows):
+        parts.append(Text("★ a milestone: the 1st anniversary and every 5th", style="dim"))
+    if report.undated:
+        ties = "1 tie has" if report.undated == 1 else f"{report.undated} ties have"
+        parts.append(Text(f"{ties} no known founding date.", style="dim"))
+    return Group(*parts)
+
+
+def _ordinal_text(row: Any) -> Text:
+    number = Text(ordinal(row.ordinal))
+    if row.milestone:
+        number.append(" ★")
+        number.stylize("bold")
+    return number
+
+
+def _anniversary_tie(row: Any) -> Text:
+    tie = _t(row.tie.title)
+    if row.status is not Status.ACTIVE:
+        tie.append(f" ({row.status.value})", style=STATUS_STYLE[row.status.value])
+    return tie
+
+
 def emit(
     renderable: RenderableType,
     *,
@@ -397,4 +494,451 @@ def import_summary(
         parts.append(Text("Nothing was written (--dry-run).", style="dim"))
     elif not written and outcome.records:
         parts.append(Text("Nothing was written.", style="dim"))
+    return Group(*parts)
+
+
+# ---------------------------------------------------------------------------
+# Timelines and charts: `sisterctl timeline` and `sisterctl stats`
+#
+# Drawn as plain lines of text laid out here, measured in terminal cells
+# (`rich.cells.cell_len`), so that wide characters (臺北市, 대구광역시) keep the rail and
+# the columns straight at any width. Every marker has a word beside it, so that a
+# timeline reads the same without colour.
+
+
+@dataclass(frozen=True)
+class _Marker:
+    symbol: str
+    ascii: str  # for consoles that cannot show the symbol
+    style: str
+
+
+_EVENT_MARKERS = {
+    EventKind.FOUNDING: _Marker("◆", "*", "bold green"),
+    EventKind.ANNIVERSARY: _Marker("★", "*", "yellow"),
+    EventKind.AGREEMENT: _Marker("■", "#", "blue"),
+    EventKind.UPGRADE: _Marker("▲", "^", "magenta"),
+    EventKind.EXCHANGE: _Marker("●", "o", "cyan"),
+    EventKind.SUSPENDED: _Marker("◐", "/", "yellow"),
+    EventKind.ENDED: _Marker("✕", "x", "red"),
+    EventKind.RESUMED: _Marker("↺", "+", "green"),
+    EventKind.NEXT_ANNIVERSARY: _Marker("☆", ">", "yellow"),
+}
+_PLANNED_MARKERS = {
+    EventKind.AGREEMENT: _Marker("□", "#", "blue"),
+    EventKind.UPGRADE: _Marker("△", "^", "magenta"),
+}
+_STATUS_MARKERS = {
+    Status.ACTIVE: _Marker("●", "o", "green"),
+    Status.SUSPENDED: _Marker("◐", "/", "yellow"),
+    Status.ENDED: _Marker("✕", "x", "red"),
+}
+_RAIL, _RAIL_ASCII = "│", "|"
+_LOOSE_RAIL, _LOOSE_RAIL_ASCII = "┆", ":"  # events of unknown date hang loose
+_INDENT = 2  # the rail's column
+_DATE_WIDTH = 10  # "2021-03-26"
+_WORD_WIDTH = 16  # the widest column of words before they wrap
+_MIN_BODY = 26  # narrower than this, the word joins the text
+_BAR_WIDTH = 48  # the longest bar of a chart, in cells
+
+
+@dataclass(frozen=True)
+class _RailRow:
+    marker: _Marker
+    date: str
+    word: str
+    body: Text
+
+
+@dataclass(frozen=True)
+class _RailLayout:
+    ascii_only: bool
+    inline: bool  # the word leads the text instead of having its own column
+    word_width: int
+    body_width: int
+
+
+@dataclass(frozen=True)
+class _RailGroup:
+    heading: Text
+    rows: Sequence[_RailRow]
+    loose: bool = False  # undated: drawn on a dotted rail
+
+
+class _Rail:
+    """A vertical timeline: a heading per group, then a marker on the rail per row with
+    its date, its word and its text, wrapped to the width of the console."""
+
+    def __init__(self, groups: Sequence[_RailGroup]) -> None:
+        self.groups = groups
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(_DATE_WIDTH + 20, options.max_width)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        return _as_segments(console, self._lines(console, options))
+
+    def _lines(self, console: Console, options: ConsoleOptions) -> Iterable[Text]:
+        ascii_only = options.ascii_only
+        width = options.max_width
+        words = [cell_len(row.word) for group in self.groups for row in group.rows]
+        word_width = min(max(words, default=0), _WORD_WIDTH)
+        prefix = _INDENT + 2 + _DATE_WIDTH + 2
+        inline = width - prefix - word_width - 2 < _MIN_BODY
+        layout = _RailLayout(
+            ascii_only=ascii_only,
+            inline=inline,
+            word_width=word_width,
+            body_width=max(width - prefix - (0 if inline else word_width + 2), 8),
+        )
+        last = len(self.groups) - 1
+        for number, group in enumerate(self.groups):
+            rail = _LOOSE_RAIL if group.loose else _RAIL
+            if ascii_only:
+                rail = _LOOSE_RAIL_ASCII if group.loose else _RAIL_ASCII
+            if number:
+                yield Text(" " * _INDENT + rail, style="dim")
+            yield group.heading
+            for index, row in enumerate(group.rows):
+                more = index < len(group.rows) - 1 or number < last
+                yield from self._row(console, row, rail if more else " ", layout)
+
+    @staticmethod
+    def _row(console: Console, row: _RailRow, rail: str, layout: _RailLayout) -> Iterable[Text]:
+        """The lines of one row: the marker and date on the first, the rail below."""
+        inline, word_width, body_width = layout.inline, layout.word_width, layout.body_width
+        body = row.body
+        if inline:
+            body = Text.assemble(Text(row.word, style=row.marker.style), ": ", row.body)
+        body_lines = list(body.wrap(console, body_width))
+        word_lines: list[Text] = []
+        if not inline:
+            word_lines = list(Text(row.word, style=row.marker.style).wrap(console, word_width))
+        symbol = row.marker.ascii if layout.ascii_only else row.marker.symbol
+        for number in range(max(len(body_lines), len(word_lines))):
+            line = Text(" " * _INDENT)
+            if number == 0:
+                line.append(symbol, style=row.marker.style)
+                line.append(" " + row.date.ljust(_DATE_WIDTH) + "  ")
+            else:
+                line.append(rail, style="dim")
+                line.append(" " * (_DATE_WIDTH + 3))
+            if not inline:
+                word = word_lines[number].copy() if number < len(word_lines) else Text()
+                word.align("left", word_width)
+                line.append_text(word)
+                line.append("  ")
+            if number < len(body_lines):
+                line.append_text(body_lines[number])
+            line.rstrip()
+            yield line
+
+
+class _Wrapped:
+    """Lines of text wrapped at spaces to the console's width, with no trailing spaces
+    (so that golden files survive editors that strip them)."""
+
+    def __init__(self, *lines: Text) -> None:
+        self.lines = lines
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        return _as_segments(console, self._lines(console, options))
+
+    def _lines(self, console: Console, options: ConsoleOptions) -> Iterable[Text]:
+        for text in self.lines:
+            for line in text.wrap(console, options.max_width):
+                line.rstrip()
+                yield line
+
+
+def _as_segments(console: Console, lines: Iterable[Text]) -> RenderResult:
+    """Lines already laid out to the width, as segments, so Rich need not wrap them again
+    (which would cost as much as laying them out)."""
+    new_line = Segment.line()
+    for line in lines:
+        yield from line.render(console)
+        yield new_line
+
+
+def _mode_phrase(mode: str | None) -> str:
+    """`video-conference` → `by video conference`."""
+    if not mode:
+        return ""
+    words = safe_display(mode).replace("-", " ").replace("_", " ").strip()
+    if fold(words) == "in person":
+        return "in person"
+    return f"by {words}"
+
+
+def _event_body(event: TimelineEvent) -> Text:
+    body = _t(event.title, "bold")
+    if event.planned:
+        body.append(" · planned", style="yellow")
+    if event.kind is EventKind.NEXT_ANNIVERSARY:
+        body.append_text(_ahead_note(event))
+    if event.details:
+        body.append("\n")
+        body.append_text(_t(event.details))
+    how: list[str] = []
+    if event.signatories:
+        verb = "to be signed by" if event.planned else "signed by"
+        people = [safe_display(str(person)) for person in event.signatories]
+        how.append(
+            f"{verb} "
+            + (", ".join(people[:-1]) + " and " + people[-1] if len(people) > 1 else people[0])
+        )
+    if event.mode:
+        how.append(_mode_phrase(event.mode))
+    if event.venue:
+        how.append("at " + safe_display(event.venue))
+    if how:
+        body.append("\n" + " ".join(how))
+    if event.fields:
+        body.append("\n")
+        body.append_text(_t("fields: " + ", ".join(event.fields), "dim"))
+    if event.notes:
+        body.append("\n")
+        body.append_text(_t(event.notes, "dim"))
+    return body
+
+
+def _ahead_note(event: TimelineEvent) -> Text:
+    days = event.days_away
+    when = ""
+    if days is not None:
+        when = {0: "today", 1: "tomorrow"}.get(days, f"in {days} days")
+    label = "next milestone" if event.milestone else "next"
+    return Text(f" · {label}" + (f", {when}" if when else ""), style="yellow")
+
+
+def _event_marker(event: TimelineEvent) -> _Marker:
+    """Hollow for a planned agreement; a milestone ahead is a star like one passed."""
+    if event.planned and event.kind in _PLANNED_MARKERS:
+        return _PLANNED_MARKERS[event.kind]
+    if event.kind is EventKind.NEXT_ANNIVERSARY and event.milestone:
+        return _EVENT_MARKERS[EventKind.ANNIVERSARY]
+    return _EVENT_MARKERS[event.kind]
+
+
+def _year_heading(year: int | None) -> Text:
+    return Text(str(year) if year is not None else "date unknown", style="bold")
+
+
+def _places(tie: Partnership) -> Text:
+    line = Text()
+    for number, city in enumerate(tie.cities):
+        if number:
+            line.append(" – ")
+        line.append_text(_t(city.name, "bold"))
+        if city.local_name:
+            line.append(" ")
+            line.append_text(_t(city.local_name))
+        line.append(f", {city.country_name}")
+    return line
+
+
+def timeline_view(timeline: TieTimeline) -> RenderableType:
+    """The life of one tie, as `sisterctl timeline TIE` prints it."""
+    tie = timeline.tie
+    title = _t(tie.title, "bold")
+    title.append(f"  as of {timeline.as_of.isoformat()}", style="dim")
+    facts = _t(timeline.kind)
+    if timeline.kind != tie.kind:
+        facts.append(f" (founded as {safe_display(tie.kind)})", style="dim")
+    if tie.established is not None:
+        facts.append(f" · established {tie.established.iso()}")
+    else:
+        facts.append(" · date of founding unknown")
+    state = timeline.state
+    facts.append(" · ")
+    facts.append(state.status.value, style=STATUS_STYLE.get(state.status.value, ""))
+    if state.status is not Status.ACTIVE and state.since:
+        facts.append(f" {state.since.iso()}")
+    if timeline.years is not None and state.status is not Status.ENDED:
+        facts.append(f" · {years_text(timeline.years)} years")
+    groups = [
+        _RailGroup(
+            _year_heading(group.year),
+            [
+                _RailRow(
+                    _event_marker(event),
+                    date_text(event.date),
+                    safe_display(event.label),
+                    _event_body(event),
+                )
+                for event in group.events
+            ],
+            loose=group.year is None,
+        )
+        for group in timeline.groups
+    ]
+    return Group(_Wrapped(title, _places(tie), facts), Text(""), _Rail(groups))
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def network_title(network: CityNetwork) -> str:
+    """`Taipei's sister cities, 1961–2026`."""
+    kinds = {fold(t.kind) for t in network.ties}
+    what = "sister cities" if kinds <= {"sister city"} else "sister cities and other ties"
+    title = f"{_possessive(network.city.name)} {what}"
+    first = network.first_year
+    if first is not None:
+        last = max(network.as_of.year, first)
+        title += f", {first}" if last == first else f", {first}–{last}"
+    return title
+
+
+def network_view(network: CityNetwork) -> RenderableType:
+    """A city's ties over time, as `sisterctl timeline --city` prints it."""
+    counts = [f"{len(network.ties)} tie{'s' if len(network.ties) != 1 else ''}"]
+    counts += [
+        f"{network.count(status)} {status.value}"
+        for status in Status
+        if network.count(status) or status is Status.ACTIVE
+    ]
+    summary = Text(": ".join([counts[0], ", ".join(counts[1:])]) if network.ties else "no ties")
+    summary.append(f" · as of {network.as_of.isoformat()}", style="dim")
+    by_decade: dict[str, list[_RailRow]] = {}
+    for entry in network.ties:
+        date = entry.tie.established
+        decade = f"{date.year // 10 * 10}s" if date else "date unknown"
+        by_decade.setdefault(decade, []).append(_network_row(entry))
+    groups = [
+        _RailGroup(Text(decade, style="bold"), rows, loose=decade == "date unknown")
+        for decade, rows in by_decade.items()
+    ]
+    parts: list[RenderableType] = [
+        _Wrapped(Text(safe_display(network_title(network)), style="bold"), summary),
+    ]
+    if groups:
+        parts += [Text(""), _Rail(groups)]
+    if network.per_decade:
+        parts += [
+            Text(""),
+            Text("Ties founded per decade", style="bold"),
+            _Bars(network.per_decade),
+        ]
+    return Group(*parts)
+
+
+def _network_row(entry: NetworkTie) -> _RailRow:
+    partner = entry.partner
+    body = _t(partner.name, "bold")
+    if partner.local_name:
+        body.append(" ")
+        body.append_text(_t(partner.local_name))
+    body.append(f", {partner.country_name}")
+    status = entry.state.status
+    if status is not Status.ACTIVE:
+        body.append(f" · {status.value}", style=STATUS_STYLE[status.value])
+        if entry.state.since:
+            body.append(f" {entry.state.since.iso()}", style=STATUS_STYLE[status.value])
+    return _RailRow(
+        _STATUS_MARKERS[status], date_text(entry.tie.established), safe_display(entry.kind), body
+    )
+
+
+class _Bars:
+    """A horizontal bar chart: label, count (and share), and a bar in eighths of a cell.
+
+    Bars of parts of a whole (`shares`) are scaled to the whole, others to the largest
+    count; the longest bar fills the width left, up to `_BAR_WIDTH` cells.
+    """
+
+    _EIGHTHS = " ▏▎▍▌▋▊▉█"
+
+    def __init__(self, counts: Sequence[Count], *, shares: bool = False, style: str = "cyan"):
+        self.counts = counts
+        self.shares = shares
+        self.style = style
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(30, options.max_width)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        return _as_segments(console, self._lines(console, options))
+
+    def _lines(self, console: Console, options: ConsoleOptions) -> Iterable[Text]:
+        width = options.max_width
+        indent = 2
+        labels = [_t(count.label) for count in self.counts]
+        label_width = min(
+            max((cell_len(label.plain) for label in labels), default=0), max(10, width * 2 // 5)
+        )
+        number_width = max((len(f"{c.count:,}") for c in self.counts), default=1)
+        total = sum(c.count for c in self.counts)
+        share_width = 6 if self.shares else 0  # "  100%"
+        bar_width = max(width - indent - label_width - 2 - number_width - share_width - 2, 4)
+        bar_width = min(bar_width, _BAR_WIDTH)
+        scale = total if self.shares else max((c.count for c in self.counts), default=0)
+        for label, count in zip(labels, self.counts, strict=True):
+            label_lines = label.wrap(console, label_width)
+            for number, part in enumerate(label_lines):
+                line = Text(" " * indent)
+                cell = part.copy()
+                cell.align("left", label_width)
+                line.append_text(cell)
+                if number == 0:
+                    line.append("  " + f"{count.count:,}".rjust(number_width))
+                    if self.shares:
+                        share = round(100 * count.count / total) if total else 0
+                        line.append(f"  {share:3d}%")
+                    line.append("  ")
+                    line.append(
+                        self._bar(count.count, scale, bar_width, options.ascii_only),
+                        style=self.style,
+                    )
+                line.rstrip()
+                yield line
+
+    @classmethod
+    def _bar(cls, count: int, scale: int, width: int, ascii_only: bool) -> str:
+        if not count or not scale:
+            return ""
+        eighths = max(round(8 * width * count / scale), 1)
+        if ascii_only:
+            return "#" * max(eighths // 8, 1)
+        return "█" * (eighths // 8) + (cls._EIGHTHS[eighths % 8] if eighths % 8 else "")
+
+
+_PRECISION_LABELS = {
+    "day": "to the day",
+    "month": "to the month",
+    "year": "to the year",
+    "unknown": "not known",
+}
+
+
+def stats_view(stats: RegistryStats) -> RenderableType:
+    """The registry at a glance, as `sisterctl stats` prints it."""
+    if not stats.ties:
+        return Text("No ties to count.")
+    headline = Text(
+        f"{stats.ties:,} ties between {stats.cities:,} cities in {stats.countries:,} "
+        f"{'country' if stats.countries == 1 else 'countries'}"
+    )
+    headline.append(f" · as of {stats.as_of.isoformat()}", style="dim")
+    parts: list[RenderableType] = [_Wrapped(headline)]
+
+    def chart(title: str, counts: Sequence[Count], others: int = 0, **options: Any) -> None:
+        parts.extend((Text(""), Text(title, style="bold"), _Bars(counts, **options)))
+        if others:
+            parts.append(Text(f"  and {others:,} more", style="dim"))
+
+    chart("Ties founded per decade", stats.per_decade)
+    chart(
+        "Top countries, by ties with a city there",
+        stats.countries_top.top,
+        stats.countries_top.others,
+    )
+    chart("Top cities, by ties", stats.cities_top.top, stats.cities_top.others)
+    chart("Kinds of tie", stats.kinds.top, stats.kinds.others, shares=True)
+    chart("Status", stats.statuses, shares=True, style="green")
+    precisions = [Count(_PRECISION_LABELS.get(c.label, c.label), c.count) for c in stats.precisions]
+    chart(
+        "Founding dates, by how precisely they are known", precisions, shares=True, style="magenta"
+    )
     return Group(*parts)

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sisterctl.cli import interop, read  # noqa: F401  (registers its commands)
+from sisterctl.cli import (
+    anniversaries,  # noqa: F401  (registers its commands)
+    interop,  # noqa: F401  (registers its commands)
+    read,  # noqa: F401  (registers its commands)
+    timeline,  # noqa: F401  (registers its commands)
+)
 from sisterctl.cli.app import app
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,11 +16,14 @@ from sisterctl.cli.options import (
     CountryOption,
     FieldOption,
     FormatOption,
+    HtmlOption,
     KindOption,
     OutputFormat,
     SinceOption,
     StatusOption,
+    SvgOption,
     UntilOption,
+    WidthOption,
 )
 
 
@@ -47,6 +51,9 @@ def list_command(
     ] = SortChoice.ESTABLISHED,
     output: FormatOption = OutputFormat.TABLE,
     as_of: AsOfOption = None,
+    svg: SvgOption = None,
+    html: HtmlOption = None,
+    width: WidthOption = 100,
 ) -> None:
     """List partnerships, oldest first.
 
@@ -71,9 +78,18 @@ def list_command(
     if output is OutputFormat.TABLE:
         from sisterctl import render
 
-        render.emit(render.list_table(rows))
+        render.emit(render.list_table(rows), svg=svg, html=html, width=width)
         return
+    _no_picture(svg, html)
     _write_plain(output, [row.as_dict() for row in rows], LIST_FIELDS)
+
+
+def _no_picture(svg: Path | None, html: Path | None) -> None:
+    """Pictures are of what a person sees: the table, not the data for scripts."""
+    if svg is not None or html is not None:
+        from sisterctl.errors import UsageError
+
+        raise UsageError("--svg and --html picture the table: leave out --format")
 
 
 def _write_plain(
@@ -102,6 +118,9 @@ def show_command(
     ],
     output: FormatOption = OutputFormat.TABLE,
     as_of: AsOfOption = None,
+    svg: SvgOption = None,
+    html: HtmlOption = None,
+    width: WidthOption = 100,
 ) -> None:
     """Show everything about one tie: cities, agreements, exchanges, notes, sources.
 
@@ -116,8 +135,16 @@ def show_command(
     if output is OutputFormat.TABLE:
         from sisterctl import render
 
-        render.emit(render.tie_view(registry, found, day))
-    elif output is OutputFormat.JSON:
+        render.emit(
+            render.tie_view(registry, found, day),
+            svg=svg,
+            html=html,
+            width=width,
+            title=found.title,
+        )
+        return
+    _no_picture(svg, html)
+    if output is OutputFormat.JSON:
         from sisterctl import plain
         from sisterctl.serialize import tie_detail
 

@@ -1,0 +1,365 @@
+"""Anniversaries: which fall in a window of days after a reference day.
+
+Pure date arithmetic over a registry. The reference day (`as_of`) is always a
+parameter; nothing here asks for today's date.
+
+A window starts on the reference day, which counts, and is a length long: 30 days,
+6 weeks, 3 calendar months or 1 calendar year (`Span`). An anniversary is listed at
+the precision of the date it commemorates: a tie founded on a known day has its
+anniversary on a day; one known only to its month, in a month; one known only to
+its year, in a year. No day is ever invented.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sisterctl.dates import MAX_YEAR, PartialDate, Precision
+from sisterctl.errors import RefusedError, UsageError
+from sisterctl.model import Agreement, LeapDay, Partnership, Registry, Status
+from sisterctl.query import Filters, select
+from sisterctl.text import fold
+
+MILESTONE_EVERY = 5
+_SUFFIXES = {1: "st", 2: "nd", 3: "rd"}
+
+
+def ordinal(n: int) -> str:
+    """`1st`, `2nd`, `3rd`, `4th`, `11th`, `12th`, `13th`, `21st`, `101st`, `111th`."""
+    if 11 <= n % 100 <= 13:
+        return f"{n}th"
+    return f"{n}{_SUFFIXES.get(n % 10, 'th')}"
+
+
+def is_milestone(n: int) -> bool:
+    """The anniversaries people celebrate: the 1st and every 5th."""
+    return n == 1 or (n > 0 and n % MILESTONE_EVERY == 0)
+
+
+# ---------------------------------------------------------------------------
+# Windows
+
+
+class Unit(StrEnum):
+    DAY = "d"
+    WEEK = "w"
+    MONTH = "m"
+    YEAR = "y"
+
+
+_UNIT_NAMES = {Unit.DAY: "day", Unit.WEEK: "week", Unit.MONTH: "month", Unit.YEAR: "year"}
+_SPAN_RE = re.compile(r"\s*(\d+)\s*([dwmy]?)\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A length of time from a reference day: `30` days, `6w`, `3m`, `1y`."""
+
+    count: int
+    unit: Unit = Unit.DAY
+
+    def __str__(self) -> str:
+        name = _UNIT_NAMES[self.unit]
+        return f"{self.count} {name}" + ("" if self.count == 1 else "s")
+
+    def end(self, start: dt.date) -> dt.date:
+        """The first day after a span starting on `start` (the span holds `start`).
+
+        Days and weeks are counted in days. Months and years are calendar months and
+        years: the span ends the day before the same day of the month that many
+        months later, so that 3 months from 15 January run through 14 April; when
+        that day does not exist (1 month from 31 January), through the last day of
+        the shorter month.
+        """
+        try:
+            if self.unit is Unit.DAY:
+                return start + dt.timedelta(days=self.count)
+            if self.unit is Unit.WEEK:
+                return start + dt.timedelta(weeks=self.count)
+            months = self.count * (12 if self.unit is Unit.YEAR else 1)
+            index = start.year * 12 + start.month - 1 + months
+            year, month = divmod(index, 12)
+            month += 1
+            if year > MAX_YEAR:
+                raise OverflowError
+            if start.day > calendar.monthrange(year, month)[1]:
+                # No such day: the span takes the whole shorter month.
+                return dt.date(year, month, 1) + dt.timedelta(
+                    days=calendar.monthrange(year, month)[1]
+                )
+            return dt.date(year, month, start.day)
+        except (OverflowError, ValueError):
+            raise RefusedError(
+                f"a window of {self} from {start.isoformat()} ends after the year {MAX_YEAR}"
+            ) from None
+
+
+def parse_span(text: str, *, option: str = "--within") -> Span:
+    """A span from `30`, `30d`, `6w`, `3m` or `1y`; refuse zero, negatives and the rest."""
+    match = _SPAN_RE.fullmatch(text)
+    if match is None or int(match.group(1)) == 0:
+        raise UsageError(
+            f"{option} takes a positive length: days (30), weeks (6w), months (3m) or "
+            f"years (1y), not {text!r}"
+        )
+    unit = Unit(match.group(2).lower() or "d")
+    return Span(int(match.group(1)), unit)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The days from `start` through `last`, both included."""
+
+    start: dt.date
+    last: dt.date
+
+    @classmethod
+    def of(cls, start: dt.date, span: Span) -> Window:
+        return cls(start, span.end(start) - dt.timedelta(days=1))
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, dt.date) and self.start <= day <= self.last
+
+    def overlaps(self, first: dt.date, last: dt.date) -> bool:
+        return first <= self.last and self.start <= last
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.start).days + 1
+
+    def years(self) -> range:
+        return range(self.start.year, self.last.year + 1)
+
+
+# ---------------------------------------------------------------------------
+# Anniversaries of one date
+
+
+def anniversary_on(founded: dt.date, year: int, leap_day: LeapDay = LeapDay.FEB28) -> dt.date:
+    """The day in `year` on which the anniversary of `founded` falls.
+
+    A date of 29 February falls on 28 February in common years (the last day of the
+    month) or, with `LeapDay.MAR1`, on 1 March.
+    """
+    if (founded.month, founded.day) == (2, 29) and not calendar.isleap(year):
+        return dt.date(year, 3, 1) if leap_day is LeapDay.MAR1 else dt.date(year, 2, 28)
+    return dt.date(year, founded.month, founded.day)
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One anniversary of a date: on a day, in a month, or in a year."""
+
+    on: PartialDate
+    ordinal: int
+
+    @property
+    def day(self) -> dt.date | None:
+        return self.on.to_date()
+
+
+def occurrences(
+    since: PartialDate, window: Window, leap_day: LeapDay = LeapDay.FEB28
+) -> Iterator[Occurrence]:
+    """The anniversaries (1st and later) of `since` that fall in, or may fall in, `window`.
+
+    A date known to the day gives the anniversaries on days in the window; one known
+    to the month, those whose month overlaps the window; one known to the year, one
+    for each year the window touches.
+    """
+    for year in window.years():
+        n = year - since.year
+        if n < 1:
+            continue
+        if since.precision is Precision.DAY:
+            founded = since.to_date()
+            assert founded is not None
+            day = anniversary_on(founded, year, leap_day)
+            if day in window:
+                yield Occurrence(PartialDate.from_date(day), n)
+        elif since.precision is Precision.MONTH:
+            month = PartialDate(year, since.month)
+            if window.overlaps(month.earliest(), month.latest()):
+                yield Occurrence(month, n)
+        else:
+            yield Occurrence(PartialDate(year), n)
+
+
+# ---------------------------------------------------------------------------
+# The report
+
+
+FOUNDING = "founding"
+
+UPCOMING_FIELDS = (
+    "date",
+    "precision",
+    "days",
+    "ordinal",
+    "milestone",
+    "id",
+    "city_a",
+    "country_a",
+    "city_b",
+    "country_b",
+    "kind",
+    "what",
+    "agreement",
+    "since",
+    "status",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Anniversary:
+    """One row of `sisterctl upcoming`: an anniversary of a tie or of an agreement."""
+
+    tie: Partnership
+    on: PartialDate  # the day, month or year of the anniversary
+    ordinal: int
+    since: PartialDate  # the date it commemorates
+    days: int | None  # from the reference day, when the day is known
+    kind: str  # the tie's kind on that day (upgrades counted)
+    status: Status
+    agreement: Agreement | None = None
+
+    @property
+    def milestone(self) -> bool:
+        return is_milestone(self.ordinal)
+
+    @property
+    def precision(self) -> Precision:
+        return self.on.precision
+
+    @property
+    def what(self) -> str:
+        """`founding`, or the kind of agreement (`reaffirmation`)."""
+        return self.agreement.kind if self.agreement is not None else FOUNDING
+
+    def as_dict(self) -> dict[str, Any]:
+        """The row as plain data, with the fields of `UPCOMING_FIELDS`."""
+        a, b = self.tie.cities
+        return {
+            "date": self.on.iso(),
+            "precision": self.precision.value,
+            "days": self.days,
+            "ordinal": self.ordinal,
+            "milestone": self.milestone,
+            "id": self.tie.id,
+            "city_a": a.name,
+            "country_a": a.country,
+            "city_b": b.name,
+            "country_b": b.country,
+            "kind": self.kind,
+            "what": self.what,
+            "agreement": self.agreement.title if self.agreement is not None else None,
+            "since": self.since.iso(),
+            "status": self.status.value,
+        }
+
+    @property
+    def sort_key(self) -> tuple[dt.date, int, str, str, int]:
+        """Chronological by the last day the anniversary may fall on, so that a month
+        comes after its days and a year after its months; then by tie."""
+        rank = {Precision.DAY: 0, Precision.MONTH: 1, Precision.YEAR: 2}[self.precision]
+        return (self.on.latest(), rank, fold(self.tie.title), self.tie.id, self.ordinal)
+
+
+@dataclass(frozen=True)
+class UpcomingReport:
+    """What `upcoming_anniversaries` found."""
+
+    as_of: dt.date
+    span: Span
+    window: Window
+    leap_day: LeapDay
+    rows: tuple[Anniversary, ...]
+    undated: int  # ties selected whose founding date is not known
+
+
+def upcoming_anniversaries(
+    registry: Registry,
+    as_of: dt.date,
+    within: Span = Span(30),
+    *,
+    filters: Filters | None = None,
+    include_agreements: bool = False,
+    include_ended: bool = False,
+    milestones_only: bool = False,
+    leap_day: LeapDay | None = None,
+) -> UpcomingReport:
+    """The anniversaries of ties (and, if asked, of their later agreements) in the
+    window of `within` from `as_of`, the reference day included.
+
+    Ended ties are left out unless `include_ended`. `leap_day` overrides the
+    registry's own rule for ties founded on 29 February.
+    """
+    rule = leap_day or registry.leap_day
+    window = Window.of(as_of, within)
+    ties = select(registry, filters or Filters())
+    rows: list[Anniversary] = []
+    undated = 0
+    for tie in ties:
+        status = registry.state(tie).status
+        if status is Status.ENDED and not include_ended:
+            continue
+        if tie.established is None:
+            undated += 1
+        dates: list[tuple[PartialDate, Agreement | None]] = []
+        if tie.established is not None:
+            dates.append((tie.established, None))
+        if include_agreements:
+            dates.extend((a.date, a) for a in _later_agreements(registry, tie) if a.date)
+        for since, agreement in dates:
+            for occurrence in occurrences(since, window, rule):
+                if milestones_only and not is_milestone(occurrence.ordinal):
+                    continue
+                day = occurrence.day
+                rows.append(
+                    Anniversary(
+                        tie=tie,
+                        on=occurrence.on,
+                        ordinal=occurrence.ordinal,
+                        since=since,
+                        days=(day - as_of).days if day is not None else None,
+                        kind=registry.kind_on(tie, day or occurrence.on.latest()),
+                        status=status,
+                        agreement=agreement,
+                    )
+                )
+    rows.sort(key=lambda row: row.sort_key)
+    return UpcomingReport(as_of, within, window, rule, tuple(rows), undated)
+
+
+def _later_agreements(registry: Registry, tie: Partnership) -> Iterator[Agreement]:
+    """Agreements signed on a tie after it was founded: not planned ones, and not the
+    founding agreement, whose anniversary is the tie's own."""
+    for agreement in registry.agreements_of(tie):
+        if agreement.planned or agreement.date is None:
+            continue
+        if fold(agreement.kind) == FOUNDING:
+            continue
+        if tie.established is not None and agreement.date == tie.established:
+            continue
+        yield agreement
+
+
+def when_text(row: Anniversary, as_of: dt.date) -> str:
+    """How far off: `today`, `tomorrow`, `in 12 days`; `in November`, `in 2027`."""
+    if row.days is not None:
+        if row.days == 0:
+            return "today"
+        if row.days == 1:
+            return "tomorrow"
+        return f"in {row.days} days"
+    if row.precision is Precision.MONTH:
+        assert row.on.month is not None
+        name = calendar.month_name[row.on.month]
+        return f"in {name}" if row.on.year == as_of.year else f"in {name} {row.on.year}"
+    return f"in {row.on.year}"

@@ -1,0 +1,264 @@
+"""`sisterctl upcoming` and `sisterctl export ics`: anniversaries to plan for."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from sisterctl.cli.app import app, as_of_date, export_app, open_registry
+from sisterctl.cli.options import (
+    AsOfOption,
+    CityOption,
+    CountryOption,
+    FormatOption,
+    HtmlOption,
+    KindOption,
+    OutputFormat,
+    SvgOption,
+    WidthOption,
+)
+
+if TYPE_CHECKING:
+    from sisterctl.anniversaries import Span, UpcomingReport
+    from sisterctl.interop.ics import CalendarExport
+
+
+class LeapDayChoice(StrEnum):
+    FEB28 = "feb28"
+    MAR1 = "mar1"
+
+
+MilestonesOption = Annotated[
+    bool,
+    typer.Option(
+        "--milestones", help="Only the anniversaries people celebrate: the 1st and every 5th."
+    ),
+]
+AgreementsOption = Annotated[
+    bool,
+    typer.Option(
+        "--agreements",
+        help="Also the anniversaries of agreements signed after the founding "
+        "(a reaffirmation, a renewal, an upgrade...).",
+    ),
+]
+AllOption = Annotated[
+    bool,
+    typer.Option("--all", "-a", help="Include ended ties (they are left out by default)."),
+]
+LeapDayOption = Annotated[
+    LeapDayChoice | None,
+    typer.Option(
+        "--leap-day",
+        case_sensitive=False,
+        show_default=False,
+        help="When a tie founded on 29 February is marked in common years: feb28 or mar1 "
+        "(default: the registry's settings.leap_day, else feb28).",
+    ),
+]
+
+
+def _report(
+    ctx: typer.Context,
+    *,
+    as_of: str | None,
+    span: Span,
+    city: str | None,
+    country: str | None,
+    kind: str | None,
+    milestones: bool,
+    agreements: bool,
+    include_ended: bool,
+    leap_day: LeapDayChoice | None,
+) -> UpcomingReport:
+    from sisterctl.anniversaries import upcoming_anniversaries
+    from sisterctl.model import LeapDay
+    from sisterctl.query import Filters
+
+    day = as_of_date(as_of)
+    registry = open_registry(ctx)
+    return upcoming_anniversaries(
+        registry,
+        day,
+        span,
+        filters=Filters(city=city, country=country, kind=kind),
+        include_agreements=agreements,
+        include_ended=include_ended,
+        milestones_only=milestones,
+        leap_day=LeapDay(leap_day.value) if leap_day else None,
+    )
+
+
+@app.command("upcoming")
+def upcoming_command(
+    ctx: typer.Context,
+    within: Annotated[
+        str,
+        typer.Option(
+            "--within",
+            "-w",
+            metavar="LENGTH",
+            help="How far ahead to look, counting the reference day: days (30), "
+            "weeks (6w), calendar months (3m) or years (1y).",
+        ),
+    ] = "30",
+    as_of: AsOfOption = None,
+    city: CityOption = None,
+    country: CountryOption = None,
+    kind: KindOption = None,
+    milestones: MilestonesOption = False,
+    agreements: AgreementsOption = False,
+    include_ended: AllOption = False,
+    leap_day: LeapDayOption = None,
+    output: FormatOption = OutputFormat.TABLE,
+    svg: SvgOption = None,
+    html: HtmlOption = None,
+    width: WidthOption = 100,
+) -> None:
+    """List the anniversaries of ties coming up, soonest first.
+
+    Example: sisterctl upcoming --within 3m --milestones
+    """
+    from sisterctl.anniversaries import UPCOMING_FIELDS, parse_span
+    from sisterctl.errors import UsageError
+
+    span = parse_span(within)
+    if output is not OutputFormat.TABLE and (svg or html):
+        raise UsageError("--svg and --html picture the table: leave out --format")
+    report = _report(
+        ctx,
+        as_of=as_of,
+        span=span,
+        city=city,
+        country=country,
+        kind=kind,
+        milestones=milestones,
+        agreements=agreements,
+        include_ended=include_ended,
+        leap_day=leap_day,
+    )
+    if output is OutputFormat.TABLE:
+        from sisterctl import render
+
+        render.emit(render.upcoming_table(report), svg=svg, html=html, width=width)
+        return
+    from sisterctl import plain
+
+    rows = [row.as_dict() for row in report.rows]
+    if output is OutputFormat.JSON:
+        plain.write_json(rows, sys.stdout)
+    elif output is OutputFormat.CSV:
+        plain.write_csv(rows, UPCOMING_FIELDS, sys.stdout)
+    else:
+        plain.write_tsv(rows, UPCOMING_FIELDS, sys.stdout)
+
+
+@export_app.command("ics")
+def export_ics_command(
+    ctx: typer.Context,
+    years: Annotated[
+        int,
+        typer.Option(
+            "--years", "-y", min=1, max=1000, help="How many years of anniversaries, from --as-of."
+        ),
+    ] = 10,
+    as_of: AsOfOption = None,
+    remind: Annotated[
+        str | None,
+        typer.Option(
+            "--remind",
+            metavar="TIME",
+            show_default=False,
+            help="Add a reminder this long before each anniversary: 14d, 2w, 12h.",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            dir_okay=False,
+            show_default=False,
+            help="Write the calendar to FILE instead of standard output.",
+        ),
+    ] = None,
+    city: CityOption = None,
+    country: CountryOption = None,
+    kind: KindOption = None,
+    milestones: MilestonesOption = False,
+    agreements: AgreementsOption = False,
+    include_ended: AllOption = False,
+    leap_day: LeapDayOption = None,
+) -> None:
+    """Write the anniversaries of the coming years as an iCalendar file of all-day events.
+
+    Re-importing a newer export updates the events rather than adding copies. Only
+    anniversaries known to the day become events.
+
+    Example: sisterctl export ics --years 10 --remind 14d -o anniversaries.ics
+    """
+    from sisterctl.anniversaries import Span, Unit
+    from sisterctl.interop.ics import anniversary_calendar, parse_reminder
+
+    reminder = parse_reminder(remind) if remind is not None else None
+    report = _report(
+        ctx,
+        as_of=as_of,
+        span=Span(years, Unit.YEAR),
+        city=city,
+        country=country,
+        kind=kind,
+        milestones=milestones,
+        agreements=agreements,
+        include_ended=include_ended,
+        leap_day=leap_day,
+    )
+    export = anniversary_calendar(report, remind=reminder)
+    if out is None:
+        # The bytes as built (CRLF line ends, UTF-8), not re-encoded by the text layer.
+        binary = getattr(sys.stdout, "buffer", None)
+        sys.stdout.flush()
+        if binary is not None:
+            binary.write(export.data)
+            binary.flush()
+        else:
+            sys.stdout.write(export.data.decode("utf-8"))
+    else:
+        _write_file(out, export.data)
+    _note(_summary(export, report, out))
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    from sisterctl.errors import RefusedError
+
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise RefusedError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _summary(export: CalendarExport, report: UpcomingReport, out: Path | None) -> str:
+    window = report.window
+    events = "1 anniversary" if export.events == 1 else f"{export.events} anniversaries"
+    line = f"{events} from {window.start} through {window.last}"
+    if out is not None:
+        line = f"wrote {line} to {out}"
+    left_out = []
+    if export.skipped:
+        left_out.append(f"{export.skipped} known only to the month or year (an event needs a day)")
+    if export.undated:
+        ties = "1 tie" if export.undated == 1 else f"{export.undated} ties"
+        left_out.append(f"{ties} with no known founding date")
+    if left_out:
+        line += "; left out " + " and ".join(left_out)
+    return line
+
+
+def _note(message: str) -> None:
+    """A message for the person at the terminal, on standard error."""
+    typer.echo(f"sisterctl: {message}", err=True)

@@ -1,0 +1,118 @@
+"""`sisterctl timeline` and `sisterctl stats`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from sisterctl.cli.app import app, as_of_date, open_registry
+from sisterctl.cli.options import (
+    AsOfOption,
+    CityOption,
+    CountryOption,
+    FieldOption,
+    HtmlOption,
+    KindOption,
+    SinceOption,
+    StatusOption,
+    SvgOption,
+    UntilOption,
+    WidthOption,
+)
+
+
+@app.command("timeline")
+def timeline_command(
+    ctx: typer.Context,
+    tie: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="TIE",
+            show_default=False,
+            help="The tie's id (taipei-daegu) or its two cities (Taipei Daegu).",
+        ),
+    ] = None,
+    city: Annotated[
+        str | None,
+        typer.Option(
+            "--city",
+            "-c",
+            show_default=False,
+            help="Instead of one tie, every tie of this city in the order they were founded; "
+            "its id, name, alias or local name.",
+        ),
+    ] = None,
+    as_of: AsOfOption = None,
+    svg: SvgOption = None,
+    html: HtmlOption = None,
+    width: WidthOption = 100,
+) -> None:
+    """Show the life of a tie in date order, or a city's ties over time.
+
+    A tie's timeline: its founding, agreements (planned ones marked), exchanges,
+    milestone anniversaries passed (1st, 5th, 10th, ...), the next anniversary ahead,
+    suspensions and endings, grouped by year; undated events come last.
+
+    Example: sisterctl timeline taipei-daegu --as-of 2021-12-31
+    """
+    from sisterctl import render
+    from sisterctl.errors import UsageError
+    from sisterctl.query import find_tie
+    from sisterctl.timeline import city_network, find_city, tie_timeline
+
+    if bool(tie) == bool(city):
+        raise UsageError(
+            "name one tie (timeline taipei-daegu) or one city (timeline --city Taipei)"
+        )
+    registry = open_registry(ctx)
+    day = as_of_date(as_of)
+    if city:
+        network = city_network(registry, find_city(registry, city), day)
+        view, title = render.network_view(network), render.network_title(network)
+    else:
+        found = find_tie(registry, tie or [])
+        view, title = render.timeline_view(tie_timeline(registry, found, day)), found.title
+    render.emit(view, svg=svg, html=html, width=width, title=title)
+
+
+@app.command("stats")
+def stats_command(
+    ctx: typer.Context,
+    city: CityOption = None,
+    country: CountryOption = None,
+    kind: KindOption = None,
+    status: StatusOption = None,
+    field: FieldOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    top: Annotated[
+        int, typer.Option("--top", min=1, help="How many countries, cities and kinds to rank.")
+    ] = 10,
+    as_of: AsOfOption = None,
+    svg: SvgOption = None,
+    html: HtmlOption = None,
+    width: WidthOption = 100,
+) -> None:
+    """Show the registry at a glance: ties per decade, top countries and cities, kinds,
+    statuses, and how precisely founding dates are known. Filters as `list` does.
+
+    Example: sisterctl stats --country KR
+    """
+    from sisterctl import render
+    from sisterctl.model import Status
+    from sisterctl.query import Filters, select
+    from sisterctl.stats import registry_stats
+
+    registry = open_registry(ctx)
+    filters = Filters(
+        city=city,
+        country=country,
+        kind=kind,
+        status=Status(status.value) if status else None,
+        field=field,
+        since=since,
+        until=until,
+    )
+    stats = registry_stats(registry, select(registry, filters), as_of_date(as_of), top=top)
+    render.emit(render.stats_view(stats), svg=svg, html=html, width=width, title="sisterctl stats")

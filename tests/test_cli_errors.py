@@ -1,0 +1,73 @@
+"""Errors reach the user as one line with a documented exit code, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Run
+
+
+def boom(*args: object, **kwargs: object) -> None:
+    raise ZeroDivisionError("division by zero")
+
+
+def test_an_internal_error_is_one_line_with_a_way_to_details(
+    run: Run, small_registry: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sisterctl.query.select", boom)
+    result = run("-r", small_registry, "list")
+    assert result.exit_code == 70
+    assert result.stderr == (
+        "sisterctl: internal error: ZeroDivisionError: division by zero. "
+        "Run again with --debug for details, and please report it.\n"
+    )
+
+
+def test_debug_shows_the_traceback(
+    run: Run, small_registry: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sisterctl.query.select", boom)
+    result = run("--debug", "-r", small_registry, "list")
+    assert result.exit_code != 0
+    assert isinstance(result.exception, ZeroDivisionError)
+
+
+def test_usage_errors_are_one_line_with_exit_2(run: Run) -> None:
+    result = run("list", "--since", "nineteen")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert "Invalid value for '--since'" in result.stderr
+    assert "(see 'sisterctl list --help')" in result.stderr
+    result = run("lsit")
+    assert result.exit_code == 2
+    assert "No such command 'lsit'" in result.stderr and "list" in result.stderr
+
+
+def test_as_of_must_be_a_full_date(run: Run, small_registry: Path) -> None:
+    result = run("-r", small_registry, "list", "--as-of", "2026-11")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "sisterctl: --as-of needs a full date such as 2026-11-28, not '2026-11'\n"
+    )
+    result = run("-r", small_registry, "list", "--as-of", "2026-02-30")
+    assert result.exit_code == 1
+    assert "February 2026 has 28 days" in result.stderr
+
+
+def test_a_closed_pipe_is_not_an_error(small_registry: Path, tmp_path: Path) -> None:
+    """`sisterctl list --format csv | head -1` ends quietly."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sisterctl", "-r", str(small_registry), "list", "-f", "csv"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    assert proc.stdout is not None
+    proc.stdout.close()  # the reader goes away before sisterctl writes
+    _, err = proc.communicate(timeout=60)
+    assert err == b""  # no traceback, no message
+    assert proc.returncode in (0, 1)
