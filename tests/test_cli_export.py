@@ -128,7 +128,7 @@ def test_output_file_is_replaced_whole_and_keeps_its_permissions(
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
-@pytest.mark.parametrize("command", ["csv", "json", "geojson"])
+@pytest.mark.parametrize("command", ["csv", "json", "geojson", "ics"])
 def test_export_will_not_overwrite_the_registry(
     run: Run, small_registry: Path, command: str
 ) -> None:

@@ -400,6 +400,14 @@ _EXCHANGE_KEYS = frozenset(
 )
 _CHANGE_KEYS = frozenset({"partnership", "date", "status", "reason", "sources"})
 _TOP_KEYS = frozenset({"schema_version", "settings", *RECORD_TABLES})
+#: The keys sisterctl knows in each record table; any other key is kept as `extra`.
+RECORD_KEYS: dict[str, frozenset[str]] = {
+    "city": _CITY_KEYS,
+    "partnership": _TIE_KEYS,
+    "agreement": _AGREEMENT_KEYS,
+    "exchange": _EXCHANGE_KEYS,
+    "status_change": _CHANGE_KEYS,
+}
 _AGREEMENT_STATUSES = ("signed", "planned")
 
 

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sisterctl.cli.app import export_app, import_app, location, open_registry
+from sisterctl.cli.app import (
+    export_app,
+    import_app,
+    location,
+    note,
+    open_registry,
+    write_output,
+)
+from sisterctl.cli.options import OutputOption
 
 if TYPE_CHECKING:
-    from sisterctl.interop.plan import Outcome, Progress
+    from sisterctl.interop.json_io import Incoming
+    from sisterctl.interop.plan import Outcome, Progress, Reading
     from sisterctl.model import Registry
 
 
@@ -61,18 +69,6 @@ KindOption = Annotated[
         help="The kind of tie for rows that give none ('sister city', 'friendship city'...).",
     ),
 ]
-OutputOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--output",
-        "-o",
-        metavar="FILE",
-        show_default=False,
-        dir_okay=False,
-        help="Write to FILE instead of standard output.",
-    ),
-]
-
 PROGRESS_FROM = 1000  # ties in a file from which a progress bar is worth showing
 
 
@@ -118,20 +114,11 @@ def import_csv(
     Example: sisterctl import csv twin_cities_raw.csv --dry-run
     """
     from sisterctl.interop import csv_import
-    from sisterctl.interop.plan import place_ties
 
     options = csv_import.Options(csv_import.parse_mapping(mapping or []), kind, source)
     name, text = _read_input(file)
     reading = csv_import.read(text, name, options)
-    _import(
-        ctx,
-        name,
-        lambda registry, progress: place_ties(registry, reading, progress=progress),
-        len(reading.candidates),
-        dry_run=dry_run,
-        show_skipped=show_skipped,
-        output=output,
-    )
+    _import(ctx, name, reading, dry_run=dry_run, show_skipped=show_skipped, output=output)
 
 
 @import_app.command("wikidata")
@@ -151,7 +138,6 @@ def import_wikidata(
     from dataclasses import replace
 
     from sisterctl.interop import wikidata
-    from sisterctl.interop.plan import place_ties
 
     name, text = _read_input(file)
     reading = wikidata.read(text, name)
@@ -159,15 +145,7 @@ def import_wikidata(
         reading = replace(
             reading, candidates=tuple(replace(c, kind=kind) for c in reading.candidates)
         )
-    _import(
-        ctx,
-        name,
-        lambda registry, progress: place_ties(registry, reading, progress=progress),
-        len(reading.candidates),
-        dry_run=dry_run,
-        show_skipped=show_skipped,
-        output=output,
-    )
+    _import(ctx, name, reading, dry_run=dry_run, show_skipped=show_skipped, output=output)
 
 
 @import_app.command("json")
@@ -187,15 +165,7 @@ def import_json(
 
     name, text = _read_input(file)
     incoming = json_io.read(text, name)
-    _import(
-        ctx,
-        name,
-        lambda registry, progress: json_io.place(registry, incoming, progress=progress),
-        len(incoming.registry.partnerships),
-        dry_run=dry_run,
-        show_skipped=show_skipped,
-        output=output,
-    )
+    _import(ctx, name, incoming, dry_run=dry_run, show_skipped=show_skipped, output=output)
 
 
 def _read_input(file: Path) -> tuple[str, str]:
@@ -219,18 +189,26 @@ def _read_input(file: Path) -> tuple[str, str]:
 def _import(
     ctx: typer.Context,
     name: str,
-    place: Callable[[Registry, Progress], Outcome],
-    size: int,
+    read: Reading | Incoming,
     *,
     dry_run: bool,
     show_skipped: int,
     output: SummaryFormat,
 ) -> None:
-    """Append what `place` decides, in one locked, atomic, verified write, and say
-    what was done."""
+    """Add what was read to the registry, in one locked, atomic, verified write, and
+    say what was done."""
     from sisterctl import registry as registry_file
     from sisterctl import render
     from sisterctl.errors import RefusedError
+    from sisterctl.interop import json_io
+    from sisterctl.interop.plan import Reading, place_ties
+
+    def place(held: Registry, progress: Progress) -> Outcome:
+        if isinstance(read, Reading):
+            return place_ties(held, read, progress=progress)
+        return json_io.place(held, read, progress=progress)
+
+    size = len(read.candidates) if isinstance(read, Reading) else len(read.registry.partnerships)
 
     where = location(ctx)
     if where.bundled and not dry_run:
@@ -296,7 +274,7 @@ def export_csv(
     from sisterctl.interop import csv_export
 
     text = csv_export.to_csv(open_registry(ctx))
-    _write_output(ctx, ("\ufeff" if bom else "") + text, output)
+    write_output(ctx, (("\ufeff" if bom else "") + text).encode("utf-8"), output)
 
 
 @export_app.command("json")
@@ -308,7 +286,7 @@ def export_json(ctx: typer.Context, output: OutputOption = None) -> None:
     """
     from sisterctl.interop import json_io
 
-    _write_output(ctx, _json_text(json_io.export(open_registry(ctx))), output)
+    write_output(ctx, _json_text(json_io.export(open_registry(ctx))), output)
 
 
 @export_app.command("geojson")
@@ -321,54 +299,13 @@ def export_geojson(ctx: typer.Context, output: OutputOption = None) -> None:
     from sisterctl.interop import geojson
 
     result = geojson.feature_collection(open_registry(ctx))
-    _write_output(ctx, geojson.to_text(result.collection), output)
+    write_output(ctx, geojson.to_text(result.collection).encode("utf-8"), output)
     if result.left_out:
         ties = "1 tie" if result.left_out == 1 else f"{result.left_out:,} ties"
-        sys.stderr.write(f"sisterctl: {ties} left out: a city has no coordinates (lat, lon)\n")
+        note(f"{ties} left out: a city has no coordinates (lat, lon)")
 
 
-def _json_text(data: Any) -> str:
+def _json_text(data: Any) -> bytes:
     import json
 
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-
-
-def _write_output(ctx: typer.Context, text: str, output: Path | None) -> None:
-    """`text` on standard output, or in the file `output`, replaced whole or not at all."""
-    from sisterctl.errors import RefusedError
-
-    if output is None or str(output) == "-":
-        sys.stdout.write(text)
-        return
-    registry_path = location(ctx).path
-    if output.resolve() == registry_path.resolve():
-        raise RefusedError(f"{output} is the registry itself; name another file with -o")
-    try:
-        _replace_file(output, text)
-    except OSError as exc:
-        raise RefusedError(f"cannot write {output}: {exc.strerror or exc}") from None
-
-
-def _replace_file(path: Path, text: str) -> None:
-    """Write a temporary file beside `path` and rename it over `path`, so that a reader
-    never sees half a file. The file gets the old one's permissions, or the usual ones."""
-    import os
-    import stat
-    import tempfile
-
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        tmp.chmod(mode)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

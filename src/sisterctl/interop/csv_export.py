@@ -20,17 +20,11 @@ import re
 from typing import Any
 
 from sisterctl.model import Registry
+from sisterctl.serialize import LIST_FIELDS, ListRow, iso
 
+# The columns of `sisterctl list --format csv` but the age, then what else a tie holds.
 FIELDS = (
-    "id",
-    "city_a",
-    "country_a",
-    "city_b",
-    "country_b",
-    "kind",
-    "established",
-    "precision",
-    "status",
+    *(name for name in LIST_FIELDS if name != "years"),
     "status_date",
     "fields",
     "notes",
@@ -60,23 +54,13 @@ def unguard(text: str) -> str:
 def rows(registry: Registry) -> list[dict[str, Any]]:
     """One row per tie, in registry order, as it stands today: its kind after any
     upgrade, its status after any change."""
-    from sisterctl.serialize import iso, precision
-
     out = []
     for tie in registry.partnerships:
         a, b = tie.cities
         state = registry.state(tie)
-        out.append(
+        row = ListRow(tie, registry.kind_on(tie), state.status.value, None).as_dict()
+        row.update(
             {
-                "id": tie.id,
-                "city_a": a.name,
-                "country_a": a.country,
-                "city_b": b.name,
-                "country_b": b.country,
-                "kind": registry.kind_on(tie),
-                "established": iso(tie.established),
-                "precision": precision(tie.established),
-                "status": state.status.value,
                 "status_date": iso(state.since),
                 "fields": list(tie.fields),
                 "notes": tie.notes,
@@ -87,6 +71,7 @@ def rows(registry: Registry) -> list[dict[str, Any]]:
                 "lon_b": b.lon,
             }
         )
+        out.append(row)
     return out
 
 

@@ -13,7 +13,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from sisterctl.model import City, Partnership, Registry
-from sisterctl.serialize import iso
+from sisterctl.serialize import ListRow
+
+PROPERTIES = (
+    "id",
+    "name",
+    "city_a",
+    "country_a",
+    "city_b",
+    "country_b",
+    "kind",
+    "established",
+    "status",
+)
 
 
 @dataclass(frozen=True)
@@ -42,18 +54,8 @@ def feature_collection(registry: Registry) -> GeoExport:
 
 
 def _properties(registry: Registry, tie: Partnership) -> dict[str, Any]:
-    a, b = tie.cities
-    return {
-        "id": tie.id,
-        "name": tie.title,
-        "city_a": a.name,
-        "country_a": a.country,
-        "city_b": b.name,
-        "country_b": b.country,
-        "kind": registry.kind_on(tie),
-        "established": iso(tie.established),
-        "status": registry.state(tie).status.value,
-    }
+    row = ListRow(tie, registry.kind_on(tie), registry.state(tie).status.value, None).as_dict()
+    return {"id": tie.id, "name": tie.title} | {key: row[key] for key in PROPERTIES[2:]}
 
 
 def geometry(a: City, b: City) -> dict[str, Any]:

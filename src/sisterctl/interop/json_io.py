@@ -42,50 +42,9 @@ TABLES = {
     "exchanges": "exchange",
     "status_changes": "status_change",
 }
-# The keys of each record: stored ones, then ones derived from them for readers
-# (ignored on import), and "extra" for keys sisterctl does not know.
-_STORED = {
-    "city": (
-        "id",
-        "name",
-        "country",
-        "type",
-        "local_name",
-        "aliases",
-        "lat",
-        "lon",
-        "notes",
-        "sources",
-    ),
-    "partnership": (
-        "id",
-        "cities",
-        "kind",
-        "established",
-        "status",
-        "status_date",
-        "status_reason",
-        "fields",
-        "notes",
-        "sources",
-    ),
-    "agreement": (
-        "partnership",
-        "date",
-        "title",
-        "kind",
-        "to_kind",
-        "signatories",
-        "mode",
-        "venue",
-        "fields",
-        "status",
-        "notes",
-        "sources",
-    ),
-    "exchange": ("partnership", "date", "kind", "title", "details", "sources"),
-    "status_change": ("partnership", "date", "status", "reason", "sources"),
-}
+# The keys of each record: the registry's own (registry.RECORD_KEYS), keys derived
+# from them for readers (ignored on import), and "extra" for keys sisterctl does not
+# know.
 _DERIVED = {
     "city": ("country_name",),
     "partnership": ("precision",),
@@ -241,8 +200,10 @@ def _registry_record(record: Any, table: str, where: str) -> dict[str, Any]:
     keys under "extra" beside the others."""
     if not isinstance(record, dict):
         raise RefusedError(f"{where}: must be an object")
-    stored, derived = _STORED[table], _DERIVED[table]
-    _no_unknown_keys(record, (*stored, *derived, "extra"), where, "a record")
+    from sisterctl.registry import RECORD_KEYS
+
+    stored, derived = RECORD_KEYS[table], _DERIVED[table]
+    _no_unknown_keys(record, (*sorted(stored), *derived, "extra"), where, "a record")
     out = {k: v for k, v in record.items() if k in stored}
     extra = record.get("extra", {})
     if not isinstance(extra, dict):
