@@ -220,6 +220,14 @@ def test_import_wikidata(run: Run, empty: Path, tmp_path: Path) -> None:
     ]
 
 
+def test_import_wikidata_with_a_kind_for_every_tie(run: Run, empty: Path) -> None:
+    result = run(
+        "-r", empty, "import", "wikidata", DATA / "wikidata-sample.json", "--kind", "twin town"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert {tie.kind for tie in registry.load(empty)} == {"twin town"}
+
+
 def test_import_json_into_an_empty_registry_gives_the_same_registry(
     run: Run, small_registry: Path, empty: Path, tmp_path: Path
 ) -> None:

@@ -257,7 +257,7 @@ def place(registry: Registry, incoming: Incoming, *, progress: Progress | None =
             cities[city.id] = found
             continue
         cid = city.id
-        if placer.city_id_taken(cid):
+        if cid in placer.city_ids:
             cid = new_city_id(city.name, city.country, placer.city_ids)
         cities[city.id] = placer.add_city({**record, "id": cid}, city.aliases)
     ties: dict[str, str] = {}  # incoming tie id → id in the registry

@@ -14,7 +14,7 @@ own, and two towns of one name in one country become one city.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Container, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -168,9 +168,6 @@ class Placer:
                     return found
         return None
 
-    def city_id_taken(self, cid: str) -> bool:
-        return cid in self._city_ids
-
     @property
     def city_ids(self) -> Container[str]:
         """The ids of the registry's cities and of those this import adds."""
@@ -193,16 +190,15 @@ class Placer:
         found = self.find_city((place.name,), place.country)
         if found is not None:
             return found
+        located = place.lat is not None and place.lon is not None
         record: dict[str, Any] = {
             "id": new_city_id(place.name, place.country, self._city_ids),
             "name": place.name,
             "country": place.country,
-            "lat": place.lat,
-            "lon": place.lon,
+            "lat": place.lat if located else None,
+            "lon": place.lon if located else None,
             "sources": list(place.sources),
         }
-        if place.lat is None or place.lon is None:
-            record["lat"] = record["lon"] = None
         return self.add_city(record)
 
     # -- ties ------------------------------------------------------------------
@@ -214,15 +210,12 @@ class Placer:
             return self._registry_pairs[pair], True
         return self._new_pairs.get(pair), False
 
-    def tie_id_taken(self, tid: str) -> bool:
-        return tid in self._tie_ids
-
     def tie_id(self, a: str, b: str, preferred: str | None = None) -> str:
         """A free id for a new tie between cities `a` and `b`: `preferred` if it is a
         valid free id, else as `ids.new_tie_id` makes them (`taipei-daegu`)."""
         from sisterctl.registry import ID_RE
 
-        if preferred and ID_RE.fullmatch(preferred) and not self.tie_id_taken(preferred):
+        if preferred and ID_RE.fullmatch(preferred) and preferred not in self._tie_ids:
             return preferred
         return new_tie_id(self._id_parts[a], self._id_parts[b], self._tie_ids)
 
@@ -308,17 +301,6 @@ def describe(place: Place) -> str:
     from sisterctl.countries import country_name
 
     return f"{place.name}, {country_name(place.country)}"
-
-
-def check_unique_ids(records: Sequence[Mapping[str, Any]], what: str) -> None:
-    """Refuse records of one table that repeat an id."""
-    seen: set[str] = set()
-    for record in records:
-        rid = record.get("id")
-        if isinstance(rid, str):
-            if rid in seen:
-                raise RefusedError(f"{what} id {rid!r} is given twice")
-            seen.add(rid)
 
 
 def decode_text(data: bytes, name: str) -> str:
