@@ -182,8 +182,8 @@ def test_the_bundled_registry_is_not_written(run: Run, small_csv: Path) -> None:
     result = run("import", "csv", small_csv)
     assert result.exit_code == 1
     assert result.stderr == (
-        "sisterctl: the bundled registry cannot be written; make your own with "
-        "'sisterctl init', or name one with --registry\n"
+        "sisterctl: the bundled registry is read-only: make your own with "
+        "'sisterctl init', or name one with --registry PATH\n"
     )
 
 

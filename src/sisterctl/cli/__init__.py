@@ -12,6 +12,7 @@ from sisterctl.cli import (
     interop,  # noqa: F401  (registers its commands)
     read,  # noqa: F401  (registers its commands)
     timeline,  # noqa: F401  (registers its commands)
+    write,  # noqa: F401  (registers its commands)
 )
 from sisterctl.cli.app import app
 

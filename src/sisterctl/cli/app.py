@@ -234,6 +234,39 @@ def fail(message: str, code: ExitCode = ExitCode.REFUSED) -> NoReturn:
     raise error
 
 
+LOCK_TIMEOUT_VAR = "SISTERCTL_LOCK_TIMEOUT"
+
+
+def writable_path(ctx: typer.Context) -> Path:
+    """The registry to write; never the one bundled inside the installed package."""
+    from sisterctl.errors import RefusedError
+
+    found = location(ctx)
+    if found.bundled:
+        raise RefusedError(
+            "the bundled registry is read-only: make your own with 'sisterctl init', "
+            "or name one with --registry PATH"
+        )
+    return found.path
+
+
+def lock_timeout() -> float:
+    """How long a write waits for another writer: $SISTERCTL_LOCK_TIMEOUT seconds, or
+    the registry's default."""
+    from sisterctl.registry import LOCK_TIMEOUT
+
+    value = os.environ.get(LOCK_TIMEOUT_VAR)
+    if not value:
+        return LOCK_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < 1e6:
+        raise UsageError(f"{LOCK_TIMEOUT_VAR} must be a number of seconds, not {value!r}")
+    return seconds
+
+
 def note(message: str) -> None:
     """A message for the person at the terminal (not an error), on standard error."""
     _say(message)

@@ -13,8 +13,10 @@ from sisterctl.cli.app import (
     export_app,
     import_app,
     location,
+    lock_timeout,
     note,
     open_registry,
+    writable_path,
     write_output,
 )
 from sisterctl.cli.options import OutputOption
@@ -199,7 +201,6 @@ def _import(
     say what was done."""
     from sisterctl import registry as registry_file
     from sisterctl import render
-    from sisterctl.errors import RefusedError
     from sisterctl.interop import json_io
     from sisterctl.interop.plan import Reading, place_ties
 
@@ -210,12 +211,7 @@ def _import(
 
     size = len(read.candidates) if isinstance(read, Reading) else len(read.registry.partnerships)
 
-    where = location(ctx)
-    if where.bundled and not dry_run:
-        raise RefusedError(
-            "the bundled registry cannot be written; make your own with 'sisterctl init', "
-            "or name one with --registry"
-        )
+    path = location(ctx).path if dry_run else writable_path(ctx)
     outcomes: list[Outcome] = []
     with render.progress(enabled=size >= PROGRESS_FROM) as display:
         display.phase("Reading the registry")
@@ -227,7 +223,7 @@ def _import(
             display.phase("Writing and checking the registry")
             return outcome.records
 
-        appended = registry_file.append(where.path, plan, dry_run=dry_run)
+        appended = registry_file.append(path, plan, dry_run=dry_run, lock_timeout=lock_timeout())
     outcome = outcomes[0]
     if output is SummaryFormat.JSON:
         from sisterctl import plain
@@ -236,7 +232,7 @@ def _import(
         summary = summary_dict(
             outcome,
             source=name,
-            registry=str(where.path),
+            registry=str(path),
             dry_run=dry_run,
             written=appended.written,
         )
