@@ -53,7 +53,7 @@ type = "metropolitan city"
 id = "unused-de"
 name = "Unused"
 country = "DE"
-nested = { deep = { list = [1, 2.5, "three"], when = 2020-01-01 } }
+nested = { deep = { list = [1, 2.5, "three"], when = 2020-01-01, blank = "" } }
 
 [[partnership]]
 id = "taipei-daegu"
@@ -86,6 +86,13 @@ page = 12
 [[agreement]]
 partnership = "taipei-daegu"
 title = "Undated memorandum"
+
+[[exchange]]
+partnership = "taipei-daegu"
+date = "2009"
+kind = "visit"
+title = "Before the tie, on purpose"
+before_founding = true
 
 [[exchange]]
 partnership = "taipei-daegu"
@@ -132,11 +139,16 @@ def test_the_export_follows_the_documented_schema(tmp_path: Path) -> None:
     assert taipei["extra"] == {"wikidata": "Q1867"}
     assert taipei["country_name"] == "Taiwan"
     # TOML values JSON cannot hold are written as strings.
-    assert exported["cities"][2]["extra"]["nested"]["deep"]["when"] == "2020-01-01"
+    assert exported["cities"][2]["extra"]["nested"]["deep"] == {
+        "list": [1, 2.5, "three"],
+        "when": "2020-01-01",  # no blank: an empty value is no value, as it is written
+    }
     tie = exported["partnerships"][0]
     assert (tie["established"], tie["precision"]) == ("2010-11-04", "day")
     assert (tie["status"], tie["status_date"]) == ("suspended", "2020")
     assert tie["extra"] == {"rating": 5}
+    assert exported["exchanges"][0]["before_founding"] is True
+    assert "before_founding" not in exported["exchanges"][1]
     assert exported["agreements"][1] == {
         "partnership": "taipei-daegu",
         "precision": "unknown",
@@ -174,7 +186,7 @@ def test_import_into_the_same_registry_adds_nothing(tmp_path: Path) -> None:
     before = path.read_bytes()
     outcome = import_into(path, json_io.export(original))
     assert outcome.records == []
-    assert (outcome.present, outcome.present_records) == (1, 4)
+    assert (outcome.present, outcome.present_records) == (1, 5)
     assert path.read_bytes() == before
 
 
@@ -191,6 +203,7 @@ def test_a_merge_reuses_cities_and_ties_and_adds_only_what_is_new(
     assert added == [
         ("agreement", "taipei-daegu"),
         ("agreement", "taipei-daegu"),
+        ("exchange", "taipei-daegu"),
         ("exchange", "taipei-daegu"),
         ("status_change", "taipei-daegu"),
     ]
@@ -244,6 +257,7 @@ def test_two_cities_that_are_one_city_here_skip_their_tie_and_its_records(
         (SkipReason.NO_TIE, "agreements[0]"),
         (SkipReason.NO_TIE, "agreements[1]"),
         (SkipReason.NO_TIE, "exchanges[0]"),
+        (SkipReason.NO_TIE, "exchanges[1]"),
         (SkipReason.NO_TIE, "status_changes[0]"),
     ]
 
@@ -307,6 +321,12 @@ def tie_with(**keys: Any) -> list[dict[str, Any]]:
             "e.json: partnerships[0]: names city 'c-it', which has no [[city]] record",
         ),
         (json.dumps(minimal(cities={})), 'e.json: "cities" must be an array'),
+        (
+            json.dumps(
+                minimal(agreements=[{"partnership": "a-b", "title": "T", "before_founding": 1}])
+            ),
+            "e.json: agreements[0]: 'before_founding' must be true or false, not an integer",
+        ),
         (
             json.dumps(minimal(settings={"leap_day": "feb29"})),
             'e.json: "settings": "leap_day" must be "feb28" or "mar1"',

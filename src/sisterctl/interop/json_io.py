@@ -92,19 +92,16 @@ def export(registry: Registry) -> dict[str, Any]:
 
 
 def _stored(record: dict[str, Any]) -> dict[str, Any]:
-    """A record as the registry stores it: an empty value is no value (sisterctl writes
-    none), and TOML values that JSON cannot hold (dates and times, inf, nan) become
-    strings."""
-    out = {k: _json_value(v) for k, v in record.items() if not _empty(v)}
-    if "extra" in out:
-        out["extra"] = {k: v for k, v in out["extra"].items() if not _empty(v)}
-        if not out["extra"]:
-            del out["extra"]
-    return out
+    """A record as the registry stores it (`registry.clean_record`: an empty value is
+    no value, as sisterctl writes none), with the TOML values JSON cannot hold (dates
+    and times, inf, nan) as strings."""
+    from sisterctl.registry import clean_record
 
-
-def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str | list | tuple) and len(value) == 0)
+    out = clean_record({k: v for k, v in record.items() if k != "extra"})
+    extra = clean_record(record.get("extra", {}))
+    if extra:
+        out["extra"] = extra
+    return {k: _json_value(v) for k, v in out.items()}
 
 
 def _json_value(value: Any) -> Any:
