@@ -218,3 +218,19 @@ def test_city_ids() -> None:
     assert ids.new_city_id("대구", "KR", set()).startswith("city-")
     assert ids.new_city_id("대구", "KR", set()) != ids.new_city_id("서울", "KR", set())
     assert ids.new_city_id("1", "KR", set()).startswith("city-")
+
+
+def test_a_control_character_in_a_name_or_kind_skips_the_row() -> None:
+    outcome = place_ties(
+        EMPTY,
+        reading(
+            tie(2, "Evil\x1b[31m", "DE", "B", "FR"),
+            tie(3, "A", "DE", "B", "FR", kind="twin\ntown"),
+            tie(4, "A", "DE", "B", "FR"),
+        ),
+    )
+    assert [(s.where, s.reason, s.detail) for s in outcome.skipped] == [
+        (2, SkipReason.BAD_VALUE, "a control character in the city Evil\\x1b[31m"),
+        (3, SkipReason.BAD_VALUE, "a control character in the kind twin\\ntown"),
+    ]
+    assert len(records(outcome, "partnership")) == 1

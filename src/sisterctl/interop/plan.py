@@ -23,7 +23,7 @@ from sisterctl.dates import PartialDate
 from sisterctl.errors import RefusedError
 from sisterctl.ids import new_city_id, new_tie_id, tie_id_part
 from sisterctl.model import Registry, Status
-from sisterctl.text import fold
+from sisterctl.text import fold, has_control_characters, safe_display
 
 Record = tuple[str, dict[str, Any]]  # (table, record), as registry.append takes them
 Progress = Callable[[int], None]  # called with a number of candidates done
@@ -263,6 +263,17 @@ def place_ties(
 
 
 def _place_one(placer: Placer, candidate: Candidate, outcome: Outcome) -> None:
+    for what, value in (
+        ("city", candidate.a.name),
+        ("city", candidate.b.name),
+        ("kind", candidate.kind or ""),
+    ):
+        if has_control_characters(value):
+            # As `add` refuses them: a name is one line of plain text.
+            shown = safe_display(value).replace("\n", "\\n")
+            detail = f"a control character in the {what} {shown}"
+            outcome.skipped.append(Skip(candidate.where, SkipReason.BAD_VALUE, detail))
+            return
     a = placer.find_city((candidate.a.name,), candidate.a.country)
     b = placer.find_city((candidate.b.name,), candidate.b.country)
     same = a == b if a is not None or b is not None else candidate.a.key == candidate.b.key
