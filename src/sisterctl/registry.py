@@ -405,6 +405,14 @@ _EXCHANGE_KEYS = frozenset(
 )
 _CHANGE_KEYS = frozenset({"partnership", "date", "status", "reason", "sources"})
 _TOP_KEYS = frozenset({"schema_version", "settings", *RECORD_TABLES})
+#: The keys sisterctl knows in each record table; any other key is kept as `extra`.
+RECORD_KEYS: dict[str, frozenset[str]] = {
+    "city": _CITY_KEYS,
+    "partnership": _TIE_KEYS,
+    "agreement": _AGREEMENT_KEYS,
+    "exchange": _EXCHANGE_KEYS,
+    "status_change": _CHANGE_KEYS,
+}
 _AGREEMENT_STATUSES = ("signed", "planned")
 
 
@@ -636,6 +644,14 @@ def _signatories(b: _Builder, rec: Mapping[str, Any], ref: RecordRef) -> tuple[S
     return tuple(people)
 
 
+def _flag(b: _Builder, rec: Mapping[str, Any], key: str, ref: RecordRef) -> bool:
+    value = rec.get(key, False)
+    if not isinstance(value, bool):
+        b.error(f"'{key}' must be true or false, not {_type_name(value)}", ref, "type")
+        return False
+    return value
+
+
 def _build_agreements(
     b: _Builder, data: Mapping[str, Any], ties: Mapping[str, Partnership]
 ) -> list[Agreement]:
@@ -657,6 +673,7 @@ def _build_agreements(
         notes = b.text(rec, "notes", ref)
         sources = b.texts(rec, "sources", ref)
         extra = b.extra(rec, _AGREEMENT_KEYS, ref)
+        before_founding = _flag(b, rec, "before_founding", ref)
         if _has_new_error(b, n):
             continue
         assert pid is not None and title is not None
@@ -675,6 +692,7 @@ def _build_agreements(
                 notes,
                 sources,
                 extra,
+                before_founding,
             )
         )
     return out
@@ -693,10 +711,11 @@ def _build_exchanges(
         details = b.text(rec, "details", ref)
         sources = b.texts(rec, "sources", ref)
         extra = b.extra(rec, _EXCHANGE_KEYS, ref)
+        before_founding = _flag(b, rec, "before_founding", ref)
         if _has_new_error(b, n):
             continue
         assert pid is not None and kind is not None and title is not None
-        out.append(Exchange(pid, kind, title, date, details, sources, extra))
+        out.append(Exchange(pid, kind, title, date, details, sources, extra, before_founding))
     return out
 
 

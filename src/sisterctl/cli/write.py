@@ -15,15 +15,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sisterctl.cli.app import add_app, app, location, state
-from sisterctl.errors import RefusedError, UsageError
+from sisterctl.cli.app import add_app, app, lock_timeout, state, writable_path
+from sisterctl.errors import UsageError
 
 if TYPE_CHECKING:
     from sisterctl.dates import PartialDate
     from sisterctl.model import Registry
     from sisterctl.registry import Record
-
-LOCK_TIMEOUT_VAR = "SISTERCTL_LOCK_TIMEOUT"
 
 TieArgument = Annotated[
     list[str] | None,
@@ -166,21 +164,6 @@ def _date(text: str) -> PartialDate:
     return parse_partial_date(text)
 
 
-def _lock_timeout() -> float:
-    from sisterctl.registry import LOCK_TIMEOUT
-
-    value = os.environ.get(LOCK_TIMEOUT_VAR)
-    if not value:
-        return LOCK_TIMEOUT
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = -1.0
-    if not 0 <= seconds < 1e6:
-        raise UsageError(f"{LOCK_TIMEOUT_VAR} must be a number of seconds, not {value!r}")
-    return seconds
-
-
 def _message(text: str) -> None:
     from sisterctl.text import safe_display
 
@@ -188,22 +171,11 @@ def _message(text: str) -> None:
     sys.stderr.flush()
 
 
-def writable_path(ctx: typer.Context) -> Path:
-    """The registry to write; never the one bundled inside the installed package."""
-    found = location(ctx)
-    if found.bundled:
-        raise RefusedError(
-            "the bundled registry is read-only: make your own with 'sisterctl init', "
-            "or name one with --registry PATH"
-        )
-    return found.path
-
-
 def _write(ctx: typer.Context, plan: Callable[[Registry], Sequence[Record]], dry_run: bool) -> None:
     from sisterctl import registry
     from sisterctl.edits import describe
 
-    done = registry.append(writable_path(ctx), plan, dry_run=dry_run, lock_timeout=_lock_timeout())
+    done = registry.append(writable_path(ctx), plan, dry_run=dry_run, lock_timeout=lock_timeout())
     what = describe(done.records)
     if dry_run:
         sys.stdout.write(done.fragment.lstrip("\n"))
