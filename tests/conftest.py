@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +13,9 @@ from typer.testing import CliRunner, Result
 from sisterctl.cli import app
 
 DATA = Path(__file__).parent / "data"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+# The shared data sets sit beside the repository (../shared); $SISTERCTL_SHARED names
+# them elsewhere (from a git worktree, or a CI cache).
+SHARED = Path(os.environ.get("SISTERCTL_SHARED") or Path(__file__).resolve().parents[2] / "shared")
 TWIN_CITIES = SHARED / "data" / "twin-cities" / "twin_cities_raw.csv"
 
 Run = Callable[..., Result]

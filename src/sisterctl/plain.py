@@ -23,8 +23,15 @@ def _cell(value: Any) -> str:
     return _TERMINAL_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(value))
 
 
+# Characters that json leaves raw but a terminal may act on (DEL, C1 controls) or that
+# hide or reorder text (zero-width and bidirectional marks, line separators). They can
+# only stand inside JSON strings, where a \uXXXX escape is the same data.
+_INVISIBLE = re.compile("[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
 def write_json(data: Any, out: TextIO) -> None:
-    json.dump(data, out, ensure_ascii=False, indent=2)
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    out.write(_INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
     out.write("\n")
 
 

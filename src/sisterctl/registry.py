@@ -8,6 +8,7 @@ file, line and column, or the record, where it lies.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -153,8 +154,13 @@ class LoadResult:
 
 def read_text(path: Path) -> str:
     """The registry's text, or a RegistryError that says what is wrong with the file."""
+    return decode(read_bytes(path), path)
+
+
+def read_bytes(path: Path) -> bytes:
+    """The registry file's exact bytes, or a RegistryError that says what is wrong."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise RegistryError(
             f"no registry file here (create one with 'sisterctl init {path}', "
@@ -167,7 +173,6 @@ def read_text(path: Path) -> str:
         raise RegistryError("cannot read the registry: permission denied", path) from None
     except OSError as exc:
         raise RegistryError(f"cannot read the registry: {exc.strerror or exc}", path) from None
-    return decode(data, path)
 
 
 def decode(data: bytes, path: Path | str) -> str:
@@ -422,13 +427,6 @@ class _Builder:
             )
         return unknown
 
-    def flag(self, rec: Mapping[str, Any], key: str, ref: RecordRef) -> bool:
-        value = rec.get(key, False)
-        if not isinstance(value, bool):
-            self.error(f"'{key}' must be true or false, not {_type_name(value)}", ref, "type", key)
-            return False
-        return value
-
     def records(
         self, data: Mapping[str, Any], table: str
     ) -> Iterable[tuple[RecordRef, Mapping[str, Any]]]:
@@ -512,6 +510,14 @@ _EXCHANGE_KEYS = frozenset(
 )
 _CHANGE_KEYS = frozenset({"partnership", "date", "status", "reason", "sources"})
 _TOP_KEYS = frozenset({"schema_version", "settings", *RECORD_TABLES})
+#: The keys sisterctl knows in each record table; any other key is kept as `extra`.
+RECORD_KEYS: dict[str, frozenset[str]] = {
+    "city": _CITY_KEYS,
+    "partnership": _TIE_KEYS,
+    "agreement": _AGREEMENT_KEYS,
+    "exchange": _EXCHANGE_KEYS,
+    "status_change": _CHANGE_KEYS,
+}
 _AGREEMENT_STATUSES = ("signed", "planned")
 
 
@@ -788,6 +794,14 @@ def _signatories(b: _Builder, rec: Mapping[str, Any], ref: RecordRef) -> tuple[S
     return tuple(people)
 
 
+def _flag(b: _Builder, rec: Mapping[str, Any], key: str, ref: RecordRef) -> bool:
+    value = rec.get(key, False)
+    if not isinstance(value, bool):
+        b.error(f"'{key}' must be true or false, not {_type_name(value)}", ref, "type", key)
+        return False
+    return value
+
+
 def _build_agreements(
     b: _Builder, data: Mapping[str, Any], ties: Mapping[str, Partnership]
 ) -> list[Agreement]:
@@ -811,8 +825,8 @@ def _build_agreements(
             )
         notes = b.text(rec, "notes", ref)
         sources = b.texts(rec, "sources", ref)
-        b.flag(rec, "before_founding", ref)
         extra = b.extra(rec, _AGREEMENT_KEYS, ref)
+        before_founding = _flag(b, rec, "before_founding", ref)
         if _has_new_error(b, n) or pid is None:
             continue
         assert pid is not None and title is not None
@@ -831,6 +845,7 @@ def _build_agreements(
                 notes,
                 sources,
                 extra,
+                before_founding,
             )
         )
     return out
@@ -848,12 +863,12 @@ def _build_exchanges(
         date = b.date(rec, "date", ref)
         details = b.text(rec, "details", ref)
         sources = b.texts(rec, "sources", ref)
-        b.flag(rec, "before_founding", ref)
         extra = b.extra(rec, _EXCHANGE_KEYS, ref)
+        before_founding = _flag(b, rec, "before_founding", ref)
         if _has_new_error(b, n) or pid is None:
             continue
         assert pid is not None and kind is not None and title is not None
-        out.append(Exchange(pid, kind, title, date, details, sources, extra))
+        out.append(Exchange(pid, kind, title, date, details, sources, extra, before_founding))
     return out
 
 
@@ -880,6 +895,9 @@ def _build_changes(
 # Writing: locked, atomic, verified appends
 
 LOCK_TIMEOUT = 10.0  # seconds a writer waits for another writer before giving up
+ATTEMPTS = 3  # times an append is tried again when the file changes under it
+LINE_WIDTH = 100  # an array of strings is written on one line when it fits
+TEMP_MARK = ".sisterctl-"  # in the name of a temporary file: .partnerships.toml.sisterctl-*.tmp
 
 Record = tuple[str, dict[str, Any]]  # (table, record), e.g. ("exchange", {...})
 
@@ -899,19 +917,82 @@ def lock_path(path: Path) -> Path:
     return path.with_name(path.name + ".lock")
 
 
+def clean_record(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A record as it is written and read back: empty values (None, "", [], {}) left
+    out, tuples as lists."""
+    return {k: _plain(v) for k, v in record.items() if not _empty(v)}
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str | list | tuple | dict) and len(value) == 0)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return clean_record(value)
+    return value
+
+
 def fragment_for(records: Iterable[Record]) -> str:
     """The TOML text that appends `records`: one `[[table]]` per record, each after a
-    blank line. Text from users is written as TOML strings by tomli-w, never as
-    structure."""
-    import tomli_w
+    blank line, keys in the record's order.
 
+    Every key and value is written by tomli-w, so text from users is always a TOML
+    string, never structure. The header is written here, not by tomli-w, which may
+    write a short array of tables inline (`table = [{...}]`): appended after the last
+    table of a file, that would land inside it. A nested table is written inline for
+    the same reason. A short array of strings stays on one line, as people write it.
+    """
     parts = []
     for table, record in records:
         if table not in RECORD_TABLES:
             raise ValueError(f"not a record table: {table}")
-        clean = {k: v for k, v in record.items() if v not in (None, "", [], ())}
-        parts.append("\n" + tomli_w.dumps({table: [clean]}))
+        lines = [f"[[{table}]]"]
+        lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in clean_record(record).items()]
+        parts.append("\n" + "\n".join(lines) + "\n")
     return "".join(parts)
+
+
+@functools.lru_cache(maxsize=256)
+def _toml_key(key: str) -> str:
+    import tomli_w
+
+    return tomli_w.dumps({key: True})[: -len(" = true\n")]
+
+
+_STRING_ESCAPES = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+_NEEDS_ESCAPE = re.compile('[\\\\"\x00-\x08\x0a-\x1f\x7f]')
+
+
+def _toml_string(text: str) -> str:
+    """A TOML basic string, escaped as tomli-w escapes it (this is only faster: an
+    import writes thousands of records, and the result is parsed back anyway)."""
+    escaped = _NEEDS_ESCAPE.sub(
+        lambda m: _STRING_ESCAPES.get(m.group(), f"\\u{ord(m.group()):04x}"), text
+    )
+    return f'"{escaped}"'
+
+
+def _toml_value(value: Any) -> str:
+    import tomli_w
+
+    if isinstance(value, str):
+        return _toml_string(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        items = ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items())
+        return f"{{ {items} }}" if items else "{}"
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        one_line = "[" + ", ".join(_toml_value(v) for v in value) + "]"
+        if len(one_line) <= LINE_WIDTH - 12:
+            return one_line
+    if isinstance(value, list) and any(isinstance(v, dict) for v in value):
+        items = "".join(f"    {_toml_value(v)},\n" for v in value)
+        return f"[\n{items}]"
+    return tomli_w.dumps({"v": value})[len("v = ") :].rstrip("\n")
 
 
 def append(
@@ -925,34 +1006,62 @@ def append(
 
     `plan` runs while the write lock is held, on the registry read under that lock, so
     its checks (a tie exists, a tie is not already there) cannot race with another
-    writer. It raises a SisterctlError to refuse; then nothing is written.
+    writer. It raises a SisterctlError to refuse; then nothing is written. It may be
+    called more than once (when the file changes on disk during the append), so it
+    must not have side effects.
 
     The new file is the old file's bytes, untouched, plus the new records. Before it
     replaces the old one it is parsed again and compared with what was intended: every
     old value unchanged, plus exactly the new records. It is written to a temporary file
     beside the registry, flushed to disk, and renamed over it, so a reader or a crash
-    sees the old registry or the new one, never half of one.
+    sees the old registry or the new one, never half of one. A symbolic link is
+    followed: the file it points to is replaced and the link is kept.
     """
     target = path.resolve() if path.is_symlink() else path
     if dry_run:
-        return _append_locked(target, plan, dry_run=True)
+        done = _append_once(target, plan, dry_run=True)
+        assert done is not None
+        return done
+    _check_writable(target)
+    lock = _acquire_lock(target, path, lock_timeout)
+    try:
+        _remove_stale_temp_files(target)
+        for _ in range(ATTEMPTS):
+            done = _append_once(target, plan, dry_run=False)
+            if done is not None:
+                return done
+    finally:
+        lock.release()
+    raise RegistryError(
+        "the file kept changing on disk while sisterctl added to it (is an editor saving "
+        "it?); nothing was written; try again",
+        path,
+    )
+
+
+def _acquire_lock(target: Path, path: Path, timeout: float) -> Any:
+    import stat
+
     from filelock import FileLock, Timeout
 
     from sisterctl.errors import RegistryBusyError
 
-    _check_writable(target)
+    # The lock file gets the registry's permissions, so that whoever may write the
+    # registry may also take its lock.
+    mode = (stat.S_IMODE(target.stat().st_mode) & 0o666) | 0o600
+    lock = FileLock(str(lock_path(target)), timeout=timeout, mode=mode)
     try:
-        with FileLock(str(lock_path(target)), timeout=lock_timeout):
-            return _append_locked(target, plan, dry_run=False)
+        lock.acquire()
     except Timeout:
         raise RegistryBusyError(
             f"{path}: another sisterctl process is writing the registry "
-            f"(lock {lock_path(target).name} held for over {lock_timeout:g} s); try again"
+            f"(lock {lock_path(target).name} held for over {timeout:g} s); try again"
         ) from None
-    except PermissionError:
+    except OSError as exc:
         raise RegistryError(
-            f"cannot create the lock file {lock_path(target).name}: permission denied", path
+            f"cannot create the lock file {lock_path(target).name}: {exc.strerror or exc}", path
         ) from None
+    return lock
 
 
 def _check_writable(path: Path) -> None:
@@ -967,14 +1076,49 @@ def _check_writable(path: Path) -> None:
         raise RegistryError(f"cannot read the registry: {exc.strerror or exc}", path) from None
     if stat.S_ISDIR(mode):
         raise RegistryError("is a directory, not a registry file", path)
+    # The write bits count even for root: a registry someone made read-only stays so.
     if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK):
         raise RegistryError("the registry is read-only; nothing was written", path)
+    folder = path.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise RegistryError(
+            f"cannot write in the folder {folder} (sisterctl writes the new registry beside "
+            "the old one, then renames it); nothing was written",
+            path,
+        )
 
 
-def _append_locked(
+def _remove_stale_temp_files(target: Path) -> None:
+    """Temporary files left by a writer that was killed. Called with the lock held,
+    when no other sisterctl is writing this registry, so any such file is stale."""
+    prefix = f".{target.name}{TEMP_MARK}"
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith(prefix) and entry.name.endswith(".tmp"):
+            with contextlib.suppress(OSError):
+                if entry.is_file(follow_symlinks=False):
+                    Path(entry.path).unlink()
+
+
+def _signature(path: Path) -> tuple[int, int, int]:
+    """What changes when a file is written or replaced."""
+    st = path.stat()
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _append_once(
     path: Path, plan: Callable[[Registry], Sequence[Record]], *, dry_run: bool
-) -> Appended:
-    old_text = read_text(path)
+) -> Appended | None:
+    """One try: None when the file changed on disk before it could be replaced."""
+    try:
+        before = _signature(path)
+    except OSError:
+        before = (0, 0, 0)
+    raw = read_bytes(path)
+    old_text = decode(raw, path)
     old_data = parse_toml(old_text, path)
     result = build(old_data, text=old_text)
     if result.errors:
@@ -986,21 +1130,37 @@ def _append_locked(
             first.column,
         )
     records = tuple(plan(result.registry))
+    if not records:
+        return Appended(path, records, "", written=False)
     fragment = fragment_for(records)
-    separator = "" if old_text == "" or old_text.endswith("\n") else "\n"
-    new_text = old_text + separator + fragment
-    _verify(path, old_data, records, new_text)
-    if not dry_run and records:
-        raw = path.read_bytes()  # the exact bytes, byte-order mark included
-        _replace(path, raw + (separator + fragment).encode("utf-8"))
-    return Appended(path, records, fragment, written=not dry_run and bool(records))
+    addition = _addition(old_text, fragment)
+    _verify(path, old_data, records, old_text + addition)
+    if dry_run:
+        return Appended(path, records, fragment, written=False)
+    # The exact bytes read, byte-order mark included, plus the new records.
+    if not _replace(path, raw + addition.encode("utf-8"), unchanged=before):
+        return None
+    return Appended(path, records, fragment, written=True)
+
+
+def _addition(old_text: str, fragment: str) -> str:
+    """What goes after the old text: a line break if its last line has none, then the
+    records, with the file's own line endings (CRLF when every line has one)."""
+    separator = "" if old_text == "" or old_text.endswith(("\n", "\r")) else "\n"
+    addition = separator + fragment
+    newlines = old_text.count("\n")
+    if newlines and old_text.count("\r\n") == newlines:
+        addition = addition.replace("\n", "\r\n")
+    return addition
 
 
 def _verify(path: Path, old: Mapping[str, Any], records: Sequence[Record], new_text: str) -> None:
     expected: dict[str, Any] = dict(old)
+    added: dict[str, list[dict[str, Any]]] = {}
     for table, record in records:
-        clean = {k: v for k, v in record.items() if v not in (None, "", [], ())}
-        expected[table] = [*expected.get(table, []), clean]
+        added.setdefault(table, []).append(clean_record(record))
+    for table, new_records in added.items():  # one copy per table: imports add thousands
+        expected[table] = [*expected.get(table, []), *new_records]
     try:
         new = parse_toml(new_text, path)
     except RegistryError as exc:
@@ -1018,12 +1178,16 @@ def _verify(path: Path, old: Mapping[str, Any], records: Sequence[Record], new_t
         raise RegistryError(f"{after.errors[0].message}; nothing was written", path)
 
 
-def _replace(path: Path, data: bytes) -> None:
+def _replace(path: Path, data: bytes, *, unchanged: tuple[int, int, int]) -> bool:
+    """Write `data` to a temporary file beside `path`, flush it to disk and rename it
+    over `path`, unless `path` changed since it was read (then False)."""
     import stat
     import tempfile
 
     old_stat = path.stat()
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp_name = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}{TEMP_MARK}", suffix=".tmp"
+    )
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -1031,9 +1195,15 @@ def _replace(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         tmp.chmod(stat.S_IMODE(old_stat.st_mode))
-        # Keep the owner where we may; the mode is kept all the same.
+        # Keep the owner where we may (root writing a user's file); the mode is kept
+        # all the same. There is no os.chown on Windows.
         with contextlib.suppress(PermissionError, AttributeError):
             os.chown(tmp, old_stat.st_uid, old_stat.st_gid)
+        if _signature(path) != unchanged:
+            # Someone (an editor, not sisterctl: we hold the lock) saved the file
+            # since we read it; writing now would lose their change.
+            tmp.unlink(missing_ok=True)
+            return False
         tmp.replace(path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
@@ -1042,9 +1212,11 @@ def _replace(path: Path, data: bytes) -> None:
         tmp.unlink(missing_ok=True)
         raise
     _fsync_dir(path.parent)
+    return True
 
 
 def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:
@@ -1058,10 +1230,11 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def create(path: Path, text: str) -> None:
-    """Write a new registry file; refuse to overwrite one that exists."""
+    """Write a new registry file; refuse to overwrite one that exists (or a dangling
+    symbolic link: its target would be created behind the user's back)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("x", encoding="utf-8") as handle:
+        with path.open("x", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
@@ -1069,5 +1242,8 @@ def create(path: Path, text: str) -> None:
         raise RegistryError(
             "a file is already there; sisterctl init never overwrites", path
         ) from None
+    except IsADirectoryError:
+        raise RegistryError("is a directory; name a file for the new registry", path) from None
     except OSError as exc:
         raise RegistryError(f"cannot create the registry: {exc.strerror or exc}", path) from None
+    _fsync_dir(path.parent)

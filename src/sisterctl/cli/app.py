@@ -168,9 +168,12 @@ def not_empty(value: str | None) -> str | None:
     return value
 
 
-def not_the_registry(ctx: typer.Context, value: Path | None) -> Path | None:
-    """An option callback for a file sisterctl writes (--output, --svg, --html): never
-    the registry itself, which `-o partnerships.toml` would silently replace."""
+def not_the_registry(
+    ctx: typer.Context, param: typer.CallbackParam, value: Path | None
+) -> Path | None:
+    """An option callback for a picture sisterctl writes (--svg, --html): never the
+    registry itself, which `list --svg partnerships.toml` would replace. (`-o` is
+    guarded where the file is written, by `write_output`.)"""
     if value is None:
         return value
     registry = location(ctx).path
@@ -181,7 +184,10 @@ def not_the_registry(ctx: typer.Context, value: Path | None) -> Path | None:
     except OSError:
         same = False
     if same:
-        raise typer.BadParameter(f"{value} is the registry; write to another file")
+        from sisterctl.errors import RefusedError
+
+        option = param.opts[0] if param.opts else "another option"
+        raise RefusedError(f"{value} is the registry itself; name another file with {option}")
     return value
 
 
@@ -265,3 +271,88 @@ def fail(message: str, code: ExitCode = ExitCode.REFUSED) -> NoReturn:
     error = SisterctlError(message)
     error.exit_code = code
     raise error
+
+
+LOCK_TIMEOUT_VAR = "SISTERCTL_LOCK_TIMEOUT"
+
+
+def writable_path(ctx: typer.Context) -> Path:
+    """The registry to write; never the one bundled inside the installed package."""
+    from sisterctl.errors import RefusedError
+
+    found = location(ctx)
+    if found.bundled:
+        raise RefusedError(
+            "the bundled registry is read-only: make your own with 'sisterctl init', "
+            "or name one with --registry PATH"
+        )
+    return found.path
+
+
+def lock_timeout() -> float:
+    """How long a write waits for another writer: $SISTERCTL_LOCK_TIMEOUT seconds, or
+    the registry's default."""
+    from sisterctl.registry import LOCK_TIMEOUT
+
+    value = os.environ.get(LOCK_TIMEOUT_VAR)
+    if not value:
+        return LOCK_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < 1e6:
+        raise UsageError(f"{LOCK_TIMEOUT_VAR} must be a number of seconds, not {value!r}")
+    return seconds
+
+
+def note(message: str) -> None:
+    """A message for the person at the terminal (not an error), on standard error."""
+    _say(message)
+
+
+def write_output(ctx: typer.Context, data: bytes, output: Path | None) -> None:
+    """What an export made, as bytes: on standard output, or in the file `output`
+    (`-o`), replaced whole or not at all. The registry itself is never overwritten."""
+    if output is None or str(output) == "-":
+        binary = getattr(sys.stdout, "buffer", None)
+        sys.stdout.flush()
+        if binary is not None:
+            binary.write(data)
+            binary.flush()
+        else:
+            sys.stdout.write(data.decode("utf-8"))
+        return
+    from sisterctl.errors import RefusedError
+
+    if output.resolve() == location(ctx).path.resolve():
+        raise RefusedError(f"{output} is the registry itself; name another file with -o")
+    try:
+        _replace_file(output, data)
+    except OSError as exc:
+        raise RefusedError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def _replace_file(path: Path, data: bytes) -> None:
+    """Write a temporary file beside `path` and rename it over `path`, so that a reader
+    never sees half a file. The file keeps the old one's permissions, or gets the usual
+    ones."""
+    import stat
+    import tempfile
+
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        tmp.chmod(mode)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -133,3 +133,14 @@ WidthOption = Annotated[
         "--width", min=40, max=400, help="Width in columns of the --svg and --html pictures."
     ),
 ]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        dir_okay=False,
+        show_default=False,
+        help="Write to FILE instead of standard output.",
+    ),
+]

@@ -1,0 +1,520 @@
+"""The commands that write: `init`, `add partnership|agreement|exchange`, `end`, `resume`.
+
+Each parses its options, hands the core (`sisterctl.edits`) a request, and lets
+`registry.append` write the records under the lock. A required option left out is
+asked for when standard input is a terminal, and is a usage error otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from sisterctl.cli.app import add_app, app, lock_timeout, state, writable_path
+from sisterctl.errors import UsageError
+
+if TYPE_CHECKING:
+    from sisterctl.dates import PartialDate
+    from sisterctl.model import Registry
+    from sisterctl.registry import Record
+
+TieArgument = Annotated[
+    list[str] | None,
+    typer.Argument(
+        metavar="TIE",
+        show_default=False,
+        help="The tie's id (taipei-daegu) or its two cities (Taipei Daegu).",
+    ),
+]
+DateOption = Annotated[
+    str | None,
+    typer.Option(
+        "--date",
+        "-d",
+        metavar="DATE",
+        show_default=False,
+        help="When: YYYY-MM-DD, YYYY-MM or YYYY, as precise as the source (required).",
+    ),
+]
+SourceOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--source", metavar="URL", show_default=False, help="A source that states it; repeatable."
+    ),
+]
+FieldsOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--field",
+        metavar="FIELD",
+        show_default=False,
+        help="A field of cooperation (tourism, culture, ...); repeatable.",
+    ),
+]
+SignatoryOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--signatory",
+        metavar="'NAME (ROLE)'",
+        show_default=False,
+        help="Who signed, with their role in parentheses; repeatable.",
+    ),
+]
+ModeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--mode",
+        metavar="MODE",
+        show_default=False,
+        help="How it was signed: in-person, video-conference, exchange-of-documents, "
+        "or other words.",
+    ),
+]
+VenueOption = Annotated[
+    str | None,
+    typer.Option("--venue", metavar="PLACE", show_default=False, help="Where it was signed."),
+]
+NoteOption = Annotated[
+    str | None,
+    typer.Option(
+        "--note", metavar="TEXT", show_default=False, help="Free text; may hold line breaks."
+    ),
+]
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Record it even when dated before the tie was established (marked "
+        "before_founding = true), or when the same one is already recorded.",
+    ),
+]
+DryRunOption = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run",
+        "-n",
+        help="Print the TOML that would be appended, and write nothing.",
+    ),
+]
+
+
+# ---------------------------------------------------------------------------
+# Shared steps
+
+
+def interactive() -> bool:
+    """Whether a person can be asked for what is missing."""
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _ask(
+    ctx: typer.Context,
+    value: str | None,
+    option: str,
+    prompt: str,
+    check: Callable[[str], object] | None = None,
+) -> str:
+    """The option's value; asked for in a terminal when it is missing."""
+    if value is not None:
+        return value
+    if not interactive():
+        what = f"argument {option}" if option.isupper() else f"option '{option}'"
+        raise UsageError(f"missing {what} (see '{ctx.command_path} --help')")
+
+    def proc(text: str) -> str:
+        if check is not None:
+            from sisterctl.errors import SisterctlError
+
+            try:
+                check(text)
+            except SisterctlError as exc:
+                raise typer.BadParameter(str(exc)) from None
+        return text
+
+    answer: str = typer.prompt(prompt, err=True, value_proc=proc)
+    return answer
+
+
+def _ask_words(ctx: typer.Context, words: list[str] | None, what: str, prompt: str) -> list[str]:
+    """A TIE (or CITY) argument; asked for in a terminal when it is missing."""
+    if words:
+        return words
+    if not interactive():
+        raise UsageError(f"missing argument {what} (see '{ctx.command_path} --help')")
+    import shlex
+
+    answer: str = typer.prompt(prompt, err=True)
+    try:
+        return shlex.split(answer) or [answer]
+    except ValueError:
+        return [answer]
+
+
+def _date(text: str) -> PartialDate:
+    from sisterctl.dates import parse_partial_date
+
+    return parse_partial_date(text)
+
+
+def _message(text: str) -> None:
+    from sisterctl.text import safe_display
+
+    sys.stderr.write(safe_display(text) + "\n")
+    sys.stderr.flush()
+
+
+def _write(ctx: typer.Context, plan: Callable[[Registry], Sequence[Record]], dry_run: bool) -> None:
+    from sisterctl import registry
+    from sisterctl.edits import describe
+
+    done = registry.append(writable_path(ctx), plan, dry_run=dry_run, lock_timeout=lock_timeout())
+    what = describe(done.records)
+    if dry_run:
+        sys.stdout.write(done.fragment.lstrip("\n"))
+        sys.stdout.flush()
+        _message(f"Would record {what} in {done.path} (dry run: nothing was written).")
+    else:
+        _message(f"Recorded {what} in {done.path}.")
+
+
+# ---------------------------------------------------------------------------
+# init
+
+
+@app.command("init")
+def init_command(
+    ctx: typer.Context,
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="[PATH]",
+            show_default=False,
+            help="Where to create it (a file, or a folder to hold partnerships.toml); "
+            "default: your own registry in your user data folder.",
+        ),
+    ] = None,
+) -> None:
+    """Create a new, empty registry; never overwrites a file.
+
+    Example: sisterctl init ~/ties/partnerships.toml
+    """
+    from sisterctl import registry
+    from sisterctl.edits import registry_template
+
+    chosen = path if path is not None else state(ctx).registry
+    target = chosen.expanduser() if chosen is not None else registry.user_registry_path()
+    if target.is_dir():
+        target = target / registry.FILE_NAME
+    registry.create(target, registry_template())
+    if chosen is not None:
+        _message(
+            f"Created an empty registry {target}. Use it with 'sisterctl --registry {target} "
+            f"...' or by setting {registry.ENV_VAR}={target}."
+        )
+        return
+    note = ""
+    env = os.environ.get(registry.ENV_VAR)
+    if env:
+        note = f" Note: {registry.ENV_VAR} is set (to {env}) and comes first while it is."
+    _message(
+        f"Created your registry {target}. sisterctl reads it from now on, unless "
+        f"--registry or {registry.ENV_VAR} names another.{note}"
+    )
+
+
+# ---------------------------------------------------------------------------
+# add
+
+
+@add_app.command("partnership")
+def add_partnership(
+    ctx: typer.Context,
+    cities: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="CITY CITY",
+            show_default=False,
+            help="The two cities, each 'NAME, COUNTRY' ('Chengdu, China', 'Daegu, KR'), "
+            "or a name or id the registry already knows.",
+        ),
+    ] = None,
+    established: Annotated[
+        str | None,
+        typer.Option(
+            "--established",
+            "-e",
+            metavar="DATE",
+            show_default=False,
+            help="The day the founding agreement was signed: YYYY-MM-DD, YYYY-MM or "
+            "YYYY (required).",
+        ),
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            "-k",
+            metavar="KIND",
+            show_default=False,
+            help="The kind of tie as founded: 'sister city' (default), 'friendship city', "
+            "'partner city', 'twin town', ...",
+        ),
+    ] = None,
+    field: FieldsOption = None,
+    source: SourceOption = None,
+    note: NoteOption = None,
+    title: Annotated[
+        str | None,
+        typer.Option(
+            "--title",
+            metavar="TEXT",
+            show_default=False,
+            help="The founding agreement's title (default: 'Sister city agreement', "
+            "after the kind).",
+        ),
+    ] = None,
+    signatory: SignatoryOption = None,
+    mode: ModeOption = None,
+    venue: VenueOption = None,
+    dry_run: DryRunOption = False,
+) -> None:
+    """Record a new tie, founded by the agreement signed that day.
+
+    Appends the new cities, the [[partnership]], and its founding [[agreement]].
+
+    Example: sisterctl add partnership "Taipei, TW" "Chengdu, China" --established 2015-11-10
+    """
+    from sisterctl.edits import NewTie, new_tie
+
+    words = list(cities or [])
+    if len(words) > 2:
+        raise UsageError(
+            f"a tie binds two cities, not {len(words)} (quote a name that has spaces: "
+            '"Sao Paulo, BR")'
+        )
+    while len(words) < 2:
+        which = "first" if not words else "second"
+        words.append(_ask(ctx, None, "CITY CITY", f"The {which} city (NAME, COUNTRY)"))
+    when = _ask(ctx, established, "--established", "Established (YYYY-MM-DD)", _date)
+    request = NewTie(
+        cities=(words[0], words[1]),
+        established=_date(when),
+        kind=kind,
+        fields=field or (),
+        sources=source or (),
+        notes=note,
+        title=title,
+        signatories=signatory or (),
+        mode=mode,
+        venue=venue,
+    )
+    _write(ctx, lambda reg: new_tie(reg, request), dry_run)
+
+
+@add_app.command("agreement")
+def add_agreement(
+    ctx: typer.Context,
+    tie: TieArgument = None,
+    date: DateOption = None,
+    title: Annotated[
+        str | None,
+        typer.Option(
+            "--title", "-t", metavar="TEXT", show_default=False, help="Its title (required)."
+        ),
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            "-k",
+            metavar="KIND",
+            show_default=False,
+            help="founding, reaffirmation, renewal, upgrade, memorandum, 'letter of intent', "
+            "... (default: agreement).",
+        ),
+    ] = None,
+    to_kind: Annotated[
+        str | None,
+        typer.Option(
+            "--to-kind",
+            metavar="KIND",
+            show_default=False,
+            help="For an upgrade: the tie's kind from this date ('sister city').",
+        ),
+    ] = None,
+    signatory: SignatoryOption = None,
+    mode: ModeOption = None,
+    venue: VenueOption = None,
+    field: FieldsOption = None,
+    planned: Annotated[
+        bool, typer.Option("--planned", help="Not signed yet: planned for that date.")
+    ] = False,
+    source: SourceOption = None,
+    note: NoteOption = None,
+    force: ForceOption = False,
+    dry_run: DryRunOption = False,
+) -> None:
+    """Record an agreement signed (or planned) on a tie.
+
+    Example: sisterctl add agreement taipei-daegu -d 2021-11 -t "Tourism memorandum" -k memorandum
+    """
+    from sisterctl.edits import NewAgreement, new_agreement
+
+    words = _ask_words(ctx, tie, "TIE", "Tie (its id, or its two cities)")
+    when = _ask(ctx, date, "--date", "Date (YYYY-MM-DD)", _date)
+    what = _ask(ctx, title, "--title", "Title")
+    request = NewAgreement(
+        tie=words,
+        date=_date(when),
+        title=what,
+        kind=kind,
+        to_kind=to_kind,
+        signatories=signatory or (),
+        mode=mode,
+        venue=venue,
+        fields=field or (),
+        planned=planned,
+        notes=note,
+        sources=source or (),
+        force=force,
+    )
+    _write(ctx, lambda reg: new_agreement(reg, request), dry_run)
+
+
+@add_app.command("exchange")
+def add_exchange(
+    ctx: typer.Context,
+    tie: TieArgument = None,
+    date: DateOption = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            "-k",
+            metavar="KIND",
+            show_default=False,
+            help="visit, delegation, festival, forum, summit, ceremony, anniversary, "
+            "exhibition, gift, ... (required).",
+        ),
+    ] = None,
+    title: Annotated[
+        str | None,
+        typer.Option(
+            "--title", "-t", metavar="TEXT", show_default=False, help="What happened (required)."
+        ),
+    ] = None,
+    details: Annotated[
+        str | None,
+        typer.Option(
+            "--details", metavar="TEXT", show_default=False, help="Free text; may hold line breaks."
+        ),
+    ] = None,
+    source: SourceOption = None,
+    force: ForceOption = False,
+    dry_run: DryRunOption = False,
+) -> None:
+    """Record an exchange on a tie: a visit, a delegation, a festival, a forum...
+
+    Example: sisterctl add exchange taipei-daegu -d 2017-08-19 -k delegation -t "Universiade"
+    """
+    from sisterctl.edits import NewExchange, new_exchange
+
+    words = _ask_words(ctx, tie, "TIE", "Tie (its id, or its two cities)")
+    when = _ask(ctx, date, "--date", "Date (YYYY-MM-DD)", _date)
+    what_kind = _ask(ctx, kind, "--kind", "Kind (visit, delegation, festival, ...)")
+    what = _ask(ctx, title, "--title", "Title")
+    request = NewExchange(
+        tie=words,
+        date=_date(when),
+        kind=what_kind,
+        title=what,
+        details=details,
+        sources=source or (),
+        force=force,
+    )
+    _write(ctx, lambda reg: new_exchange(reg, request), dry_run)
+
+
+# ---------------------------------------------------------------------------
+# end and resume
+
+
+ReasonOption = Annotated[
+    str | None,
+    typer.Option("--reason", metavar="TEXT", show_default=False, help="Why, in one line."),
+]
+
+
+@app.command("end")
+def end_command(
+    ctx: typer.Context,
+    tie: TieArgument = None,
+    date: DateOption = None,
+    reason: ReasonOption = None,
+    suspend: Annotated[
+        bool,
+        typer.Option(
+            "--suspend", help="Suspended, not ended: 'sisterctl resume' can lift it later."
+        ),
+    ] = False,
+    source: SourceOption = None,
+    dry_run: DryRunOption = False,
+) -> None:
+    """Record that a tie ended, or with --suspend that it was suspended.
+
+    Example: sisterctl end prague-beijing --date 2019-10-07 --reason "Prague ended the tie"
+    """
+    from sisterctl.edits import NewStatus, change_status
+    from sisterctl.model import Status
+
+    words = _ask_words(ctx, tie, "TIE", "Tie (its id, or its two cities)")
+    when = _ask(ctx, date, "--date", "Date (YYYY-MM-DD)", _date)
+    request = NewStatus(
+        tie=words,
+        date=_date(when),
+        status=Status.SUSPENDED if suspend else Status.ENDED,
+        reason=reason,
+        sources=source or (),
+    )
+    _write(ctx, lambda reg: change_status(reg, request), dry_run)
+
+
+@app.command("resume")
+def resume_command(
+    ctx: typer.Context,
+    tie: TieArgument = None,
+    date: DateOption = None,
+    reason: ReasonOption = None,
+    source: SourceOption = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Revive a tie that ended, not only a suspended one."),
+    ] = False,
+    dry_run: DryRunOption = False,
+) -> None:
+    """Record that a suspended tie is active again.
+
+    Example: sisterctl resume taipei-daegu --date 2023-05-01
+    """
+    from sisterctl.edits import NewStatus, change_status
+    from sisterctl.model import Status
+
+    words = _ask_words(ctx, tie, "TIE", "Tie (its id, or its two cities)")
+    when = _ask(ctx, date, "--date", "Date (YYYY-MM-DD)", _date)
+    request = NewStatus(
+        tie=words,
+        date=_date(when),
+        status=Status.ACTIVE,
+        reason=reason,
+        sources=source or (),
+        force=force,
+    )
+    _write(ctx, lambda reg: change_status(reg, request), dry_run)
