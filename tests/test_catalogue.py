@@ -11,10 +11,11 @@ test's folder. Commands take the registry from `-r {reg}` unless the row says ot
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,6 +96,11 @@ def a_dangling_symlink(reg: Path) -> Path:
     return reg
 
 
+def read_only(reg: Path) -> Path:
+    reg.chmod(0o444)
+    return reg
+
+
 def a_symlink(reg: Path) -> Path:
     link = reg.parent / "link.toml"
     link.symlink_to(reg)
@@ -109,11 +115,19 @@ class Case:
     exit_code: int
     message: str
     #: Where the message is: "stderr" for a refusal (one line), "stdout" where what the
-    #: command prints is its answer (check's findings; text shown safely).
+    #: command prints is its answer (check's findings; text shown safely), "note" for
+    #: the one line on stderr that a write prints when it is done.
     stream: str = "stderr"
     setup: Setup | None = None
     #: Strings that must not appear in the output (an escape sequence that reached it).
     absent: tuple[str, ...] = field(default=())
+    #: The command is expected to write: the registry then holds its old bytes, and
+    #: more after them. Otherwise every file is left as it was.
+    writes: bool = False
+    #: Other input files, by name in the test's folder.
+    files: tuple[tuple[str, str | bytes], ...] = ()
+    #: Another process holds the registry's write lock while the command runs.
+    lock_held: bool = False
 
 
 def case(
@@ -444,6 +458,379 @@ CATALOGUE = [
         1,
         "nowhere/x.ics: No such file or directory",
     ),
+    # -- writing: init, add, end, resume, import -----------------------------------------
+    case(
+        "a read-only registry on add",
+        "-r {reg} add agreement taipei-daegu --date 2022 --title T",
+        GOOD,
+        3,
+        "registry.toml: the registry is read-only; nothing was written",
+        setup=read_only,
+    ),
+    case(
+        "a read-only registry on end",
+        "-r {reg} end taipei-daegu --date 2022",
+        GOOD,
+        3,
+        "the registry is read-only; nothing was written",
+        setup=read_only,
+    ),
+    case(
+        "the write lock held by another process",
+        "-r {reg} add agreement taipei-daegu --date 2022 --title T",
+        GOOD,
+        4,
+        "another sisterctl process is writing the registry (lock registry.toml.lock held "
+        "for over 0.5 s); try again",
+        lock_held=True,
+    ),
+    case(
+        "the write lock held, on import",
+        "-r {reg} import csv {tmp}/ties.csv",
+        GOOD,
+        4,
+        "another sisterctl process is writing the registry",
+        lock_held=True,
+        files=(("ties.csv", "city1,country1,city2,country2\nSeoul,KR,Taipei,TW\n"),),
+    ),
+    case(
+        "a registry replaced by a symlink, on add",
+        "-r {reg} add agreement taipei-daegu --date 2022 --title T",
+        GOOD,
+        0,
+        'Recorded the agreement "T" on taipei-daegu (2022)',
+        stream="note",
+        setup=a_symlink,
+        writes=True,
+    ),
+    case(
+        "a dangling symlink, on add",
+        "-r {reg} add exchange taipei-daegu --date 2022 --kind visit --title V",
+        GOOD,
+        3,
+        "gone.toml: no registry file here",
+        setup=a_dangling_symlink,
+    ),
+    case(
+        "a directory, on end",
+        "-r {reg} end taipei-daegu --date 2022",
+        GOOD,
+        3,
+        "is a directory, not a registry file",
+        setup=a_directory,
+    ),
+    case(
+        "a registry with errors, on add",
+        "-r {reg} add agreement taipei-daegu --date 2022 --title T",
+        with_tie(established='"2010-02-30"'),
+        3,
+        ":18:1: [[partnership]] #1 'taipei-daegu': 'established': '2010-02-30' is not a "
+        "date: February 2010 has 28 days (fix the registry before adding to it)",
+    ),
+    case(
+        "an empty file, on add",
+        "-r {reg} add agreement taipei-daegu --date 2022 --title T",
+        "",
+        3,
+        "the file is empty",
+    ),
+    case(
+        "not UTF-8, on resume",
+        "-r {reg} resume taipei-daegu --date 2022",
+        GOOD.encode("utf-16"),
+        3,
+        "not UTF-8 text (byte 0xff)",
+    ),
+    case(
+        "init over an existing registry",
+        "init {reg}",
+        GOOD,
+        3,
+        "a file is already there; sisterctl init never overwrites",
+    ),
+    case(
+        "year 0 for add --date",
+        "-r {reg} add agreement taipei-daegu -d 0000-01-01 -t T",
+        GOOD,
+        1,
+        "'0000-01-01' is not a date: the year must be 0001 to 9999",
+    ),
+    case(
+        "year 10000 for end --date",
+        "-r {reg} end taipei-daegu --date 10000-01-01",
+        GOOD,
+        1,
+        "'10000-01-01' is not a date",
+    ),
+    case(
+        "empty add --date",
+        ("-r", "{reg}", "add", "agreement", "taipei-daegu", "-d", "", "-t", "T"),
+        GOOD,
+        1,
+        "'' is not a date",
+    ),
+    case(
+        "empty add --title",
+        ("-r", "{reg}", "add", "agreement", "taipei-daegu", "-d", "2022", "-t", ""),
+        GOOD,
+        1,
+        "the title is empty",
+    ),
+    case(
+        "empty add tie",
+        ("-r", "{reg}", "add", "agreement", "", "-d", "2022", "-t", "T"),
+        GOOD,
+        1,
+        "name a tie",
+    ),
+    case(
+        "empty add --mode",
+        ("-r", "{reg}", "add", "agreement", "taipei-daegu", "-d", "2022", "-t", "T", "--mode", ""),
+        GOOD,
+        2,
+        "'--mode': must not be empty",
+    ),
+    case(
+        "empty add --venue",
+        ("-r", "{reg}", "add", "agreement", "taipei-daegu", "-d", "2022", "-t", "T", "--venue", ""),
+        GOOD,
+        2,
+        "'--venue': must not be empty",
+    ),
+    case(
+        "empty add --note",
+        ("-r", "{reg}", "add", "agreement", "taipei-daegu", "-d", "2022", "-t", "T", "--note", ""),
+        GOOD,
+        2,
+        "'--note': must not be empty",
+    ),
+    case(
+        "empty add --signatory",
+        (
+            "-r",
+            "{reg}",
+            "add",
+            "agreement",
+            "taipei-daegu",
+            "-d",
+            "2022",
+            "-t",
+            "T",
+            "--signatory",
+            "",
+        ),
+        GOOD,
+        1,
+        "the signatory is empty",
+    ),
+    case(
+        "empty add --source",
+        (
+            "-r",
+            "{reg}",
+            "add",
+            "agreement",
+            "taipei-daegu",
+            "-d",
+            "2022",
+            "-t",
+            "T",
+            "--source",
+            "",
+        ),
+        GOOD,
+        1,
+        "the source is empty",
+    ),
+    case(
+        "empty add exchange --kind",
+        ("-r", "{reg}", "add", "exchange", "taipei-daegu", "-d", "2022", "--kind", "", "-t", "T"),
+        GOOD,
+        1,
+        "the kind is empty",
+    ),
+    case(
+        "empty add partnership city",
+        ("-r", "{reg}", "add", "partnership", "", "Seoul, KR", "--established", "2020"),
+        GOOD,
+        1,
+        "the city is empty",
+    ),
+    case(
+        "empty end --reason",
+        ("-r", "{reg}", "end", "taipei-daegu", "--date", "2022", "--reason", ""),
+        GOOD,
+        2,
+        "'--reason': must not be empty",
+    ),
+    case(
+        "empty resume --date",
+        ("-r", "{reg}", "resume", "taipei-daegu", "--date", ""),
+        GOOD,
+        1,
+        "'' is not a date",
+    ),
+    case("empty init PATH", ("init", ""), GOOD, 2, "'[PATH]': must not be empty"),
+    case("empty import FILE", ("-r", "{reg}", "import", "csv", ""), GOOD, 2, "'FILE': must not be"),
+    case(
+        "empty import --map",
+        ("-r", "{reg}", "import", "csv", "{reg}", "--map", ""),
+        GOOD,
+        2,
+        "--map takes FIELD=COLUMN (such as established=date_signed), not ''",
+    ),
+    case(
+        "an ANSI escape in a title",
+        ("-r", "{reg}", "add", "agreement", "taipei-daegu", "-d", "2022", "-t", "\x1b[2JRed"),
+        GOOD,
+        1,
+        "the title must be one line of plain text, without control characters (found U+001B)",
+        absent=("\x1b",),
+    ),
+    case(
+        "a right-to-left override in a title",
+        ("-r", "{reg}", "add", "agreement", "taipei-daegu", "-d", "2022", "-t", "Re\u202eaffirm"),
+        GOOD,
+        0,
+        'Recorded the agreement "Re\\u202eaffirm"',
+        stream="note",
+        absent=("\u202e",),
+        writes=True,
+    ),
+    case(
+        "TOML in a title",
+        (
+            "-r",
+            "{reg}",
+            "add",
+            "agreement",
+            "taipei-daegu",
+            "-d",
+            "2022",
+            "-t",
+            'x" [[partnership]] id = "evil',
+        ),
+        GOOD,
+        0,
+        "Recorded the agreement",
+        stream="note",
+        writes=True,
+    ),
+    case(
+        "Rich markup in a venue",
+        (
+            "-r",
+            "{reg}",
+            "add",
+            "agreement",
+            "taipei-daegu",
+            "-d",
+            "2022",
+            "-t",
+            "T",
+            "--venue",
+            "[red]City Hall[/red]",
+            "--dry-run",
+        ),
+        GOOD,
+        0,
+        'venue = "[red]City Hall[/red]"',
+        stream="stdout",
+    ),
+    case(
+        "an agreement before the founding",
+        "-r {reg} add agreement taipei-daegu --date 2009 --title T",
+        GOOD,
+        1,
+        "an agreement dated 2009 would come before it (check the date, or run again with "
+        "--force to record it as it is)",
+    ),
+    case(
+        "an ending before the founding",
+        "-r {reg} end taipei-daegu --date 2010-11-03",
+        GOOD,
+        1,
+        "an ending dated 2010-11-03 would come before the tie began",
+    ),
+    case(
+        "the same tie again, in the other order",
+        ("-r", "{reg}", "add", "partnership", "Daegu", "Taipei, TW", "--established", "2020"),
+        GOOD,
+        1,
+        "Taipei–Daegu is already in the registry as taipei-daegu",
+    ),
+    case(
+        "a city tied to itself",
+        ("-r", "{reg}", "add", "partnership", "Taipei", "taipei", "--established", "2020"),
+        GOOD,
+        1,
+        "a city cannot be tied to itself",
+    ),
+    # -- files to import ---------------------------------------------------------------
+    case(
+        "a CSV with a formula in a cell",
+        "-r {reg} import csv {tmp}/ties.csv",
+        GOOD,
+        0,
+        "Added 1 tie",
+        stream="stdout",
+        writes=True,
+        files=(
+            (
+                "ties.csv",
+                'city1,country1,city2,country2\n"=HYPERLINK(""http://evil.example"",""Click"")",'
+                "TW,Daegu,KR\n",
+            ),
+        ),
+    ),
+    case(
+        "a formula exported to CSV",
+        "-r {reg} export csv",
+        renamed('"=HYPERLINK(\\"http://evil.example\\")"'),
+        0,
+        'taipei-daegu,"\'=HYPERLINK(""http://evil.example"")",TW,Daegu',
+        stream="stdout",
+    ),
+    case(
+        "an empty CSV",
+        "-r {reg} import csv {tmp}/ties.csv",
+        GOOD,
+        1,
+        "the file is empty; a CSV file starts with a header line",
+        files=(("ties.csv", ""),),
+    ),
+    case(
+        "a CSV that is not UTF-8",
+        "-r {reg} import csv {tmp}/ties.csv",
+        GOOD,
+        1,
+        "line 2: not UTF-8 text (byte 0xe3); save the file as UTF-8",
+        files=(("ties.csv", b"city1,country1,city2,country2\nS\xe3o Paulo,BR,Daegu,KR\n"),),
+    ),
+    case(
+        "a CSV without the columns",
+        "-r {reg} import csv {tmp}/ties.csv",
+        GOOD,
+        1,
+        "no column for city1, country1, city2, country2 (the columns are: a, b)",
+        files=(("ties.csv", "a,b\n1,2\n"),),
+    ),
+    case("a missing CSV", "-r {reg} import csv {tmp}/nope.csv", GOOD, 1, "nope.csv: no such file"),
+    case(
+        "CSV given to import json",
+        "-r {reg} import json {tmp}/ties.csv",
+        GOOD,
+        1,
+        "line 1 column 1: not valid JSON",
+        files=(("ties.csv", "city1,country1,city2,country2\n"),),
+    ),
+    case(
+        "a CSV export over the registry",
+        "-r {reg} export csv -o {reg}",
+        GOOD,
+        1,
+        "registry.toml is the registry itself; name another file with -o",
+    ),
     # -- what people and programs type --------------------------------------------------
     case("a typo in a command", "-r {reg} lsit", GOOD, 2, "No such command 'lsit'"),
     case("an unknown option", "-r {reg} list --colour", GOOD, 2, "No such option: --colour"),
@@ -619,6 +1006,9 @@ def prepare(row: Case, tmp_path: Path) -> tuple[Path, list[str]]:
         reg.write_bytes(row.content)
     else:
         reg.write_bytes(row.content.encode("utf-8"))
+    for name, content in row.files:
+        data = content if isinstance(content, bytes) else content.encode("utf-8")
+        (tmp_path / name).write_bytes(data)
     if row.setup is not None:
         reg = row.setup(reg)
     args = [a.replace("{reg}", str(reg)).replace("{tmp}", str(tmp_path)) for a in row.args]
@@ -631,6 +1021,9 @@ def assert_survived(row: Case, stdout: str, stderr: str, exit_code: int) -> None
     if row.stream == "stderr":
         assert stderr.startswith("sisterctl: ") and stderr.endswith("\n"), stderr
         assert stderr.count("\n") == 1, stderr  # one line
+        assert row.message in stderr
+    elif row.stream == "note":
+        assert stderr.count("\n") == 1, stderr
         assert row.message in stderr
     else:
         assert row.message in stdout, (stdout[:2000], stderr)
@@ -646,11 +1039,47 @@ def test_the_catalogue_is_long_enough() -> None:
 
 @pytest.mark.parametrize("row", CATALOGUE, ids=[row.id for row in CATALOGUE])
 def test_bad_input(run: Run, tmp_path: Path, row: Case) -> None:
-    _, args = prepare(row, tmp_path)
+    reg, args = prepare(row, tmp_path)
     before = snapshot(tmp_path)
-    result = run(*args)
+    env = {"SISTERCTL_LOCK_TIMEOUT": "0.5"}
+    with holding_the_lock(reg) if row.lock_held else contextlib.nullcontext():
+        result = run(*args, env=env)
     assert_survived(row, result.stdout, result.stderr, result.exit_code)
-    assert snapshot(tmp_path) == before
+    after = snapshot(tmp_path)
+    if not row.writes:
+        assert after == before
+        return
+    # Appended to, never rewritten; links still links; nothing else touched.
+    assert set(after) >= set(before)
+    grown = [name for name in before if after[name] != before[name]]
+    assert len(grown) == 1, grown
+    old, new = before[grown[0]], after[grown[0]]
+    assert isinstance(old, bytes) and isinstance(new, bytes)
+    assert new.startswith(old) and len(new) > len(old)
+
+
+@contextlib.contextmanager
+def holding_the_lock(reg: Path) -> Iterator[None]:
+    """Another process holds the registry's lock file, as a writer would."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from filelock import FileLock; "
+            f"lock = FileLock({str(reg) + '.lock'!r}); lock.acquire(); "
+            "print('held', flush=True); sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "held"
+        yield
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
 
 
 # ---------------------------------------------------------------------------
