@@ -70,6 +70,7 @@ KindOption = Annotated[
         "--kind",
         "-k",
         show_default=False,
+        callback=not_empty,
         help="The kind of tie for rows that give none ('sister city', 'friendship city'...).",
     ),
 ]
@@ -102,6 +103,7 @@ def import_csv(
             "--source",
             metavar="URL",
             show_default=False,
+            callback=not_empty,
             help="A source for every tie whose row gives none (where the list comes from).",
         ),
     ] = None,

@@ -349,6 +349,7 @@ def add_agreement(
             "-k",
             metavar="KIND",
             show_default=False,
+            callback=not_empty,
             help="founding, reaffirmation, renewal, upgrade, memorandum, 'letter of intent', "
             "... (default: agreement).",
         ),
@@ -359,6 +360,7 @@ def add_agreement(
             "--to-kind",
             metavar="KIND",
             show_default=False,
+            callback=not_empty,
             help="For an upgrade: the tie's kind from this date ('sister city').",
         ),
     ] = None,
