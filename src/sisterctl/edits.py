@@ -28,9 +28,11 @@ MODES = ("in-person", "video-conference", "exchange-of-documents")
 
 
 def registry_template() -> str:
-    """The text of a new, empty registry, as `sisterctl init` writes it."""
-    # A `#:schema` line for editors, when there is one, belongs on the first line.
-    return (
+    """The text of a new, empty registry, as `sisterctl init` writes it: first the
+    `#:schema` line that lets TOML editors validate it as it is typed."""
+    from sisterctl.registry import schema_directive
+
+    return schema_directive() + (
         "# A sisterctl registry of sister-city ties (TOML).\n"
         "#\n"
         "# Records are top-level arrays of tables: [[city]], [[partnership]],\n"

@@ -7,6 +7,7 @@ import unicodedata
 from functools import lru_cache
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 # C0 and C1 control characters other than tab and newline, DEL, and the bidirectional
 # and zero-width format characters that can reorder or hide text on a terminal.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
@@ -20,8 +21,13 @@ def fold(text: str) -> str:
     >>> fold("  São  Paulo ")
     'sao paulo'
     """
+    if text.isascii():  # nothing to decompose: the common case, and much faster
+        return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    # Only non-ASCII characters can be combining marks: test those alone.
+    stripped = _NON_ASCII.sub(
+        lambda m: "".join(c for c in m.group() if not unicodedata.combining(c)), decomposed
+    )
     return " ".join(stripped.casefold().split())
 
 

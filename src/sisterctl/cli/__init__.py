@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from sisterctl.cli import (
     anniversaries,  # noqa: F401  (registers its commands)
+    check,  # noqa: F401  (registers its commands)
     interop,  # noqa: F401  (registers its commands)
     read,  # noqa: F401  (registers its commands)
     timeline,  # noqa: F401  (registers its commands)

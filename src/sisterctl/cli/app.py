@@ -36,7 +36,10 @@ _debug = False  # set by --debug; read when an unexpected error reaches the top
 
 def _say(message: str) -> None:
     """A one-line message on standard error."""
-    line = " ".join(message.split("\n"))
+    from sisterctl.text import safe_display
+
+    # A message may quote a path or a value as typed: no escape sequence reaches the terminal.
+    line = safe_display(" ".join(message.split("\n")))
     try:
         sys.stderr.write(f"{PROG}: {line}\n")
         sys.stderr.flush()
@@ -157,6 +160,37 @@ app.add_typer(import_app)
 app.add_typer(export_app)
 
 
+def not_empty(value: str | None) -> str | None:
+    """An option callback: an empty value (`--city "$CITY"` with CITY unset) is refused
+    rather than read as "no filter"."""
+    if value is not None and not value.strip():
+        raise typer.BadParameter("must not be empty")
+    return value
+
+
+def not_the_registry(
+    ctx: typer.Context, param: typer.CallbackParam, value: Path | None
+) -> Path | None:
+    """An option callback for a picture sisterctl writes (--svg, --html): never the
+    registry itself, which `list --svg partnerships.toml` would replace. (`-o` is
+    guarded where the file is written, by `write_output`.)"""
+    if value is None:
+        return value
+    registry = location(ctx).path
+    try:
+        same = value.resolve() == registry.resolve() or (
+            value.exists() and registry.exists() and value.samefile(registry)
+        )
+    except OSError:
+        same = False
+    if same:
+        from sisterctl.errors import RefusedError
+
+        option = param.opts[0] if param.opts else "another option"
+        raise RefusedError(f"{value} is the registry itself; name another file with {option}")
+    return value
+
+
 def _version(value: bool) -> None:
     if value:
         sys.stdout.write(f"{PROG} {__version__}\n")
@@ -167,12 +201,13 @@ def _version(value: bool) -> None:
 def _main(
     ctx: typer.Context,
     registry: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--registry",
             "-r",
             metavar="PATH",
             show_default=False,
+            callback=not_empty,
             help="The registry file to use (default: $SISTERCTL_REGISTRY, then "
             "your own registry made by 'sisterctl init', then the bundled one).",
         ),
@@ -187,7 +222,7 @@ def _main(
         ),
     ] = False,
 ) -> None:
-    ctx.obj = State(registry=registry, debug=debug)
+    ctx.obj = State(registry=Path(registry) if registry is not None else None, debug=debug)
 
 
 # ---------------------------------------------------------------------------
@@ -221,8 +256,12 @@ def as_of_date(text: str | None) -> dt.date:
     if text is None:
         return today()
     from sisterctl.dates import parse_partial_date
+    from sisterctl.errors import InvalidDateError
 
-    date = parse_partial_date(text).to_date()
+    try:
+        date = parse_partial_date(text).to_date()
+    except InvalidDateError as exc:
+        raise InvalidDateError(f"--as-of: {exc}") from None
     if date is None:
         raise UsageError(f"--as-of needs a full date such as 2026-11-28, not {text!r}")
     return date

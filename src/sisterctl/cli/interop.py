@@ -14,6 +14,7 @@ from sisterctl.cli.app import (
     import_app,
     location,
     lock_timeout,
+    not_empty,
     note,
     open_registry,
     writable_path,
@@ -33,10 +34,11 @@ class SummaryFormat(StrEnum):
 
 
 FileArgument = Annotated[
-    Path,
+    str,
     typer.Argument(
         metavar="FILE",
         show_default=False,
+        callback=not_empty,
         help="The file to import; - reads standard input.",
     ),
 ]
@@ -68,6 +70,7 @@ KindOption = Annotated[
         "--kind",
         "-k",
         show_default=False,
+        callback=not_empty,
         help="The kind of tie for rows that give none ('sister city', 'friendship city'...).",
     ),
 ]
@@ -100,6 +103,7 @@ def import_csv(
             "--source",
             metavar="URL",
             show_default=False,
+            callback=not_empty,
             help="A source for every tie whose row gives none (where the list comes from).",
         ),
     ] = None,
@@ -170,13 +174,14 @@ def import_json(
     _import(ctx, name, incoming, dry_run=dry_run, show_skipped=show_skipped, output=output)
 
 
-def _read_input(file: Path) -> tuple[str, str]:
+def _read_input(name: str) -> tuple[str, str]:
     """The name to report and the UTF-8 text of FILE (`-`: standard input)."""
     from sisterctl.errors import RefusedError
     from sisterctl.interop.plan import decode_text
 
-    if str(file) == "-":
+    if name == "-":
         return "<stdin>", decode_text(sys.stdin.buffer.read(), "<stdin>")
+    file = Path(name)
     try:
         data = file.read_bytes()
     except FileNotFoundError:

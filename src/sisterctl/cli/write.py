@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sisterctl.cli.app import add_app, app, lock_timeout, state, writable_path
+from sisterctl.cli.app import add_app, app, lock_timeout, not_empty, state, writable_path
 from sisterctl.errors import UsageError
 
 if TYPE_CHECKING:
@@ -71,18 +71,29 @@ ModeOption = Annotated[
         "--mode",
         metavar="MODE",
         show_default=False,
+        callback=not_empty,
         help="How it was signed: in-person, video-conference, exchange-of-documents, "
         "or other words.",
     ),
 ]
 VenueOption = Annotated[
     str | None,
-    typer.Option("--venue", metavar="PLACE", show_default=False, help="Where it was signed."),
+    typer.Option(
+        "--venue",
+        metavar="PLACE",
+        show_default=False,
+        callback=not_empty,
+        help="Where it was signed.",
+    ),
 ]
 NoteOption = Annotated[
     str | None,
     typer.Option(
-        "--note", metavar="TEXT", show_default=False, help="Free text; may hold line breaks."
+        "--note",
+        metavar="TEXT",
+        show_default=False,
+        callback=not_empty,
+        help="Free text; may hold line breaks.",
     ),
 ]
 ForceOption = Annotated[
@@ -193,10 +204,11 @@ def _write(ctx: typer.Context, plan: Callable[[Registry], Sequence[Record]], dry
 def init_command(
     ctx: typer.Context,
     path: Annotated[
-        Path | None,
+        str | None,
         typer.Argument(
             metavar="[PATH]",
             show_default=False,
+            callback=not_empty,
             help="Where to create it (a file, or a folder to hold partnerships.toml); "
             "default: your own registry in your user data folder.",
         ),
@@ -209,7 +221,7 @@ def init_command(
     from sisterctl import registry
     from sisterctl.edits import registry_template
 
-    chosen = path if path is not None else state(ctx).registry
+    chosen = Path(path) if path is not None else state(ctx).registry
     target = chosen.expanduser() if chosen is not None else registry.user_registry_path()
     if target.is_dir():
         target = target / registry.FILE_NAME
@@ -337,6 +349,7 @@ def add_agreement(
             "-k",
             metavar="KIND",
             show_default=False,
+            callback=not_empty,
             help="founding, reaffirmation, renewal, upgrade, memorandum, 'letter of intent', "
             "... (default: agreement).",
         ),
@@ -347,6 +360,7 @@ def add_agreement(
             "--to-kind",
             metavar="KIND",
             show_default=False,
+            callback=not_empty,
             help="For an upgrade: the tie's kind from this date ('sister city').",
         ),
     ] = None,
@@ -449,7 +463,9 @@ def add_exchange(
 
 ReasonOption = Annotated[
     str | None,
-    typer.Option("--reason", metavar="TEXT", show_default=False, help="Why, in one line."),
+    typer.Option(
+        "--reason", metavar="TEXT", show_default=False, callback=not_empty, help="Why, in one line."
+    ),
 ]
 
 
