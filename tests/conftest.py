@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,7 +15,9 @@ from sisterctl.cli import app, load_all
 load_all()  # main() registers only the command it runs; tests invoke them all
 
 DATA = Path(__file__).parent / "data"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+# The shared data sets sit beside the repository (../shared); $SISTERCTL_SHARED names
+# them elsewhere (from a git worktree, or a CI cache).
+SHARED = Path(os.environ.get("SISTERCTL_SHARED") or Path(__file__).resolve().parents[2] / "shared")
 TWIN_CITIES = SHARED / "data" / "twin-cities" / "twin_cities_raw.csv"
 
 Run = Callable[..., Result]
@@ -60,15 +63,16 @@ def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Run:
 
 
 @pytest.fixture(autouse=True)
-def _cache_in_tmp_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """The registry cache of every test lives in its tmp_path (on every platform)."""
-    from sisterctl import cache
+def cache_home(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The user cache folder of every test: a temporary folder of its own, beside
+    tmp_path rather than in it, so that tests that compare tmp_path before and after a
+    command see only the files a user sees (the registry cache is the user's cache)."""
+    from sisterctl import dirs
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    home = tmp_path_factory.mktemp("cache-home")
     monkeypatch.delenv("SISTERCTL_NO_CACHE", raising=False)
-    monkeypatch.setattr(
-        cache, "folder", lambda: tmp_path / "xdg-cache" / "sisterctl" / "registries"
-    )
+    monkeypatch.setattr(dirs, "user_cache_path", lambda: home)
+    return home
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from sisterctl import cache, registry
+from sisterctl import cache, dirs, registry
 from sisterctl.errors import RegistryError
 from sisterctl.model import Registry
 from sisterctl.serialize import tie_detail
@@ -59,10 +59,9 @@ def built(path: Path) -> Registry:
     return result.registry
 
 
-def test_the_cache_lives_in_the_user_cache_folder() -> None:
-    # tests/conftest.py points it into tmp_path for every test
-    assert "xdg-cache" in str(cache.folder())
-    assert cache.folder().parts[-2:] == ("sisterctl", "registries")
+def test_the_cache_lives_in_the_user_cache_folder(cache_home: Path) -> None:
+    # tests/conftest.py gives every test a user cache folder of its own
+    assert cache.folder() == cache_home / "sisterctl" / "registries"
 
 
 def test_second_load_comes_from_the_cache_and_is_the_same(
@@ -162,7 +161,7 @@ def test_an_unwritable_cache_folder_is_harmless(
 ) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder would be")
-    monkeypatch.setattr(cache, "folder", lambda: blocker / "registries")
+    monkeypatch.setattr(dirs, "user_cache_path", lambda: blocker)
     expected = built(small_registry)
     for _ in range(2):
         assert same(registry.load(small_registry), expected)

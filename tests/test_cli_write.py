@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import tomli
 
+from sisterctl.registry import SCHEMA_URL
 from tests.conftest import Run
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -76,7 +77,9 @@ def test_init_creates_an_empty_registry_with_a_header(run: Run, tmp_path: Path) 
     result = run("init", path)
     assert result.exit_code == 0, result.stderr
     text = path.read_text(encoding="utf-8")
-    assert text.startswith("# A sisterctl registry")
+    first, second = text.splitlines()[:2]
+    assert first == f"#:schema {SCHEMA_URL}"  # editors validate it against the JSON Schema
+    assert second.startswith("# A sisterctl registry")
     assert "docs/registry-format.md" in text
     assert tomli.loads(text) == {"schema_version": 1}
     assert result.stdout == ""

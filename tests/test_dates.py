@@ -50,6 +50,7 @@ def test_valid_dates(text: str, expected: PartialDate, precision: Precision) -> 
         ("10000-01-01", "write YYYY-MM-DD"),
         ("21-03-26", "write YYYY-MM-DD"),
         ("2021/03/26", "write YYYY-MM-DD"),
+        ("٢٠٢١-٠٣-٢٦", "write YYYY-MM-DD"),  # Arabic-Indic digits
         ("March 2021", "write YYYY-MM-DD"),
         ("", "write YYYY-MM-DD"),
     ],

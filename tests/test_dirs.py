@@ -23,6 +23,7 @@ ENVIRONMENTS = [
 def test_the_folders_are_those_platformdirs_gives(
     monkeypatch: pytest.MonkeyPatch, env: dict[str, str]
 ) -> None:
+    monkeypatch.undo()  # the user cache folder tests/conftest.py gives every test
     for variable in ("XDG_DATA_HOME", "XDG_CACHE_HOME"):
         monkeypatch.delenv(variable, raising=False)
     for key, value in env.items():
@@ -37,6 +38,7 @@ def test_the_folders_are_those_platformdirs_gives(
 def test_linux_needs_no_platformdirs(monkeypatch: pytest.MonkeyPatch) -> None:
     if sys.platform != "linux":
         pytest.skip("only Linux is answered without platformdirs")
+    monkeypatch.undo()  # the user cache folder tests/conftest.py gives every test
     monkeypatch.setenv("HOME", "/home/someone")
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     monkeypatch.setitem(sys.modules, "platformdirs", None)  # importing it would fail

@@ -28,7 +28,7 @@ TIE = '[[partnership]]\nid = "taipei-daegu"\ncities = ["taipei-tw", "daegu-kr"]\
         ("schema_version = '1'\n", "'schema_version' must be an integer"),
         (
             GOOD_HEAD + TIE + 'established = "2021-02-30"\n',
-            ":10:1: [[partnership]] #1 'taipei-daegu': 'established': '2021-02-30' is not a date: "
+            ":13:1: [[partnership]] #1 'taipei-daegu': 'established': '2021-02-30' is not a date: "
             "February 2021 has 28 days",
         ),
         (GOOD_HEAD + TIE + "established = 2010\n", "'established': expected a date such as"),
@@ -38,7 +38,7 @@ TIE = '[[partnership]]\nid = "taipei-daegu"\ncities = ["taipei-tw", "daegu-kr"]\
         ),
         (
             GOOD_HEAD + TIE + TIE,
-            ":13:1: [[partnership]] #2 'taipei-daegu': duplicate id 'taipei-daegu'",
+            ":14:1: [[partnership]] #2 'taipei-daegu': duplicate id 'taipei-daegu'",
         ),
         (
             GOOD_HEAD + '[[partnership]]\nid = "x"\ncities = ["taipei-tw", "daegu"]\n',
@@ -46,7 +46,7 @@ TIE = '[[partnership]]\nid = "taipei-daegu"\ncities = ["taipei-tw", "daegu-kr"]\
         ),
         (
             GOOD_HEAD + TIE + '[[agreement]]\npartnership = "taipei-daegoo"\ntitle = "A"\n',
-            ":13:1: [[agreement]] #1: names partnership 'taipei-daegoo', which does not exist "
+            ":14:1: [[agreement]] #1: names partnership 'taipei-daegoo', which does not exist "
             "(did you mean 'taipei-daegu'?)",
         ),
         (GOOD_HEAD + TIE + '[[agreement]]\npartnership = "taipei-daegu"\n', "'title' is missing"),
@@ -163,5 +163,36 @@ def test_load_raises_registry_error_with_location(write_registry) -> None:  # ty
     path = write_registry(GOOD_HEAD + TIE + 'established = "2010-13"\n')
     with pytest.raises(RegistryError) as info:
         load(path)
-    assert info.value.line == 10
+    assert info.value.line == 13  # the bad key's line, not only its record's
     assert info.value.path == path
+
+
+def test_locator_finds_a_key_in_its_record_and_falls_back_to_the_header() -> None:
+    from sisterctl.registry import Locator, RecordRef
+
+    text = (
+        "schema_version = 1\n"
+        '[[city]]\nid = "a"\n'
+        '[[partnership]]\n  id = "t"\n  "cities" = ["a", "b"]\nnotes = """\n[not a header]\n'
+        'established = "x"\n"""\n'
+        "[[partnership]]\nlocation.lat = 1\n"
+    )
+    locate_in = Locator(text).position
+    tie, second = RecordRef("partnership", 0), RecordRef("partnership", 1)
+    assert locate_in(tie, "id") == (5, 3)
+    assert locate_in(tie, "cities") == (6, 3)
+    # A key that is not in the record (only inside a string that looks like a header
+    # follows): the record's header.
+    assert locate_in(tie, "established") == (4, 1)
+    assert locate_in(second, "location") == (11, 1)  # dotted keys: the header
+    assert locate_in(RecordRef("city", 0), "id") == (3, 1)
+    assert locate_in(RecordRef("city", 5), "id") is None
+    assert locate_in(None, "schema_version") == (1, 1)
+    assert locate_in(None, "partnership") == (4, 1)  # a table by its first header
+    assert Locator(None).position(tie, "id") is None
+
+
+def test_an_empty_file_says_so(write_registry) -> None:  # type: ignore[no-untyped-def]
+    path = write_registry(" \n\n")
+    with pytest.raises(RegistryError, match="the file is empty: a registry starts with"):
+        load(path)

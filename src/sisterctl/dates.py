@@ -20,7 +20,9 @@ class Precision(StrEnum):
     UNKNOWN = "unknown"
 
 
-_DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+# ASCII digits only: `\d` would also take "٢٠١٠" (Arabic-Indic digits), which no schema or
+# other tool reads as a year.
+_DATE_RE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 
 MIN_YEAR = 1
 MAX_YEAR = 9999

@@ -9,18 +9,17 @@ message; then nothing is written.
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sisterctl import countries
+from sisterctl import countries, ids
 from sisterctl.dates import PartialDate
 from sisterctl.errors import RefusedError
 from sisterctl.model import DEFAULT_KIND, City, Partnership, Registry, Status
 from sisterctl.query import find_tie
-from sisterctl.text import fold, has_control_characters, slug
+from sisterctl.text import fold, has_control_characters
 
 Record = tuple[str, dict[str, Any]]
 
@@ -29,9 +28,11 @@ MODES = ("in-person", "video-conference", "exchange-of-documents")
 
 
 def registry_template() -> str:
-    """The text of a new, empty registry, as `sisterctl init` writes it."""
-    # A `#:schema` line for editors, when there is one, belongs on the first line.
-    return (
+    """The text of a new, empty registry, as `sisterctl init` writes it: first the
+    `#:schema` line that lets TOML editors validate it as it is typed."""
+    from sisterctl.registry import schema_directive
+
+    return schema_directive() + (
         "# A sisterctl registry of sister-city ties (TOML).\n"
         "#\n"
         "# Records are top-level arrays of tables: [[city]], [[partnership]],\n"
@@ -292,7 +293,8 @@ def resolve_city(registry: Registry, text: str, taken_ids: Iterable[str] = ()) -
         raise RefusedError(
             f"{value!r} could be {_list_cities(matches)}; give the city's id instead"
         )
-    return CityChoice(_new_city_id(registry, name, code, taken_ids), name, code, new=True)
+    city_id = ids.new_city_id(name, code, {*registry.cities, *taken_ids})
+    return CityChoice(city_id, name, code, new=True)
 
 
 def _split_country(text: str) -> tuple[str, str | None]:
@@ -320,36 +322,6 @@ def _close_names(registry: Registry, name: str) -> list[str]:
 
 def _list_cities(cities: Sequence[City]) -> str:
     return " or ".join(f"{c.name}, {c.country} ({c.id})" for c in cities)
-
-
-def _has_ascii_letter(text: str) -> bool:
-    return any("a" <= c <= "z" for c in text)
-
-
-def _city_slug(name: str) -> str | None:
-    part = slug(name)
-    return part if _has_ascii_letter(part) else None
-
-
-def _new_city_id(registry: Registry, name: str, country: str, taken: Iterable[str]) -> str:
-    """`chengdu-cn`; for a name with no Latin letters (`대구`), a stable id from a short
-    hash of the name: `city-1a2b3c-kr`."""
-    cc = country.lower()
-    part = _city_slug(name)
-    if part is None:
-        digest = hashlib.sha256(unicodedata.normalize("NFC", name).encode("utf-8")).hexdigest()
-        part = f"city-{digest[:6]}"
-    return _unique(f"{part}-{cc}", {*registry.cities, *taken})
-
-
-def _unique(base: str, taken: set[str] | Iterable[str]) -> str:
-    used = set(taken)
-    if base not in used:
-        return base
-    n = 2
-    while f"{base}-{n}" in used:
-        n += 1
-    return f"{base}-{n}"
 
 
 # ---------------------------------------------------------------------------
@@ -446,12 +418,11 @@ def _refuse_existing_tie(registry: Registry, first: CityChoice, second: CityChoi
 def _tie_id(registry: Registry, first: CityChoice, second: CityChoice) -> str:
     """`taipei-daegu`; with the country codes when that is taken
     (`paris-us-rome-us`), then a number."""
-    a = _city_slug(first.name) or first.id
-    b = _city_slug(second.name) or second.id
-    plain = f"{a}-{b}"
-    if plain not in registry.by_id:
-        return plain
-    return _unique(f"{a}-{first.country.lower()}-{b}-{second.country.lower()}", registry.by_id)
+    return ids.new_tie_id(
+        (ids.tie_id_part(first.name, first.id), first.country),
+        (ids.tie_id_part(second.name, second.id), second.country),
+        registry.by_id,
+    )
 
 
 def new_agreement(registry: Registry, request: NewAgreement) -> list[Record]:

@@ -114,6 +114,7 @@ class Agreement:
     notes: str | None = None
     sources: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    before_founding: bool = False  # dated before the tie, recorded so on purpose
 
     @property
     def planned(self) -> bool:
@@ -131,6 +132,7 @@ class Exchange:
     details: str | None = None
     sources: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    before_founding: bool = False  # dated before the tie, recorded so on purpose
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
+# Control characters that drive a terminal (an escape sequence can clear the screen or
+# forge a link); tab, newline and carriage return are left to the CSV and TSV rules.
+_TERMINAL_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
 
 def _cell(value: Any) -> str:
     if value is None:
@@ -16,7 +20,7 @@ def _cell(value: Any) -> str:
         return "; ".join(_cell(v) for v in value)
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return _TERMINAL_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(value))
 
 
 # Characters that json leaves raw but a terminal may act on (DEL, C1 controls) or that
@@ -44,7 +48,7 @@ def write_tsv(rows: Iterable[Mapping[str, Any]], fields: Sequence[str], out: Tex
 
 
 def _tsv_cell(value: Any) -> str:
-    text = value if type(value) is str else _cell(value)
+    text = value if type(value) is str and not _TERMINAL_CONTROL.search(value) else _cell(value)
     if "\t" in text or "\n" in text:
         return text.replace("\t", " ").replace("\n", " ")
     return text

@@ -75,6 +75,26 @@ def bundled_path() -> Path:
     return Path(data).with_name(FILE_NAME)
 
 
+SCHEMA_FILE = "registry.schema.json"
+#: Where editors find the JSON Schema of the registry format (schema version 1).
+SCHEMA_URL = f"https://raw.githubusercontent.com/sisterctl/sisterctl/main/schema/{SCHEMA_FILE}"
+
+
+def schema_path() -> Path:
+    """The registry format's JSON Schema as installed with sisterctl
+    (the repository's schema/registry.schema.json)."""
+    from importlib import resources
+
+    return Path(str(resources.files("sisterctl.schema").joinpath(SCHEMA_FILE)))
+
+
+def schema_directive(location: str = SCHEMA_URL) -> str:
+    """The first line of a registry file that tells TOML editors (the taplo language
+    server, Even Better TOML) which JSON Schema to validate it with: `#:schema URL`.
+    `location` may also be a path, relative to the registry file or absolute."""
+    return f"#:schema {location}\n"
+
+
 def user_registry_path() -> Path:
     """The user's own registry, created by `sisterctl init` with no path."""
     from sisterctl.dirs import user_data_path
@@ -254,6 +274,78 @@ class _LineIndex:
         return bisect.bisect_right(self._starts, offset)
 
 
+_TABLE_HEADER = re.compile(r"[ \t]*\[")
+
+
+class Locator:
+    """Where a record, or one key of it, is written in a registry's text.
+
+    Positions are 1-based (line, column). A key is found by its `key =` line inside
+    the record's table, before the next table header; when that fails (a dotted key,
+    a header-like line inside a multi-line string), the record's header line is the
+    answer, and None when even that is unknown.
+    """
+
+    def __init__(self, text: str | None) -> None:
+        self._text = text
+        self._records: dict[str, list[int]] | None = None
+        self._lines: list[str] | None = None
+
+    def _all_lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = (self._text or "").split("\n")
+        return self._lines
+
+    def record_line(self, ref: RecordRef) -> int | None:
+        if self._text is None:
+            return None
+        if self._records is None:
+            self._records = record_lines(self._text)
+        lines = self._records.get(ref.table, [])
+        return lines[ref.index] if ref.index < len(lines) else None
+
+    def position(self, ref: RecordRef | None, key: str | None = None) -> tuple[int, int] | None:
+        """The (line, column) of `key` in the record (or at the top level when `ref` is
+        None), else of the record's header, else None."""
+        if self._text is None:
+            return None
+        header = self.record_line(ref) if ref is not None else None
+        if ref is not None and header is None:
+            return None
+        if key is not None:
+            found = self._find_key(key, header or 0, stop_at_header=ref is not None)
+            if found is not None:
+                return found
+            if ref is None:
+                found = self._find_table(key)
+                if found is not None:
+                    return found
+        return (header, 1) if header is not None else None
+
+    def _find_key(self, key: str, start: int, *, stop_at_header: bool) -> tuple[int, int] | None:
+        # Plain string tests, not a regex built from the key: a key may be megabytes long.
+        spellings = (key, f'"{key}"', f"'{key}'")
+        lines = self._all_lines()
+        for number in range(start, len(lines)):
+            line = lines[number]
+            if stop_at_header and _TABLE_HEADER.match(line):
+                break
+            body = line.lstrip(" \t")
+            for spelling in spellings:
+                if body.startswith(spelling) and body[len(spelling) :].lstrip(" \t")[:1] == "=":
+                    return number + 1, len(line) - len(body) + 1
+        return None
+
+    def _find_table(self, key: str) -> tuple[int, int] | None:
+        for number, line in enumerate(self._all_lines()):
+            body = line.lstrip(" \t")
+            name = body.lstrip("[").lstrip(" \t")
+            rest = name[len(key) :].lstrip(" \t")[:1]
+            if body.startswith("[") and name.startswith(key) and rest in ("]", "."):
+                return number + 1, len(line) - len(body) + 1
+        return None
+
+
 # ---------------------------------------------------------------------------
 # Checking what the file holds
 
@@ -263,29 +355,32 @@ class _Builder:
 
     def __init__(self, text: str | None, first_index: Mapping[str, int] | None = None) -> None:
         self.problems: list[Problem] = []
-        self._text = text
-        self._lines: dict[str, list[int]] | None = None
+        self.locator = Locator(text)
+        self.declared_ties: frozenset[str] = frozenset()
         self._first_index = first_index or {}  # position of the first record, by table
 
     # -- problems ----------------------------------------------------------
-    def problem(self, severity: Severity, message: str, ref: RecordRef | None, code: str) -> None:
-        line = None
-        if ref is not None and self._text is not None:
-            if self._lines is None:
-                self._lines = record_lines(self._text)
-            table_lines = self._lines.get(ref.table, [])
-            if ref.index < len(table_lines):
-                line = table_lines[ref.index]
+    def problem(
+        self,
+        severity: Severity,
+        message: str,
+        ref: RecordRef | None,
+        code: str,
+        key: str | None = None,
+    ) -> None:
+        line, column = self.locator.position(ref, key) or (None, None)
         where = f"{ref.describe()}: " if ref is not None else ""
-        self.problems.append(
-            Problem(severity, f"{where}{message}", ref, line, 1 if line else None, code)
-        )
+        self.problems.append(Problem(severity, f"{where}{message}", ref, line, column, code))
 
-    def error(self, message: str, ref: RecordRef | None = None, code: str = "") -> None:
-        self.problem(Severity.ERROR, message, ref, code)
+    def error(
+        self, message: str, ref: RecordRef | None = None, code: str = "", key: str | None = None
+    ) -> None:
+        self.problem(Severity.ERROR, message, ref, code, key)
 
-    def warn(self, message: str, ref: RecordRef | None = None, code: str = "") -> None:
-        self.problem(Severity.WARNING, message, ref, code)
+    def warn(
+        self, message: str, ref: RecordRef | None = None, code: str = "", key: str | None = None
+    ) -> None:
+        self.problem(Severity.WARNING, message, ref, code, key)
 
     # -- values ------------------------------------------------------------
     def text(
@@ -303,10 +398,10 @@ class _Builder:
                 self.error(f"'{key}' is missing", ref, "missing-key")
             return default
         if not isinstance(value, str):
-            self.error(f"'{key}' must be a string, not {_type_name(value)}", ref, "type")
+            self.error(f"'{key}' must be a string, not {_type_name(value)}", ref, "type", key)
             return default
         if required and not value.strip():
-            self.error(f"'{key}' is empty", ref, "empty")
+            self.error(f"'{key}' is empty", ref, "empty", key)
             return default
         return value
 
@@ -317,7 +412,7 @@ class _Builder:
         if isinstance(value, str):
             return (value,)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.error(f"'{key}' must be a list of strings", ref, "type")
+            self.error(f"'{key}' must be a list of strings", ref, "type", key)
             return ()
         return tuple(value)
 
@@ -332,7 +427,7 @@ class _Builder:
         try:
             return coerce_partial_date(value)
         except InvalidDateError as exc:
-            self.error(f"'{key}': {exc}", ref, "date")
+            self.error(f"'{key}': {exc}", ref, "date", key)
             return None
 
     def number(
@@ -342,10 +437,10 @@ class _Builder:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.error(f"'{key}' must be a number, not {_type_name(value)}", ref, "type")
+            self.error(f"'{key}' must be a number, not {_type_name(value)}", ref, "type", key)
             return None
         if not low <= value <= high:
-            self.error(f"'{key}' must be between {low:g} and {high:g}", ref, "range")
+            self.error(f"'{key}' must be between {low:g} and {high:g}", ref, "range", key)
             return None
         return float(value)
 
@@ -356,7 +451,12 @@ class _Builder:
         for key in unknown:
             hint = _closest(key, known)
             suggestion = f" (did you mean {hint}?)" if hint else ""
-            self.warn(f"unknown key '{key}' is kept but ignored{suggestion}", ref, "unknown-key")
+            self.warn(
+                f"unknown key '{_short(key)}' is kept but ignored{suggestion}",
+                ref,
+                "unknown-key",
+                key,
+            )
         return unknown
 
     def records(
@@ -366,7 +466,7 @@ class _Builder:
         if value is None:
             return
         if not isinstance(value, list):
-            self.error(f"'{table}' must be an array of tables ([[{table}]])", None, "type")
+            self.error(f"'{table}' must be an array of tables ([[{table}]])", None, "type", table)
             return
         for index, rec in enumerate(value, self._first_index.get(table, 0)):
             rid = rec.get("id") if isinstance(rec, dict) else None
@@ -389,9 +489,16 @@ def _type_name(value: Any) -> str:
     return names.get(type(value), f"a {type(value).__name__}")
 
 
+def _short(text: str, limit: int = 60) -> str:
+    """A key or value short enough to quote in a one-line message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _closest(word: str, choices: Iterable[str]) -> str | None:
     import difflib
 
+    if len(word) > 64:  # no typo of a key or id is that long; difflib would take long
+        return None
     matches = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.75)
     return matches[0] if matches else None
 
@@ -435,6 +542,14 @@ _EXCHANGE_KEYS = frozenset(
 )
 _CHANGE_KEYS = frozenset({"partnership", "date", "status", "reason", "sources"})
 _TOP_KEYS = frozenset({"schema_version", "settings", *RECORD_TABLES})
+#: The keys sisterctl knows in each record table; any other key is kept as `extra`.
+RECORD_KEYS: dict[str, frozenset[str]] = {
+    "city": _CITY_KEYS,
+    "partnership": _TIE_KEYS,
+    "agreement": _AGREEMENT_KEYS,
+    "exchange": _EXCHANGE_KEYS,
+    "status_change": _CHANGE_KEYS,
+}
 _AGREEMENT_STATUSES = ("signed", "planned")
 
 
@@ -446,18 +561,26 @@ def build(data: Mapping[str, Any], text: str | None = None) -> LoadResult:
     """
     b = _Builder(text)
     version = data.get("schema_version")
+    if not data and text is not None and not text.strip():
+        b.error(
+            "the file is empty: a registry starts with 'schema_version = 1' "
+            "(or make one with 'sisterctl init')",
+            code="schema-version",
+        )
+        return LoadResult(Registry(cities={}, partnerships=()), b.problems)
     if version is None:
         b.error(
             "'schema_version' is missing (add 'schema_version = 1' at the top)",
             code="schema-version",
         )
     elif isinstance(version, bool) or not isinstance(version, int):
-        b.error("'schema_version' must be an integer", code="schema-version")
+        b.error("'schema_version' must be an integer", code="schema-version", key="schema_version")
     elif version != SCHEMA_VERSION:
         b.error(
             f"schema_version {version} is not one this sisterctl knows "
             f"(it reads version {SCHEMA_VERSION}); upgrade sisterctl",
             code="schema-version",
+            key="schema_version",
         )
         return LoadResult(Registry(cities={}, partnerships=()), b.problems)
     for key in data:
@@ -465,23 +588,32 @@ def build(data: Mapping[str, Any], text: str | None = None) -> LoadResult:
             hint = _closest(key, _TOP_KEYS)
             suggestion = f" (did you mean {hint}?)" if hint else ""
             b.warn(
-                f"unknown top-level key '{key}' is kept but ignored{suggestion}", code="unknown-key"
+                f"unknown top-level key '{_short(key)}' is kept but ignored{suggestion}",
+                code="unknown-key",
+                key=key,
             )
 
     leap_day = LeapDay.FEB28
     settings = data.get("settings", {})
     if not isinstance(settings, dict):
-        b.error("'settings' must be a table ([settings])", code="type")
+        b.error("'settings' must be a table ([settings])", code="type", key="settings")
     elif "leap_day" in settings:
         value = settings["leap_day"]
         try:
             leap_day = LeapDay(value)
         except ValueError:
-            b.error(f'settings.leap_day must be "feb28" or "mar1", not {value!r}', code="value")
+            b.error(
+                f'settings.leap_day must be "feb28" or "mar1", not {value!r}',
+                code="value",
+                key="leap_day",
+            )
 
     cities = _build_cities(b, data)
-    partnerships = _build_partnerships(b, data, cities)
+    partnerships = _build_partnerships(b, data, cities, _declared_ids(data, "city"))
     known_ties = {p.id: p for p in partnerships}
+    # A record that names a tie with errors of its own is left out silently: the tie's
+    # errors are reported, and "does not exist" would be wrong.
+    b.declared_ties = _declared_ids(data, "partnership")
     agreements = _build_agreements(b, data, known_ties)
     exchanges = _build_exchanges(b, data, known_ties)
     changes = _build_changes(b, data, known_ties)
@@ -519,8 +651,11 @@ def extend(registry: Registry, records: Sequence[Record]) -> LoadResult:
     b = _Builder(None, first_index)
     cities = dict(registry.cities)
     cities.update(_build_cities(b, data, seen=set(cities)))
-    new_ties = _build_partnerships(b, data, cities, seen=set(registry.by_id))
+    new_ties = _build_partnerships(
+        b, data, cities, _declared_ids(data, "city"), seen=set(registry.by_id)
+    )
     ties = {**registry.by_id, **{p.id: p for p in new_ties}}
+    b.declared_ties = _declared_ids(data, "partnership")
     extended = dataclasses.replace(
         registry,
         cities=cities,
@@ -539,14 +674,26 @@ def _extend_checked(registry: Registry, records: Sequence[Record]) -> Registry:
     return result.registry
 
 
+def _declared_ids(data: Mapping[str, Any], table: str) -> frozenset[str]:
+    """The ids the file's records of `table` declare, well-formed or not."""
+    records = data.get(table)
+    if not isinstance(records, list):
+        return frozenset()
+    return frozenset(
+        r["id"] for r in records if isinstance(r, dict) and isinstance(r.get("id"), str)
+    )
+
+
 def _check_id(b: _Builder, ref: RecordRef, value: str | None, seen: set[str]) -> bool:
     if value is None:
         return False
     if not ID_RE.fullmatch(value):
-        b.error(f"id {value!r} must be lowercase letters, digits and single hyphens", ref, "id")
+        b.error(
+            f"id {value!r} must be lowercase letters, digits and single hyphens", ref, "id", "id"
+        )
         return False
     if value in seen:
-        b.error(f"duplicate id {value!r}", ref, "duplicate-id")
+        b.error(f"duplicate id {value!r}", ref, "duplicate-id", "id")
         return False
     seen.add(value)
     return True
@@ -569,6 +716,7 @@ def _build_cities(
                 f"unknown country code {country!r}: use ISO 3166-1 alpha-2 such as "
                 f"'TW' or 'KR'{hint}",
                 ref,
+                "country",
                 "country",
             )
         city_type = b.text(rec, "type", ref, default="city")
@@ -613,7 +761,9 @@ def _status(
     try:
         return Status(value)
     except ValueError:
-        b.error(f'\'{key}\' must be "active", "suspended" or "ended", not {value!r}', ref, "value")
+        b.error(
+            f'\'{key}\' must be "active", "suspended" or "ended", not {value!r}', ref, "value", key
+        )
         return None
 
 
@@ -621,6 +771,7 @@ def _build_partnerships(
     b: _Builder,
     data: Mapping[str, Any],
     cities: Mapping[str, City],
+    declared: frozenset[str],
     seen: set[str] | None = None,
 ) -> list[Partnership]:
     ties: list[Partnership] = []
@@ -637,11 +788,13 @@ def _build_partnerships(
             or len(pair) != 2
             or not all(isinstance(c, str) for c in pair)
         ):
-            b.error("'cities' must be a list of two city ids", ref, "type")
+            b.error("'cities' must be a list of two city ids", ref, "type", "cities")
         else:
             for cid in pair:
                 if cid in cities:
                     resolved.append(cities[cid])
+                elif cid in declared:
+                    pass  # a [[city]] with errors of its own, reported there
                 else:
                     hint = _closest(cid, cities)
                     suggestion = f" (did you mean {hint!r}?)" if hint else ""
@@ -649,6 +802,7 @@ def _build_partnerships(
                         f"names city {cid!r}, which has no [[city]] record{suggestion}",
                         ref,
                         "unknown-city",
+                        "cities",
                     )
         kind = b.text(rec, "kind", ref, default=DEFAULT_KIND)
         established = b.date(rec, "established", ref)
@@ -659,7 +813,7 @@ def _build_partnerships(
         notes = b.text(rec, "notes", ref)
         sources = b.texts(rec, "sources", ref)
         extra = b.extra(rec, _TIE_KEYS, ref)
-        if not _check_id(b, ref, pid, seen) or _has_new_error(b, n):
+        if not _check_id(b, ref, pid, seen) or _has_new_error(b, n) or len(resolved) != 2:
             continue
         assert pid is not None and status is not None
         ties.append(
@@ -685,9 +839,15 @@ def _tie_ref(
 ) -> str | None:
     pid = b.text(rec, "partnership", ref, required=True)
     if pid is not None and pid not in ties:
-        hint = _closest(pid, ties)
-        suggestion = f" (did you mean {hint!r}?)" if hint else ""
-        b.error(f"names partnership {pid!r}, which does not exist{suggestion}", ref, "unknown-tie")
+        if pid not in b.declared_ties:
+            hint = _closest(pid, ties)
+            suggestion = f" (did you mean {hint!r}?)" if hint else ""
+            b.error(
+                f"names partnership {pid!r}, which does not exist{suggestion}",
+                ref,
+                "unknown-tie",
+                "partnership",
+            )
         return None
     return pid
 
@@ -697,7 +857,9 @@ def _signatories(b: _Builder, rec: Mapping[str, Any], ref: RecordRef) -> tuple[S
     if value is None:
         return ()
     if not isinstance(value, list):
-        b.error("'signatories' must be a list of { name = ..., role = ... }", ref, "type")
+        b.error(
+            "'signatories' must be a list of { name = ..., role = ... }", ref, "type", "signatories"
+        )
         return ()
     people: list[Signatory] = []
     for item in value:
@@ -710,8 +872,18 @@ def _signatories(b: _Builder, rec: Mapping[str, Any], ref: RecordRef) -> tuple[S
         ):
             people.append(Signatory(item["name"], item.get("role") or None))
         else:
-            b.error('each signatory must be { name = "...", role = "..." }', ref, "type")
+            b.error(
+                'each signatory must be { name = "...", role = "..." }', ref, "type", "signatories"
+            )
     return tuple(people)
+
+
+def _flag(b: _Builder, rec: Mapping[str, Any], key: str, ref: RecordRef) -> bool:
+    value = rec.get(key, False)
+    if not isinstance(value, bool):
+        b.error(f"'{key}' must be true or false, not {_type_name(value)}", ref, "type", key)
+        return False
+    return value
 
 
 def _build_agreements(
@@ -729,13 +901,17 @@ def _build_agreements(
         mode = b.text(rec, "mode", ref)
         venue = b.text(rec, "venue", ref)
         fields = b.texts(rec, "fields", ref)
-        status = b.text(rec, "status", ref, default="signed") or "signed"
-        if status not in _AGREEMENT_STATUSES:
-            b.error(f'\'status\' must be "signed" or "planned", not {status!r}', ref, "value")
+        # None when not a string (reported); "" is refused, not read as the default.
+        status = b.text(rec, "status", ref, default="signed") or ""
+        if isinstance(rec.get("status"), str) and status not in _AGREEMENT_STATUSES:
+            b.error(
+                f'\'status\' must be "signed" or "planned", not {status!r}', ref, "value", "status"
+            )
         notes = b.text(rec, "notes", ref)
         sources = b.texts(rec, "sources", ref)
         extra = b.extra(rec, _AGREEMENT_KEYS, ref)
-        if _has_new_error(b, n):
+        before_founding = _flag(b, rec, "before_founding", ref)
+        if _has_new_error(b, n) or pid is None:
             continue
         assert pid is not None and title is not None
         out.append(
@@ -753,6 +929,7 @@ def _build_agreements(
                 notes,
                 sources,
                 extra,
+                before_founding,
             )
         )
     return out
@@ -771,10 +948,11 @@ def _build_exchanges(
         details = b.text(rec, "details", ref)
         sources = b.texts(rec, "sources", ref)
         extra = b.extra(rec, _EXCHANGE_KEYS, ref)
-        if _has_new_error(b, n):
+        before_founding = _flag(b, rec, "before_founding", ref)
+        if _has_new_error(b, n) or pid is None:
             continue
         assert pid is not None and kind is not None and title is not None
-        out.append(Exchange(pid, kind, title, date, details, sources, extra))
+        out.append(Exchange(pid, kind, title, date, details, sources, extra, before_founding))
     return out
 
 
@@ -790,7 +968,7 @@ def _build_changes(
         reason = b.text(rec, "reason", ref)
         sources = b.texts(rec, "sources", ref)
         extra = b.extra(rec, _CHANGE_KEYS, ref)
-        if _has_new_error(b, n):
+        if _has_new_error(b, n) or pid is None:
             continue
         assert pid is not None and date is not None and status is not None
         out.append(StatusChange(pid, date, status, reason, sources, extra))

@@ -7,11 +7,12 @@ shown literally and control characters cannot reach the terminal.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from rich import box
 from rich.cells import cell_len
@@ -30,6 +31,9 @@ from sisterctl.stats import Count, RegistryStats
 from sisterctl.tables import STATUS_STYLE, date_text, years_text
 from sisterctl.text import fold, safe_display
 from sisterctl.timeline import CityNetwork, EventKind, NetworkTie, TieTimeline, TimelineEvent
+
+if TYPE_CHECKING:
+    from sisterctl.interop.plan import Outcome as ImportOutcome
 
 
 def make_console(
@@ -272,6 +276,135 @@ def _save(path: Path, text: str) -> None:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise RefusedError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+# ---------------------------------------------------------------------------
+# Imports: progress while they run, and what they did
+
+
+class ProgressDisplay:
+    """Progress through the phases of a long job, on standard error. This base class
+    shows nothing: it stands in when standard error is not a terminal."""
+
+    def phase(self, description: str, total: int | None = None) -> None:
+        """Start a phase: counted up to `total`, or open-ended when None."""
+
+    def advance(self, steps: int = 1) -> None:
+        """Count `steps` more done in the current phase."""
+
+
+class _RichProgress(ProgressDisplay):
+    def __init__(self, bar: Any) -> None:
+        self._bar = bar
+        self._task: Any = None
+
+    def phase(self, description: str, total: int | None = None) -> None:
+        # Each phase is a task of its own: the one before is shown finished, then hidden.
+        if self._task is not None:
+            self._bar.refresh()
+            self._bar.update(self._task, visible=False)
+        self._task = self._bar.add_task(description, total=total)
+        self._bar.refresh()
+
+    def advance(self, steps: int = 1) -> None:
+        self._bar.advance(self._task, steps)
+
+
+@contextlib.contextmanager
+def progress(*, enabled: bool = True) -> Iterator[ProgressDisplay]:
+    """A progress bar on standard error while the block runs, cleared at its end; a
+    display that shows nothing when standard error is not a terminal (a pipe, a log
+    file, a test) or `enabled` is False."""
+    console = make_console(stderr=True)
+    if not enabled or not console.is_terminal:
+        yield ProgressDisplay()
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        yield _RichProgress(bar)
+
+
+_TABLE_WORDS = {
+    "partnership": ("tie", "ties"),
+    "city": ("new city", "new cities"),
+    "agreement": ("agreement", "agreements"),
+    "exchange": ("exchange", "exchanges"),
+    "status_change": ("status change", "status changes"),
+}
+
+
+def _count(n: int, words: tuple[str, str]) -> str:
+    return f"{n:,} {words[0] if n == 1 else words[1]}"
+
+
+def import_summary(
+    outcome: ImportOutcome, *, source: str, written: bool, dry_run: bool, show: int = 10
+) -> RenderableType:
+    """What an import added (or would add), what it found already there, and what it
+    skipped and why, with the first `show` skipped rows."""
+    added = [
+        _count(outcome.added(table), words)
+        for table, words in _TABLE_WORDS.items()
+        if outcome.added(table) or table in ("partnership", "city")
+    ]
+    verb = "Would add" if dry_run else "Added"
+    if not outcome.records:
+        verb, added = "Nothing to add", []
+    listed = ", ".join(added[:-1]) + f" and {added[-1]}" if len(added) > 1 else "".join(added)
+    head = Text(f"{verb} {listed}" if added else verb)
+    units = outcome.unit if outcome.rows == 1 else f"{outcome.unit}s"
+    head.append(f" from {safe_display(source)} ({outcome.rows:,} {units} read)")
+    parts: list[RenderableType] = [head]
+    counts = Table.grid(padding=(0, 2))
+    counts.add_column()
+    counts.add_column(justify="right")
+    counts.add_row("already in the registry", f"{outcome.present:,}")
+    if outcome.present_records:
+        counts.add_row("  agreements, exchanges, status changes", f"{outcome.present_records:,}")
+    counts.add_row("given earlier in this file", f"{outcome.repeated:,}")
+    counts.add_row("skipped", f"{len(outcome.skipped):,}")
+    for reason, n in outcome.skipped_by_reason():
+        counts.add_row(f"  {reason.value}", f"{n:,}")
+    parts.append(counts)
+    if outcome.skipped and show > 0:
+        shown = outcome.skipped[:show]
+        title = (
+            "Skipped"
+            if len(shown) == len(outcome.skipped)
+            else f"Skipped (the first {len(shown)} of {len(outcome.skipped):,})"
+        )
+        lines = [Text(title, style="bold")]
+        wheres = [outcome.where(skip) for skip in shown]
+        width = max(map(len, wheres))
+        reason_width = max(len(skip.reason.value) for skip in shown)
+        for where, skip in zip(wheres, shown, strict=True):
+            line = Text(f"{where:<{width}}  {skip.reason.value:<{reason_width}}  ")
+            line.append_text(_t(skip.detail))
+            lines.append(line)
+        parts.append(Group(*lines))
+    for note in outcome.notes:
+        parts.append(Text(f"Note: {safe_display(note)}", style="yellow"))
+    if dry_run:
+        parts.append(Text("Nothing was written (--dry-run).", style="dim"))
+    elif not written and outcome.records:
+        parts.append(Text("Nothing was written.", style="dim"))
+    return Group(*parts)
 
 
 # ---------------------------------------------------------------------------

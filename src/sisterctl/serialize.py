@@ -112,6 +112,7 @@ def agreement_dict(agreement: Agreement) -> dict[str, Any]:
             "status": agreement.status,
             "notes": agreement.notes,
             "sources": list(agreement.sources),
+            "before_founding": agreement.before_founding or None,
             "extra": dict(agreement.extra),
         }
     )
@@ -127,6 +128,7 @@ def exchange_dict(exchange: Exchange) -> dict[str, Any]:
             "title": exchange.title,
             "details": exchange.details,
             "sources": list(exchange.sources),
+            "before_founding": exchange.before_founding or None,
             "extra": dict(exchange.extra),
         }
     )

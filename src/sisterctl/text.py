@@ -39,10 +39,32 @@ class _Marks(dict[int, int | None]):
 _NO_MARKS = _Marks()
 
 
+# Latin letters that NFKD leaves whole, and apostrophes, which ids leave out:
+# `Łódź` → `lodz`, `Yıldırım` → `yildirim`, `Nukuʻalofa` → `nukualofa`.
+_SLUG_LETTERS = str.maketrans(
+    {
+        "ł": "l",
+        "ø": "o",
+        "ı": "i",
+        "ð": "d",
+        "đ": "d",
+        "ħ": "h",
+        "ə": "e",
+        "æ": "ae",
+        "œ": "oe",
+        "þ": "th",
+        "'": "",
+        "’": "",
+        "ʻ": "",
+        "ʼ": "",
+    }
+)
+
+
 def slug(text: str) -> str:
-    """A readable ascii id part: `São Paulo` → `sao-paulo`; empty when nothing is left
-    (a name in a script with no ascii letters)."""
-    return _NON_SLUG.sub("-", fold(text).replace("'", "")).strip("-")
+    """A readable ascii id part: `São Paulo` → `sao-paulo`, `Łódź` → `lodz`; empty when
+    nothing is left (a name in a script with no ascii letters)."""
+    return _NON_SLUG.sub("-", fold(text).translate(_SLUG_LETTERS)).strip("-")
 
 
 def safe_display(text: str) -> str:

@@ -17,12 +17,14 @@ from sisterctl.cli.app import app
 
 # Every module that registers commands, in the order they are registered (the order
 # of `sisterctl --help`).
-MODULES = ("anniversaries", "read", "timeline", "write")
+MODULES = ("anniversaries", "check", "interop", "read", "timeline", "write")
 
 # The modules that register each top-level command or command group.
 COMMANDS: dict[str, tuple[str, ...]] = {
     "upcoming": ("anniversaries",),
-    "export": ("anniversaries",),
+    "export": ("anniversaries", "interop"),
+    "check": ("check",),
+    "import": ("interop",),
     "list": ("read",),
     "show": ("read",),
     "timeline": ("timeline",),

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sisterctl.cli.app import app, as_of_date, export_app, open_registry
+from sisterctl.cli.app import app, as_of_date, export_app, note, open_registry, write_output
 from sisterctl.cli.options import (
     AsOfOption,
     CityOption,
@@ -18,6 +18,7 @@ from sisterctl.cli.options import (
     HtmlOption,
     KindOption,
     OutputFormat,
+    OutputOption,
     SvgOption,
     WidthOption,
 )
@@ -176,17 +177,7 @@ def export_ics_command(
             help="Add a reminder this long before each anniversary: 14d, 2w, 12h.",
         ),
     ] = None,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            dir_okay=False,
-            show_default=False,
-            help="Write the calendar to FILE instead of standard output.",
-        ),
-    ] = None,
+    out: OutputOption = None,
     city: CityOption = None,
     country: CountryOption = None,
     kind: KindOption = None,
@@ -219,27 +210,9 @@ def export_ics_command(
         leap_day=leap_day,
     )
     export = anniversary_calendar(report, remind=reminder)
-    if out is None:
-        # The bytes as built (CRLF line ends, UTF-8), not re-encoded by the text layer.
-        binary = getattr(sys.stdout, "buffer", None)
-        sys.stdout.flush()
-        if binary is not None:
-            binary.write(export.data)
-            binary.flush()
-        else:
-            sys.stdout.write(export.data.decode("utf-8"))
-    else:
-        _write_file(out, export.data)
-    _note(_summary(export, report, out))
-
-
-def _write_file(path: Path, data: bytes) -> None:
-    from sisterctl.errors import RefusedError
-
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise RefusedError(f"cannot write {path}: {exc.strerror or exc}") from None
+    # The bytes as built (CRLF line ends, UTF-8), not re-encoded by the text layer.
+    write_output(ctx, export.data, out)
+    note(_summary(export, report, out))
 
 
 def _summary(export: CalendarExport, report: UpcomingReport, out: Path | None) -> str:
@@ -257,8 +230,3 @@ def _summary(export: CalendarExport, report: UpcomingReport, out: Path | None) -
     if left_out:
         line += "; left out " + " and ".join(left_out)
     return line
-
-
-def _note(message: str) -> None:
-    """A message for the person at the terminal, on standard error."""
-    typer.echo(f"sisterctl: {message}", err=True)

@@ -36,7 +36,10 @@ _debug = False  # set by --debug; read when an unexpected error reaches the top
 
 def _say(message: str) -> None:
     """A one-line message on standard error."""
-    line = " ".join(message.split("\n"))
+    from sisterctl.text import safe_display
+
+    # A message may quote a path or a value as typed: no escape sequence reaches the terminal.
+    line = safe_display(" ".join(message.split("\n")))
     try:
         sys.stderr.write(f"{PROG}: {line}\n")
         sys.stderr.flush()
@@ -163,6 +166,47 @@ app.add_typer(import_app)
 app.add_typer(export_app)
 
 
+def not_empty(value: str | None) -> str | None:
+    """An option callback: an empty value (`--city "$CITY"` with CITY unset) is refused
+    rather than read as "no filter"."""
+    if value is not None and not value.strip():
+        raise typer.BadParameter("must not be empty")
+    return value
+
+
+def a_file(value: Path | None) -> Path | None:
+    """An option callback for a file sisterctl writes: an empty name (which reads as
+    the current folder) or a folder is a mistake on the command line, whichever version
+    of Typer parsed it (0.29 refuses it itself)."""
+    if value is not None and value.is_dir():
+        raise typer.BadParameter("must name a file, not a folder (or nothing)")
+    return value
+
+
+def not_the_registry(
+    ctx: typer.Context, param: typer.CallbackParam, value: Path | None
+) -> Path | None:
+    """An option callback for a picture sisterctl writes (--svg, --html): never the
+    registry itself, which `list --svg partnerships.toml` would replace. (`-o` is
+    guarded where the file is written, by `write_output`.)"""
+    if value is None:
+        return value
+    a_file(value)
+    registry = location(ctx).path
+    try:
+        same = value.resolve() == registry.resolve() or (
+            value.exists() and registry.exists() and value.samefile(registry)
+        )
+    except OSError:
+        same = False
+    if same:
+        from sisterctl.errors import RefusedError
+
+        option = param.opts[0] if param.opts else "another option"
+        raise RefusedError(f"{value} is the registry itself; name another file with {option}")
+    return value
+
+
 def _version(value: bool) -> None:
     if value:
         sys.stdout.write(f"{PROG} {__version__}\n")
@@ -173,12 +217,13 @@ def _version(value: bool) -> None:
 def _main(
     ctx: typer.Context,
     registry: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--registry",
             "-r",
             metavar="PATH",
             show_default=False,
+            callback=not_empty,
             help="The registry file to use (default: $SISTERCTL_REGISTRY, then "
             "your own registry made by 'sisterctl init', then the bundled one).",
         ),
@@ -193,7 +238,7 @@ def _main(
         ),
     ] = False,
 ) -> None:
-    ctx.obj = State(registry=registry, debug=debug)
+    ctx.obj = State(registry=Path(registry) if registry is not None else None, debug=debug)
 
 
 # ---------------------------------------------------------------------------
@@ -237,8 +282,12 @@ def as_of_date(text: str | None) -> dt.date:
     if text is None:
         return today()
     from sisterctl.dates import parse_partial_date
+    from sisterctl.errors import InvalidDateError
 
-    date = parse_partial_date(text).to_date()
+    try:
+        date = parse_partial_date(text).to_date()
+    except InvalidDateError as exc:
+        raise InvalidDateError(f"--as-of: {exc}") from None
     if date is None:
         raise UsageError(f"--as-of needs a full date such as 2026-11-28, not {text!r}")
     return date
@@ -248,3 +297,88 @@ def fail(message: str, code: ExitCode = ExitCode.REFUSED) -> NoReturn:
     error = SisterctlError(message)
     error.exit_code = code
     raise error
+
+
+LOCK_TIMEOUT_VAR = "SISTERCTL_LOCK_TIMEOUT"
+
+
+def writable_path(ctx: typer.Context) -> Path:
+    """The registry to write; never the one bundled inside the installed package."""
+    from sisterctl.errors import RefusedError
+
+    found = location(ctx)
+    if found.bundled:
+        raise RefusedError(
+            "the bundled registry is read-only: make your own with 'sisterctl init', "
+            "or name one with --registry PATH"
+        )
+    return found.path
+
+
+def lock_timeout() -> float:
+    """How long a write waits for another writer: $SISTERCTL_LOCK_TIMEOUT seconds, or
+    the registry's default."""
+    from sisterctl.registry import LOCK_TIMEOUT
+
+    value = os.environ.get(LOCK_TIMEOUT_VAR)
+    if not value:
+        return LOCK_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < 1e6:
+        raise UsageError(f"{LOCK_TIMEOUT_VAR} must be a number of seconds, not {value!r}")
+    return seconds
+
+
+def note(message: str) -> None:
+    """A message for the person at the terminal (not an error), on standard error."""
+    _say(message)
+
+
+def write_output(ctx: typer.Context, data: bytes, output: Path | None) -> None:
+    """What an export made, as bytes: on standard output, or in the file `output`
+    (`-o`), replaced whole or not at all. The registry itself is never overwritten."""
+    if output is None or str(output) == "-":
+        binary = getattr(sys.stdout, "buffer", None)
+        sys.stdout.flush()
+        if binary is not None:
+            binary.write(data)
+            binary.flush()
+        else:
+            sys.stdout.write(data.decode("utf-8"))
+        return
+    from sisterctl.errors import RefusedError
+
+    if output.resolve() == location(ctx).path.resolve():
+        raise RefusedError(f"{output} is the registry itself; name another file with -o")
+    try:
+        _replace_file(output, data)
+    except OSError as exc:
+        raise RefusedError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def _replace_file(path: Path, data: bytes) -> None:
+    """Write a temporary file beside `path` and rename it over `path`, so that a reader
+    never sees half a file. The file keeps the old one's permissions, or gets the usual
+    ones."""
+    import stat
+    import tempfile
+
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        tmp.chmod(mode)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from sisterctl.cli.app import a_file, not_empty, not_the_registry
+
 
 class OutputFormat(StrEnum):
     TABLE = "table"
@@ -46,6 +48,7 @@ CityOption = Annotated[
         "--city",
         "-c",
         show_default=False,
+        callback=not_empty,
         help="Ties of this city, on either side; any name, alias or local name, "
         "ignoring case and accents.",
     ),
@@ -55,6 +58,7 @@ CountryOption = Annotated[
     typer.Option(
         "--country",
         show_default=False,
+        callback=not_empty,
         help="Ties with a city in this country: ISO code (KR) or English name.",
     ),
 ]
@@ -64,6 +68,7 @@ KindOption = Annotated[
         "--kind",
         "-k",
         show_default=False,
+        callback=not_empty,
         help="Ties of this kind: 'sister city', 'friendship city', ...",
     ),
 ]
@@ -78,6 +83,7 @@ FieldOption = Annotated[
     typer.Option(
         "--field",
         show_default=False,
+        callback=not_empty,
         help="Ties that cooperate in this field (tourism, culture, ...).",
     ),
 ]
@@ -106,6 +112,7 @@ SvgOption = Annotated[
         metavar="FILE",
         show_default=False,
         dir_okay=False,
+        callback=not_the_registry,
         help="Also write what is shown as an SVG picture to FILE.",
     ),
 ]
@@ -116,6 +123,7 @@ HtmlOption = Annotated[
         metavar="FILE",
         show_default=False,
         dir_okay=False,
+        callback=not_the_registry,
         help="Also write what is shown as an HTML page to FILE.",
     ),
 ]
@@ -123,5 +131,17 @@ WidthOption = Annotated[
     int,
     typer.Option(
         "--width", min=40, max=400, help="Width in columns of the --svg and --html pictures."
+    ),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        dir_okay=False,
+        show_default=False,
+        callback=a_file,
+        help="Write to FILE instead of standard output.",
     ),
 ]

@@ -15,15 +15,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sisterctl.cli.app import add_app, app, location, state
-from sisterctl.errors import RefusedError, UsageError
+from sisterctl.cli.app import add_app, app, lock_timeout, not_empty, state, writable_path
+from sisterctl.errors import UsageError
 
 if TYPE_CHECKING:
     from sisterctl.dates import PartialDate
     from sisterctl.model import Registry
     from sisterctl.registry import Record
-
-LOCK_TIMEOUT_VAR = "SISTERCTL_LOCK_TIMEOUT"
 
 TieArgument = Annotated[
     list[str] | None,
@@ -73,18 +71,29 @@ ModeOption = Annotated[
         "--mode",
         metavar="MODE",
         show_default=False,
+        callback=not_empty,
         help="How it was signed: in-person, video-conference, exchange-of-documents, "
         "or other words.",
     ),
 ]
 VenueOption = Annotated[
     str | None,
-    typer.Option("--venue", metavar="PLACE", show_default=False, help="Where it was signed."),
+    typer.Option(
+        "--venue",
+        metavar="PLACE",
+        show_default=False,
+        callback=not_empty,
+        help="Where it was signed.",
+    ),
 ]
 NoteOption = Annotated[
     str | None,
     typer.Option(
-        "--note", metavar="TEXT", show_default=False, help="Free text; may hold line breaks."
+        "--note",
+        metavar="TEXT",
+        show_default=False,
+        callback=not_empty,
+        help="Free text; may hold line breaks.",
     ),
 ]
 ForceOption = Annotated[
@@ -166,21 +175,6 @@ def _date(text: str) -> PartialDate:
     return parse_partial_date(text)
 
 
-def _lock_timeout() -> float:
-    from sisterctl.registry import LOCK_TIMEOUT
-
-    value = os.environ.get(LOCK_TIMEOUT_VAR)
-    if not value:
-        return LOCK_TIMEOUT
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = -1.0
-    if not 0 <= seconds < 1e6:
-        raise UsageError(f"{LOCK_TIMEOUT_VAR} must be a number of seconds, not {value!r}")
-    return seconds
-
-
 def _message(text: str) -> None:
     from sisterctl.text import safe_display
 
@@ -188,22 +182,11 @@ def _message(text: str) -> None:
     sys.stderr.flush()
 
 
-def writable_path(ctx: typer.Context) -> Path:
-    """The registry to write; never the one bundled inside the installed package."""
-    found = location(ctx)
-    if found.bundled:
-        raise RefusedError(
-            "the bundled registry is read-only: make your own with 'sisterctl init', "
-            "or name one with --registry PATH"
-        )
-    return found.path
-
-
 def _write(ctx: typer.Context, plan: Callable[[Registry], Sequence[Record]], dry_run: bool) -> None:
     from sisterctl import registry
     from sisterctl.edits import describe
 
-    done = registry.append(writable_path(ctx), plan, dry_run=dry_run, lock_timeout=_lock_timeout())
+    done = registry.append(writable_path(ctx), plan, dry_run=dry_run, lock_timeout=lock_timeout())
     what = describe(done.records)
     if dry_run:
         sys.stdout.write(done.fragment.lstrip("\n"))
@@ -221,10 +204,11 @@ def _write(ctx: typer.Context, plan: Callable[[Registry], Sequence[Record]], dry
 def init_command(
     ctx: typer.Context,
     path: Annotated[
-        Path | None,
+        str | None,
         typer.Argument(
             metavar="[PATH]",
             show_default=False,
+            callback=not_empty,
             help="Where to create it (a file, or a folder to hold partnerships.toml); "
             "default: your own registry in your user data folder.",
         ),
@@ -237,7 +221,7 @@ def init_command(
     from sisterctl import registry
     from sisterctl.edits import registry_template
 
-    chosen = path if path is not None else state(ctx).registry
+    chosen = Path(path) if path is not None else state(ctx).registry
     target = chosen.expanduser() if chosen is not None else registry.user_registry_path()
     if target.is_dir():
         target = target / registry.FILE_NAME
@@ -365,6 +349,7 @@ def add_agreement(
             "-k",
             metavar="KIND",
             show_default=False,
+            callback=not_empty,
             help="founding, reaffirmation, renewal, upgrade, memorandum, 'letter of intent', "
             "... (default: agreement).",
         ),
@@ -375,6 +360,7 @@ def add_agreement(
             "--to-kind",
             metavar="KIND",
             show_default=False,
+            callback=not_empty,
             help="For an upgrade: the tie's kind from this date ('sister city').",
         ),
     ] = None,
@@ -477,7 +463,9 @@ def add_exchange(
 
 ReasonOption = Annotated[
     str | None,
-    typer.Option("--reason", metavar="TEXT", show_default=False, help="Why, in one line."),
+    typer.Option(
+        "--reason", metavar="TEXT", show_default=False, callback=not_empty, help="Why, in one line."
+    ),
 ]
 
 

@@ -1,0 +1,532 @@
+"""`sisterctl check`: every problem in a registry, not only the first.
+
+Pure: the registry's text comes in (or its path, read by `sisterctl.registry`), a
+`CheckReport` goes out. The loader's own checks (`registry.build`: TOML types,
+impossible dates, duplicate ids, dangling references, country codes, the schema
+version, unknown keys) come first; this module adds the checks that look across
+records: the same tie twice, a city tied to itself, dates out of order, one city
+recorded twice under two spellings, and the warnings about missing sources, future
+founding dates and suspended ties with no date.
+
+"Today" is a parameter (`as_of`), never read from the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+from sisterctl.dates import PartialDate, coerce_partial_date
+from sisterctl.errors import ExitCode, InvalidDateError, RegistryError
+from sisterctl.model import City, Partnership, Registry, Status
+from sisterctl.registry import (
+    Locator,
+    Problem,
+    RecordRef,
+    Severity,
+    build,
+    parse_toml,
+    read_text,
+)
+from sisterctl.text import fold
+
+
+class CheckExit(IntEnum):
+    """The exit codes of `sisterctl check` (documented in the README)."""
+
+    CLEAN = 0  # no errors (warnings allowed, unless --strict)
+    ERRORS = 1  # the registry has errors
+    UNREADABLE = 2  # the file cannot be read or parsed at all
+
+
+class UnreadableRegistryError(RegistryError):
+    """The registry cannot be read or parsed, as `check` reports it: exit code 2.
+
+    Other commands exit 3 for the same file (ExitCode.REGISTRY); a linter's
+    convention, which CI scripts rely on, is 0 clean, 1 problems, 2 could not run.
+    """
+
+    exit_code = ExitCode(CheckExit.UNREADABLE)
+
+
+#: Two cities recorded with coordinates farther apart than this are different
+#: cities, whatever their names (Springfield, Illinois and Springfield, Missouri).
+SAME_PLACE_KM = 50.0
+
+# Characters that no name or title needs and that hide or reorder text: C0 and C1
+# controls, zero-width space, left-to-right and right-to-left marks, bidirectional
+# embeddings, overrides and isolates, the word joiner and invisible operators, and a
+# byte-order mark. Zero-width (non-)joiners are left alone: Persian and Indic
+# spellings need them. Notes and details may also hold tabs and newlines.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+_INVISIBLE_IN_LINE = re.compile(f"[\t\n{_INVISIBLE.pattern[1:-1]}]")
+_FREE_TEXT_KEYS = frozenset({"notes", "details", "status_reason", "reason"})
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What `check` found in one registry file."""
+
+    path: str
+    problems: tuple[Problem, ...]
+    readable: bool = True
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity is Severity.WARNING)
+
+    @property
+    def exit_code(self) -> CheckExit:
+        if not self.readable:
+            return CheckExit.UNREADABLE
+        return CheckExit.ERRORS if self.errors else CheckExit.CLEAN
+
+    def strict(self) -> CheckReport:
+        """The same report with every warning turned into an error (`--strict`)."""
+        return replace(
+            self, problems=tuple(replace(p, severity=Severity.ERROR) for p in self.problems)
+        )
+
+    def summary(self) -> str:
+        """`2 errors and 1 warning in partnerships.toml`, or what was checked when clean."""
+        if not self.problems:
+            checked = ", ".join(
+                _plural(n, what) for what, n in self.counts.items() if n or what == "tie"
+            )
+            return f"no problems in {self.path} ({checked})"
+        errors, warnings = len(self.errors), len(self.warnings)
+        found = " and ".join(
+            _plural(n, what) for what, n in (("error", errors), ("warning", warnings)) if n
+        )
+        return f"{found} in {self.path}"
+
+
+def _plural(n: int, what: str) -> str:
+    if n == 1:
+        return f"1 {what}"
+    plural = what[:-1] + "ies" if what.endswith("y") else what + "s"
+    return f"{n} {plural}"
+
+
+def check_file(path: Path, as_of: dt.date) -> CheckReport:
+    """Check the registry at `path`. A file that cannot be read or parsed gives a report
+    with `readable=False` and its one problem."""
+    try:
+        text = read_text(path)
+    except RegistryError as exc:
+        return _unreadable(str(path), exc)
+    return check_text(text, str(path), as_of)
+
+
+def check_text(text: str, path: str, as_of: dt.date) -> CheckReport:
+    """Check a registry's text; `path` is only used to name the file in the report."""
+    try:
+        data = parse_toml(text, path)
+    except RegistryError as exc:
+        return _unreadable(path, exc)
+    result = build(data, text=text)
+    checker = _Checker(data, result.registry, Locator(text), as_of)
+    checker.run()
+    problems = sorted(
+        [*result.problems, *checker.problems],
+        key=lambda p: (p.line if p.line is not None else 0, p.column or 0),
+    )
+    registry = result.registry
+    counts = {
+        "city": len(registry.cities),
+        "tie": len(registry.partnerships),
+        "agreement": len(registry.agreements),
+        "exchange": len(registry.exchanges),
+        "status change": len(registry.status_changes),
+    }
+    return CheckReport(path, tuple(problems), readable=True, counts=counts)
+
+
+def _unreadable(path: str, exc: RegistryError) -> CheckReport:
+    code = "toml" if exc.detail.startswith("not valid TOML") else "unreadable"
+    problem = Problem(Severity.ERROR, exc.detail, None, exc.line, exc.column, code)
+    return CheckReport(path, (problem,), readable=False)
+
+
+def unreadable_error(report: CheckReport) -> UnreadableRegistryError:
+    """The error `check` exits with when the file cannot be read or parsed."""
+    problem = report.problems[0]
+    return UnreadableRegistryError(problem.message, report.path, problem.line, problem.column)
+
+
+# ---------------------------------------------------------------------------
+# The checks across records
+
+
+@dataclass(frozen=True)
+class _Raw:
+    """One record as the file holds it, with where it is."""
+
+    ref: RecordRef
+    data: Mapping[str, Any]
+
+
+class _Checker:
+    def __init__(
+        self, data: Mapping[str, Any], registry: Registry, locator: Locator, as_of: dt.date
+    ) -> None:
+        self.data = data
+        self.registry = registry
+        self.locator = locator
+        self.as_of = as_of
+        self.problems: list[Problem] = []
+        self.tie_refs = self._first_refs("partnership")
+        self.city_refs = self._first_refs("city")
+
+    # -- helpers -----------------------------------------------------------
+    def records(self, table: str) -> Iterator[_Raw]:
+        value = self.data.get(table)
+        if not isinstance(value, list):
+            return
+        for index, rec in enumerate(value):
+            if isinstance(rec, dict):
+                rid = rec.get("id")
+                yield _Raw(RecordRef(table, index, rid if isinstance(rid, str) else None), rec)
+
+    def _first_refs(self, table: str) -> dict[str, RecordRef]:
+        refs: dict[str, RecordRef] = {}
+        for raw in self.records(table):
+            if raw.ref.id is not None:
+                refs.setdefault(raw.ref.id, raw.ref)
+        return refs
+
+    def add(
+        self,
+        severity: Severity,
+        ref: RecordRef | None,
+        message: str,
+        code: str,
+        key: str | None = None,
+    ) -> None:
+        line, column = self.locator.position(ref, key) or (None, None)
+        where = f"{ref.describe()}: " if ref is not None else ""
+        self.problems.append(Problem(severity, f"{where}{message}", ref, line, column, code))
+
+    def tie_of(self, raw: _Raw) -> Partnership | None:
+        pid = raw.data.get("partnership")
+        return self.registry.by_id.get(pid) if isinstance(pid, str) else None
+
+    def where(self, ref: RecordRef) -> str:
+        line = self.locator.record_line(ref)
+        return f"{ref.id!r} (line {line})" if line is not None else repr(ref.id)
+
+    # -- the checks --------------------------------------------------------
+    def run(self) -> None:
+        same = _SameCities(self.registry.cities)
+        self.check_cities(same)
+        self.check_ties(same)
+        self.check_dated_records()
+        self.check_invisible_characters()
+
+    def check_cities(self, same: _SameCities) -> None:
+        for city_id, (other_id, why) in same.duplicates.items():
+            ref, other = self.city_refs.get(city_id), self.city_refs.get(other_id)
+            if ref is None or other is None:
+                continue
+            self.add(
+                Severity.WARNING,
+                ref,
+                f"probably the same city as {self.where(other)}: {why}; "
+                "keep one record and give it the other spelling as an alias",
+                "same-city",
+                "name",
+            )
+
+    def check_ties(self, same: _SameCities) -> None:
+        seen: dict[frozenset[str], Partnership] = {}
+        seen_loosely: dict[frozenset[str], Partnership] = {}
+        for tie in self.registry.partnerships:
+            ref = self.tie_refs[tie.id]
+            a, b = tie.cities
+            if a.id == b.id:
+                self.add(Severity.ERROR, ref, f"ties {a.id!r} to itself", "self-tie", "cities")
+            elif same.strict(a.id) == same.strict(b.id):
+                self.add(
+                    Severity.ERROR,
+                    ref,
+                    f"ties a city to itself: {a.id!r} and {b.id!r} are the same city "
+                    f"({same.reason(a, b)})",
+                    "self-tie",
+                    "cities",
+                )
+            elif same.loose(a.id) == same.loose(b.id):
+                self.add(
+                    Severity.WARNING,
+                    ref,
+                    f"probably ties a city to itself: {same.reason(a, b)}",
+                    "self-tie",
+                    "cities",
+                )
+            key = frozenset(same.strict(c.id) for c in tie.cities)
+            loose_key = frozenset(same.loose(c.id) for c in tie.cities)
+            if key in seen:
+                first = seen[key]
+                self.add(
+                    Severity.ERROR,
+                    ref,
+                    f"the same tie as {self.where(self.tie_refs[first.id])}"
+                    f"{_spelled(first, tie)}; a registry holds each tie once",
+                    "duplicate-tie",
+                    "cities",
+                )
+            elif loose_key in seen_loosely:
+                first = seen_loosely[loose_key]
+                self.add(
+                    Severity.WARNING,
+                    ref,
+                    f"probably the same tie as {self.where(self.tie_refs[first.id])}"
+                    f"{_spelled(first, tie)}",
+                    "duplicate-tie",
+                    "cities",
+                )
+            seen.setdefault(key, tie)
+            seen_loosely.setdefault(loose_key, tie)
+
+            if not tie.sources:
+                self.add(
+                    Severity.WARNING,
+                    ref,
+                    "has no sources: add the URL of a page that states the tie",
+                    "no-source",
+                )
+            if tie.established is not None and tie.established.earliest() > self.as_of:
+                self.add(
+                    Severity.WARNING,
+                    ref,
+                    f"its founding date {tie.established} is in the future (after {self.as_of})",
+                    "future-founding",
+                    "established",
+                )
+            if tie.status is Status.SUSPENDED and tie.status_date is None:
+                self.add(
+                    Severity.WARNING,
+                    ref,
+                    "is suspended with no date: add status_date (and status_reason)",
+                    "suspended-no-date",
+                    "status",
+                )
+            if tie.status_date is not None and _before(tie.status_date, tie.established):
+                self.add(
+                    Severity.ERROR,
+                    ref,
+                    f"status_date {tie.status_date} ({tie.status.value}) is before the tie "
+                    f"was founded ({tie.established})",
+                    "before-founding",
+                    "status_date",
+                )
+
+    def check_dated_records(self) -> None:
+        """Agreements and exchanges dated before their tie's founding (an error unless
+        marked `before_founding = true`), and changes of status before it (always)."""
+        for table in ("agreement", "exchange"):
+            for raw in self.records(table):
+                tie = self.tie_of(raw)
+                date = _date_or_none(raw.data.get("date"))
+                if tie is None or date is None or tie.established is None:
+                    continue
+                marked = raw.data.get("before_founding") is True
+                if _before(date, tie.established) and not marked:
+                    self.add(
+                        Severity.ERROR,
+                        raw.ref,
+                        f"dated {date}, before its tie {tie.id!r} was founded "
+                        f"({tie.established}); if both dates are right, "
+                        "add before_founding = true",
+                        "before-founding",
+                        "date",
+                    )
+                elif marked and _before(tie.established, date, or_same=True):
+                    self.add(
+                        Severity.WARNING,
+                        raw.ref,
+                        f"marked before_founding, but dated {date}, not before its tie "
+                        f"{tie.id!r} was founded ({tie.established})",
+                        "before-founding",
+                        "before_founding",
+                    )
+        for raw in self.records("status_change"):
+            tie = self.tie_of(raw)
+            date = _date_or_none(raw.data.get("date"))
+            if tie is None or date is None or not _before(date, tie.established):
+                continue
+            status = raw.data.get("status")
+            what = {"ended": "ended", "suspended": "suspended", "active": "resumed"}.get(
+                status if isinstance(status, str) else "", "changed"
+            )
+            self.add(
+                Severity.ERROR,
+                raw.ref,
+                f"{what} on {date}, before the tie {tie.id!r} was founded ({tie.established})",
+                "before-founding",
+                "date",
+            )
+
+    def check_invisible_characters(self) -> None:
+        for table in ("city", "partnership", "agreement", "exchange", "status_change"):
+            for raw in self.records(table):
+                for key, value in raw.data.items():
+                    for text in _strings(value):
+                        pattern = _INVISIBLE if key in _FREE_TEXT_KEYS else _INVISIBLE_IN_LINE
+                        match = pattern.search(text)
+                        if match is None:
+                            continue
+                        self.add(
+                            Severity.WARNING,
+                            raw.ref,
+                            f"'{key}' holds an invisible or control character "
+                            f"(U+{ord(match.group()):04X}), which hides text and stops "
+                            "searches from finding it",
+                            "invisible-character",
+                            key,
+                        )
+                        break
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+
+
+def _date_or_none(value: Any) -> PartialDate | None:
+    if value is None:
+        return None
+    try:
+        return coerce_partial_date(value)
+    except InvalidDateError:
+        return None  # reported by the loader
+
+
+def _before(date: PartialDate, other: PartialDate | None, *, or_same: bool = False) -> bool:
+    """Whether `date` is certainly before `other` at their precisions (2009 is before
+    2010-11-04; 2010 is not, it may be later in 2010)."""
+    if other is None:
+        return False
+    if or_same:
+        return date.latest() <= other.earliest()
+    return date.latest() < other.earliest()
+
+
+def _spelled(first: Partnership, second: Partnership) -> str:
+    """`, recorded here as Sao Paulo–Daegu` when the second tie names other records."""
+    if {c.id for c in first.cities} == {c.id for c in second.cities}:
+        return ""
+    return f", recorded here as {second.title}"
+
+
+# ---------------------------------------------------------------------------
+# One city under two records
+
+
+class _SameCities:
+    """Which city records stand for the same city.
+
+    Strictly the same: same country, same kind of place, and the same name or local
+    name once case and accents are set aside (`Sao Paulo`, `São Paulo`). Loosely the
+    same: one's name is the other's alias (`Taegu`, `Daegu`). Two places of the same
+    name whose coordinates lie farther apart than SAME_PLACE_KM are never the same.
+    """
+
+    def __init__(self, cities: Mapping[str, City]) -> None:
+        self._strict: dict[str, str] = {}
+        self._loose: dict[str, str] = {}
+        self._why: dict[frozenset[str], str] = {}
+        #: A later record → (the earlier record it duplicates, why).
+        self.duplicates: dict[str, tuple[str, str]] = {}
+        for loose in (False, True):
+            groups: dict[tuple[str, str], list[City]] = {}
+            for city in cities.values():
+                names = city.names if loose else (city.name, city.local_name or "")
+                for name in {fold(n) for n in names} - {""}:
+                    groups.setdefault((city.country, name), []).append(city)
+            for group in groups.values():
+                if len(group) > 1:
+                    self._join(group, loose=loose)
+
+    def _join(self, group: Sequence[City], *, loose: bool) -> None:
+        for i, city in enumerate(group):
+            for first in group[:i]:
+                if not _may_be_same(first, city):
+                    continue
+                root_first, root_city = (
+                    (self.loose(first.id), self.loose(city.id))
+                    if loose
+                    else (self.strict(first.id), self.strict(city.id))
+                )
+                if root_first == root_city:
+                    continue
+                (self._loose if loose else self._strict)[root_city] = root_first
+                why = _reason(first, city, loose=loose)
+                self._why[frozenset((first.id, city.id))] = why
+                self.duplicates.setdefault(city.id, (first.id, why))
+                break
+
+    def strict(self, city_id: str) -> str:
+        return _root(self._strict, city_id)
+
+    def loose(self, city_id: str) -> str:
+        return _root(self._loose, self.strict(city_id))
+
+    def reason(self, a: City, b: City) -> str:
+        return self._why.get(frozenset((a.id, b.id)), f"{a.name} and {b.name} are one city")
+
+
+def _root(canon: dict[str, str], key: str) -> str:
+    while key in canon:
+        key = canon[key]
+    return key
+
+
+def _reason(first: City, city: City, *, loose: bool) -> str:
+    if loose:
+        if fold(city.name) in {fold(a) for a in first.aliases}:
+            return f"{city.name!r} is an alias of {first.name!r}"
+        if fold(first.name) in {fold(a) for a in city.aliases}:
+            return f"{first.name!r} is an alias of {city.name!r}"
+        return f"{first.name!r} and {city.name!r} share an alias"
+    if first.name == city.name:
+        return f"both are named {city.name!r}"
+    if fold(first.name) == fold(city.name):
+        return f"{first.name!r} and {city.name!r} differ only in case or accents"
+    return f"both have the local name {city.local_name!r}"
+
+
+def _may_be_same(a: City, b: City) -> bool:
+    if a.country != b.country or (a.type or "city") != (b.type or "city"):
+        return False
+    if None not in (a.lat, a.lon, b.lat, b.lon):
+        assert a.lat is not None and a.lon is not None
+        assert b.lat is not None and b.lon is not None
+        return _distance_km(a.lat, a.lon, b.lat, b.lon) <= SAME_PLACE_KM
+    return True
+
+
+def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine, mean Earth radius)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, h)))

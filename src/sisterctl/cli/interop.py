@@ -1,0 +1,312 @@
+"""`sisterctl import csv|wikidata|json` and `sisterctl export csv|json|geojson`."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from sisterctl.cli.app import (
+    export_app,
+    import_app,
+    location,
+    lock_timeout,
+    not_empty,
+    note,
+    open_registry,
+    writable_path,
+    write_output,
+)
+from sisterctl.cli.options import OutputOption
+
+if TYPE_CHECKING:
+    from sisterctl.interop.json_io import Incoming
+    from sisterctl.interop.plan import Outcome, Progress, Reading
+    from sisterctl.model import Registry
+
+
+class SummaryFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+FileArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="FILE",
+        show_default=False,
+        callback=not_empty,
+        help="The file to import; - reads standard input.",
+    ),
+]
+DryRunOption = Annotated[
+    bool,
+    typer.Option("--dry-run", "-n", help="Say what would be added and skipped, and write nothing."),
+]
+ShowSkippedOption = Annotated[
+    int,
+    typer.Option(
+        "--show-skipped",
+        metavar="N",
+        min=0,
+        help="List the first N skipped rows with their reasons (--format json lists all).",
+    ),
+]
+SummaryOption = Annotated[
+    SummaryFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        case_sensitive=False,
+        help="text for people, json for scripts: the summary of what was done.",
+    ),
+]
+KindOption = Annotated[
+    str | None,
+    typer.Option(
+        "--kind",
+        "-k",
+        show_default=False,
+        callback=not_empty,
+        help="The kind of tie for rows that give none ('sister city', 'friendship city'...).",
+    ),
+]
+PROGRESS_FROM = 1000  # ties in a file from which a progress bar is worth showing
+
+
+# ---------------------------------------------------------------------------
+# Import
+
+
+@import_app.command("csv")
+def import_csv(
+    ctx: typer.Context,
+    file: FileArgument,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            "-m",
+            metavar="FIELD=COLUMN",
+            show_default=False,
+            help="Read FIELD from the column named COLUMN (established=date_signed); "
+            "repeat for more fields.",
+        ),
+    ] = None,
+    kind: KindOption = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            metavar="URL",
+            show_default=False,
+            callback=not_empty,
+            help="A source for every tie whose row gives none (where the list comes from).",
+        ),
+    ] = None,
+    dry_run: DryRunOption = False,
+    show_skipped: ShowSkippedOption = 10,
+    output: SummaryOption = SummaryFormat.TEXT,
+) -> None:
+    """Import ties from a CSV file of city pairs (city1, country1, city2, country2).
+
+    Optional columns are read when present: established, kind, status, source, and
+    lat1/lng1/lat2/lng2. Ties already in the registry, in either order, are not added
+    again; rows that cannot be placed are skipped and reported by line.
+
+    Example: sisterctl import csv twin_cities_raw.csv --dry-run
+    """
+    from sisterctl.interop import csv_import
+
+    options = csv_import.Options(csv_import.parse_mapping(mapping or []), kind, source)
+    name, text = _read_input(file)
+    reading = csv_import.read(text, name, options)
+    _import(ctx, name, reading, dry_run=dry_run, show_skipped=show_skipped, output=output)
+
+
+@import_app.command("wikidata")
+def import_wikidata(
+    ctx: typer.Context,
+    file: FileArgument,
+    kind: KindOption = None,
+    dry_run: DryRunOption = False,
+    show_skipped: ShowSkippedOption = 10,
+    output: SummaryOption = SummaryFormat.TEXT,
+) -> None:
+    """Import ties from Wikidata: the JSON results of the SPARQL query in the README
+    (twinned administrative body, P190, with its start and end times).
+
+    Example: sisterctl import wikidata query.json --dry-run
+    """
+    from dataclasses import replace
+
+    from sisterctl.interop import wikidata
+
+    name, text = _read_input(file)
+    reading = wikidata.read(text, name)
+    if kind:
+        reading = replace(
+            reading, candidates=tuple(replace(c, kind=kind) for c in reading.candidates)
+        )
+    _import(ctx, name, reading, dry_run=dry_run, show_skipped=show_skipped, output=output)
+
+
+@import_app.command("json")
+def import_json(
+    ctx: typer.Context,
+    file: FileArgument,
+    dry_run: DryRunOption = False,
+    show_skipped: ShowSkippedOption = 10,
+    output: SummaryOption = SummaryFormat.TEXT,
+) -> None:
+    """Import a registry written by 'sisterctl export json': into an empty registry to
+    move it, into one with records to merge them.
+
+    Example: sisterctl import json registry.json --dry-run
+    """
+    from sisterctl.interop import json_io
+
+    name, text = _read_input(file)
+    incoming = json_io.read(text, name)
+    _import(ctx, name, incoming, dry_run=dry_run, show_skipped=show_skipped, output=output)
+
+
+def _read_input(name: str) -> tuple[str, str]:
+    """The name to report and the UTF-8 text of FILE (`-`: standard input)."""
+    from sisterctl.errors import RefusedError
+    from sisterctl.interop.plan import decode_text
+
+    if name == "-":
+        return "<stdin>", decode_text(sys.stdin.buffer.read(), "<stdin>")
+    file = Path(name)
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise RefusedError(f"{file}: no such file") from None
+    except IsADirectoryError:
+        raise RefusedError(f"{file}: is a directory, not a file") from None
+    except OSError as exc:
+        raise RefusedError(f"{file}: cannot read it: {exc.strerror or exc}") from None
+    return str(file), decode_text(data, str(file))
+
+
+def _import(
+    ctx: typer.Context,
+    name: str,
+    read: Reading | Incoming,
+    *,
+    dry_run: bool,
+    show_skipped: int,
+    output: SummaryFormat,
+) -> None:
+    """Add what was read to the registry, in one locked, atomic, verified write, and
+    say what was done."""
+    from sisterctl import registry as registry_file
+    from sisterctl import render
+    from sisterctl.interop import json_io
+    from sisterctl.interop.plan import Reading, place_ties
+
+    def place(held: Registry, progress: Progress) -> Outcome:
+        if isinstance(read, Reading):
+            return place_ties(held, read, progress=progress)
+        return json_io.place(held, read, progress=progress)
+
+    size = len(read.candidates) if isinstance(read, Reading) else len(read.registry.partnerships)
+
+    path = location(ctx).path if dry_run else writable_path(ctx)
+    outcomes: list[Outcome] = []
+    with render.progress(enabled=size >= PROGRESS_FROM) as display:
+        display.phase("Reading the registry")
+
+        def plan(registry: Registry) -> list[tuple[str, dict[str, Any]]]:
+            display.phase("Placing ties", size)
+            outcome = place(registry, display.advance)
+            outcomes[:] = [outcome]
+            display.phase("Writing and checking the registry")
+            return outcome.records
+
+        appended = registry_file.append(path, plan, dry_run=dry_run, lock_timeout=lock_timeout())
+    outcome = outcomes[0]
+    if output is SummaryFormat.JSON:
+        from sisterctl import plain
+        from sisterctl.interop.plan import summary_dict
+
+        summary = summary_dict(
+            outcome,
+            source=name,
+            registry=str(path),
+            dry_run=dry_run,
+            written=appended.written,
+        )
+        plain.write_json(summary, sys.stdout)
+        return
+    render.emit(
+        render.import_summary(
+            outcome, source=name, written=appended.written, dry_run=dry_run, show=show_skipped
+        )
+    )
+
+
+# ---------------------------------------------------------------------------
+# Export
+
+
+@export_app.command("csv")
+def export_csv(
+    ctx: typer.Context,
+    output: OutputOption = None,
+    bom: Annotated[
+        bool,
+        typer.Option(
+            "--bom",
+            help="Begin with a UTF-8 byte-order mark, which Excel needs to read accents "
+            "and non-Latin names.",
+        ),
+    ] = False,
+) -> None:
+    """Write one row per tie as CSV, safe to open in a spreadsheet: a cell that would
+    start a formula (=, +, -, @) begins with a single quote.
+
+    Example: sisterctl export csv -o ties.csv
+    """
+    from sisterctl.interop import csv_export
+
+    text = csv_export.to_csv(open_registry(ctx))
+    write_output(ctx, (("\ufeff" if bom else "") + text).encode("utf-8"), output)
+
+
+@export_app.command("json")
+def export_json(ctx: typer.Context, output: OutputOption = None) -> None:
+    """Write the whole registry as JSON (docs/json-format.md), for scripts and for
+    'sisterctl import json'.
+
+    Example: sisterctl export json -o registry.json
+    """
+    from sisterctl.interop import json_io
+
+    write_output(ctx, _json_text(json_io.export(open_registry(ctx))), output)
+
+
+@export_app.command("geojson")
+def export_geojson(ctx: typer.Context, output: OutputOption = None) -> None:
+    """Write a GeoJSON map of the ties whose two cities have coordinates (lat, lon):
+    a line between the cities of each.
+
+    Example: sisterctl export geojson -o ties.geojson
+    """
+    from sisterctl.interop import geojson
+
+    result = geojson.feature_collection(open_registry(ctx))
+    write_output(ctx, geojson.to_text(result.collection).encode("utf-8"), output)
+    if result.left_out:
+        ties = "1 tie" if result.left_out == 1 else f"{result.left_out:,} ties"
+        note(f"{ties} left out: a city has no coordinates (lat, lon)")
+
+
+def _json_text(data: Any) -> bytes:
+    import json
+
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

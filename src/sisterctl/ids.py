@@ -1,0 +1,55 @@
+"""Ids for new records: readable, stable, and unique in their registry.
+
+A city is `slug(name)-cc` (`sao-paulo-br`); a tie is its two cities' name slugs
+(`taipei-daegu`), with their country codes when that is taken
+(`springfield-us-tralee-ie`), then a number (`-2`). A name with no Latin letters
+(`대구`) gets a stable id from a short hash of the name: `city-1a2b3c-kr`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Container
+
+from sisterctl.text import slug
+
+
+def city_slug(name: str) -> str | None:
+    """The id part for a name, or None when it has no Latin letter to make one of."""
+    part = slug(name)
+    return part if any("a" <= c <= "z" for c in part) else None
+
+
+def new_city_id(name: str, country: str, taken: Container[str]) -> str:
+    """A free id for a new city: `chengdu-cn`, `city-1a2b3c-kr`, then `-2`, `-3`..."""
+    part = city_slug(name)
+    if part is None:
+        digest = hashlib.sha256(unicodedata.normalize("NFC", name).encode("utf-8")).hexdigest()
+        part = f"city-{digest[:6]}"
+    return unique(f"{part}-{country.lower()}", taken)
+
+
+def new_tie_id(first: tuple[str, str], second: tuple[str, str], taken: Container[str]) -> str:
+    """A free id for a new tie between two cities, each given as (id part, country
+    code): `taipei-daegu`, else `paris-us-rome-us`, else with a number."""
+    (a, cc_a), (b, cc_b) = first, second
+    plain = f"{a}-{b}"
+    if plain not in taken:
+        return plain
+    return unique(f"{a}-{cc_a.lower()}-{b}-{cc_b.lower()}", taken)
+
+
+def tie_id_part(name: str, city_id: str) -> str:
+    """What a city gives a tie's id: its name's slug, or its id when the name has none."""
+    return city_slug(name) or city_id
+
+
+def unique(base: str, taken: Container[str]) -> str:
+    """`base`, or `base-2`, `base-3`... the first not taken."""
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"

@@ -1,0 +1,97 @@
+"""The registry as CSV, one row per tie, safe to open in spreadsheet software.
+
+A spreadsheet runs a cell that starts with `=`, `+`, `-` or `@` (and some read a
+leading tab or carriage return the same way) as a formula: a city named
+`=HYPERLINK(...)` could run when the file is opened. Following OWASP's advice on CSV
+injection, such a text cell is written with a single quote in front (`'=HYPERLINK(...)`),
+which spreadsheets show as text. So that `sisterctl import csv` reads the original text
+back exactly, a text cell that already starts with quotes followed by one of those
+characters gets one more quote, and the importer takes exactly one away (`guard` and
+`unguard` below are inverses).
+
+Numbers (coordinates) are written as numbers: `-33.86` is a number, not a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+
+from sisterctl.model import Registry
+from sisterctl.serialize import LIST_FIELDS, ListRow, iso
+
+# The columns of `sisterctl list --format csv` but the age, then what else a tie holds.
+FIELDS = (
+    *(name for name in LIST_FIELDS if name != "years"),
+    "status_date",
+    "fields",
+    "notes",
+    "sources",
+    "lat_a",
+    "lon_a",
+    "lat_b",
+    "lon_b",
+)
+
+LIST_SEPARATOR = "; "  # between the values of one cell: fields, sources
+
+_TRIGGERS = "=+-@\t\r"
+_GUARDED = re.compile(f"'*[{re.escape(_TRIGGERS)}]")
+
+
+def guard(text: str) -> str:
+    """A text cell as a spreadsheet will not run it: `=1+2` → `'=1+2`."""
+    return "'" + text if _GUARDED.match(text) else text
+
+
+def unguard(text: str) -> str:
+    """The text `guard` was given: `'=1+2` → `=1+2`, `''=x` → `'=x`; others unchanged."""
+    return text[1:] if text.startswith("'") and _GUARDED.match(text, 1) else text
+
+
+def rows(registry: Registry) -> list[dict[str, Any]]:
+    """One row per tie, in registry order, as it stands today: its kind after any
+    upgrade, its status after any change."""
+    out = []
+    for tie in registry.partnerships:
+        a, b = tie.cities
+        state = registry.state(tie)
+        row = ListRow(tie, registry.kind_on(tie), state.status.value, None).as_dict()
+        row.update(
+            {
+                "status_date": iso(state.since),
+                "fields": list(tie.fields),
+                "notes": tie.notes,
+                "sources": list(tie.sources),
+                "lat_a": a.lat,
+                "lon_a": a.lon,
+                "lat_b": b.lat,
+                "lon_b": b.lon,
+            }
+        )
+        out.append(row)
+    return out
+
+
+def cell(value: Any) -> str:
+    """One CSV cell: text guarded, lists joined with "; ", numbers as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return guard(LIST_SEPARATOR.join(str(v) for v in value))
+    return guard(str(value))
+
+
+def to_csv(registry: Registry) -> str:
+    """The whole CSV text, header first, lines ending in `\\n`."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(FIELDS)
+    writer.writerows([cell(row[name]) for name in FIELDS] for row in rows(registry))
+    return buffer.getvalue()

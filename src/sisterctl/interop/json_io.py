@@ -1,0 +1,320 @@
+"""sisterctl's own JSON: the whole registry in one documented, stable schema
+(docs/json-format.md), written by `export json` and read by `import json`.
+
+Export then import into an empty registry gives the same registry: every record,
+every id, every date at its precision, and the keys sisterctl does not know (under
+"extra"). Import into a registry that already holds records merges: a city already
+there (same name, alias or local name, same country) is reused, a tie already there
+is left as it is, and only the agreements, exchanges and status changes it does not
+hold yet are added to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sisterctl.errors import RefusedError
+from sisterctl.ids import new_city_id
+from sisterctl.interop.plan import Outcome, Placer, Progress, Skip, SkipReason
+from sisterctl.model import Agreement, Exchange, Registry, StatusChange
+from sisterctl.serialize import (
+    agreement_dict,
+    city_dict,
+    exchange_dict,
+    iso,
+    precision,
+    status_change_dict,
+)
+
+FORMAT = "sisterctl"
+SCHEMA_VERSION = 1
+
+# JSON array → registry table, in the order they are written and read.
+TABLES = {
+    "cities": "city",
+    "partnerships": "partnership",
+    "agreements": "agreement",
+    "exchanges": "exchange",
+    "status_changes": "status_change",
+}
+# The keys of each record: the registry's own (registry.RECORD_KEYS), keys derived
+# from them for readers (ignored on import), and "extra" for keys sisterctl does not
+# know.
+_DERIVED = {
+    "city": ("country_name",),
+    "partnership": ("precision",),
+    "agreement": ("precision",),
+    "exchange": ("precision",),
+    "status_change": ("precision",),
+}
+_TOP_KEYS = ("format", "schema_version", "settings", *TABLES)
+
+
+# ---------------------------------------------------------------------------
+# Export
+
+
+def export(registry: Registry) -> dict[str, Any]:
+    """The whole registry as JSON-ready data, records in registry order."""
+    return {
+        "format": FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "settings": {"leap_day": registry.leap_day.value},
+        "cities": [_stored(city_dict(city)) for city in registry.cities.values()],
+        "partnerships": [
+            _stored(
+                {
+                    "id": tie.id,
+                    "cities": [city.id for city in tie.cities],
+                    "kind": tie.kind,
+                    "established": iso(tie.established),
+                    "precision": precision(tie.established),
+                    "status": tie.status.value,
+                    "status_date": iso(tie.status_date),
+                    "status_reason": tie.status_reason,
+                    "fields": list(tie.fields),
+                    "notes": tie.notes,
+                    "sources": list(tie.sources),
+                    "extra": dict(tie.extra),
+                }
+            )
+            for tie in registry.partnerships
+        ],
+        "agreements": [_stored(agreement_dict(a)) for a in registry.agreements],
+        "exchanges": [_stored(exchange_dict(e)) for e in registry.exchanges],
+        "status_changes": [_stored(status_change_dict(c)) for c in registry.status_changes],
+    }
+
+
+def _stored(record: dict[str, Any]) -> dict[str, Any]:
+    """A record as the registry stores it (`registry.clean_record`: an empty value is
+    no value, as sisterctl writes none), with the TOML values JSON cannot hold (dates
+    and times, inf, nan) as strings."""
+    from sisterctl.registry import clean_record
+
+    out = clean_record({k: v for k, v in record.items() if k != "extra"})
+    extra = clean_record(record.get("extra", {}))
+    if extra:
+        out["extra"] = extra
+    return {k: _json_value(v) for k, v in out.items()}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_value(v) for v in value]
+    if isinstance(value, dt.date | dt.time):  # dt.datetime is a dt.date
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value
+
+
+# ---------------------------------------------------------------------------
+# Import
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A sisterctl JSON file, checked: its records as registry records, and as model."""
+
+    tables: Mapping[str, list[dict[str, Any]]]  # registry table → records
+    registry: Registry
+    leap_day: str
+
+
+def read(text: str, name: str) -> Incoming:
+    """Read and check a sisterctl JSON export; a RefusedError names the first problem
+    and where it is (`partnerships[3]: ...`)."""
+    from sisterctl.registry import build
+
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RefusedError(
+            f"{name}: line {exc.lineno} column {exc.colno}: not valid JSON ({exc.msg})"
+        ) from None
+    except RecursionError:
+        raise RefusedError(f"{name}: not valid JSON: values are nested too deeply") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise RefusedError(
+            f'{name}: not a sisterctl export (no "format": "{FORMAT}"); '
+            "write one with 'sisterctl export json'"
+        )
+    version = data.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise RefusedError(
+            f"{name}: schema_version {version!r} is not one this sisterctl reads "
+            f"(it reads {SCHEMA_VERSION}); upgrade sisterctl"
+        )
+    _no_unknown_keys(data, _TOP_KEYS, name, "the top level")
+    settings = data.get("settings", {})
+    if not isinstance(settings, dict):
+        raise RefusedError(f'{name}: "settings" must be an object')
+    _no_unknown_keys(settings, ("leap_day",), name, "settings")
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for array, table in TABLES.items():
+        records = data.get(array, [])
+        if not isinstance(records, list):
+            raise RefusedError(f'{name}: "{array}" must be an array')
+        tables[table] = [
+            _registry_record(record, table, f"{name}: {array}[{i}]")
+            for i, record in enumerate(records)
+        ]
+    leap_day = settings.get("leap_day", "feb28")
+    result = build({"schema_version": 1, "settings": {"leap_day": leap_day}, **tables})
+    if result.errors:
+        problem = result.errors[0]
+        where = ""
+        message = problem.message
+        if problem.record is not None:
+            array = next(a for a, t in TABLES.items() if t == problem.record.table)
+            where = f"{array}[{problem.record.index}]: "
+            message = message.removeprefix(problem.record.describe() + ": ")
+        message = message.replace("settings.leap_day", '"settings": "leap_day"')
+        raise RefusedError(f"{name}: {where}{message}")
+    return Incoming(tables, result.registry, str(leap_day))
+
+
+def _no_unknown_keys(obj: Mapping[str, Any], known: tuple[str, ...], name: str, where: str) -> None:
+    import difflib
+
+    for key in obj:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.7)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise RefusedError(f"{name}: {where}: unknown key {key!r}{hint}")
+
+
+def _registry_record(record: Any, table: str, where: str) -> dict[str, Any]:
+    """A JSON record as the registry record it stands for: derived keys dropped, the
+    keys under "extra" beside the others."""
+    if not isinstance(record, dict):
+        raise RefusedError(f"{where}: must be an object")
+    from sisterctl.registry import RECORD_KEYS
+
+    stored, derived = RECORD_KEYS[table], _DERIVED[table]
+    _no_unknown_keys(record, (*sorted(stored), *derived, "extra"), where, "a record")
+    out = {k: v for k, v in record.items() if k in stored}
+    extra = record.get("extra", {})
+    if not isinstance(extra, dict):
+        raise RefusedError(f'{where}: "extra" must be an object')
+    for key, value in extra.items():
+        if key in stored or key in derived or key == "extra":
+            raise RefusedError(f'{where}: "extra" holds {key!r}, a key of the record itself')
+        out[key] = value
+    for key, value in out.items():
+        _check_storable(value, f"{where}: {key!r}")
+    # Defaults the export spells out are left out of the registry, as people write it.
+    for key, default in _DEFAULTS.get(table, ()):
+        if out.get(key) == default:
+            del out[key]
+    return out
+
+
+_DEFAULTS = {
+    "city": (("type", "city"),),
+    "agreement": (("status", "signed"),),
+}
+
+
+def _check_storable(value: Any, where: str) -> None:
+    """TOML has no null: refuse one anywhere in a value."""
+    if value is None:
+        raise RefusedError(f"{where}: null cannot be stored; leave the key out instead")
+    if isinstance(value, dict):
+        for v in value.values():
+            _check_storable(v, where)
+    elif isinstance(value, list):
+        for v in value:
+            _check_storable(v, where)
+
+
+def place(registry: Registry, incoming: Incoming, *, progress: Progress | None = None) -> Outcome:
+    """The records that merge `incoming` into `registry`."""
+    placer = Placer(registry)
+    outcome = Outcome(rows=sum(len(records) for records in incoming.tables.values()), unit="record")
+    if incoming.leap_day != registry.leap_day.value:
+        outcome.notes.append(
+            f"the file celebrates 29 February ties on {incoming.leap_day} and this "
+            f"registry on {registry.leap_day.value}; the registry's setting is kept"
+        )
+    cities: dict[str, str] = {}  # incoming id → id in the registry
+    for record, city in zip(
+        incoming.tables["city"], incoming.registry.cities.values(), strict=True
+    ):
+        found = placer.find_city(city.names, city.country, new=False)
+        if found is not None:
+            cities[city.id] = found
+            continue
+        cid = city.id
+        if cid in placer.city_ids:
+            cid = new_city_id(city.name, city.country, placer.city_ids)
+        cities[city.id] = placer.add_city({**record, "id": cid}, city.aliases)
+    ties: dict[str, str] = {}  # incoming tie id → id in the registry
+    present: set[str] = set()  # ties the registry held already
+    records = incoming.tables["partnership"]
+    for index, (record, tie) in enumerate(zip(records, incoming.registry, strict=True)):
+        if progress is not None:
+            progress(1)
+        a, b = (cities[c.id] for c in tie.cities)
+        if a == b:
+            detail = f"{tie.cities[0].name} and {tie.cities[1].name} are one city here"
+            outcome.skipped.append(
+                Skip(index, SkipReason.SAME_CITY, detail, f"partnerships[{index}]")
+            )
+            continue
+        found, in_registry = placer.existing_tie(a, b)
+        if found is not None:
+            ties[tie.id] = found
+            if in_registry:
+                outcome.present += 1
+                present.add(found)
+            else:
+                outcome.repeated += 1
+            continue
+        tid = placer.tie_id(a, b, tie.id)
+        ties[tie.id] = placer.add_tie({**record, "id": tid, "cities": [a, b]})
+    _place_records(placer, outcome, incoming, ties, present)
+    outcome.records = placer.records
+    return outcome
+
+
+def _place_records(
+    placer: Placer,
+    outcome: Outcome,
+    incoming: Incoming,
+    ties: Mapping[str, str],
+    present: set[str],
+) -> None:
+    """Agreements, exchanges and status changes, on the ties they belong to; on a tie
+    the registry held already, only those it does not hold yet."""
+    registry = placer.registry
+    held: set[Agreement | Exchange | StatusChange] = {
+        *registry.agreements,
+        *registry.exchanges,
+        *registry.status_changes,
+    }
+    kinds: list[tuple[str, str, tuple[Agreement | Exchange | StatusChange, ...]]] = [
+        ("agreement", "agreements", incoming.registry.agreements),
+        ("exchange", "exchanges", incoming.registry.exchanges),
+        ("status_change", "status_changes", incoming.registry.status_changes),
+    ]
+    for table, array, models in kinds:
+        for index, (record, model) in enumerate(zip(incoming.tables[table], models, strict=True)):
+            target = ties.get(model.partnership)
+            if target is None:
+                outcome.skipped.append(
+                    Skip(index, SkipReason.NO_TIE, model.partnership, f"{array}[{index}]")
+                )
+                continue
+            if target in present and replace(model, partnership=target) in held:
+                outcome.present_records += 1
+                continue
+            placer.add(table, {**record, "partnership": target})

@@ -1,0 +1,360 @@
+"""Placing imported ties in a registry: the cities they name, which of those are new,
+which ties are already there, and the records to append.
+
+Every importer reads its file into `Candidate` ties and `Skip`s (rows it could not
+read); `place_ties` then decides, against the registry as it is under the write lock,
+what to append. Pure: no I/O, no printing.
+
+Cities are matched by name and country: a candidate's city is a registry city when
+its name, ignoring case and accents, is the city's name, an alias or its local name,
+in the same country. Nothing cleverer: "Daegu – Seo" (a district) stays a city of its
+own, and two towns of one name in one country become one city.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Container, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from sisterctl.dates import PartialDate
+from sisterctl.errors import RefusedError
+from sisterctl.ids import new_city_id, new_tie_id, tie_id_part
+from sisterctl.model import Registry, Status
+from sisterctl.text import fold, has_control_characters, safe_display
+
+Record = tuple[str, dict[str, Any]]  # (table, record), as registry.append takes them
+Progress = Callable[[int], None]  # called with a number of candidates done
+
+PROGRESS_STEP = 500  # candidates between two calls of a progress callback
+
+
+class SkipReason(StrEnum):
+    """Why a row could not be placed. The values are what the summary shows."""
+
+    MISSING_CITY = "one city only"
+    NO_NAME = "a city with no English name"
+    NO_COUNTRY = "no country"
+    UNKNOWN_COUNTRY = "unknown country"
+    SAME_CITY = "a city tied to itself"
+    BAD_VALUE = "a value not understood"
+    NO_TIE = "its tie was not imported"
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A city as an import names it: a name and an ISO country code."""
+
+    name: str
+    country: str
+    lat: float | None = None
+    lon: float | None = None
+    sources: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (fold(self.name), self.country)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A tie read from an import file, not yet placed. `where` is its line (CSV) or
+    result number (Wikidata)."""
+
+    where: int
+    a: Place
+    b: Place
+    id: str | None = None
+    kind: str | None = None
+    established: PartialDate | None = None
+    status: Status | None = None
+    status_date: PartialDate | None = None
+    fields: tuple[str, ...] = ()
+    notes: str | None = None
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """A row that could not be placed, where it is, and why. `where` counts in the
+    reading's unit (line 12); `label` names the place otherwise (partnerships[3])."""
+
+    where: int
+    reason: SkipReason
+    detail: str
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a reader got from an import file."""
+
+    candidates: tuple[Candidate, ...]
+    skipped: tuple[Skip, ...]
+    rows: int
+    unit: str = "line"  # what `where` counts: "line", "result"
+    repeated: int = 0  # rows the reader merged into an earlier one (the same tie)
+
+
+@dataclass
+class Outcome:
+    """What an import adds (or, in a dry run, would add), and what it leaves out."""
+
+    rows: int
+    unit: str = "line"
+    records: list[Record] = field(default_factory=list)
+    present: int = 0  # ties already in the registry
+    repeated: int = 0  # ties given earlier in the same file
+    present_records: int = 0  # agreements, exchanges, changes already in the registry
+    skipped: list[Skip] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def added(self, table: str) -> int:
+        return sum(1 for t, _ in self.records if t == table)
+
+    def where(self, skip: Skip) -> str:
+        """Where a skipped row is, as the summary says it: `line 12`."""
+        return skip.label or f"{self.unit} {skip.where}"
+
+    def skipped_by_reason(self) -> list[tuple[SkipReason, int]]:
+        """Counts of skipped rows by reason, most frequent first."""
+        counts = Counter(skip.reason for skip in self.skipped)
+        order = list(SkipReason)
+        return sorted(counts.items(), key=lambda item: (-item[1], order.index(item[0])))
+
+
+class Placer:
+    """Places cities and ties in a registry, collecting the records to append.
+
+    The registry's own cities and ties come first: a city or tie is new only when the
+    registry does not hold it and no earlier candidate added it.
+    """
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self.records: list[Record] = []
+        self._city_ids: set[str] = set(registry.cities)
+        self._tie_ids: set[str] = set(registry.by_id)
+        # (folded name, country) → city id, for every name of every registry city, and
+        # for the names of the cities this import adds.
+        self._by_name: dict[tuple[str, str], str] = {}
+        self._new_by_name: dict[tuple[str, str], str] = {}
+        # city id → (what it gives a tie's id, country code)
+        self._id_parts: dict[str, tuple[str, str]] = {}
+        for city in registry.cities.values():
+            for name in city.names:
+                self._by_name.setdefault((fold(name), city.country), city.id)
+            self._id_parts[city.id] = (tie_id_part(city.name, city.id), city.country)
+        self._registry_pairs: dict[frozenset[str], str] = {
+            tie.pair_key(): tie.id for tie in registry.partnerships
+        }
+        self._new_pairs: dict[frozenset[str], str] = {}
+
+    # -- cities ----------------------------------------------------------------
+    def find_city(self, names: Iterable[str], country: str, *, new: bool = True) -> str | None:
+        """The id of the city with one of these names in this country: a registry city,
+        or (unless `new` is False) one this import adds."""
+        keys = [(fold(name), country) for name in names]
+        for key in keys:
+            found = self._by_name.get(key)
+            if found is not None:
+                return found
+        if new:
+            for key in keys:
+                found = self._new_by_name.get(key)
+                if found is not None:
+                    return found
+        return None
+
+    @property
+    def city_ids(self) -> Container[str]:
+        """The ids of the registry's cities and of those this import adds."""
+        return self._city_ids
+
+    def add_city(self, record: dict[str, Any], names: Iterable[str] = ()) -> str:
+        """Append a new [[city]] record (its `id` must be free) and return its id."""
+        cid: str = record["id"]
+        if cid in self._city_ids:
+            raise ValueError(f"city id {cid!r} is taken")
+        self._city_ids.add(cid)
+        for name in (record["name"], *names):
+            self._new_by_name.setdefault((fold(name), record["country"]), cid)
+        self._id_parts[cid] = (tie_id_part(record["name"], cid), record["country"])
+        self.records.append(("city", record))
+        return cid
+
+    def place_city(self, place: Place) -> str:
+        """The city `place` names: a registry city, one added earlier, or a new one."""
+        found = self.find_city((place.name,), place.country)
+        if found is not None:
+            return found
+        located = place.lat is not None and place.lon is not None
+        record: dict[str, Any] = {
+            "id": new_city_id(place.name, place.country, self._city_ids),
+            "name": place.name,
+            "country": place.country,
+            "lat": place.lat if located else None,
+            "lon": place.lon if located else None,
+            "sources": list(place.sources),
+        }
+        return self.add_city(record)
+
+    # -- ties ------------------------------------------------------------------
+    def existing_tie(self, a: str, b: str) -> tuple[str | None, bool]:
+        """The id of the tie between cities `a` and `b`, and whether the registry holds
+        it (True) or an earlier candidate added it (False); (None, False) if neither."""
+        pair = frozenset((a, b))
+        if pair in self._registry_pairs:
+            return self._registry_pairs[pair], True
+        return self._new_pairs.get(pair), False
+
+    def tie_id(self, a: str, b: str, preferred: str | None = None) -> str:
+        """A free id for a new tie between cities `a` and `b`: `preferred` if it is a
+        valid free id, else as `ids.new_tie_id` makes them (`taipei-daegu`)."""
+        from sisterctl.registry import ID_RE
+
+        if preferred and ID_RE.fullmatch(preferred) and preferred not in self._tie_ids:
+            return preferred
+        return new_tie_id(self._id_parts[a], self._id_parts[b], self._tie_ids)
+
+    def add_tie(self, record: dict[str, Any]) -> str:
+        """Append a new [[partnership]] record (its `id` must be free)."""
+        tid: str = record["id"]
+        if tid in self._tie_ids:
+            raise ValueError(f"tie id {tid!r} is taken")
+        a, b = record["cities"]
+        self._tie_ids.add(tid)
+        self._new_pairs[frozenset((a, b))] = tid
+        self.records.append(("partnership", record))
+        return tid
+
+    def add(self, table: str, record: dict[str, Any]) -> None:
+        """Append any other record (an agreement, an exchange, a status change)."""
+        self.records.append((table, record))
+
+
+def place_ties(
+    registry: Registry, reading: Reading, *, progress: Progress | None = None
+) -> Outcome:
+    """The records that add `reading`'s candidates to `registry`, and what was left out.
+
+    A candidate whose tie the registry holds, in either order, or that an earlier
+    candidate gave, is counted and left out; so is one that ties a city to itself.
+    New cities are appended just before the first tie that names them.
+    """
+    placer = Placer(registry)
+    outcome = Outcome(
+        rows=reading.rows,
+        unit=reading.unit,
+        repeated=reading.repeated,
+        skipped=list(reading.skipped),
+    )
+    for done, candidate in enumerate(reading.candidates, 1):
+        if progress is not None and done % PROGRESS_STEP == 0:
+            progress(PROGRESS_STEP)
+        _place_one(placer, candidate, outcome)
+    if progress is not None:
+        progress(len(reading.candidates) % PROGRESS_STEP)
+    outcome.records = placer.records
+    outcome.skipped.sort(key=lambda skip: skip.where)
+    return outcome
+
+
+def _place_one(placer: Placer, candidate: Candidate, outcome: Outcome) -> None:
+    for what, value in (
+        ("city", candidate.a.name),
+        ("city", candidate.b.name),
+        ("kind", candidate.kind or ""),
+    ):
+        if has_control_characters(value):
+            # As `add` refuses them: a name is one line of plain text.
+            shown = safe_display(value).replace("\n", "\\n")
+            detail = f"a control character in the {what} {shown}"
+            outcome.skipped.append(Skip(candidate.where, SkipReason.BAD_VALUE, detail))
+            return
+    a = placer.find_city((candidate.a.name,), candidate.a.country)
+    b = placer.find_city((candidate.b.name,), candidate.b.country)
+    same = a == b if a is not None or b is not None else candidate.a.key == candidate.b.key
+    if same:
+        outcome.skipped.append(Skip(candidate.where, SkipReason.SAME_CITY, describe(candidate.a)))
+        return
+    if a is not None and b is not None:
+        found, in_registry = placer.existing_tie(a, b)
+        if found is not None:
+            if in_registry:
+                outcome.present += 1
+            else:
+                outcome.repeated += 1
+            return
+    a = a or placer.place_city(candidate.a)
+    b = b or placer.place_city(candidate.b)
+    status = candidate.status
+    if status is Status.ACTIVE and candidate.status_date is None:
+        status = None  # the default, left out
+    placer.add_tie(
+        {
+            "id": placer.tie_id(a, b, candidate.id),
+            "cities": [a, b],
+            "kind": candidate.kind,
+            "established": candidate.established.iso() if candidate.established else None,
+            "status": status.value if status is not None else None,
+            "status_date": candidate.status_date.iso() if candidate.status_date else None,
+            "fields": list(candidate.fields),
+            "notes": candidate.notes,
+            "sources": list(candidate.sources),
+        }
+    )
+
+
+def describe(place: Place) -> str:
+    from sisterctl.countries import country_name
+
+    return f"{place.name}, {country_name(place.country)}"
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """UTF-8 text of an import file (a byte-order mark is dropped), or a RefusedError
+    that names the line of the first byte that is not UTF-8."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise RefusedError(
+            f"{name}: line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); "
+            "save the file as UTF-8"
+        ) from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def summary_dict(
+    outcome: Outcome, *, source: str, registry: str, dry_run: bool, written: bool
+) -> dict[str, Any]:
+    """What an import did, as `--format json` prints it: every skipped row listed."""
+    return {
+        "source": source,
+        "registry": registry,
+        "dry_run": dry_run,
+        "written": written,
+        "read": {"count": outcome.rows, "unit": outcome.unit},
+        "added": {
+            "cities": outcome.added("city"),
+            "partnerships": outcome.added("partnership"),
+            "agreements": outcome.added("agreement"),
+            "exchanges": outcome.added("exchange"),
+            "status_changes": outcome.added("status_change"),
+        },
+        "already_present": outcome.present,
+        "already_present_records": outcome.present_records,
+        "repeated_in_file": outcome.repeated,
+        "skipped": {
+            "count": len(outcome.skipped),
+            "by_reason": {reason.value: n for reason, n in outcome.skipped_by_reason()},
+            "rows": [
+                {"where": outcome.where(skip), "reason": skip.reason.value, "detail": skip.detail}
+                for skip in outcome.skipped
+            ],
+        },
+        "notes": list(outcome.notes),
+    }
