@@ -263,18 +263,17 @@ class _UpcomingCells:
         from sisterctl.anniversaries import is_milestone, ordinal, when_text
 
         self._is_milestone, self._ordinal_text, self._when_text = is_milestone, ordinal, when_text
-        self._when: dict[int, str] = {}
+        self._when: dict[int | tuple[int, int | None], str] = {}
         self._ordinal: dict[int, Cell] = {}
         self._tie: dict[tuple[str, Status], Cell] = {}
         self._text: dict[str, str] = {}
 
     def when(self, row: Anniversary, as_of: dt.date) -> str:
-        """when_text, once for each number of days away."""
-        if row.days is None:
-            return self._when_text(row, as_of)
-        text = self._when.get(row.days)
+        """when_text, once for each number of days away, or month or year."""
+        key = row.days if row.days is not None else (row.on.year, row.on.month)
+        text = self._when.get(key)
         if text is None:
-            text = self._when[row.days] = self._when_text(row, as_of)
+            text = self._when[key] = self._when_text(row, as_of)
         return text
 
     def ordinal(self, number: int) -> Cell:
@@ -412,6 +411,17 @@ class _Measure:
         self._char_size: Callable[[str], int] = get_character_cell_size
         self._extra: dict[str, int] = {}  # a character's width less one
 
+    def has_no_zero_width(self, text: str) -> bool:
+        """Whether no character of `text` (printable) is zero cells wide."""
+        extra = self._extra
+        for char in set(_NON_ASCII.findall(text)):
+            more = extra.get(char)
+            if more is None:
+                more = extra[char] = self._char_size(char) - 1
+            if more < 0:
+                return False
+        return "\ufe0f" not in text
+
     def narrow(self, text: str) -> bool:
         """Whether every character of `text` (printable) is one cell wide."""
         if text.isascii():
@@ -486,7 +496,22 @@ def _table(table: Table, width: int, measure: _Measure) -> list[str]:
         for line in lines:
             out += _boxed(line, widths, bottom=False)
     out.append(" " * table_width)
+    if table_width > width:  # the console crops what does not fit (Segment lines)
+        out = [_crop(line, width, measure) for line in out]
     return out
+
+
+def _crop(line: str, width: int, measure: _Measure) -> str:
+    """A line cut to the console's width, as Rich cuts it: segment by segment, which
+    is the same as cutting the whole line unless a character of no width (a combining
+    mark) stands where one segment ends and the next begins."""
+    if line.isascii():
+        return line[:width]
+    if measure(line) <= width:
+        return line
+    if not measure.has_no_zero_width(line):
+        raise _Unsure
+    return measure.set_cell_size(line, width)
 
 
 def _boxed(cells: Sequence[str | list[str]], widths: list[int], *, bottom: bool) -> list[str]:
@@ -604,8 +629,8 @@ def _grid(
             excess = sum(widths) - max_width
             widths = _ratio_reduce(excess, [1] * count, widths, widths)
         widths = [measured(i, w) for i, w in enumerate(widths)]
-    if sum(widths) > max_width or any(w - p < 1 for w, p in zip(widths, pads, strict=True)):
-        raise _Unsure  # Rich would crop the lines, or give a column no room
+    if any(w - p < 1 for w, p in zip(widths, pads, strict=True)):
+        raise _Unsure  # a column with no room at all
     cells: list[list[str | list[str]]] = []
     for index, texts in enumerate(columns_texts):
         content, pad = widths[index] - pads[index], " " * pads[index]
