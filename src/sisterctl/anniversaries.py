@@ -315,6 +315,7 @@ def upcoming_anniversaries(
     ended = Status.ENDED
     changes_of = registry.status_changes_of
     agreements_of = registry.agreements_of
+    days: dict[dt.date, PartialDate] = {}
     for tie in ties:
         status = registry.state(tie).status if changes_of(tie) else tie.status
         if status is ended and not include_ended:
@@ -335,7 +336,7 @@ def upcoming_anniversaries(
             elif since.day is None:
                 found = _in_months(since, years, start, last)
             else:
-                found = _on_days(since, years, start, last, rule)
+                found = _on_days(since, years, start, last, rule, days)
             for on, number, day, latest in found:
                 if milestones_only and not is_milestone(number):
                     continue
@@ -385,7 +386,12 @@ def _in_months(
 
 
 def _on_days(
-    since: PartialDate, years: range, start: dt.date, last: dt.date, rule: LeapDay
+    since: PartialDate,
+    years: range,
+    start: dt.date,
+    last: dt.date,
+    rule: LeapDay,
+    days: dict[dt.date, PartialDate],
 ) -> Iterator[tuple[PartialDate, int, dt.date, dt.date]]:
     month, day_of_month = since.month, since.day
     assert month is not None and day_of_month is not None
@@ -399,7 +405,10 @@ def _on_days(
         else:
             day = dt.date(year, month, day_of_month)
         if start <= day <= last:
-            yield PartialDate(year, day.month, day.day), number, day, day
+            on = days.get(day)
+            if on is None:  # one PartialDate for each day of the window, shared
+                on = days[day] = PartialDate(year, day.month, day.day)
+            yield on, number, day, day
 
 
 def _later_agreements(registry: Registry, tie: Partnership) -> Iterator[Agreement]:

@@ -83,7 +83,13 @@ def enabled() -> bool:
 
 def digest(data: bytes) -> bytes:
     """The key of a registry's bytes (BLAKE2b, 256 bits)."""
-    return blake2b(data, digest_size=32).digest()
+    key: bytes = hasher(data).digest()
+    return key
+
+
+def hasher(data: bytes) -> Any:
+    """The hash that gives `digest(data)`, to be updated with bytes that follow them."""
+    return blake2b(data, digest_size=32)
 
 
 def data_digest(parsed: Any) -> bytes:

@@ -1208,7 +1208,8 @@ def _append_once(
     # The registry as it is now: from the cache when it holds these very bytes (the
     # checked model, a hash of the parsed data its stored base was made from, and the
     # records appended since), else parsed and checked here.
-    entry = cache.get(path, cache.digest(raw), _extend_checked)
+    hasher = cache.hasher(raw)  # goes on to hash the new file: its bytes start with these
+    entry = cache.get(path, hasher.copy().digest(), _extend_checked)
     if entry is None:
         result, parsed = _parse_and_build(raw, path)
         if result.errors:
@@ -1229,10 +1230,12 @@ def _append_once(
     if dry_run:
         return Appended(path, records, fragment, written=False)
     # The exact bytes read, byte-order mark included, plus the new records.
-    new_raw = raw + addition.encode("utf-8")
+    added = addition.encode("utf-8")
+    new_raw = raw + added
     if not _replace(path, new_raw, unchanged=before):
         return None
-    _remember(path, new_raw, entry, verified)
+    hasher.update(added)
+    _remember(path, hasher.digest(), entry, verified)
     return Appended(path, records, fragment, written=True)
 
 
@@ -1241,9 +1244,10 @@ def _addition(old_text: str, fragment: str) -> str:
     records, with the file's own line endings (CRLF when every line has one)."""
     separator = "" if old_text == "" or old_text.endswith(("\n", "\r")) else "\n"
     addition = separator + fragment
-    newlines = old_text.count("\n")
-    if newlines and old_text.count("\r\n") == newlines:
-        addition = addition.replace("\n", "\r\n")
+    if "\r\n" in old_text:  # (counting a large file's lines takes a while: only then)
+        newlines = old_text.count("\n")
+        if old_text.count("\r\n") == newlines:
+            addition = addition.replace("\n", "\r\n")
     return addition
 
 
@@ -1319,14 +1323,13 @@ def _unexpected(path: Path) -> NoReturn:
     )
 
 
-def _remember(path: Path, new_raw: bytes, old: cache.Entry, verified: Verified) -> None:
+def _remember(path: Path, key: bytes, old: cache.Entry, verified: Verified) -> None:
     """The cache entry of the file just written: the old entry's stored model plus the
     records appended (so that the model need not be stored again), or, now and then,
     all of it."""
     from sisterctl import cache
 
     appended = (*old.appended, *verified.records)
-    key = cache.digest(new_raw)
     if len(appended) > cache.MAX_APPENDED:
         cache.put(path, key, verified.registry, cache.data_digest(verified.data))
     else:

@@ -214,16 +214,17 @@ def upcoming_view(report: UpcomingReport) -> list[Block]:
         table = Table(columns, title=heading)
         as_of = report.as_of
         add = table.rows.append
+        iso, when, ordinal, tie, text = cells.iso, cells.when, cells.ordinal, cells.tie, cells.text
         for row in dated:
             row_cells = [
-                row.on.iso(),
-                cells.when(row, as_of),
-                cells.ordinal(row.ordinal),
-                cells.tie(row),
-                cells.text(row.kind),
+                iso(row.on),
+                when(row, as_of),
+                ordinal(row.ordinal),
+                tie(row),
+                text(row.kind),
             ]
             if show_what:
-                row_cells.append(cells.text(row.what))
+                row_cells.append(text(row.what))
             add(row_cells)
         blocks.append(table)
     elif not yearly:
@@ -264,9 +265,18 @@ class _UpcomingCells:
 
         self._is_milestone, self._ordinal_text, self._when_text = is_milestone, ordinal, when_text
         self._when: dict[int | tuple[int, int | None], str] = {}
+        self._iso: dict[int, str] = {}
         self._ordinal: dict[int, Cell] = {}
         self._tie: dict[tuple[str, Status], Cell] = {}
         self._text: dict[str, str] = {}
+
+    def iso(self, date: PartialDate) -> str:
+        """date.iso(), once for each date object (rows share them: a report's rows are
+        alive while the view is made, so no id is reused)."""
+        text = self._iso.get(id(date))
+        if text is None:
+            text = self._iso[id(date)] = date.iso()
+        return text
 
     def when(self, row: Anniversary, as_of: dt.date) -> str:
         """when_text, once for each number of days away, or month or year."""
