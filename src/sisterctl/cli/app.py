@@ -6,7 +6,6 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -23,12 +22,15 @@ if TYPE_CHECKING:
 PROG = "sisterctl"
 
 
-@dataclass
 class State:
-    """Global options, passed to every command through the Typer context."""
+    """Global options, passed to every command through the Typer context. (A plain
+    class: importing dataclasses would cost `sisterctl --version` 2 ms.)"""
 
-    registry: Path | None = None
-    debug: bool = False
+    __slots__ = ("debug", "registry")
+
+    def __init__(self, registry: Path | None = None, debug: bool = False) -> None:
+        self.registry = registry
+        self.debug = debug
 
 
 _debug = False  # set by --debug; read when an unexpected error reaches the top
