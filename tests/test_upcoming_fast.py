@@ -103,3 +103,16 @@ def test_upcoming_is_its_definition(
     assert upcoming_anniversaries(registry, as_of, span, **options) == by_definition(
         registry, as_of, span, **options
     )
+
+
+names = st.text(st.characters(codec="ascii"), max_size=12) | st.text(max_size=12)
+
+
+@given(names, names)
+def test_a_ties_sort_title_is_the_fold_of_its_title(first: str, second: str) -> None:
+    from sisterctl.anniversaries import _folded_title
+    from sisterctl.model import City, Partnership
+    from sisterctl.text import fold
+
+    tie = Partnership("a-b", (City("a-xx", first, "XX"), City("b-xx", second, "XX")))
+    assert _folded_title(tie) == fold(tie.title)

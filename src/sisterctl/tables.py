@@ -652,22 +652,35 @@ def _grid(
             else:
                 cells.append([t.ljust(content) + pad for t in texts])
         else:
-            cells.append(_column(texts, content, pad, justify, cell_no_wrap[index], measure))
+            cells.append(
+                _column(texts, content, pad, justify, cell_no_wrap[index], narrow[index], measure)
+            )
     return widths, cells
 
 
 def _column(
-    texts: list[str], width: int, pad: str, justify: Justify, no_wrap: bool, measure: _Measure
+    texts: list[str],
+    width: int,
+    pad: str,
+    justify: Justify,
+    no_wrap: bool,
+    narrow: bool,
+    measure: _Measure,
 ) -> list[str | list[str]]:
     """The cells of a column `width` cells wide (its padding aside), each a line or,
-    wrapped, a list of lines, each line followed by `pad`."""
+    wrapped, a list of lines, each line followed by `pad`. In a `narrow` column every
+    character is one cell wide."""
     out: list[str | list[str]] = []
     append = out.append
     right = justify == "right"
     for text in texts:
         # Most cells: one line that fits (and has no more characters than cells, so
         # that Text.rstrip_end leaves it alone).
-        if len(text) <= width and (size := measure(text)) <= width:
+        if narrow:
+            if len(text) <= width:
+                append((text.rstrip().rjust(width) if right else text.ljust(width)) + pad)
+                continue
+        elif len(text) <= width and (size := measure(text)) <= width:
             if right:
                 text = text.rstrip()
                 append(" " * (width - measure(text)) + text + pad)
