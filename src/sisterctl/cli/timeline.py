@@ -94,8 +94,10 @@ def stats_command(
     html: HtmlOption = None,
     width: WidthOption = 100,
 ) -> None:
-    """Show the registry at a glance: ties per decade, top countries and cities, kinds,
-    statuses, and how precisely founding dates are known. Filters as `list` does.
+    """Show the registry at a glance, as charts; filters as `list` does.
+
+    Ties per decade, top countries and cities, kinds, statuses, and how precisely
+    founding dates are known.
 
     Example: sisterctl stats --country KR
     """
