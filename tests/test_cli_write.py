@@ -182,6 +182,44 @@ def test_the_readme_records_every_detail_of_the_2021_reaffirmation(run: Run, reg
         assert seen in table.stdout
 
 
+def recording_section_commands() -> list[list[str]]:
+    """Every command in the README's section on recording, in order."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## Recording signings, exchanges and endings", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    commands = []
+    for block in re.findall(r"```sh\n(.*?)```", section, re.DOTALL):
+        for line in block.replace("\\\n", " ").splitlines():
+            if line.startswith("sisterctl "):
+                commands.append(shlex.split(line, comments=True)[1:])
+    return commands
+
+
+def test_the_readme_recording_examples_run_in_order_on_a_new_registry(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    commands = recording_section_commands()
+    assert commands[0] == ["init"]
+    assert len(commands) >= 12
+    for command in commands:
+        # The shell would expand ~; shlex does not.
+        args = [str(Path(a).expanduser()) if a.startswith("~/") else a for a in command]
+        result = run(*args)
+        assert result.exit_code == 0, (command, result.stderr)
+    registry = tmp_path / "xdg-data" / "sisterctl" / "partnerships.toml"
+    assert (tmp_path / "ties" / "partnerships.toml").is_file()
+    listed = run("-r", registry, "list", "--format", "json", "--as-of", "2026-01-01")
+    ties = {row["id"]: row for row in json.loads(listed.stdout)}
+    assert sorted(ties) == ["daegu-ningbo", "prague-beijing", "taipei-chengdu", "taipei-daegu"]
+    assert ties["prague-beijing"]["status"] == "ended"
+    assert ties["taipei-daegu"]["status"] == "active"  # suspended, then resumed
+    assert ties["daegu-ningbo"]["kind"] == "friendship city"
+    tie = show(run, registry, "taipei-daegu")
+    assert [a["kind"] for a in tie["agreements"]] == ["founding", "memorandum", "reaffirmation"]
+    assert [e["kind"] for e in tie["exchanges"]] == ["delegation", "summit"]
+
+
 def test_each_write_says_what_it_recorded_and_where(run: Run, reg: Path) -> None:
     cases = [
         (
