@@ -403,15 +403,13 @@ def test_the_bundled_registry_passes_check_strict(run: Run) -> None:
     assert result.exit_code == 0
 
 
-def test_the_readme_example_is_what_check_prints(
-    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    block = readme.split("$ sisterctl check data/partnerships.toml\n", 1)[1].split("```", 1)[0]
-    (tmp_path / "data").mkdir()
-    example = Path(__file__).parent / "data" / "check-example.toml"
-    (tmp_path / "data" / "partnerships.toml").write_bytes(example.read_bytes())
-    monkeypatch.chdir(tmp_path)
-    result = run("check", "data/partnerships.toml", "--as-of", "2026-11-28")
+def test_the_readme_example_is_what_check_prints(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = Path(__file__).parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    command = "$ sisterctl check tests/data/check-example.toml\n"
+    block = readme.split(command, 1)[1].split("```", 1)[0]
+    # As printed, from the root of a clone.
+    monkeypatch.chdir(root)
+    result = run("check", "tests/data/check-example.toml", "--as-of", "2026-11-28")
     assert result.stdout == block
     assert result.exit_code == 1
