@@ -185,6 +185,22 @@ def test_show_json_is_one_object_with_everything(run: Run, small_registry: Path)
         (("taipei-dageu",), "no tie matches 'taipei-dageu'; did you mean taipei-daegu?"),
         (("Taipei", "Atlantis"), "no tie matches 'Taipei Atlantis'"),
         (("a", "b", "c"), "a tie is named by its id or by two cities, not 3 words"),
+        # One city: how to name one of its ties, not ids that merely look alike.
+        (
+            ("taipei",),
+            "sisterctl: 'taipei' is a city, not a tie: name its one tie by its id "
+            "(taipei-daegu) or by its two cities (Taipei Daegu)\n",
+        ),
+        (
+            ("대구광역시",),
+            "sisterctl: '대구광역시' is a city, not a tie: name one of its 2 ties by its id "
+            "(taipei-daegu, daegu-sao-paulo) or by its two cities (Daegu Taipei)\n",
+        ),
+        (
+            ("sao paulo",),
+            "sisterctl: 'sao paulo' is a city, not a tie: name its one tie by its id "
+            "(daegu-sao-paulo) or by its two cities ('São Paulo' Daegu)\n",
+        ),
     ],
 )
 def test_show_unknown_tie(

@@ -57,16 +57,23 @@ def city_matcher(registry: Registry, query: str) -> Callable[[City], bool]:
     exactly, the query may be part of a name (`臺北` finds 臺北市).
     """
     wanted = fold(query)
-    exact = {
-        c.id
-        for c in registry.cities.values()
-        if wanted == c.id or any(fold(name) == wanted for name in c.names)
-    }
+    exact = {c.id for c in cities_named(registry, query)}
     if not exact and wanted:
         exact = {
             c.id for c in registry.cities.values() if any(wanted in fold(name) for name in c.names)
         }
     return lambda city: city.id in exact
+
+
+def cities_named(registry: Registry, query: str) -> list[City]:
+    """The cities whose id, name, alias or local name is `query`, ignoring case and
+    accents."""
+    wanted = fold(query)
+    return [
+        c
+        for c in registry.cities.values()
+        if wanted == c.id or any(fold(name) == wanted for name in c.names)
+    ]
 
 
 def select(registry: Registry, filters: Filters) -> list[Partnership]:
@@ -137,6 +144,7 @@ def find_tie(registry: Registry, words: Sequence[str]) -> Partnership:
         for sep in ("–", "—"):
             if sep in query:
                 return find_tie(registry, [part.strip() for part in query.split(sep, 1)])
+        _refuse_a_city(registry, query)
         raise NotFoundError("tie", query, suggest_ties(registry, query))
     if len(words) != 2:
         raise RefusedError(
@@ -150,6 +158,31 @@ def find_tie(registry: Registry, words: Sequence[str]) -> Partnership:
             return tie
     query = " ".join(words)
     raise NotFoundError("tie", query, suggest_ties(registry, "-".join(words)))
+
+
+def _refuse_a_city(registry: Registry, query: str) -> None:
+    """A tie asked for by one city's name (`show Taipei`): say how to name one of its
+    ties, rather than suggest ids that merely look alike."""
+    cities = cities_named(registry, query)
+    if len(cities) != 1:
+        return
+    city = cities[0]
+    ties = [t for t in registry.partnerships if city.id in (t.cities[0].id, t.cities[1].id)]
+    if not ties:
+        raise RefusedError(f"{query!r} is a city, not a tie, and the registry holds no tie of it")
+    first = ties[0]
+    partner = first.cities[1] if first.cities[0].id == city.id else first.cities[0]
+    ids = ", ".join(t.id for t in ties[:3]) + (", ..." if len(ties) > 3 else "")
+    count = "its one tie" if len(ties) == 1 else f"one of its {len(ties)} ties"
+    raise RefusedError(
+        f"{query!r} is a city, not a tie: name {count} by its id ({ids}) "
+        f"or by its two cities ({_word(city.name)} {_word(partner.name)})"
+    )
+
+
+def _word(name: str) -> str:
+    """A name as one shell word."""
+    return f"'{name}'" if " " in name else name
 
 
 def suggest_ties(registry: Registry, query: str, n: int = 3) -> list[str]:
