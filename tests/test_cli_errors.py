@@ -47,6 +47,40 @@ def test_usage_errors_are_one_line_with_exit_2(run: Run) -> None:
     assert "No such command 'lsit'" in result.stderr and "list" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["list", "--registry", "x.toml"],
+            "--registry is an option of sisterctl itself: put it before the command "
+            "(sisterctl --registry PATH list ...)",
+        ),
+        (
+            ["add", "agreement", "taipei-daegu", "-r", "x.toml"],
+            "-r is an option of sisterctl itself: put it before the command "
+            "(sisterctl -r PATH add agreement ...)",
+        ),
+        (
+            ["show", "taipei-daegu", "--debug"],
+            "--debug is an option of sisterctl itself: put it before the command "
+            "(sisterctl --debug show ...)",
+        ),
+        (
+            ["timeline", "--version"],
+            "--version is an option of sisterctl itself: put it before the command "
+            "(sisterctl --version)",
+        ),
+    ],
+)
+def test_an_option_of_sisterctl_after_the_command_says_where_it_goes(
+    run: Run, args: list[str], message: str
+) -> None:
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stderr == f"sisterctl: {message}\n"
+    assert result.stdout == ""
+
+
 def test_as_of_must_be_a_full_date(run: Run, small_registry: Path) -> None:
     result = run("-r", small_registry, "list", "--as-of", "2026-11")
     assert result.exit_code == 2

@@ -33,6 +33,14 @@ class State:
 
 _debug = False  # set by --debug; read when an unexpected error reaches the top
 
+# The options of `sisterctl` itself, which go before the command, as an example shows them.
+GLOBAL_OPTIONS = {
+    "-r": "-r PATH",
+    "--registry": "--registry PATH",
+    "--debug": "--debug",
+    "--version": "--version",
+}
+
 
 def _say(message: str) -> None:
     """A one-line message on standard error."""
@@ -94,6 +102,19 @@ class SisterctlGroup(TyperGroup):
             return int(exc.exit_code)
         except click_exc.UsageError as exc:
             command = exc.ctx.command_path if exc.ctx is not None else prog_name
+            option = getattr(exc, "option_name", None)
+            if option in GLOBAL_OPTIONS and command != prog_name:
+                # `sisterctl list --registry x.toml`: said as Click says it, "No such
+                # option: --registry (Possible options: --city)", it reads as a bug.
+                rest = command.removeprefix(prog_name).strip()
+                example = f"{prog_name} {GLOBAL_OPTIONS[option]}"
+                if option != "--version":
+                    example += f" {rest} ..."
+                _say(
+                    f"{option} is an option of {prog_name} itself: put it before the command "
+                    f"({example})"
+                )
+                return ExitCode.USAGE
             _say(f"{exc.format_message()} (see '{command} --help')")
             return ExitCode.USAGE
         except click_exc.ClickException as exc:
