@@ -73,6 +73,39 @@ def test_list_filters_and_sorting(
     assert list_ids(run, small_registry, *args) == expected
 
 
+def test_an_empty_list_says_why_rather_than_print_bare_headers(
+    run: Run, small_registry: Path, tmp_path: Path
+) -> None:
+    result = run("-r", small_registry, "list", "--city", "Atlantis")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == "sisterctl: no tie matches these filters\n"
+    empty = tmp_path / "empty.toml"
+    empty.write_text("schema_version = 1\n", encoding="utf-8")
+    result = run("-r", empty, "list")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == (
+        "sisterctl: the registry holds no ties yet: record one with 'sisterctl add "
+        "partnership' or bring some in with 'sisterctl import'\n"
+    )
+    # Scripts get an empty list, and no message.
+    result = run("-r", small_registry, "list", "--city", "Atlantis", "--format", "json")
+    assert (result.stdout, result.stderr) == ("[]\n", "")
+    # A picture asked for is still drawn.
+    picture = tmp_path / "empty.svg"
+    result = run("-r", small_registry, "list", "--city", "Atlantis", "--svg", picture)
+    assert result.exit_code == 0 and picture.is_file()
+
+
+@pytest.mark.parametrize("command", ["list", "stats"])
+def test_since_after_until_is_a_usage_error(run: Run, small_registry: Path, command: str) -> None:
+    result = run("-r", small_registry, command, "--since", "2020", "--until", "2010")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "sisterctl: --since 2020 is after --until 2010: no tie is established in between\n"
+    )
+    assert result.stdout == ""
+
+
 def test_list_json_has_stable_fields_and_iso_dates(run: Run, small_registry: Path) -> None:
     result = run("-r", small_registry, "list", "-f", "json", "--city", "Taipei", *AS_OF)
     assert json.loads(result.stdout) == [
