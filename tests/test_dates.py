@@ -90,6 +90,11 @@ def test_a_year_sorts_before_its_months_and_days() -> None:
         ("1997", dt.date(2026, 12, 31), (29, 29)),
         ("2000-02-29", dt.date(2001, 2, 28), (0, 0)),
         ("2000-02-29", dt.date(2001, 3, 1), (1, 1)),
+        # Not founded yet, or perhaps not yet: no year completed, never a negative count.
+        ("2026-12-25", dt.date(2026, 11, 28), (0, 0)),
+        ("2030", dt.date(2026, 11, 28), (0, 0)),
+        ("2026", dt.date(2026, 11, 28), (0, 0)),
+        ("2026-11", dt.date(2026, 11, 28), (0, 0)),
     ],
 )
 def test_years_between(start: str, as_of: dt.date, expected: tuple[int, int]) -> None:

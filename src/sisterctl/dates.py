@@ -138,7 +138,9 @@ def years_between(start: PartialDate, as_of: dt.date) -> tuple[int, int]:
     """Completed years from `start` to `as_of`, as (fewest, most) possible.
 
     The two are equal when the precision of `start` is enough to tell; a tie known
-    only to its year may have had its anniversary this year or not yet.
+    only to its year may have had its anniversary this year or not yet. Never below 0:
+    a tie founded after `as_of` (or perhaps after it, later in its year) has completed
+    none.
     """
     earliest, latest = start.earliest(), start.latest()
 
@@ -146,6 +148,6 @@ def years_between(start: PartialDate, as_of: dt.date) -> tuple[int, int]:
         years = as_of.year - since.year
         if (as_of.month, as_of.day) < (since.month, since.day):
             years -= 1
-        return years
+        return max(years, 0)
 
     return completed(latest), completed(earliest)
