@@ -148,6 +148,37 @@ def test_list_csv_and_tsv(run: Run, small_registry: Path) -> None:
     assert lines[2].split("\t")[:3] == ["taipei-daegu", "Taipei", "TW"]
 
 
+def test_list_csv_is_safe_to_open_in_a_spreadsheet(run: Run, write_registry) -> None:  # type: ignore[no-untyped-def]
+    path = write_registry(
+        "schema_version = 1\n"
+        '[[city]]\nid = "a-tw"\nname = "=HYPERLINK(\\"http://x\\")"\ncountry = "TW"\n'
+        '[[city]]\nid = "b-kr"\nname = "@Daegu"\ncountry = "KR"\n'
+        '[[partnership]]\nid = "a-b"\ncities = ["a-tw", "b-kr"]\nkind = "-x"\n'
+        'established = "2010-11-04"\n'
+    )
+    out = run("-r", path, "list", "--format", "csv", *AS_OF).stdout
+    assert out.splitlines()[1] == (
+        'a-b,"\'=HYPERLINK(""http://x"")",TW,\'@Daegu,KR,\'-x,2010-11-04,day,16,active'
+    )
+    # TSV is for scripts (cut, awk): the text as it is.
+    tsv = run("-r", path, "list", "--format", "tsv", *AS_OF).stdout
+    assert tsv.splitlines()[1].split("\t")[1] == '=HYPERLINK("http://x")'
+
+
+def test_a_tie_founded_after_the_reference_day_is_0_years_old(run: Run, write_registry) -> None:  # type: ignore[no-untyped-def]
+    path = write_registry(
+        "schema_version = 1\n"
+        '[[city]]\nid = "a-tw"\nname = "Aa"\ncountry = "TW"\n'
+        '[[city]]\nid = "b-kr"\nname = "Bb"\ncountry = "KR"\n'
+        '[[partnership]]\nid = "a-b"\ncities = ["a-tw", "b-kr"]\nestablished = "2030"\n'
+    )
+    rows = json.loads(run("-r", path, "list", "--format", "json", *AS_OF).stdout)
+    assert rows[0]["years"] == 0
+    shown = run("-r", path, "show", "a-b", *AS_OF).stdout
+    assert "2030 (year precision; 0 years)" in shown
+    assert "-4" not in shown and "-5" not in shown
+
+
 def test_unknown_country_is_refused_in_one_line(run: Run, small_registry: Path) -> None:
     result = run("-r", small_registry, "list", "--country", "Narnia")
     assert result.exit_code == 1
