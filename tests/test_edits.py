@@ -549,6 +549,19 @@ def test_status_changes_that_are_refused(
         change_status(registry(extra), NewStatus(**request_))
 
 
+def test_resuming_an_active_tie_says_since_when_it_has_been_active() -> None:
+    resumed = CHANGES + '\n[[status_change]]\npartnership = "taipei-daegu"\n'
+    resumed += 'date = "2023-05-01"\nstatus = "active"\n'
+    with pytest.raises(RefusedError) as refused:
+        change_status(registry(resumed), NewStatus(["taipei-daegu"], day("2024"), Status.ACTIVE))
+    assert str(refused.value) == (
+        "taipei-daegu has been active since 2023-05-01: there is no suspension to lift"
+    )
+    with pytest.raises(RefusedError) as refused:
+        change_status(registry(), NewStatus(["taipei-daegu"], day("2024"), Status.ACTIVE))
+    assert str(refused.value) == "taipei-daegu is active: there is no suspension to lift"
+
+
 def test_a_suspended_tie_may_be_ended_or_resumed() -> None:
     reg = registry(CHANGES)
     [(_, ended)] = change_status(reg, NewStatus(["taipei-daegu"], day("2023"), Status.ENDED))

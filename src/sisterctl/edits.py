@@ -498,7 +498,8 @@ def change_status(registry: Registry, request: NewStatus) -> list[Record]:
     on = f" {_when(state.since)}" if state.since else ""
     if wanted is Status.ACTIVE:
         if state.status is Status.ACTIVE:
-            raise RefusedError(f"{tie.id} is active{since}: there is no suspension to lift")
+            active = f"has been active since {state.since}" if state.since else "is active"
+            raise RefusedError(f"{tie.id} {active}: there is no suspension to lift")
         if state.status is Status.ENDED and not request.force:
             raise RefusedError(
                 f"{tie.id} ended{on}; resume lifts a suspension (to record that the "
