@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sisterctl import countries
+from sisterctl.dates import chronological
 from sisterctl.errors import NotFoundError, RefusedError
 from sisterctl.model import City, Partnership, Registry, Status
 from sisterctl.text import fold
@@ -111,12 +112,8 @@ def _fields_of(registry: Registry, tie: Partnership) -> Iterable[str]:
 
 def sort_ties(registry: Registry, ties: Sequence[Partnership], key: SortKey) -> list[Partnership]:
     """Ties in the order asked; ties with no known date come last when sorting by date."""
-    far = (10000, 0, 0)
     keys: dict[SortKey, Callable[[Partnership], tuple[object, ...]]] = {
-        SortKey.ESTABLISHED: lambda p: (
-            p.established.sort_key if p.established else far,
-            fold(p.title),
-        ),
+        SortKey.ESTABLISHED: lambda p: (chronological(p.established), fold(p.title)),
         SortKey.CITY: lambda p: (fold(p.cities[0].name), fold(p.cities[1].name)),
         SortKey.COUNTRY: lambda p: (
             p.cities[0].country_name,
@@ -193,6 +190,12 @@ def suggest_ties(registry: Registry, query: str, n: int = 3) -> list[str]:
     if not close:
         close = [i for i in ids if wanted and wanted in i][:n]
     return close
+
+
+def suggest_cities(registry: Registry, query: str, n: int = 3) -> list[str]:
+    """The names (or aliases, or local names) of cities closest to what was typed."""
+    names = {fold(name): name for c in registry.cities.values() for name in c.names}
+    return [names[k] for k in difflib.get_close_matches(fold(query), sorted(names), n=n)]
 
 
 def age(tie: Partnership, as_of: dt.date) -> tuple[int, int] | None:
