@@ -149,7 +149,9 @@ def test_the_readme_records_every_detail_of_the_2021_reaffirmation(run: Run, reg
         result = run("-r", reg, *command)
         assert result.exit_code == 0, (command, result.stderr)
     tie = show(run, reg, "taipei-daegu")
-    memo, reaffirmation = tie["agreements"]
+    # As the timeline orders them: the memorandum planned for 2021 after what was
+    # signed in 2021.
+    reaffirmation, memo = tie["agreements"]
     assert reaffirmation == {
         "partnership": "taipei-daegu",
         "date": "2021-03-26",
@@ -180,6 +182,7 @@ def test_the_readme_records_every_detail_of_the_2021_reaffirmation(run: Run, reg
     table = run("-r", reg, "show", "taipei-daegu", "--as-of", "2026-01-01")
     for seen in ("Ko Wen-je (Mayor of Taipei)", "video conference", "(planned)", "pandemic"):
         assert seen in table.stdout
+    assert table.stdout.index("Agreement to Reaffirm") < table.stdout.index("Memorandum on")
 
 
 def recording_section_commands() -> list[list[str]]:
@@ -216,7 +219,7 @@ def test_the_readme_recording_examples_run_in_order_on_a_new_registry(
     assert ties["taipei-daegu"]["status"] == "active"  # suspended, then resumed
     assert ties["daegu-ningbo"]["kind"] == "friendship city"
     tie = show(run, registry, "taipei-daegu")
-    assert [a["kind"] for a in tie["agreements"]] == ["founding", "memorandum", "reaffirmation"]
+    assert [a["kind"] for a in tie["agreements"]] == ["founding", "reaffirmation", "memorandum"]
     assert [e["kind"] for e in tie["exchanges"]] == ["delegation", "summit"]
 
 
