@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from sisterctl.check import CheckExit, check_text
-from sisterctl.registry import Severity, bundled_path
+from sisterctl.registry import Problem, Severity, bundled_path
 from tests.conftest import Run
 
 AS_OF = dt.date(2026, 11, 28)
@@ -48,6 +49,14 @@ def test_a_good_registry_has_no_problems() -> None:
     assert report.problems == ()
     assert report.exit_code is CheckExit.CLEAN
     assert report.summary() == "no problems in reg.toml (2 cities, 1 tie)"
+
+
+def test_the_summary_counts_with_thousands_separators() -> None:
+    report = check_text("schema_version = 1\n", "big.toml", AS_OF)
+    report = replace(report, counts={"city": 17169, "tie": 24799, "agreement": 1})
+    assert report.summary() == "no problems in big.toml (17,169 cities, 24,799 ties, 1 agreement)"
+    errors = [Problem(Severity.ERROR, "x", None, 1, 1, "x")] * 1200
+    assert replace(report, problems=tuple(errors)).summary() == "1,200 errors in big.toml"
 
 
 CITY_SP = '\n[[city]]\nid = "sao-paulo-br"\nname = "São Paulo"\ncountry = "BR"\n'

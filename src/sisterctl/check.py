@@ -115,10 +115,11 @@ class CheckReport:
 
 
 def _plural(n: int, what: str) -> str:
+    """`1 tie`, `2 cities`, `24,799 ties`."""
     if n == 1:
         return f"1 {what}"
     plural = what[:-1] + "ies" if what.endswith("y") else what + "s"
-    return f"{n} {plural}"
+    return f"{n:,} {plural}"
 
 
 def check_file(path: Path, as_of: dt.date) -> CheckReport:
