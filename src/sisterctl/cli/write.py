@@ -276,6 +276,7 @@ def add_partnership(
             "-k",
             metavar="KIND",
             show_default=False,
+            callback=not_empty,
             help="The kind of tie as founded: 'sister city' (default), 'friendship city', "
             "'partner city', 'twin town', ...",
         ),
