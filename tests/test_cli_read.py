@@ -249,6 +249,12 @@ def test_show_json_is_one_object_with_everything(run: Run, small_registry: Path)
         (("taipei-dageu",), "no tie matches 'taipei-dageu'; did you mean taipei-daegu?"),
         (("Taipei", "Atlantis"), "no tie matches 'Taipei Atlantis'"),
         (("a", "b", "c"), "a tie is named by its id or by two cities, not 3 words"),
+        # Part of a name that fits several ties: never one of them picked silently.
+        (
+            ("Daegu", "a"),
+            "sisterctl: 'Daegu a' could be 2 ties: taipei-daegu, daegu-sao-paulo; "
+            "name the tie by its id\n",
+        ),
         # One city: how to name one of its ties, not ids that merely look alike.
         (
             ("taipei",),

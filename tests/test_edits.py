@@ -416,6 +416,17 @@ def test_an_unknown_tie_is_refused_with_the_closest() -> None:
         new_agreement(registry(), request)
 
 
+def test_a_tie_named_by_part_of_a_name_that_fits_several_is_refused() -> None:
+    # "a" is part of both Taipei and São Paulo: recording on either would be a guess.
+    request = NewExchange(["Daegu", "a"], day("2021"), "visit", "x")
+    with pytest.raises(RefusedError, match="'Daegu a' could be 2 ties: taipei-daegu, daegu-sao"):
+        new_exchange(registry(), request)
+    [(_, record)] = new_exchange(
+        registry(), NewExchange(["Daegu", "Tai"], day("2021"), "visit", "x")
+    )
+    assert record["partnership"] == "taipei-daegu"
+
+
 @pytest.mark.parametrize("title", ["", "   ", "a\nb", "\x1b[31mred"])
 def test_an_empty_or_multiline_title_is_refused(title: str) -> None:
     with pytest.raises(RefusedError, match="title"):

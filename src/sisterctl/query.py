@@ -149,11 +149,23 @@ def find_tie(registry: Registry, words: Sequence[str]) -> Partnership:
             " (quote a city name that has spaces)"
         )
     first, second = city_matcher(registry, words[0]), city_matcher(registry, words[1])
-    for tie in registry.partnerships:
-        a, c = tie.cities
-        if (first(a) and second(c)) or (first(c) and second(a)):
-            return tie
+    found = [
+        tie
+        for tie in registry.partnerships
+        if (first(tie.cities[0]) and second(tie.cities[1]))
+        or (first(tie.cities[1]) and second(tie.cities[0]))
+    ]
     query = " ".join(words)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        # Part of a name (`Daegu an`) or a name several cities share: never pick one
+        # of them silently, for a write would then go to the wrong tie.
+        ids = ", ".join(t.id for t in found[:5])
+        more = f" and {len(found) - 5} more" if len(found) > 5 else ""
+        raise RefusedError(
+            f"{query!r} could be {len(found)} ties: {ids}{more}; name the tie by its id"
+        )
     raise NotFoundError("tie", query, suggest_ties(registry, "-".join(words)))
 
 
