@@ -132,6 +132,17 @@ class SisterctlGroup(TyperGroup):
             # The reader went away (`sisterctl list | head`): not an error worth a message.
             _silence_stdout()
             return ExitCode.OK
+        except UnicodeEncodeError as exc:
+            # Output to a terminal or file whose encoding cannot hold a name (臺北市 in
+            # ASCII, or in cp1252 on Windows): the user's setting, not a bug.
+            if _debug:
+                raise
+            text = exc.object if isinstance(exc.object, str) else ""
+            _say(
+                f"cannot write {text[exc.start : exc.end]!r} in the output's encoding "
+                f"({exc.encoding}): set PYTHONIOENCODING=utf-8, or use a UTF-8 locale"
+            )
+            return ExitCode.REFUSED
         except Exception as exc:
             if _debug:
                 raise
