@@ -84,11 +84,23 @@ def test_init_creates_an_empty_registry_with_a_header(run: Run, tmp_path: Path) 
     assert tomli.loads(text) == {"schema_version": 1}
     assert result.stdout == ""
     assert result.stderr == (
-        f"Created an empty registry {path}. Use it with 'sisterctl --registry {path} ...' "
+        f"Created an empty registry {path}. Use it with sisterctl --registry {path} ... "
         f"or by setting SISTERCTL_REGISTRY={path}.\n"
     )
     listed = run("-r", path, "list", "--format", "json")
     assert (listed.exit_code, json.loads(listed.stdout)) == (0, [])
+
+
+def test_init_quotes_a_path_with_spaces_so_its_advice_can_be_copied(
+    run: Run, tmp_path: Path
+) -> None:
+    path = tmp_path / "my ties" / "ties.toml"
+    result = run("init", path)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == (
+        f"Created an empty registry {path}. Use it with sisterctl --registry '{path}' "
+        f"... or by setting SISTERCTL_REGISTRY='{path}'.\n"
+    )
 
 
 def test_init_never_overwrites(run: Run, reg: Path) -> None:
