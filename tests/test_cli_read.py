@@ -309,3 +309,10 @@ def test_version_and_help(run: Run) -> None:
     help_text = run("--help").stdout
     for command in ("list", "show"):
         assert command in help_text
+
+
+def test_the_sort_choices_are_the_cores_sort_keys() -> None:
+    from sisterctl.cli.read import SortChoice
+    from sisterctl.query import SortKey
+
+    assert [c.value for c in SortChoice] == [k.value for k in SortKey]

@@ -29,6 +29,9 @@ from sisterctl.cli.options import (
 
 
 class SortChoice(StrEnum):
+    """`query.SortKey` again, for Typer: importing the core here would slow every
+    command's start-up (a test holds the two equal)."""
+
     ESTABLISHED = "established"
     CITY = "city"
     COUNTRY = "country"
