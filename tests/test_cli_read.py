@@ -316,3 +316,24 @@ def test_the_sort_choices_are_the_cores_sort_keys() -> None:
     from sisterctl.query import SortKey
 
     assert [c.value for c in SortChoice] == [k.value for k in SortKey]
+
+
+def test_the_readme_unknown_tie_message_is_what_the_bundled_registry_gives(run: Run) -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    message = "sisterctl: no tie matches 'taipei-dageu'; did you mean taipei-daegu?"
+    assert f"`{message}`" in readme
+    result = run("show", "taipei-dageu")
+    assert (result.exit_code, result.stderr) == (1, message + "\n")
+
+
+def test_suggestions_leave_out_those_far_less_alike_than_the_best() -> None:
+    from sisterctl.query import closest
+
+    ids = ["taipei-daegu", "taipei-prague", "taipei-seoul", "taipei-riga", "daegu-hiroshima"]
+    assert closest("taipei-dageu", ids) == ["taipei-daegu"]
+    # Alike as much as each other: all of them, best first, at most n.
+    assert closest("taipei-r", ["taipei-rome", "taipei-riga", "taipei-roma"], n=2) == [
+        "taipei-riga",
+        "taipei-roma",
+    ]
+    assert closest("nowhere", ids) == []
