@@ -337,3 +337,23 @@ def test_suggestions_leave_out_those_far_less_alike_than_the_best() -> None:
         "taipei-roma",
     ]
     assert closest("nowhere", ids) == []
+
+
+def test_a_tie_id_the_other_way_round_finds_the_tie(run: Run, small_registry: Path) -> None:
+    # Ids are made of the two names in the order they were recorded (daegu-taipei from
+    # an import); the same two names the other way round name the same tie.
+    result = run("-r", small_registry, "show", "sao-paulo-daegu", "--format", "json", *AS_OF)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["id"] == "daegu-sao-paulo"
+
+
+def test_a_reversed_id_never_finds_a_tie_of_other_cities(run: Run, write_registry) -> None:  # type: ignore[no-untyped-def]
+    path = write_registry(
+        "schema_version = 1\n"
+        '[[city]]\nid = "x-tw"\nname = "X"\ncountry = "TW"\n'
+        '[[city]]\nid = "y-kr"\nname = "Y"\ncountry = "KR"\n'
+        '[[partnership]]\nid = "b-a"\ncities = ["x-tw", "y-kr"]\n'
+    )
+    result = run("-r", path, "show", "a-b")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("sisterctl: no tie matches 'a-b'")

@@ -11,6 +11,7 @@ from enum import StrEnum
 from sisterctl import countries
 from sisterctl.dates import chronological
 from sisterctl.errors import NotFoundError, RefusedError
+from sisterctl.ids import tie_id_part
 from sisterctl.model import City, Partnership, Registry, Status
 from sisterctl.text import fold
 
@@ -134,7 +135,11 @@ def find_tie(registry: Registry, words: Sequence[str]) -> Partnership:
         raise RefusedError("name a tie: its id (such as taipei-daegu) or its two cities")
     if len(words) == 1:
         query = words[0].strip()
-        tie = registry.by_id.get(query) or registry.by_id.get(query.lower())
+        tie = (
+            registry.by_id.get(query)
+            or registry.by_id.get(query.lower())
+            or _reversed_id(registry, query.lower())
+        )
         if tie is not None:
             return tie
         # "Taipei–Daegu" and "Taipei-Daegu" as written in titles.
@@ -167,6 +172,18 @@ def find_tie(registry: Registry, words: Sequence[str]) -> Partnership:
             f"{query!r} could be {len(found)} ties: {ids}{more}; name the tie by its id"
         )
     raise NotFoundError("tie", query, suggest_ties(registry, "-".join(words)))
+
+
+def _reversed_id(registry: Registry, query: str) -> Partnership | None:
+    """The tie whose id names the same two cities the other way round: `taipei-daegu`
+    for a tie recorded (or imported) as `daegu-taipei`. Only a tie of the two cities
+    the halves name, so that no other tie is ever taken for it."""
+    for cut in (i for i, char in enumerate(query) if char == "-"):
+        head, tail = query[:cut], query[cut + 1 :]
+        tie = registry.by_id.get(f"{tail}-{head}")
+        if tie is not None and {tie_id_part(c.name, c.id) for c in tie.cities} == {head, tail}:
+            return tie
+    return None
 
 
 def _refuse_a_city(registry: Registry, query: str) -> None:
