@@ -63,3 +63,26 @@ def test_a_group_lists_its_commands_one_line_each(run: Run) -> None:
     lines = [line.strip("│ ").rstrip() for line in result.stdout.splitlines()]
     assert "csv      Write one row per tie as CSV, safe to open in a spreadsheet." in lines
     assert "geojson  Write a GeoJSON map: a line between the two cities of each tie." in lines
+
+
+def test_the_commands_are_listed_as_the_readme_tells_them(run: Run) -> None:
+    result = run("--help")
+    listed = [
+        line.strip("│ ").split()[0]
+        for line in result.stdout.split("Commands", 1)[1].splitlines()
+        if line.startswith("│ ") and not line.startswith("│  ")
+    ]
+    assert listed == [
+        "list",
+        "show",
+        "timeline",
+        "stats",
+        "upcoming",
+        "check",
+        "init",
+        "add",
+        "end",
+        "resume",
+        "import",
+        "export",
+    ]

@@ -55,8 +55,32 @@ def _say(message: str) -> None:
         pass
 
 
+# The order `sisterctl --help` lists the commands in, as the README tells them: reading,
+# then anniversaries and checks, then writing, then moving data in and out.
+COMMAND_ORDER = (
+    "list",
+    "show",
+    "timeline",
+    "stats",
+    "upcoming",
+    "check",
+    "init",
+    "add",
+    "end",
+    "resume",
+    "import",
+    "export",
+)
+
+
 class SisterctlGroup(TyperGroup):
     """Runs a command and turns every failure into one line and an exit code."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """The commands in COMMAND_ORDER, not in the order their modules are imported."""
+        names = super().list_commands(ctx)
+        rank = {name: i for i, name in enumerate(COMMAND_ORDER)}
+        return sorted(names, key=lambda name: (rank.get(name, len(rank)), name))
 
     def main(
         self,
