@@ -148,14 +148,21 @@ def test_list_csv_and_tsv(run: Run, small_registry: Path) -> None:
     assert lines[2].split("\t")[:3] == ["taipei-daegu", "Taipei", "TW"]
 
 
-def test_list_csv_is_safe_to_open_in_a_spreadsheet(run: Run, write_registry) -> None:  # type: ignore[no-untyped-def]
-    path = write_registry(
+def one_tie(name_a: str, name_b: str, tie: str = "a-b", **keys: str) -> str:
+    """A registry of one tie, between a city of Taiwan (a-tw) and one of South Korea
+    (b-kr); `keys` are more of the tie's keys, with their values as TOML."""
+    more = "".join(f"{key} = {value}\n" for key, value in keys.items())
+    return (
         "schema_version = 1\n"
-        '[[city]]\nid = "a-tw"\nname = "=HYPERLINK(\\"http://x\\")"\ncountry = "TW"\n'
-        '[[city]]\nid = "b-kr"\nname = "@Daegu"\ncountry = "KR"\n'
-        '[[partnership]]\nid = "a-b"\ncities = ["a-tw", "b-kr"]\nkind = "-x"\n'
-        'established = "2010-11-04"\n'
+        f'[[city]]\nid = "a-tw"\nname = {json.dumps(name_a)}\ncountry = "TW"\n'
+        f'[[city]]\nid = "b-kr"\nname = {json.dumps(name_b)}\ncountry = "KR"\n'
+        f'[[partnership]]\nid = "{tie}"\ncities = ["a-tw", "b-kr"]\n{more}'
     )
+
+
+def test_list_csv_is_safe_to_open_in_a_spreadsheet(run: Run, write_registry) -> None:  # type: ignore[no-untyped-def]
+    registry = one_tie('=HYPERLINK("http://x")', "@Daegu", kind='"-x"', established='"2010-11-04"')
+    path = write_registry(registry)
     out = run("-r", path, "list", "--format", "csv", *AS_OF).stdout
     assert out.splitlines()[1] == (
         'a-b,"\'=HYPERLINK(""http://x"")",TW,\'@Daegu,KR,\'-x,2010-11-04,day,16,active'
@@ -166,12 +173,7 @@ def test_list_csv_is_safe_to_open_in_a_spreadsheet(run: Run, write_registry) -> 
 
 
 def test_a_tie_founded_after_the_reference_day_is_0_years_old(run: Run, write_registry) -> None:  # type: ignore[no-untyped-def]
-    path = write_registry(
-        "schema_version = 1\n"
-        '[[city]]\nid = "a-tw"\nname = "Aa"\ncountry = "TW"\n'
-        '[[city]]\nid = "b-kr"\nname = "Bb"\ncountry = "KR"\n'
-        '[[partnership]]\nid = "a-b"\ncities = ["a-tw", "b-kr"]\nestablished = "2030"\n'
-    )
+    path = write_registry(one_tie("Aa", "Bb", established='"2030"'))
     rows = json.loads(run("-r", path, "list", "--format", "json", *AS_OF).stdout)
     assert rows[0]["years"] == 0
     shown = run("-r", path, "show", "a-b", *AS_OF).stdout
@@ -348,12 +350,7 @@ def test_a_tie_id_the_other_way_round_finds_the_tie(run: Run, small_registry: Pa
 
 
 def test_a_reversed_id_never_finds_a_tie_of_other_cities(run: Run, write_registry) -> None:  # type: ignore[no-untyped-def]
-    path = write_registry(
-        "schema_version = 1\n"
-        '[[city]]\nid = "x-tw"\nname = "X"\ncountry = "TW"\n'
-        '[[city]]\nid = "y-kr"\nname = "Y"\ncountry = "KR"\n'
-        '[[partnership]]\nid = "b-a"\ncities = ["x-tw", "y-kr"]\n'
-    )
+    path = write_registry(one_tie("X", "Y", tie="b-a"))  # the ids' halves name no city
     result = run("-r", path, "show", "a-b")
     assert result.exit_code == 1
     assert result.stderr.startswith("sisterctl: no tie matches 'a-b'")
