@@ -687,6 +687,13 @@ CATALOGUE = [
         "'--kind' / '-k': must not be empty",
     ),
     case(
+        "empty add partnership --kind",
+        ("-r", "{reg}", "add", "partnership", "Oslo, NO", "Taipei", "-e", "2020", "--kind", ""),
+        GOOD,
+        2,
+        "'--kind' / '-k': must not be empty",
+    ),
+    case(
         "empty add --to-kind",
         (
             "-r",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from sisterctl.check import CheckExit, check_text
-from sisterctl.registry import Severity, bundled_path
+from sisterctl.registry import Problem, Severity, bundled_path
 from tests.conftest import Run
 
 AS_OF = dt.date(2026, 11, 28)
@@ -48,6 +49,14 @@ def test_a_good_registry_has_no_problems() -> None:
     assert report.problems == ()
     assert report.exit_code is CheckExit.CLEAN
     assert report.summary() == "no problems in reg.toml (2 cities, 1 tie)"
+
+
+def test_the_summary_counts_with_thousands_separators() -> None:
+    report = check_text("schema_version = 1\n", "big.toml", AS_OF)
+    report = replace(report, counts={"city": 17169, "tie": 24799, "agreement": 1})
+    assert report.summary() == "no problems in big.toml (17,169 cities, 24,799 ties, 1 agreement)"
+    errors = [Problem(Severity.ERROR, "x", None, 1, 1, "x")] * 1200
+    assert replace(report, problems=tuple(errors)).summary() == "1,200 errors in big.toml"
 
 
 CITY_SP = '\n[[city]]\nid = "sao-paulo-br"\nname = "São Paulo"\ncountry = "BR"\n'
@@ -403,15 +412,13 @@ def test_the_bundled_registry_passes_check_strict(run: Run) -> None:
     assert result.exit_code == 0
 
 
-def test_the_readme_example_is_what_check_prints(
-    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    block = readme.split("$ sisterctl check data/partnerships.toml\n", 1)[1].split("```", 1)[0]
-    (tmp_path / "data").mkdir()
-    example = Path(__file__).parent / "data" / "check-example.toml"
-    (tmp_path / "data" / "partnerships.toml").write_bytes(example.read_bytes())
-    monkeypatch.chdir(tmp_path)
-    result = run("check", "data/partnerships.toml", "--as-of", "2026-11-28")
+def test_the_readme_example_is_what_check_prints(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = Path(__file__).parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    command = "$ sisterctl check tests/data/check-example.toml\n"
+    block = readme.split(command, 1)[1].split("```", 1)[0]
+    # As printed, from the root of a clone.
+    monkeypatch.chdir(root)
+    result = run("check", "tests/data/check-example.toml", "--as-of", "2026-11-28")
     assert result.stdout == block
     assert result.exit_code == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -47,6 +48,40 @@ def test_usage_errors_are_one_line_with_exit_2(run: Run) -> None:
     assert "No such command 'lsit'" in result.stderr and "list" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["list", "--registry", "x.toml"],
+            "--registry is an option of sisterctl itself: put it before the command "
+            "(sisterctl --registry PATH list ...)",
+        ),
+        (
+            ["add", "agreement", "taipei-daegu", "-r", "x.toml"],
+            "-r is an option of sisterctl itself: put it before the command "
+            "(sisterctl -r PATH add agreement ...)",
+        ),
+        (
+            ["show", "taipei-daegu", "--debug"],
+            "--debug is an option of sisterctl itself: put it before the command "
+            "(sisterctl --debug show ...)",
+        ),
+        (
+            ["timeline", "--version"],
+            "--version is an option of sisterctl itself: put it before the command "
+            "(sisterctl --version)",
+        ),
+    ],
+)
+def test_an_option_of_sisterctl_after_the_command_says_where_it_goes(
+    run: Run, args: list[str], message: str
+) -> None:
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stderr == f"sisterctl: {message}\n"
+    assert result.stdout == ""
+
+
 def test_as_of_must_be_a_full_date(run: Run, small_registry: Path) -> None:
     result = run("-r", small_registry, "list", "--as-of", "2026-11")
     assert result.exit_code == 2
@@ -71,3 +106,24 @@ def test_a_closed_pipe_is_not_an_error(small_registry: Path, tmp_path: Path) -> 
     _, err = proc.communicate(timeout=60)
     assert err == b""  # no traceback, no message
     assert proc.returncode in (0, 1)
+
+
+def test_an_output_encoding_that_cannot_hold_a_name_is_one_line(
+    small_registry: Path, tmp_path: Path
+) -> None:
+    """臺北市 or an en dash written to an ASCII (or cp1252) stream: the user's setting,
+    not a bug; no traceback, and a way out."""
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "PYTHONUTF8": "0"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "sisterctl", "-r", str(small_registry), "show", "taipei-daegu"],
+        capture_output=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.decode("ascii").startswith("sisterctl: cannot write ")
+    assert proc.stderr.decode("ascii").endswith(
+        "in the output's encoding (ascii): set PYTHONIOENCODING=utf-8, or use a UTF-8 locale\n"
+    )
+    assert proc.stderr.count(b"\n") == 1

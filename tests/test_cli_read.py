@@ -73,6 +73,39 @@ def test_list_filters_and_sorting(
     assert list_ids(run, small_registry, *args) == expected
 
 
+def test_an_empty_list_says_why_rather_than_print_bare_headers(
+    run: Run, small_registry: Path, tmp_path: Path
+) -> None:
+    result = run("-r", small_registry, "list", "--city", "Atlantis")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == "sisterctl: no tie matches these filters\n"
+    empty = tmp_path / "empty.toml"
+    empty.write_text("schema_version = 1\n", encoding="utf-8")
+    result = run("-r", empty, "list")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == (
+        "sisterctl: the registry holds no ties yet: record one with 'sisterctl add "
+        "partnership' or bring some in with 'sisterctl import'\n"
+    )
+    # Scripts get an empty list, and no message.
+    result = run("-r", small_registry, "list", "--city", "Atlantis", "--format", "json")
+    assert (result.stdout, result.stderr) == ("[]\n", "")
+    # A picture asked for is still drawn.
+    picture = tmp_path / "empty.svg"
+    result = run("-r", small_registry, "list", "--city", "Atlantis", "--svg", picture)
+    assert result.exit_code == 0 and picture.is_file()
+
+
+@pytest.mark.parametrize("command", ["list", "stats"])
+def test_since_after_until_is_a_usage_error(run: Run, small_registry: Path, command: str) -> None:
+    result = run("-r", small_registry, command, "--since", "2020", "--until", "2010")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "sisterctl: --since 2020 is after --until 2010: no tie is established in between\n"
+    )
+    assert result.stdout == ""
+
+
 def test_list_json_has_stable_fields_and_iso_dates(run: Run, small_registry: Path) -> None:
     result = run("-r", small_registry, "list", "-f", "json", "--city", "Taipei", *AS_OF)
     assert json.loads(result.stdout) == [
@@ -113,6 +146,39 @@ def test_list_csv_and_tsv(run: Run, small_registry: Path) -> None:
         "status",
     ]
     assert lines[2].split("\t")[:3] == ["taipei-daegu", "Taipei", "TW"]
+
+
+def one_tie(name_a: str, name_b: str, tie: str = "a-b", **keys: str) -> str:
+    """A registry of one tie, between a city of Taiwan (a-tw) and one of South Korea
+    (b-kr); `keys` are more of the tie's keys, with their values as TOML."""
+    more = "".join(f"{key} = {value}\n" for key, value in keys.items())
+    return (
+        "schema_version = 1\n"
+        f'[[city]]\nid = "a-tw"\nname = {json.dumps(name_a)}\ncountry = "TW"\n'
+        f'[[city]]\nid = "b-kr"\nname = {json.dumps(name_b)}\ncountry = "KR"\n'
+        f'[[partnership]]\nid = "{tie}"\ncities = ["a-tw", "b-kr"]\n{more}'
+    )
+
+
+def test_list_csv_is_safe_to_open_in_a_spreadsheet(run: Run, write_registry) -> None:  # type: ignore[no-untyped-def]
+    registry = one_tie('=HYPERLINK("http://x")', "@Daegu", kind='"-x"', established='"2010-11-04"')
+    path = write_registry(registry)
+    out = run("-r", path, "list", "--format", "csv", *AS_OF).stdout
+    assert out.splitlines()[1] == (
+        'a-b,"\'=HYPERLINK(""http://x"")",TW,\'@Daegu,KR,\'-x,2010-11-04,day,16,active'
+    )
+    # TSV is for scripts (cut, awk): the text as it is.
+    tsv = run("-r", path, "list", "--format", "tsv", *AS_OF).stdout
+    assert tsv.splitlines()[1].split("\t")[1] == '=HYPERLINK("http://x")'
+
+
+def test_a_tie_founded_after_the_reference_day_is_0_years_old(run: Run, write_registry) -> None:  # type: ignore[no-untyped-def]
+    path = write_registry(one_tie("Aa", "Bb", established='"2030"'))
+    rows = json.loads(run("-r", path, "list", "--format", "json", *AS_OF).stdout)
+    assert rows[0]["years"] == 0
+    shown = run("-r", path, "show", "a-b", *AS_OF).stdout
+    assert "2030 (year precision; 0 years)" in shown
+    assert "-4" not in shown and "-5" not in shown
 
 
 def test_unknown_country_is_refused_in_one_line(run: Run, small_registry: Path) -> None:
@@ -185,6 +251,28 @@ def test_show_json_is_one_object_with_everything(run: Run, small_registry: Path)
         (("taipei-dageu",), "no tie matches 'taipei-dageu'; did you mean taipei-daegu?"),
         (("Taipei", "Atlantis"), "no tie matches 'Taipei Atlantis'"),
         (("a", "b", "c"), "a tie is named by its id or by two cities, not 3 words"),
+        # Part of a name that fits several ties: never one of them picked silently.
+        (
+            ("Daegu", "a"),
+            "sisterctl: 'Daegu a' could be 2 ties: taipei-daegu, daegu-sao-paulo; "
+            "name the tie by its id\n",
+        ),
+        # One city: how to name one of its ties, not ids that merely look alike.
+        (
+            ("taipei",),
+            "sisterctl: 'taipei' is a city, not a tie: name its one tie by its id "
+            "(taipei-daegu) or by its two cities (Taipei Daegu)\n",
+        ),
+        (
+            ("대구광역시",),
+            "sisterctl: '대구광역시' is a city, not a tie: name one of its 2 ties by its id "
+            "(taipei-daegu, daegu-sao-paulo) or by its two cities (Daegu Taipei)\n",
+        ),
+        (
+            ("sao paulo",),
+            "sisterctl: 'sao paulo' is a city, not a tie: name its one tie by its id "
+            "(daegu-sao-paulo) or by its two cities ('São Paulo' Daegu)\n",
+        ),
     ],
 )
 def test_show_unknown_tie(
@@ -223,3 +311,46 @@ def test_version_and_help(run: Run) -> None:
     help_text = run("--help").stdout
     for command in ("list", "show"):
         assert command in help_text
+
+
+def test_the_sort_choices_are_the_cores_sort_keys() -> None:
+    from sisterctl.cli.read import SortChoice
+    from sisterctl.query import SortKey
+
+    assert [c.value for c in SortChoice] == [k.value for k in SortKey]
+
+
+def test_the_readme_unknown_tie_message_is_what_the_bundled_registry_gives(run: Run) -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    message = "sisterctl: no tie matches 'taipei-dageu'; did you mean taipei-daegu?"
+    assert f"`{message}`" in readme
+    result = run("show", "taipei-dageu")
+    assert (result.exit_code, result.stderr) == (1, message + "\n")
+
+
+def test_suggestions_leave_out_those_far_less_alike_than_the_best() -> None:
+    from sisterctl.query import closest
+
+    ids = ["taipei-daegu", "taipei-prague", "taipei-seoul", "taipei-riga", "daegu-hiroshima"]
+    assert closest("taipei-dageu", ids) == ["taipei-daegu"]
+    # Alike as much as each other: all of them, best first, at most n.
+    assert closest("taipei-r", ["taipei-rome", "taipei-riga", "taipei-roma"], n=2) == [
+        "taipei-riga",
+        "taipei-roma",
+    ]
+    assert closest("nowhere", ids) == []
+
+
+def test_a_tie_id_the_other_way_round_finds_the_tie(run: Run, small_registry: Path) -> None:
+    # Ids are made of the two names in the order they were recorded (daegu-taipei from
+    # an import); the same two names the other way round name the same tie.
+    result = run("-r", small_registry, "show", "sao-paulo-daegu", "--format", "json", *AS_OF)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["id"] == "daegu-sao-paulo"
+
+
+def test_a_reversed_id_never_finds_a_tie_of_other_cities(run: Run, write_registry) -> None:  # type: ignore[no-untyped-def]
+    path = write_registry(one_tie("X", "Y", tie="b-a"))  # the ids' halves name no city
+    result = run("-r", path, "show", "a-b")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("sisterctl: no tie matches 'a-b'")

@@ -142,6 +142,20 @@ def test_upcoming_csv_and_tsv(run: Run, registry: Path) -> None:
     assert first.split("\t")[:6] == ["2020-11-04", "day", "15", "10", "true", "taipei-daegu"]
 
 
+def test_upcoming_csv_is_safe_to_open_in_a_spreadsheet(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "r.toml"
+    path.write_text(
+        "schema_version = 1\n"
+        '[[city]]\nid = "a-tw"\nname = "+Taipei"\ncountry = "TW"\n'
+        '[[city]]\nid = "b-kr"\nname = "Daegu"\ncountry = "KR"\n'
+        '[[partnership]]\nid = "a-b"\ncities = ["a-tw", "b-kr"]\nestablished = "2010-11-04"\n',
+        encoding="utf-8",
+    )
+    result = run("-r", path, "upcoming", "--as-of", "2020-11-01", "-f", "csv")
+    [row] = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert (row["city_a"], row["days"], row["ordinal"]) == ("'+Taipei", "3", "10")
+
+
 def ids(run: Run, registry: Path, *args: str) -> list[str]:
     result = run(
         "-r", registry, "upcoming", "--as-of", "2020-01-01", "-w", "1y", "-f", "json", *args

@@ -84,11 +84,23 @@ def test_init_creates_an_empty_registry_with_a_header(run: Run, tmp_path: Path) 
     assert tomli.loads(text) == {"schema_version": 1}
     assert result.stdout == ""
     assert result.stderr == (
-        f"Created an empty registry {path}. Use it with 'sisterctl --registry {path} ...' "
+        f"Created an empty registry {path}. Use it with sisterctl --registry {path} ... "
         f"or by setting SISTERCTL_REGISTRY={path}.\n"
     )
     listed = run("-r", path, "list", "--format", "json")
     assert (listed.exit_code, json.loads(listed.stdout)) == (0, [])
+
+
+def test_init_quotes_a_path_with_spaces_so_its_advice_can_be_copied(
+    run: Run, tmp_path: Path
+) -> None:
+    path = tmp_path / "my ties" / "ties.toml"
+    result = run("init", path)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == (
+        f"Created an empty registry {path}. Use it with sisterctl --registry '{path}' "
+        f"... or by setting SISTERCTL_REGISTRY='{path}'.\n"
+    )
 
 
 def test_init_never_overwrites(run: Run, reg: Path) -> None:
@@ -149,7 +161,9 @@ def test_the_readme_records_every_detail_of_the_2021_reaffirmation(run: Run, reg
         result = run("-r", reg, *command)
         assert result.exit_code == 0, (command, result.stderr)
     tie = show(run, reg, "taipei-daegu")
-    memo, reaffirmation = tie["agreements"]
+    # As the timeline orders them: the memorandum planned for 2021 after what was
+    # signed in 2021.
+    reaffirmation, memo = tie["agreements"]
     assert reaffirmation == {
         "partnership": "taipei-daegu",
         "date": "2021-03-26",
@@ -180,6 +194,45 @@ def test_the_readme_records_every_detail_of_the_2021_reaffirmation(run: Run, reg
     table = run("-r", reg, "show", "taipei-daegu", "--as-of", "2026-01-01")
     for seen in ("Ko Wen-je (Mayor of Taipei)", "video conference", "(planned)", "pandemic"):
         assert seen in table.stdout
+    assert table.stdout.index("Agreement to Reaffirm") < table.stdout.index("Memorandum on")
+
+
+def recording_section_commands() -> list[list[str]]:
+    """Every command in the README's section on recording, in order."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## Recording signings, exchanges and endings", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    commands = []
+    for block in re.findall(r"```sh\n(.*?)```", section, re.DOTALL):
+        for line in block.replace("\\\n", " ").splitlines():
+            if line.startswith("sisterctl "):
+                commands.append(shlex.split(line, comments=True)[1:])
+    return commands
+
+
+def test_the_readme_recording_examples_run_in_order_on_a_new_registry(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    commands = recording_section_commands()
+    assert commands[0] == ["init"]
+    assert len(commands) >= 12
+    for command in commands:
+        # The shell would expand ~; shlex does not.
+        args = [str(Path(a).expanduser()) if a.startswith("~/") else a for a in command]
+        result = run(*args)
+        assert result.exit_code == 0, (command, result.stderr)
+    registry = tmp_path / "xdg-data" / "sisterctl" / "partnerships.toml"
+    assert (tmp_path / "ties" / "partnerships.toml").is_file()
+    listed = run("-r", registry, "list", "--format", "json", "--as-of", "2026-01-01")
+    ties = {row["id"]: row for row in json.loads(listed.stdout)}
+    assert sorted(ties) == ["daegu-ningbo", "prague-beijing", "taipei-chengdu", "taipei-daegu"]
+    assert ties["prague-beijing"]["status"] == "ended"
+    assert ties["taipei-daegu"]["status"] == "active"  # suspended, then resumed
+    assert ties["daegu-ningbo"]["kind"] == "friendship city"
+    tie = show(run, registry, "taipei-daegu")
+    assert [a["kind"] for a in tie["agreements"]] == ["founding", "reaffirmation", "memorandum"]
+    assert [e["kind"] for e in tie["exchanges"]] == ["delegation", "summit"]
 
 
 def test_each_write_says_what_it_recorded_and_where(run: Run, reg: Path) -> None:

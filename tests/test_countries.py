@@ -10,9 +10,9 @@ import pytest
 
 from sisterctl import countries
 from sisterctl.countries import NAMES, country_name, is_known, lookup
+from tests.conftest import SHARED, TWIN_CITIES
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-TWIN_CITIES_CSV = SHARED / "data" / "twin-cities" / "twin_cities_raw.csv"
+TWIN_CITIES_CSV = TWIN_CITIES  # found as conftest finds it: ../shared or $SISTERCTL_SHARED
 TIES_CSV = SHARED / "facts" / "ties.csv"
 
 # Country values in twin_cities_raw.csv that deliberately get no code, and why.

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from sisterctl.dates import (
     PartialDate,
     Precision,
+    chronological,
     coerce_partial_date,
     parse_partial_date,
     years_between,
@@ -90,6 +91,11 @@ def test_a_year_sorts_before_its_months_and_days() -> None:
         ("1997", dt.date(2026, 12, 31), (29, 29)),
         ("2000-02-29", dt.date(2001, 2, 28), (0, 0)),
         ("2000-02-29", dt.date(2001, 3, 1), (1, 1)),
+        # Not founded yet, or perhaps not yet: no year completed, never a negative count.
+        ("2026-12-25", dt.date(2026, 11, 28), (0, 0)),
+        ("2030", dt.date(2026, 11, 28), (0, 0)),
+        ("2026", dt.date(2026, 11, 28), (0, 0)),
+        ("2026-11", dt.date(2026, 11, 28), (0, 0)),
     ],
 )
 def test_years_between(start: str, as_of: dt.date, expected: tuple[int, int]) -> None:
@@ -110,3 +116,37 @@ def test_years_between_brackets_the_truth(start: dt.date, as_of: dt.date) -> Non
     exact, _ = years_between(PartialDate.from_date(start), as_of)
     assert low <= exact <= high
     assert high - low <= 1
+
+
+def test_certainly_before_at_every_precision() -> None:
+    founded = parse_partial_date("2010-11-04")
+    assert parse_partial_date("2009").certainly_before(founded)
+    assert parse_partial_date("2010-10").certainly_before(founded)
+    assert not parse_partial_date("2010").certainly_before(founded)  # maybe December
+    assert not parse_partial_date("2010-11").certainly_before(founded)
+    assert not founded.certainly_before(founded)
+    assert founded.certainly_before(founded, or_same=True)
+    assert not parse_partial_date("2010").certainly_before(founded, or_same=True)
+
+
+def test_chronological_order_as_a_history_reads() -> None:
+    dated = ["2017-08-19", "2017", "2021-03-26", "2017-08", "1997"]
+    dates = [parse_partial_date(text) for text in dated]
+    assert [d.iso() for d in sorted(dates, key=chronological)] == [
+        "1997",
+        "2017",
+        "2017-08",
+        "2017-08-19",
+        "2021-03-26",
+    ]
+    # Unknown dates last; a planned event known to its year or month after the dated
+    # events of that period.
+    assert chronological(None) > chronological(PartialDate(9999, 12, 31))
+    planned_2021 = chronological(PartialDate(2021), planned=True)
+    assert (
+        chronological(PartialDate(2021, 12, 31)) < planned_2021 < chronological(PartialDate(2022))
+    )
+    planned_march = chronological(PartialDate(2021, 3), planned=True)
+    assert chronological(PartialDate(2021, 3, 31)) < planned_march
+    assert planned_march < chronological(PartialDate(2021, 4))
+    assert chronological(PartialDate(2021, 3, 26), planned=True) == (2021, 3, 26)

@@ -416,6 +416,17 @@ def test_an_unknown_tie_is_refused_with_the_closest() -> None:
         new_agreement(registry(), request)
 
 
+def test_a_tie_named_by_part_of_a_name_that_fits_several_is_refused() -> None:
+    # "a" is part of both Taipei and São Paulo: recording on either would be a guess.
+    request = NewExchange(["Daegu", "a"], day("2021"), "visit", "x")
+    with pytest.raises(RefusedError, match="'Daegu a' could be 2 ties: taipei-daegu, daegu-sao"):
+        new_exchange(registry(), request)
+    [(_, record)] = new_exchange(
+        registry(), NewExchange(["Daegu", "Tai"], day("2021"), "visit", "x")
+    )
+    assert record["partnership"] == "taipei-daegu"
+
+
 @pytest.mark.parametrize("title", ["", "   ", "a\nb", "\x1b[31mred"])
 def test_an_empty_or_multiline_title_is_refused(title: str) -> None:
     with pytest.raises(RefusedError, match="title"):
@@ -547,6 +558,19 @@ def test_status_changes_that_are_refused(
 ) -> None:
     with pytest.raises(RefusedError, match=message):
         change_status(registry(extra), NewStatus(**request_))
+
+
+def test_resuming_an_active_tie_says_since_when_it_has_been_active() -> None:
+    resumed = CHANGES + '\n[[status_change]]\npartnership = "taipei-daegu"\n'
+    resumed += 'date = "2023-05-01"\nstatus = "active"\n'
+    with pytest.raises(RefusedError) as refused:
+        change_status(registry(resumed), NewStatus(["taipei-daegu"], day("2024"), Status.ACTIVE))
+    assert str(refused.value) == (
+        "taipei-daegu has been active since 2023-05-01: there is no suspension to lift"
+    )
+    with pytest.raises(RefusedError) as refused:
+        change_status(registry(), NewStatus(["taipei-daegu"], day("2024"), Status.ACTIVE))
+    assert str(refused.value) == "taipei-daegu is active: there is no suspension to lift"
 
 
 def test_a_suspended_tie_may_be_ended_or_resumed() -> None:

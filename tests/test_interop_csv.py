@@ -14,9 +14,9 @@ from sisterctl import registry
 from sisterctl.dates import PartialDate
 from sisterctl.errors import RefusedError, UsageError
 from sisterctl.interop import csv_export, csv_import
-from sisterctl.interop.csv_export import guard, unguard
 from sisterctl.interop.plan import Candidate, Place, Skip, SkipReason
 from sisterctl.model import Status
+from sisterctl.plain import guard, unguard
 
 
 def read(text: str, **options: object) -> tuple[list[Candidate], list[Skip]]:

@@ -220,17 +220,24 @@ def test_city_ids() -> None:
     assert ids.new_city_id("1", "KR", set()).startswith("city-")
 
 
-def test_a_control_character_in_a_name_or_kind_skips_the_row() -> None:
+def test_a_control_character_that_add_refuses_skips_the_row() -> None:
     outcome = place_ties(
         EMPTY,
         reading(
             tie(2, "Evil\x1b[31m", "DE", "B", "FR"),
             tie(3, "A", "DE", "B", "FR", kind="twin\ntown"),
-            tie(4, "A", "DE", "B", "FR"),
+            tie(4, "A", "DE", "B", "FR", notes="two\nlines"),
+            tie(5, "C", "DE", "B", "FR", notes="a\x1b[2Jb"),
+            tie(6, "D", "DE", "B", "FR", fields=("tourism", "cul\tture")),
+            tie(7, "E", "DE", "B", "FR", sources=("https://x.org/\x07",)),
         ),
     )
     assert [(s.where, s.reason, s.detail) for s in outcome.skipped] == [
         (2, SkipReason.BAD_VALUE, "a control character in the city Evil\\x1b[31m"),
         (3, SkipReason.BAD_VALUE, "a control character in the kind twin\\ntown"),
+        (5, SkipReason.BAD_VALUE, "a control character in the notes a\\x1b[2Jb"),
+        (6, SkipReason.BAD_VALUE, "a control character in the field cul\\tture"),
+        (7, SkipReason.BAD_VALUE, "a control character in the source https://x.org/\\x07"),
     ]
-    assert len(records(outcome, "partnership")) == 1
+    [placed] = records(outcome, "partnership")
+    assert placed["notes"] == "two\nlines"  # line breaks are welcome in notes

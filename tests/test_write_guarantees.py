@@ -510,8 +510,9 @@ def test_new_city_and_tie_text_round_trips(
     run: Run, tmp_path: Path, name: str, kind: str, title: str, note: str
 ) -> None:
     path = fresh(tmp_path)
-    result = run("-r", path, "add", "partnership", f"{name}, Japan", "Daegu", "-e", "2000",
-                 f"--kind={kind}", f"--title={title}", f"--note={note}")  # fmt: skip
+    # The cities after "--": a name may start with "-" and is not an option then.
+    result = run("-r", path, "add", "partnership", "-e", "2000", f"--kind={kind}",
+                 f"--title={title}", f"--note={note}", "--", f"{name}, Japan", "Daegu")  # fmt: skip
     assert result.exit_code == 0, result.stderr
     listed = json.loads(run("-r", path, "list", "-f", "json").stdout)
     [new] = [row for row in listed if row["id"] != "taipei-daegu"]

@@ -115,10 +115,11 @@ class CheckReport:
 
 
 def _plural(n: int, what: str) -> str:
+    """`1 tie`, `2 cities`, `24,799 ties`."""
     if n == 1:
         return f"1 {what}"
     plural = what[:-1] + "ies" if what.endswith("y") else what + "s"
-    return f"{n} {plural}"
+    return f"{n:,} {plural}"
 
 
 def check_file(path: Path, as_of: dt.date) -> CheckReport:
@@ -421,13 +422,9 @@ def _date_or_none(value: Any) -> PartialDate | None:
 
 
 def _before(date: PartialDate, other: PartialDate | None, *, or_same: bool = False) -> bool:
-    """Whether `date` is certainly before `other` at their precisions (2009 is before
-    2010-11-04; 2010 is not, it may be later in 2010)."""
-    if other is None:
-        return False
-    if or_same:
-        return date.latest() <= other.earliest()
-    return date.latest() < other.earliest()
+    """Whether `date` is certainly before `other` (`PartialDate.certainly_before`);
+    never before a date that is not known."""
+    return other is not None and date.certainly_before(other, or_same=or_same)
 
 
 def _spelled(first: Partnership, second: Partnership) -> str:

@@ -81,9 +81,29 @@ class PartialDate:
             return _last_day_of_month(self.year, self.month)
         return dt.date(self.year, 12, 31)
 
+    def certainly_before(self, other: PartialDate, *, or_same: bool = False) -> bool:
+        """Whether every day this date may stand for comes before every day of `other`
+        (or, with `or_same`, on or before it): 2009 is before 2010-11-04; 2010 is not,
+        it may be later in 2010."""
+        if or_same:
+            return self.latest() <= other.earliest()
+        return self.latest() < other.earliest()
+
     @classmethod
     def from_date(cls, value: dt.date) -> PartialDate:
         return cls(value.year, value.month, value.day)
+
+
+def chronological(date: PartialDate | None, *, planned: bool = False) -> tuple[int, int, int]:
+    """A sort key for events in date order, as people read a history: a year before
+    its months and a month before its days ("2017" before "2017-08-19"), unknown dates
+    last. A *planned* event known only to its year or month comes after that period's
+    dated events instead: it was announced for later."""
+    if date is None:
+        return (MAX_YEAR + 1, 0, 0)
+    if planned:
+        return (date.year, date.month or 13, date.day or 32)
+    return date.sort_key
 
 
 def _last_day_of_month(year: int, month: int) -> dt.date:
@@ -138,7 +158,9 @@ def years_between(start: PartialDate, as_of: dt.date) -> tuple[int, int]:
     """Completed years from `start` to `as_of`, as (fewest, most) possible.
 
     The two are equal when the precision of `start` is enough to tell; a tie known
-    only to its year may have had its anniversary this year or not yet.
+    only to its year may have had its anniversary this year or not yet. Never below 0:
+    a tie founded after `as_of` (or perhaps after it, later in its year) has completed
+    none.
     """
     earliest, latest = start.earliest(), start.latest()
 
@@ -146,6 +168,6 @@ def years_between(start: PartialDate, as_of: dt.date) -> tuple[int, int]:
         years = as_of.year - since.year
         if (as_of.month, as_of.day) < (since.month, since.day):
             years -= 1
-        return years
+        return max(years, 0)
 
     return completed(latest), completed(earliest)

@@ -18,7 +18,7 @@ from sisterctl import countries, ids
 from sisterctl.dates import PartialDate
 from sisterctl.errors import RefusedError
 from sisterctl.model import DEFAULT_KIND, City, Partnership, Registry, Status
-from sisterctl.query import find_tie
+from sisterctl.query import find_tie, suggest_cities
 from sisterctl.text import fold, has_control_characters
 
 Record = tuple[str, dict[str, Any]]
@@ -280,7 +280,7 @@ def resolve_city(registry: Registry, text: str, taken_ids: Iterable[str] = ()) -
                 f"unknown country {tail!r} in {value!r}: write the city as "
                 "'NAME, COUNTRY', with an ISO code such as KR or a name such as 'South Korea'"
             )
-        close = _close_names(registry, value)
+        close = suggest_cities(registry, value)
         hint = f"did you mean {' or '.join(close)}? To add a new city, " if close else "to add it, "
         raise RefusedError(
             f"the registry holds no city {value!r}; {hint}write it as '{value}, COUNTRY'"
@@ -313,13 +313,6 @@ def _by_name(registry: Registry, name: str) -> list[City]:
     return [c for c in registry.cities.values() if any(fold(n) == wanted for n in c.names)]
 
 
-def _close_names(registry: Registry, name: str) -> list[str]:
-    import difflib
-
-    names = {fold(n): n for c in registry.cities.values() for n in c.names}
-    return [names[k] for k in difflib.get_close_matches(fold(name), sorted(names), n=3)]
-
-
 def _list_cities(cities: Sequence[City]) -> str:
     return " or ".join(f"{c.name}, {c.country} ({c.id})" for c in cities)
 
@@ -333,16 +326,10 @@ def _when(date: PartialDate) -> str:
     return f"on {date}" if date.day is not None else f"in {date}"
 
 
-def _certainly_before(date: PartialDate, other: PartialDate) -> bool:
-    """True when every day `date` may stand for comes before every day of `other`:
-    2009 is before 2010-11-04, 2010 is not."""
-    return date.latest() < other.earliest()
-
-
 def _check_after_founding(
     tie: Partnership, date: PartialDate, what: str, force: bool
 ) -> dict[str, Any]:
-    if tie.established is None or not _certainly_before(date, tie.established):
+    if tie.established is None or not date.certainly_before(tie.established):
         return {}
     if force:
         return {"before_founding": True}
@@ -498,7 +485,8 @@ def change_status(registry: Registry, request: NewStatus) -> list[Record]:
     on = f" {_when(state.since)}" if state.since else ""
     if wanted is Status.ACTIVE:
         if state.status is Status.ACTIVE:
-            raise RefusedError(f"{tie.id} is active{since}: there is no suspension to lift")
+            active = f"has been active since {state.since}" if state.since else "is active"
+            raise RefusedError(f"{tie.id} {active}: there is no suspension to lift")
         if state.status is Status.ENDED and not request.force:
             raise RefusedError(
                 f"{tie.id} ended{on}; resume lifts a suspension (to record that the "
@@ -508,7 +496,7 @@ def change_status(registry: Registry, request: NewStatus) -> list[Record]:
         raise RefusedError(f"{tie.id} already ended{on}")
     elif state.status is wanted:
         raise RefusedError(f"{tie.id} is already suspended{since}")
-    if tie.established is not None and _certainly_before(date, tie.established):
+    if tie.established is not None and date.certainly_before(tie.established):
         raise RefusedError(
             f"{tie.id} was established {_when(tie.established)}; {verb[wanted]} dated {date} "
             "would come before the tie began"

@@ -35,10 +35,35 @@ def write_json(data: Any, out: TextIO) -> None:
     out.write("\n")
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV
+# injection"): `=HYPERLINK(...)` in a city's name could run when the file is opened.
+_TRIGGERS = "=+-@\t\r"
+_GUARDED = re.compile(f"'*[{re.escape(_TRIGGERS)}]")
+
+
+def guard(text: str) -> str:
+    """A text cell as a spreadsheet will not run it: `=1+2` → `'=1+2`; a cell that
+    already starts with quotes and then a trigger gets one quote more (`'=x` → `''=x`),
+    so that `unguard` gives back exactly the text."""
+    return "'" + text if _GUARDED.match(text) else text
+
+
+def unguard(text: str) -> str:
+    """The text `guard` was given: `'=1+2` → `=1+2`, `''=x` → `'=x`; others unchanged."""
+    return text[1:] if text.startswith("'") and _GUARDED.match(text, 1) else text
+
+
 def write_csv(rows: Iterable[Mapping[str, Any]], fields: Sequence[str], out: TextIO) -> None:
+    """CSV, safe to open in a spreadsheet: a text cell that would start a formula is
+    guarded (`guard`); numbers are written as they are."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(fields)
-    writer.writerows([_cell(row.get(f)) for f in fields] for row in rows)
+    writer.writerows([_csv_cell(row.get(f)) for f in fields] for row in rows)
+
+
+def _csv_cell(value: Any) -> str:
+    text = _cell(value)
+    return text if isinstance(value, int | float) else guard(text)
 
 
 def write_tsv(rows: Iterable[Mapping[str, Any]], fields: Sequence[str], out: TextIO) -> None:

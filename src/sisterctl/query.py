@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sisterctl import countries
+from sisterctl.dates import chronological
 from sisterctl.errors import NotFoundError, RefusedError
+from sisterctl.ids import tie_id_part
 from sisterctl.model import City, Partnership, Registry, Status
 from sisterctl.text import fold
 
@@ -57,16 +59,23 @@ def city_matcher(registry: Registry, query: str) -> Callable[[City], bool]:
     exactly, the query may be part of a name (`臺北` finds 臺北市).
     """
     wanted = fold(query)
-    exact = {
-        c.id
-        for c in registry.cities.values()
-        if wanted == c.id or any(fold(name) == wanted for name in c.names)
-    }
+    exact = {c.id for c in cities_named(registry, query)}
     if not exact and wanted:
         exact = {
             c.id for c in registry.cities.values() if any(wanted in fold(name) for name in c.names)
         }
     return lambda city: city.id in exact
+
+
+def cities_named(registry: Registry, query: str) -> list[City]:
+    """The cities whose id, name, alias or local name is `query`, ignoring case and
+    accents."""
+    wanted = fold(query)
+    return [
+        c
+        for c in registry.cities.values()
+        if wanted == c.id or any(fold(name) == wanted for name in c.names)
+    ]
 
 
 def select(registry: Registry, filters: Filters) -> list[Partnership]:
@@ -106,12 +115,8 @@ def _fields_of(registry: Registry, tie: Partnership) -> Iterable[str]:
 
 def sort_ties(registry: Registry, ties: Sequence[Partnership], key: SortKey) -> list[Partnership]:
     """Ties in the order asked; ties with no known date come last when sorting by date."""
-    far = (10000, 0, 0)
     keys: dict[SortKey, Callable[[Partnership], tuple[object, ...]]] = {
-        SortKey.ESTABLISHED: lambda p: (
-            p.established.sort_key if p.established else far,
-            fold(p.title),
-        ),
+        SortKey.ESTABLISHED: lambda p: (chronological(p.established), fold(p.title)),
         SortKey.CITY: lambda p: (fold(p.cities[0].name), fold(p.cities[1].name)),
         SortKey.COUNTRY: lambda p: (
             p.cities[0].country_name,
@@ -132,13 +137,18 @@ def find_tie(registry: Registry, words: Sequence[str]) -> Partnership:
         raise RefusedError("name a tie: its id (such as taipei-daegu) or its two cities")
     if len(words) == 1:
         query = words[0].strip()
-        tie = registry.by_id.get(query) or registry.by_id.get(query.lower())
+        tie = (
+            registry.by_id.get(query)
+            or registry.by_id.get(query.lower())
+            or _reversed_id(registry, query.lower())
+        )
         if tie is not None:
             return tie
         # "Taipei–Daegu" and "Taipei-Daegu" as written in titles.
         for sep in ("–", "—"):
             if sep in query:
                 return find_tie(registry, [part.strip() for part in query.split(sep, 1)])
+        _refuse_a_city(registry, query)
         raise NotFoundError("tie", query, suggest_ties(registry, query))
     if len(words) != 2:
         raise RefusedError(
@@ -146,22 +156,99 @@ def find_tie(registry: Registry, words: Sequence[str]) -> Partnership:
             " (quote a city name that has spaces)"
         )
     first, second = city_matcher(registry, words[0]), city_matcher(registry, words[1])
-    for tie in registry.partnerships:
-        a, c = tie.cities
-        if (first(a) and second(c)) or (first(c) and second(a)):
-            return tie
+    found = [
+        tie
+        for tie in registry.partnerships
+        if (first(tie.cities[0]) and second(tie.cities[1]))
+        or (first(tie.cities[1]) and second(tie.cities[0]))
+    ]
     query = " ".join(words)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        # Part of a name (`Daegu an`) or a name several cities share: never pick one
+        # of them silently, for a write would then go to the wrong tie.
+        ids = ", ".join(t.id for t in found[:5])
+        more = f" and {len(found) - 5} more" if len(found) > 5 else ""
+        raise RefusedError(
+            f"{query!r} could be {len(found)} ties: {ids}{more}; name the tie by its id"
+        )
     raise NotFoundError("tie", query, suggest_ties(registry, "-".join(words)))
+
+
+def _reversed_id(registry: Registry, query: str) -> Partnership | None:
+    """The tie whose id names the same two cities the other way round: `taipei-daegu`
+    for a tie recorded (or imported) as `daegu-taipei`. Only a tie of the two cities
+    the halves name, so that no other tie is ever taken for it."""
+    for cut in (i for i, char in enumerate(query) if char == "-"):
+        head, tail = query[:cut], query[cut + 1 :]
+        tie = registry.by_id.get(f"{tail}-{head}")
+        if tie is not None and {tie_id_part(c.name, c.id) for c in tie.cities} == {head, tail}:
+            return tie
+    return None
+
+
+def _refuse_a_city(registry: Registry, query: str) -> None:
+    """A tie asked for by one city's name (`show Taipei`): say how to name one of its
+    ties, rather than suggest ids that merely look alike."""
+    cities = cities_named(registry, query)
+    if len(cities) != 1:
+        return
+    city = cities[0]
+    ties = [t for t in registry.partnerships if city.id in (t.cities[0].id, t.cities[1].id)]
+    if not ties:
+        raise RefusedError(f"{query!r} is a city, not a tie, and the registry holds no tie of it")
+    first = ties[0]
+    partner = first.cities[1] if first.cities[0].id == city.id else first.cities[0]
+    ids = ", ".join(t.id for t in ties[:3]) + (", ..." if len(ties) > 3 else "")
+    count = "its one tie" if len(ties) == 1 else f"one of its {len(ties)} ties"
+    raise RefusedError(
+        f"{query!r} is a city, not a tie: name {count} by its id ({ids}) "
+        f"or by its two cities ({_word(city.name)} {_word(partner.name)})"
+    )
+
+
+def _word(name: str) -> str:
+    """A name as one shell word."""
+    return f"'{name}'" if " " in name else name
 
 
 def suggest_ties(registry: Registry, query: str, n: int = 3) -> list[str]:
     """The ids closest to what was typed."""
     wanted = fold(query).replace(" ", "-")
     ids = list(registry.by_id)
-    close = difflib.get_close_matches(wanted, ids, n=n, cutoff=0.6)
+    close = closest(wanted, ids, n=n)
     if not close:
         close = [i for i in ids if wanted and wanted in i][:n]
     return close
+
+
+def suggest_cities(registry: Registry, query: str, n: int = 3) -> list[str]:
+    """The names (or aliases, or local names) of cities closest to what was typed."""
+    names = {fold(name): name for c in registry.cities.values() for name in c.names}
+    return [names[k] for k in closest(fold(query), sorted(names), n=n)]
+
+
+#: A suggestion this much less alike than the best one is noise: for `taipei-dageu`,
+#: taipei-daegu (0.92) but not taipei-prague (0.80) or taipei-seoul (0.75).
+_SUGGESTION_MARGIN = 0.1
+
+
+def closest(word: str, candidates: Iterable[str], *, n: int = 3, cutoff: float = 0.6) -> list[str]:
+    """At most `n` candidates most like `word` (difflib's ratio, at least `cutoff`),
+    best first and equals in alphabetical order, leaving out those far less alike than
+    the best."""
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(word)
+    scored = []
+    for candidate in candidates:
+        matcher.set_seq1(candidate)
+        if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff:
+            ratio = matcher.ratio()
+            if ratio >= cutoff:
+                scored.append((ratio, candidate))
+    best = sorted(scored, key=lambda item: (-item[0], item[1]))[:n]  # equals alphabetically
+    return [c for ratio, c in best if ratio >= best[0][0] - _SUGGESTION_MARGIN]
 
 
 def age(tie: Partnership, as_of: dt.date) -> tuple[int, int] | None:

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sisterctl.dates import PartialDate
+from sisterctl.dates import PartialDate, chronological
 from sisterctl.model import Agreement, City, Exchange, Partnership, Registry, StatusChange
 from sisterctl.query import age
 
@@ -175,5 +175,10 @@ def tie_detail(registry: Registry, tie: Partnership, as_of: dt.date) -> dict[str
 
 
 def sorted_by_date(records: tuple[_Dated, ...]) -> list[_Dated]:
-    """Records by date, undated ones last, ties kept in file order."""
-    return sorted(records, key=lambda r: r.date.sort_key if r.date else (10000, 0, 0))
+    """Records in date order as a timeline shows them (`dates.chronological`: undated
+    ones last, a planned agreement known only to its year or month after the dated
+    records of that period), ties kept in file order."""
+    return sorted(
+        records,
+        key=lambda r: chronological(r.date, planned=isinstance(r, Agreement) and r.planned),
+    )

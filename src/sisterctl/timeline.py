@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sisterctl.anniversaries import anniversary_on, is_milestone, ordinal
-from sisterctl.dates import MAX_YEAR, PartialDate
+from sisterctl.dates import MAX_YEAR, PartialDate, chronological
 from sisterctl.errors import NotFoundError, RefusedError
 from sisterctl.model import (
     Agreement,
@@ -25,9 +25,8 @@ from sisterctl.model import (
     Status,
     TieState,
 )
-from sisterctl.query import age, city_matcher
+from sisterctl.query import age, city_matcher, suggest_cities
 from sisterctl.stats import Count, per_decade
-from sisterctl.text import fold
 
 
 class EventKind(StrEnum):
@@ -151,15 +150,9 @@ def group_by_year(events: Iterable[TimelineEvent]) -> tuple[YearGroup, ...]:
 
 
 def _event_key(event: TimelineEvent) -> tuple[tuple[int, int, int], int]:
-    """Date order, a year before its months and a month before its days ("2017" before
-    "2017-08-19"), except that a planned event known only to its year or month comes
-    after the dated events of that year or month: it was announced for later."""
-    if event.date is None:
-        return (MAX_YEAR + 1, 0, 0), _RANK[event.kind]
-    date = event.date
-    if event.planned:
-        return (date.year, date.month or 13, date.day or 32), _RANK[event.kind]
-    return date.sort_key, _RANK[event.kind]
+    """Date order (`dates.chronological`: a planned event known only to its year or
+    month after that period's dated events), then the order of EventKind."""
+    return chronological(event.date, planned=event.planned), _RANK[event.kind]
 
 
 def _founding_agreement(tie: Partnership, agreements: Sequence[Agreement]) -> Agreement | None:
@@ -312,7 +305,7 @@ def find_city(registry: Registry, query: str) -> City:
     matches = city_matcher(registry, query)
     found = [c for c in registry.cities.values() if matches(c)]
     if not found:
-        raise NotFoundError("city", query, _suggest_cities(registry, query))
+        raise NotFoundError("city", query, suggest_cities(registry, query))
     if len(found) > 1:
         choices = ", ".join(f"{c.id} ({c.label()})" for c in found[:5])
         more = f" and {len(found) - 5} more" if len(found) > 5 else ""
@@ -320,19 +313,11 @@ def find_city(registry: Registry, query: str) -> City:
     return found[0]
 
 
-def _suggest_cities(registry: Registry, query: str) -> list[str]:
-    import difflib
-
-    names = {fold(c.name): c.name for c in registry.cities.values()}
-    return [names[n] for n in difflib.get_close_matches(fold(query), list(names), n=3)]
-
-
 def city_network(registry: Registry, city: City, as_of: dt.date) -> CityNetwork:
     """Every tie of `city`, in the order they were founded (unknown dates last)."""
-    far = (MAX_YEAR + 1, 0, 0)
     ties = sorted(
         (t for t in registry.partnerships if city.id in (t.cities[0].id, t.cities[1].id)),
-        key=lambda t: t.established.sort_key if t.established else far,
+        key=lambda t: chronological(t.established),
     )
     network = tuple(
         NetworkTie(

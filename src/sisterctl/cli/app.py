@@ -35,6 +35,14 @@ class State:
 
 _debug = False  # set by --debug; read when an unexpected error reaches the top
 
+# The options of `sisterctl` itself, which go before the command, as an example shows them.
+GLOBAL_OPTIONS = {
+    "-r": "-r PATH",
+    "--registry": "--registry PATH",
+    "--debug": "--debug",
+    "--version": "--version",
+}
+
 
 def _say(message: str) -> None:
     """A one-line message on standard error."""
@@ -49,8 +57,32 @@ def _say(message: str) -> None:
         pass
 
 
+# The order `sisterctl --help` lists the commands in, as the README tells them: reading,
+# then anniversaries and checks, then writing, then moving data in and out.
+COMMAND_ORDER = (
+    "list",
+    "show",
+    "timeline",
+    "stats",
+    "upcoming",
+    "check",
+    "init",
+    "add",
+    "end",
+    "resume",
+    "import",
+    "export",
+)
+
+
 class SisterctlGroup(TyperGroup):
     """Runs a command and turns every failure into one line and an exit code."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """The commands in COMMAND_ORDER, not in the order their modules are imported."""
+        names = super().list_commands(ctx)
+        rank = {name: i for i, name in enumerate(COMMAND_ORDER)}
+        return sorted(names, key=lambda name: (rank.get(name, len(rank)), name))
 
     def main(
         self,
@@ -99,6 +131,19 @@ class SisterctlGroup(TyperGroup):
             return int(exc.exit_code)
         except click_exc.UsageError as exc:
             command = exc.ctx.command_path if exc.ctx is not None else prog_name
+            option = getattr(exc, "option_name", None)
+            if option in GLOBAL_OPTIONS and command != prog_name:
+                # `sisterctl list --registry x.toml`: said as Click says it, "No such
+                # option: --registry (Possible options: --city)", it reads as a bug.
+                rest = command.removeprefix(prog_name).strip()
+                example = f"{prog_name} {GLOBAL_OPTIONS[option]}"
+                if option != "--version":
+                    example += f" {rest} ..."
+                _say(
+                    f"{option} is an option of {prog_name} itself: put it before the command "
+                    f"({example})"
+                )
+                return ExitCode.USAGE
             _say(f"{exc.format_message()} (see '{command} --help')")
             return ExitCode.USAGE
         except click_exc.ClickException as exc:
@@ -116,6 +161,17 @@ class SisterctlGroup(TyperGroup):
             # The reader went away (`sisterctl list | head`): not an error worth a message.
             _silence_stdout()
             return ExitCode.OK
+        except UnicodeEncodeError as exc:
+            # Output to a terminal or file whose encoding cannot hold a name (臺北市 in
+            # ASCII, or in cp1252 on Windows): the user's setting, not a bug.
+            if _debug:
+                raise
+            text = exc.object if isinstance(exc.object, str) else ""
+            _say(
+                f"cannot write {text[exc.start : exc.end]!r} in the output's encoding "
+                f"({exc.encoding}): set PYTHONIOENCODING=utf-8, or use a UTF-8 locale"
+            )
+            return ExitCode.REFUSED
         except Exception as exc:
             if _debug:
                 raise

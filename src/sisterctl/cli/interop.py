@@ -136,8 +136,10 @@ def import_wikidata(
     show_skipped: ShowSkippedOption = 10,
     output: SummaryOption = SummaryFormat.TEXT,
 ) -> None:
-    """Import ties from Wikidata: the JSON results of the SPARQL query in the README
-    (twinned administrative body, P190, with its start and end times).
+    """Import ties from Wikidata query results (JSON), with their start and end times.
+
+    The file holds the results of the SPARQL query in the README: "twinned
+    administrative body" (P190), with its start (P580) and end (P582) times.
 
     Example: sisterctl import wikidata query.json --dry-run
     """
@@ -162,8 +164,9 @@ def import_json(
     show_skipped: ShowSkippedOption = 10,
     output: SummaryOption = SummaryFormat.TEXT,
 ) -> None:
-    """Import a registry written by 'sisterctl export json': into an empty registry to
-    move it, into one with records to merge them.
+    """Import a registry written by 'sisterctl export json', to move or merge it.
+
+    Into an empty registry it moves the registry; into one with records it merges them.
 
     Example: sisterctl import json registry.json --dry-run
     """
@@ -267,8 +270,9 @@ def export_csv(
         ),
     ] = False,
 ) -> None:
-    """Write one row per tie as CSV, safe to open in a spreadsheet: a cell that would
-    start a formula (=, +, -, @) begins with a single quote.
+    """Write one row per tie as CSV, safe to open in a spreadsheet.
+
+    A cell that would start a formula (=, +, -, @) begins with a single quote.
 
     Example: sisterctl export csv -o ties.csv
     """
@@ -280,8 +284,9 @@ def export_csv(
 
 @export_app.command("json")
 def export_json(ctx: typer.Context, output: OutputOption = None) -> None:
-    """Write the whole registry as JSON (docs/json-format.md), for scripts and for
-    'sisterctl import json'.
+    """Write the whole registry as JSON, for scripts and for 'sisterctl import json'.
+
+    The format is documented in docs/json-format.md.
 
     Example: sisterctl export json -o registry.json
     """
@@ -292,8 +297,9 @@ def export_json(ctx: typer.Context, output: OutputOption = None) -> None:
 
 @export_app.command("geojson")
 def export_geojson(ctx: typer.Context, output: OutputOption = None) -> None:
-    """Write a GeoJSON map of the ties whose two cities have coordinates (lat, lon):
-    a line between the cities of each.
+    """Write a GeoJSON map: a line between the two cities of each tie.
+
+    Ties whose cities lack coordinates (lat, lon) are left out, and counted.
 
     Example: sisterctl export geojson -o ties.geojson
     """

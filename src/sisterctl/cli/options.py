@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from sisterctl.cli.app import a_file, not_empty, not_the_registry
+
+if TYPE_CHECKING:
+    from sisterctl.query import Filters
 
 
 class OutputFormat(StrEnum):
@@ -145,3 +148,33 @@ OutputOption = Annotated[
         help="Write to FILE instead of standard output.",
     ),
 ]
+
+
+def tie_filters(
+    *,
+    city: str | None,
+    country: str | None,
+    kind: str | None,
+    status: StatusChoice | None,
+    field: str | None,
+    since: int | None,
+    until: int | None,
+) -> Filters:
+    """The filters `list` and `stats` share, as the core takes them."""
+    from sisterctl.errors import UsageError
+    from sisterctl.model import Status
+    from sisterctl.query import Filters
+
+    if since is not None and until is not None and since > until:
+        raise UsageError(
+            f"--since {since} is after --until {until}: no tie is established in between"
+        )
+    return Filters(
+        city=city,
+        country=country,
+        kind=kind,
+        status=Status(status.value) if status else None,
+        field=field,
+        since=since,
+        until=until,
+    )

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from sisterctl.cli.app import app, as_of_date, open_registry
+from sisterctl.cli.app import app, as_of_date, note, open_registry
 from sisterctl.cli.options import (
     AsOfOption,
     CityOption,
@@ -24,10 +24,14 @@ from sisterctl.cli.options import (
     SvgOption,
     UntilOption,
     WidthOption,
+    tie_filters,
 )
 
 
 class SortChoice(StrEnum):
+    """`query.SortKey` again, for Typer: importing the core here would slow every
+    command's start-up (a test holds the two equal)."""
+
     ESTABLISHED = "established"
     CITY = "city"
     COUNTRY = "country"
@@ -59,25 +63,28 @@ def list_command(
 
     Example: sisterctl list --city Taipei --since 2010
     """
-    from sisterctl.model import Status
-    from sisterctl.query import Filters, SortKey, select, sort_ties
+    from sisterctl.query import SortKey, select, sort_ties
     from sisterctl.serialize import LIST_FIELDS, list_rows
 
-    registry = open_registry(ctx)
-    filters = Filters(
-        city=city,
-        country=country,
-        kind=kind,
-        status=Status(status.value) if status else None,
-        field=field,
-        since=since,
-        until=until,
+    filters = tie_filters(
+        city=city, country=country, kind=kind, status=status, field=field, since=since, until=until
     )
+    registry = open_registry(ctx)
     ties = sort_ties(registry, select(registry, filters), SortKey(sort.value))
     rows = list_rows(registry, ties, as_of_date(as_of))
     if output is OutputFormat.TABLE:
         from sisterctl import tables
 
+        if not rows:
+            # A table of headers alone says nothing; say why it is empty.
+            note(
+                "no tie matches these filters"
+                if registry.partnerships
+                else "the registry holds no ties yet: record one with 'sisterctl add "
+                "partnership' or bring some in with 'sisterctl import'"
+            )
+            if svg is None and html is None:
+                return
         tables.emit(tables.list_table(rows), svg=svg, html=html, width=width)
         return
     _no_picture(svg, html)

@@ -19,6 +19,7 @@ from sisterctl.cli.options import (
     SvgOption,
     UntilOption,
     WidthOption,
+    tie_filters,
 )
 
 
@@ -94,25 +95,20 @@ def stats_command(
     html: HtmlOption = None,
     width: WidthOption = 100,
 ) -> None:
-    """Show the registry at a glance: ties per decade, top countries and cities, kinds,
-    statuses, and how precisely founding dates are known. Filters as `list` does.
+    """Show the registry at a glance, as charts; filters as `list` does.
+
+    Ties per decade, top countries and cities, kinds, statuses, and how precisely
+    founding dates are known.
 
     Example: sisterctl stats --country KR
     """
     from sisterctl import render
-    from sisterctl.model import Status
-    from sisterctl.query import Filters, select
+    from sisterctl.query import select
     from sisterctl.stats import registry_stats
 
-    registry = open_registry(ctx)
-    filters = Filters(
-        city=city,
-        country=country,
-        kind=kind,
-        status=Status(status.value) if status else None,
-        field=field,
-        since=since,
-        until=until,
+    filters = tie_filters(
+        city=city, country=country, kind=kind, status=status, field=field, since=since, until=until
     )
+    registry = open_registry(ctx)
     stats = registry_stats(registry, select(registry, filters), as_of_date(as_of), top=top)
     render.emit(render.stats_view(stats), svg=svg, html=html, width=width, title="sisterctl stats")

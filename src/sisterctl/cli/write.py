@@ -230,9 +230,13 @@ def init_command(
         target = target / registry.FILE_NAME
     registry.create(target, registry_template())
     if chosen is not None:
+        import shlex
+
+        # Quoted as a shell needs it, so that the commands can be copied as they are.
+        word = shlex.quote(str(target))
         _message(
-            f"Created an empty registry {target}. Use it with 'sisterctl --registry {target} "
-            f"...' or by setting {registry.ENV_VAR}={target}."
+            f"Created an empty registry {target}. Use it with sisterctl --registry {word} "
+            f"... or by setting {registry.ENV_VAR}={word}."
         )
         return
     note = ""
@@ -279,6 +283,7 @@ def add_partnership(
             "-k",
             metavar="KIND",
             show_default=False,
+            callback=not_empty,
             help="The kind of tie as founded: 'sister city' (default), 'friendship city', "
             "'partner city', 'twin town', ...",
         ),

@@ -6,8 +6,8 @@ leading tab or carriage return the same way) as a formula: a city named
 injection, such a text cell is written with a single quote in front (`'=HYPERLINK(...)`),
 which spreadsheets show as text. So that `sisterctl import csv` reads the original text
 back exactly, a text cell that already starts with quotes followed by one of those
-characters gets one more quote, and the importer takes exactly one away (`guard` and
-`unguard` below are inverses).
+characters gets one more quote, and the importer takes exactly one away
+(`plain.guard` and `plain.unguard` are inverses).
 
 Numbers (coordinates) are written as numbers: `-33.86` is a number, not a formula.
 """
@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from typing import Any
 
 from sisterctl.model import Registry
+from sisterctl.plain import guard
 from sisterctl.serialize import LIST_FIELDS, ListRow, iso
 
 # The columns of `sisterctl list --format csv` but the age, then what else a tie holds.
@@ -36,19 +36,6 @@ FIELDS = (
 )
 
 LIST_SEPARATOR = "; "  # between the values of one cell: fields, sources
-
-_TRIGGERS = "=+-@\t\r"
-_GUARDED = re.compile(f"'*[{re.escape(_TRIGGERS)}]")
-
-
-def guard(text: str) -> str:
-    """A text cell as a spreadsheet will not run it: `=1+2` → `'=1+2`."""
-    return "'" + text if _GUARDED.match(text) else text
-
-
-def unguard(text: str) -> str:
-    """The text `guard` was given: `'=1+2` → `=1+2`, `''=x` → `'=x`; others unchanged."""
-    return text[1:] if text.startswith("'") and _GUARDED.match(text, 1) else text
 
 
 def rows(registry: Registry) -> list[dict[str, Any]]:

@@ -263,14 +263,19 @@ def place_ties(
 
 
 def _place_one(placer: Placer, candidate: Candidate, outcome: Outcome) -> None:
-    for what, value in (
-        ("city", candidate.a.name),
-        ("city", candidate.b.name),
-        ("kind", candidate.kind or ""),
-    ):
-        if has_control_characters(value):
-            # As `add` refuses them: a name is one line of plain text.
-            shown = safe_display(value).replace("\n", "\\n")
+    # As `add` refuses them: a name, a kind, a field or a source is one line of plain
+    # text, and notes may hold line breaks but no other control character.
+    texts = [
+        ("city", candidate.a.name, False),
+        ("city", candidate.b.name, False),
+        ("kind", candidate.kind or "", False),
+        *(("field", f, False) for f in candidate.fields),
+        *(("source", s, False) for s in candidate.sources),
+        ("notes", candidate.notes or "", True),
+    ]
+    for what, value, multiline in texts:
+        if has_control_characters(value, allow_newline=multiline):
+            shown = safe_display(value).replace("\n", "\\n").replace("\t", "\\t")
             detail = f"a control character in the {what} {shown}"
             outcome.skipped.append(Skip(candidate.where, SkipReason.BAD_VALUE, detail))
             return
