@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner, Result
 
-from sisterctl.cli import app
+from sisterctl.cli import app, load_all
+
+load_all()  # main() registers only the command it runs; tests invoke them all
 
 DATA = Path(__file__).parent / "data"
 # The shared data sets sit beside the repository (../shared); $SISTERCTL_SHARED names
@@ -58,3 +60,27 @@ def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Run:
         return runner.invoke(app, [str(a) for a in args], input=input, env=env)
 
     return invoke
+
+
+@pytest.fixture(autouse=True)
+def cache_home(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The user cache folder of every test: a temporary folder of its own, beside
+    tmp_path rather than in it, so that tests that compare tmp_path before and after a
+    command see only the files a user sees (the registry cache is the user's cache)."""
+    from sisterctl import dirs
+
+    home = tmp_path_factory.mktemp("cache-home")
+    monkeypatch.delenv("SISTERCTL_NO_CACHE", raising=False)
+    monkeypatch.setattr(dirs, "user_cache_path", lambda: home)
+    return home
+
+
+@pytest.fixture(autouse=True)
+def _gc_thawed() -> Iterator[None]:
+    """Commands freeze what the garbage collector has seen when they load a registry
+    (cli/app.py: open_registry), which a process that ends with the command can afford;
+    a test session thaws it after each test."""
+    import gc
+
+    yield
+    gc.unfreeze()

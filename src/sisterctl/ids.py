@@ -8,7 +8,6 @@ A city is `slug(name)-cc` (`sao-paulo-br`); a tie is its two cities' name slugs
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from collections.abc import Container
 
@@ -25,6 +24,8 @@ def new_city_id(name: str, country: str, taken: Container[str]) -> str:
     """A free id for a new city: `chengdu-cn`, `city-1a2b3c-kr`, then `-2`, `-3`..."""
     part = city_slug(name)
     if part is None:
+        import hashlib  # rarely needed; loading it (OpenSSL) costs every write 3 ms
+
         digest = hashlib.sha256(unicodedata.normalize("NFC", name).encode("utf-8")).hexdigest()
         part = f"city-{digest[:6]}"
     return unique(f"{part}-{country.lower()}", taken)

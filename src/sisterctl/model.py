@@ -210,14 +210,19 @@ class Registry:
     def kind_on(self, tie: Partnership, day: dt.date | None = None) -> str:
         """The tie's kind on `day` (today's kind when None): upgrades apply from their date."""
         kind = tie.kind
+        agreements = self.agreements_of(tie)
+        if not agreements:
+            return kind
         upgrades = [
             a
-            for a in self.agreements_of(tie)
+            for a in agreements
             if a.to_kind
             and not a.planned
             and a.date is not None
             and (day is None or a.date.earliest() <= day)
         ]
+        if not upgrades:
+            return kind
         for upgrade in sorted(upgrades, key=lambda a: a.date.sort_key if a.date else (0, 0, 0)):
             kind = upgrade.to_kind or kind
         return kind

@@ -69,8 +69,11 @@ def _csv_cell(value: Any) -> str:
 def write_tsv(rows: Iterable[Mapping[str, Any]], fields: Sequence[str], out: TextIO) -> None:
     """Tab-separated values; tabs and newlines inside a value become spaces."""
     out.write("\t".join(fields) + "\n")
-    for row in rows:
-        out.write(
-            "\t".join(_cell(row.get(f)).replace("\t", " ").replace("\n", " ") for f in fields)
-            + "\n"
-        )
+    out.writelines("\t".join([_tsv_cell(row.get(f)) for f in fields]) + "\n" for row in rows)
+
+
+def _tsv_cell(value: Any) -> str:
+    text = value if type(value) is str and not _TERMINAL_CONTROL.search(value) else _cell(value)
+    if "\t" in text or "\n" in text:
+        return text.replace("\t", " ").replace("\n", " ")
+    return text

@@ -102,6 +102,8 @@ def select(registry: Registry, filters: Filters) -> list[Partnership]:
     if filters.until is not None:
         until = filters.until
         tests.append(lambda p: p.established is not None and p.established.year <= until)
+    if not tests:
+        return list(registry.partnerships)
     return [p for p in registry.partnerships if all(test(p) for test in tests)]
 
 

@@ -8,15 +8,15 @@ file, line and column, or the record, where it lies.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from sisterctl import countries
 from sisterctl.dates import PartialDate, coerce_partial_date
@@ -34,6 +34,9 @@ from sisterctl.model import (
     Status,
     StatusChange,
 )
+
+if TYPE_CHECKING:
+    from sisterctl import cache
 
 ENV_VAR = "SISTERCTL_REGISTRY"
 FILE_NAME = "partnerships.toml"
@@ -64,7 +67,12 @@ class Location:
 
 def bundled_path() -> Path:
     """The registry that ships with sisterctl (the repository's data/partnerships.toml)."""
-    return Path(str(resources.files("sisterctl.data").joinpath(FILE_NAME)))
+    from importlib import import_module
+
+    # The data package's own folder: importlib.resources would cost 3 ms at start-up.
+    data = import_module("sisterctl.data").__file__
+    assert data is not None
+    return Path(data).with_name(FILE_NAME)
 
 
 SCHEMA_FILE = "registry.schema.json"
@@ -75,6 +83,8 @@ SCHEMA_URL = f"https://raw.githubusercontent.com/sisterctl/sisterctl/main/schema
 def schema_path() -> Path:
     """The registry format's JSON Schema as installed with sisterctl
     (the repository's schema/registry.schema.json)."""
+    from importlib import resources
+
     return Path(str(resources.files("sisterctl.schema").joinpath(SCHEMA_FILE)))
 
 
@@ -87,9 +97,9 @@ def schema_directive(location: str = SCHEMA_URL) -> str:
 
 def user_registry_path() -> Path:
     """The user's own registry, created by `sisterctl init` with no path."""
-    from platformdirs import user_data_path
+    from sisterctl.dirs import user_data_path
 
-    return user_data_path("sisterctl", appauthor=False) / FILE_NAME
+    return user_data_path() / "sisterctl" / FILE_NAME
 
 
 def locate(option: str | Path | None = None, env: Mapping[str, str] | None = None) -> Location:
@@ -209,13 +219,34 @@ def parse_toml(text: str, path: Path | str) -> dict[str, Any]:
 
 
 def load(path: Path) -> Registry:
-    """Read and check a registry; raise RegistryError at its first error."""
-    text = read_text(path)
-    result = build(parse_toml(text, path), text=text)
+    """Read and check a registry; raise RegistryError at its first error.
+
+    A registry read before, byte for byte the same, comes from the cache
+    (`sisterctl.cache`) without being parsed or checked again."""
+    from sisterctl import cache
+
+    data = read_bytes(path)
+    key = cache.digest(data)
+    entry = cache.get(path, key, _extend_checked)
+    if entry is not None:
+        return entry.registry
+    result, parsed = _parse_and_build(data, path)
     if result.errors:
         first = result.errors[0]
         raise RegistryError(first.message, path, first.line, first.column)
+    cache.put(path, key, result.registry, cache.data_digest(parsed))
     return result.registry
+
+
+def _parse_and_build(data: bytes, path: Path) -> tuple[LoadResult, dict[str, Any]]:
+    """Parse and check a registry's bytes: the model with its problems, and the
+    parsed TOML."""
+    from sisterctl.cache import paused_gc
+
+    text = decode(data, path)
+    with paused_gc():
+        parsed = parse_toml(text, path)
+        return build(parsed, text=text), parsed
 
 
 def record_lines(text: str) -> dict[str, list[int]]:
@@ -322,10 +353,11 @@ class Locator:
 class _Builder:
     """Turns parsed TOML into model records, collecting every problem on the way."""
 
-    def __init__(self, text: str | None) -> None:
+    def __init__(self, text: str | None, first_index: Mapping[str, int] | None = None) -> None:
         self.problems: list[Problem] = []
         self.locator = Locator(text)
         self.declared_ties: frozenset[str] = frozenset()
+        self._first_index = first_index or {}  # position of the first record, by table
 
     # -- problems ----------------------------------------------------------
     def problem(
@@ -436,7 +468,7 @@ class _Builder:
         if not isinstance(value, list):
             self.error(f"'{table}' must be an array of tables ([[{table}]])", None, "type", table)
             return
-        for index, rec in enumerate(value):
+        for index, rec in enumerate(value, self._first_index.get(table, 0)):
             rid = rec.get("id") if isinstance(rec, dict) else None
             ref = RecordRef(table, index, rid if isinstance(rid, str) else None)
             if not isinstance(rec, dict):
@@ -596,6 +628,52 @@ def build(data: Mapping[str, Any], text: str | None = None) -> LoadResult:
     return LoadResult(registry, b.problems)
 
 
+def extend(registry: Registry, records: Sequence[Record]) -> LoadResult:
+    """The registry with `records` appended, each checked as `build` checks it.
+
+    For a registry that `build` accepted, `extend(build(old).registry, new)` is what
+    `build(old + new)` gives, in time that grows with the new records only: records
+    are appended to the end of their tables and may refer only to what comes before.
+    Problems carry no line numbers (there is no text).
+    """
+    data: dict[str, list[Any]] = {}
+    for table, record in records:
+        if table not in RECORD_TABLES:
+            raise ValueError(f"not a record table: {table}")
+        data.setdefault(table, []).append(record)
+    first_index = {
+        "city": len(registry.cities),
+        "partnership": len(registry.partnerships),
+        "agreement": len(registry.agreements),
+        "exchange": len(registry.exchanges),
+        "status_change": len(registry.status_changes),
+    }
+    b = _Builder(None, first_index)
+    cities = dict(registry.cities)
+    cities.update(_build_cities(b, data, seen=set(cities)))
+    new_ties = _build_partnerships(
+        b, data, cities, _declared_ids(data, "city"), seen=set(registry.by_id)
+    )
+    ties = {**registry.by_id, **{p.id: p for p in new_ties}}
+    b.declared_ties = _declared_ids(data, "partnership")
+    extended = dataclasses.replace(
+        registry,
+        cities=cities,
+        partnerships=registry.partnerships + tuple(new_ties),
+        agreements=registry.agreements + tuple(_build_agreements(b, data, ties)),
+        exchanges=registry.exchanges + tuple(_build_exchanges(b, data, ties)),
+        status_changes=registry.status_changes + tuple(_build_changes(b, data, ties)),
+    )
+    return LoadResult(extended, b.problems)
+
+
+def _extend_checked(registry: Registry, records: Sequence[Record]) -> Registry:
+    result = extend(registry, records)
+    if result.errors:
+        raise RegistryError(result.errors[0].message)
+    return result.registry
+
+
 def _declared_ids(data: Mapping[str, Any], table: str) -> frozenset[str]:
     """The ids the file's records of `table` declare, well-formed or not."""
     records = data.get(table)
@@ -621,9 +699,11 @@ def _check_id(b: _Builder, ref: RecordRef, value: str | None, seen: set[str]) ->
     return True
 
 
-def _build_cities(b: _Builder, data: Mapping[str, Any]) -> dict[str, City]:
+def _build_cities(
+    b: _Builder, data: Mapping[str, Any], seen: set[str] | None = None
+) -> dict[str, City]:
     cities: dict[str, City] = {}
-    seen: set[str] = set()
+    seen = set() if seen is None else seen
     for ref, rec in b.records(data, "city"):
         n = len(b.problems)
         cid = b.text(rec, "id", ref, required=True)
@@ -688,10 +768,14 @@ def _status(
 
 
 def _build_partnerships(
-    b: _Builder, data: Mapping[str, Any], cities: Mapping[str, City], declared: frozenset[str]
+    b: _Builder,
+    data: Mapping[str, Any],
+    cities: Mapping[str, City],
+    declared: frozenset[str],
+    seen: set[str] | None = None,
 ) -> list[Partnership]:
     ties: list[Partnership] = []
-    seen: set[str] = set()
+    seen = set() if seen is None else seen
     for ref, rec in b.records(data, "partnership"):
         n = len(b.problems)
         pid = b.text(rec, "id", ref, required=True)
@@ -1113,33 +1197,45 @@ def _append_once(
     path: Path, plan: Callable[[Registry], Sequence[Record]], *, dry_run: bool
 ) -> Appended | None:
     """One try: None when the file changed on disk before it could be replaced."""
+    from sisterctl import cache
+
     try:
         before = _signature(path)
     except OSError:
         before = (0, 0, 0)
     raw = read_bytes(path)
     old_text = decode(raw, path)
-    old_data = parse_toml(old_text, path)
-    result = build(old_data, text=old_text)
-    if result.errors:
-        first = result.errors[0]
-        raise RegistryError(
-            f"{first.message} (fix the registry before adding to it)",
-            path,
-            first.line,
-            first.column,
-        )
-    records = tuple(plan(result.registry))
+    # The registry as it is now: from the cache when it holds these very bytes (the
+    # checked model, a hash of the parsed data its stored base was made from, and the
+    # records appended since), else parsed and checked here.
+    hasher = cache.hasher(raw)  # goes on to hash the new file: its bytes start with these
+    entry = cache.get(path, hasher.copy().digest(), _extend_checked)
+    if entry is None:
+        result, parsed = _parse_and_build(raw, path)
+        if result.errors:
+            first = result.errors[0]
+            raise RegistryError(
+                f"{first.message} (fix the registry before adding to it)",
+                path,
+                first.line,
+                first.column,
+            )
+        entry = cache.Entry(result.registry, cache.data_digest(parsed), None, ())
+    records = tuple(plan(entry.registry))
     if not records:
         return Appended(path, records, "", written=False)
     fragment = fragment_for(records)
     addition = _addition(old_text, fragment)
-    _verify(path, old_data, records, old_text + addition)
+    verified = _verify(path, entry, records, old_text + addition)
     if dry_run:
         return Appended(path, records, fragment, written=False)
     # The exact bytes read, byte-order mark included, plus the new records.
-    if not _replace(path, raw + addition.encode("utf-8"), unchanged=before):
+    added = addition.encode("utf-8")
+    new_raw = raw + added
+    if not _replace(path, new_raw, unchanged=before):
         return None
+    hasher.update(added)
+    _remember(path, hasher.digest(), entry, verified)
     return Appended(path, records, fragment, written=True)
 
 
@@ -1148,34 +1244,96 @@ def _addition(old_text: str, fragment: str) -> str:
     records, with the file's own line endings (CRLF when every line has one)."""
     separator = "" if old_text == "" or old_text.endswith(("\n", "\r")) else "\n"
     addition = separator + fragment
-    newlines = old_text.count("\n")
-    if newlines and old_text.count("\r\n") == newlines:
-        addition = addition.replace("\n", "\r\n")
+    if "\r\n" in old_text:  # (counting a large file's lines takes a while: only then)
+        newlines = old_text.count("\n")
+        if old_text.count("\r\n") == newlines:
+            addition = addition.replace("\n", "\r\n")
     return addition
 
 
-def _verify(path: Path, old: Mapping[str, Any], records: Sequence[Record], new_text: str) -> None:
-    expected: dict[str, Any] = dict(old)
-    added: dict[str, list[dict[str, Any]]] = {}
-    for table, record in records:
-        added.setdefault(table, []).append(clean_record(record))
-    for table, new_records in added.items():  # one copy per table: imports add thousands
-        expected[table] = [*expected.get(table, []), *new_records]
+class Verified(NamedTuple):
+    """What a new registry text reads back as: the records appended, the registry with
+    them, and all the parsed data."""
+
+    records: tuple[Record, ...]
+    registry: Registry
+    data: dict[str, Any]
+
+
+def _verify(path: Path, old: cache.Entry, records: Sequence[Record], new_text: str) -> Verified:
+    """Parse the new text; check that it holds exactly the old data plus `records`, and
+    that the records are valid where they stand.
+
+    The old data is known by the hash of the data the cached model was first made from
+    (`old.data_digest`) and the records appended to it since (`old.appended`), so
+    that it need not be parsed again: taking the new records, then those, off the ends
+    of their tables must leave data with that hash."""
+    from sisterctl.cache import data_digest, paused_gc
+
     try:
-        new = parse_toml(new_text, path)
+        with paused_gc():
+            new = parse_toml(new_text, path)
     except RegistryError as exc:
         raise RegistryError(
             f"the new record would not read back ({exc.detail}); nothing was written", path
         ) from None
-    if new != expected:
-        raise RegistryError(
-            "the new record would not read back as written (is a table at the end of "
-            "the file defined unusually?); nothing was written",
-            path,
-        )
-    after = build(new, text=new_text)
+    base = dict(new)
+    now, since = (_take_tails(path, base, batch) for batch in (records, old.appended))
+    read_back = _in_order(records, now)
+    if [record for _, record in read_back] != [clean_record(r) for _, r in records]:
+        _unexpected(path)
+    if _in_order(old.appended, since) != list(old.appended):
+        _unexpected(path)
+    if data_digest(base) != old.data_digest:
+        _unexpected(path)
+    after = extend(old.registry, read_back)
     if after.errors:
         raise RegistryError(f"{after.errors[0].message}; nothing was written", path)
+    return Verified(tuple(read_back), after.registry, new)
+
+
+def _take_tails(path: Path, data: dict[str, Any], batch: Sequence[Record]) -> dict[str, list[Any]]:
+    """Remove from the ends of the tables of `data` as many records as `batch` has in
+    each; return them."""
+    counts: dict[str, int] = {}
+    for table, _ in batch:
+        counts[table] = counts.get(table, 0) + 1
+    tails: dict[str, list[Any]] = {}
+    for table, count in counts.items():
+        items = data.get(table)
+        if not isinstance(items, list) or len(items) < count:
+            _unexpected(path)
+        data[table], tails[table] = items[: len(items) - count], items[len(items) - count :]
+        if not data[table]:
+            del data[table]  # the table was new: one cannot be empty and be appended to
+    return tails
+
+
+def _in_order(batch: Sequence[Record], tails: Mapping[str, list[Any]]) -> list[Record]:
+    """The records taken off the tables, in the order of `batch`."""
+    taken = {table: iter(records) for table, records in tails.items()}
+    return [(table, next(taken[table])) for table, _ in batch]
+
+
+def _unexpected(path: Path) -> NoReturn:
+    raise RegistryError(
+        "the new record would not read back as written (is a table at the end of "
+        "the file defined unusually?); nothing was written",
+        path,
+    )
+
+
+def _remember(path: Path, key: bytes, old: cache.Entry, verified: Verified) -> None:
+    """The cache entry of the file just written: the old entry's stored model plus the
+    records appended (so that the model need not be stored again), or, now and then,
+    all of it."""
+    from sisterctl import cache
+
+    appended = (*old.appended, *verified.records)
+    if len(appended) > cache.MAX_APPENDED:
+        cache.put(path, key, verified.registry, cache.data_digest(verified.data))
+    else:
+        cache.put(path, key, old.registry, old.data_digest, base=old.base, appended=appended)
 
 
 def _replace(path: Path, data: bytes, *, unchanged: tuple[int, int, int]) -> bool:

@@ -23,19 +23,17 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from sisterctl.anniversaries import UpcomingReport, ordinal, when_text
-from sisterctl.dates import PartialDate, Precision
+from sisterctl import tables
 from sisterctl.model import Partnership, Registry, Status
 from sisterctl.query import age
-from sisterctl.serialize import ListRow, sorted_by_date
+from sisterctl.serialize import sorted_by_date
 from sisterctl.stats import Count, RegistryStats
+from sisterctl.tables import STATUS_STYLE, date_text, years_text
 from sisterctl.text import fold, safe_display
 from sisterctl.timeline import CityNetwork, EventKind, NetworkTie, TieTimeline, TimelineEvent
 
 if TYPE_CHECKING:
     from sisterctl.interop.plan import Outcome as ImportOutcome
-
-STATUS_STYLE = {"active": "green", "suspended": "yellow", "ended": "red"}
 
 
 def make_console(
@@ -62,45 +60,46 @@ def _t(value: str | None, style: str = "") -> Text:
     return Text(safe_display(value or ""), style=style)
 
 
-def date_text(date: PartialDate | None) -> str:
-    return date.iso() if date is not None else "unknown"
+def rich_view(view: tables.View) -> RenderableType:
+    """A view described by `sisterctl.tables` as Rich renderables."""
+    if isinstance(view, tables.Table):
+        return rich_table(view)
+    if isinstance(view, tables.Line):
+        return _rich_text(view.text)
+    if isinstance(view, tables.Flow):
+        return Columns([_rich_text(e, no_wrap=True) for e in view.entries], padding=(0, view.gap))
+    return Group(*(rich_view(block) for block in view))
 
 
-def years_text(years: tuple[int, int] | None) -> str:
-    if years is None:
-        return ""
-    low, high = years
-    return str(low) if low == high else f"{max(low, 0)}–{high}"
-
-
-def list_table(rows: Sequence[ListRow], *, title: str | None = None) -> Table:
+def rich_table(spec: tables.Table) -> Table:
+    """A table described by `sisterctl.tables` as a Rich table."""
     table = Table(
-        title=title, box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, collapse_padding=True
+        title=spec.title,
+        title_justify="left",
+        title_style=spec.title_style,
+        box=box.SIMPLE_HEAD,
+        header_style=spec.header_style,
+        pad_edge=False,
+        collapse_padding=True,
     )
-    table.add_column("Tie", style="cyan", no_wrap=True)
-    table.add_column("City", min_width=10, ratio=3)
-    table.add_column("City", min_width=10, ratio=3)
-    table.add_column("Kind", min_width=8, ratio=2)
-    table.add_column("Established", no_wrap=True)
-    table.add_column("Years", justify="right", no_wrap=True)
-    table.add_column("Status", no_wrap=True)
-    for row in rows:
-        a, b = row.tie.cities
-        table.add_row(
-            _t(row.tie.id),
-            _place(a),
-            _place(b),
-            _t(row.kind),
-            date_text(row.tie.established),
-            years_text(row.years),
-            Text(row.status, style=STATUS_STYLE.get(row.status, "")),
+    for column in spec.columns:
+        table.add_column(
+            column.header,
+            style=column.style or None,
+            justify=column.justify,
+            no_wrap=column.no_wrap,
+            min_width=column.min_width,
+            ratio=column.ratio,
         )
+    for row in spec.rows:
+        table.add_row(*(_rich_text(cell) for cell in row))
     return table
 
 
-def _place(city: Any) -> Text:
-    text = _t(city.name)
-    text.append(f", {city.country_name}", style="dim")
+def _rich_text(cell: tables.Cell, *, no_wrap: bool | None = None) -> Text:
+    text = Text(cell) if isinstance(cell, str) else Text.assemble(*cell)
+    if no_wrap is not None:
+        text.no_wrap = no_wrap
     return text
 
 
@@ -236,95 +235,6 @@ def _exchanges_table(exchanges: Sequence[Any]) -> Table:
             what.append_text(_t(exchange.details))
         table.add_row(date_text(exchange.date), _t(exchange.kind), what)
     return table
-
-
-def upcoming_table(report: UpcomingReport) -> RenderableType:
-    """The anniversaries `sisterctl upcoming` found: a table of those known to the day
-    or the month, then, for each year the window touches, the ties known only to their
-    year, and a footer of the ties whose founding date is not known."""
-    window = report.window
-    heading = (
-        f"Anniversaries from {window.start.isoformat()} through {window.last.isoformat()}"
-        f" ({report.span})"
-    )
-    dated = [row for row in report.rows if row.precision is not Precision.YEAR]
-    yearly = [row for row in report.rows if row.precision is Precision.YEAR]
-    parts: list[RenderableType] = []
-    if dated:
-        table = Table(
-            title=heading,
-            title_justify="left",
-            title_style="bold",
-            box=box.SIMPLE_HEAD,
-            header_style="bold",
-            pad_edge=False,
-            collapse_padding=True,
-        )
-        table.add_column("Date", no_wrap=True)
-        table.add_column("When", no_wrap=True)
-        table.add_column("Anniversary", no_wrap=True)
-        table.add_column("Tie", min_width=12)
-        table.add_column("Kind", min_width=8)
-        show_what = any(row.agreement is not None for row in dated)
-        if show_what:
-            table.add_column("Of", min_width=8)
-        for row in dated:
-            cells: list[RenderableType] = [
-                row.on.iso(),
-                when_text(row, report.as_of),
-                _ordinal_text(row),
-                _anniversary_tie(row),
-                _t(row.kind),
-            ]
-            if show_what:
-                cells.append(_t(row.what))
-            table.add_row(*cells)
-        parts.append(table)
-    elif not yearly:
-        parts.append(Text(f"No anniversaries from {window.start} through {window.last}."))
-    else:
-        parts.append(Text(heading, style="bold"))
-        parts.append(Text("No anniversary known to the day or the month.", style="dim"))
-    by_year: dict[int, list[Any]] = {}
-    for row in yearly:
-        by_year.setdefault(row.on.year, []).append(row)
-    for number, (year, rows) in enumerate(by_year.items()):
-        if number or not dated:  # the table already ends in a blank line
-            parts.append(Text(""))
-        parts.append(Text(f"Known only to the year: anniversaries in {year}", style="bold"))
-        entries = []
-        for row in rows:
-            entry = _anniversary_tie(row)
-            entry.append(" ")
-            entry.append_text(_ordinal_text(row))
-            if row.agreement is not None:
-                entry.append_text(_t(f" ({row.what})", "dim"))
-            entry.no_wrap = True
-            entries.append(entry)
-        parts.append(Columns(entries, padding=(0, 3)))
-    if yearly:
-        parts.append(Text(""))
-    if any(row.milestone for row in report.rows):
-        parts.append(Text("★ a milestone: the 1st anniversary and every 5th", style="dim"))
-    if report.undated:
-        ties = "1 tie has" if report.undated == 1 else f"{report.undated} ties have"
-        parts.append(Text(f"{ties} no known founding date.", style="dim"))
-    return Group(*parts)
-
-
-def _ordinal_text(row: Any) -> Text:
-    number = Text(ordinal(row.ordinal))
-    if row.milestone:
-        number.append(" ★")
-        number.stylize("bold")
-    return number
-
-
-def _anniversary_tie(row: Any) -> Text:
-    tie = _t(row.tie.title)
-    if row.status is not Status.ACTIVE:
-        tie.append(f" ({row.status.value})", style=STATUS_STYLE[row.status.value])
-    return tie
 
 
 def emit(

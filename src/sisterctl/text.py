@@ -7,7 +7,6 @@ import unicodedata
 from functools import lru_cache
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 # C0 and C1 control characters other than tab and newline, DEL, and the bidirectional
 # and zero-width format characters that can reorder or hide text on a terminal.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
@@ -21,14 +20,23 @@ def fold(text: str) -> str:
     >>> fold("  São  Paulo ")
     'sao paulo'
     """
-    if text.isascii():  # nothing to decompose: the common case, and much faster
+    if text.isascii():  # most names: nothing to decompose, case folding is lower()
         return " ".join(text.lower().split())
-    decomposed = unicodedata.normalize("NFKD", text)
-    # Only non-ASCII characters can be combining marks: test those alone.
-    stripped = _NON_ASCII.sub(
-        lambda m: "".join(c for c in m.group() if not unicodedata.combining(c)), decomposed
-    )
+    stripped = unicodedata.normalize("NFKD", text).translate(_NO_MARKS)
     return " ".join(stripped.casefold().split())
+
+
+class _Marks(dict[int, int | None]):
+    """A str.translate table that drops combining marks and keeps every other
+    character, learning each character the first time it is seen."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_NO_MARKS = _Marks()
 
 
 # Latin letters that NFKD leaves whole, and apostrophes, which ids leave out:

@@ -1,30 +1,84 @@
 """The command-line interface: thin commands over the core.
 
-Each module registers its commands on the one Typer app; `main` is the entry point.
+Each module registers its commands on the one Typer app when it is imported. Typer
+builds the options of every registered command before it runs one, so `main` imports
+only the modules of the command being run (COMMANDS below); --help, no command, or a
+command not listed there imports them all (`load_all`). A new command module goes in
+MODULES, and each of its commands (or command groups) in COMMANDS: a test checks both.
 """
 
 from __future__ import annotations
 
+import importlib
+import sys
 from collections.abc import Sequence
 
-from sisterctl.cli import (
-    anniversaries,  # noqa: F401  (registers its commands)
-    check,  # noqa: F401  (registers its commands)
-    interop,  # noqa: F401  (registers its commands)
-    read,  # noqa: F401  (registers its commands)
-    timeline,  # noqa: F401  (registers its commands)
-    write,  # noqa: F401  (registers its commands)
-)
 from sisterctl.cli.app import app
+
+# Every module that registers commands, in the order they are registered (the order
+# of `sisterctl --help`).
+MODULES = ("anniversaries", "check", "interop", "read", "timeline", "write")
+
+# The modules that register each top-level command or command group.
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "upcoming": ("anniversaries",),
+    "export": ("anniversaries", "interop"),
+    "check": ("check",),
+    "import": ("interop",),
+    "list": ("read",),
+    "show": ("read",),
+    "timeline": ("timeline",),
+    "stats": ("timeline",),
+    "init": ("write",),
+    "add": ("write",),
+    "end": ("write",),
+    "resume": ("write",),
+}
+
+# Options of the app itself, before the command; those that take a value.
+_GLOBAL_FLAGS = ("--debug",)
+_GLOBAL_WITH_VALUE = ("--registry", "-r")
+
+
+def load(modules: Sequence[str]) -> None:
+    for name in modules:
+        importlib.import_module(f"sisterctl.cli.{name}")
+
+
+def load_all() -> None:
+    """Register every command (for --help, and for tests that invoke `app`)."""
+    load(MODULES)
+
+
+def command_of(args: Sequence[str]) -> str | None:
+    """The command a command line runs: "" for none needed (--version), None when
+    that is not clear (--help, no command): then every command is loaded."""
+    words = iter(args)
+    for word in words:
+        if word in _GLOBAL_WITH_VALUE:
+            next(words, None)
+        elif word.startswith(("--registry=", "-r")) or word in _GLOBAL_FLAGS or word == "--":
+            continue
+        elif word == "--version":
+            return ""
+        elif word.startswith("-"):
+            return None
+        else:
+            return word
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run sisterctl; returns the exit code."""
     from typer.main import get_command
 
+    args = list(sys.argv[1:] if argv is None else argv)
+    name = command_of(args)
+    if name != "":
+        load(COMMANDS.get(name, MODULES) if name is not None else MODULES)
     command = get_command(app)
-    result: int = command.main(args=argv, prog_name="sisterctl", standalone_mode=False)
+    result: int = command.main(args=args, prog_name="sisterctl", standalone_mode=False)
     return result
 
 
-__all__ = ["app", "main"]
+__all__ = ["COMMANDS", "MODULES", "app", "load_all", "main"]

@@ -143,9 +143,9 @@ def upcoming_command(
         leap_day=leap_day,
     )
     if output is OutputFormat.TABLE:
-        from sisterctl import render
+        from sisterctl import tables
 
-        render.emit(render.upcoming_table(report), svg=svg, html=html, width=width)
+        tables.emit(tables.upcoming_view(report), svg=svg, html=html, width=width)
         return
     from sisterctl import plain
 

@@ -6,7 +6,6 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -23,12 +22,15 @@ if TYPE_CHECKING:
 PROG = "sisterctl"
 
 
-@dataclass
 class State:
-    """Global options, passed to every command through the Typer context."""
+    """Global options, passed to every command through the Typer context. (A plain
+    class: importing dataclasses would cost `sisterctl --version` 2 ms.)"""
 
-    registry: Path | None = None
-    debug: bool = False
+    __slots__ = ("debug", "registry")
+
+    def __init__(self, registry: Path | None = None, debug: bool = False) -> None:
+        self.registry = registry
+        self.debug = debug
 
 
 _debug = False  # set by --debug; read when an unexpected error reaches the top
@@ -103,11 +105,14 @@ class SisterctlGroup(TyperGroup):
         complete_var: str | None,
         extra: dict[str, Any],
     ) -> int:
+        import gc
+
         from typer._click import exceptions as click_exc
 
         global _debug
         argv = list(sys.argv[1:] if args is None else args)
         _debug = "--debug" in argv
+        collecting = gc.isenabled()  # open_registry turns it off for the command
         try:
             result = super().main(
                 args=argv,
@@ -172,6 +177,9 @@ class SisterctlGroup(TyperGroup):
                 raise
             _say(internal_error_message(exc))
             return ExitCode.INTERNAL
+        finally:
+            if collecting:
+                gc.enable()
 
 
 def _silence_stdout() -> None:
@@ -224,6 +232,15 @@ def not_empty(value: str | None) -> str | None:
     return value
 
 
+def a_file(value: Path | None) -> Path | None:
+    """An option callback for a file sisterctl writes: an empty name (which reads as
+    the current folder) or a folder is a mistake on the command line, whichever version
+    of Typer parsed it (0.29 refuses it itself)."""
+    if value is not None and value.is_dir():
+        raise typer.BadParameter("must name a file, not a folder (or nothing)")
+    return value
+
+
 def not_the_registry(
     ctx: typer.Context, param: typer.CallbackParam, value: Path | None
 ) -> Path | None:
@@ -232,6 +249,7 @@ def not_the_registry(
     guarded where the file is written, by `write_output`.)"""
     if value is None:
         return value
+    a_file(value)
     registry = location(ctx).path
     try:
         same = value.resolve() == registry.resolve() or (
@@ -297,9 +315,19 @@ def location(ctx: typer.Context) -> Location:
 
 
 def open_registry(ctx: typer.Context) -> Registry:
+    import gc
+
     from sisterctl.registry import load
 
-    return load(location(ctx).path)
+    # The registry is kept until the command ends, and what a command makes of it (rows,
+    # cells, lines) holds no reference cycles: the cyclic garbage collector, which would
+    # walk the registry's (for a large one, hundreds of thousands of) objects again and
+    # again, stays off until the command ends (SisterctlGroup._run turns it back on).
+    gc.disable()
+    try:
+        return load(location(ctx).path)
+    finally:
+        gc.freeze()
 
 
 def today() -> dt.date:

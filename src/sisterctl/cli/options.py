@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sisterctl.cli.app import not_empty, not_the_registry
+from sisterctl.cli.app import a_file, not_empty, not_the_registry
 
 if TYPE_CHECKING:
     from sisterctl.query import Filters
@@ -144,6 +144,7 @@ OutputOption = Annotated[
         metavar="FILE",
         dir_okay=False,
         show_default=False,
+        callback=a_file,
         help="Write to FILE instead of standard output.",
     ),
 ]

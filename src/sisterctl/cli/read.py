@@ -73,7 +73,7 @@ def list_command(
     ties = sort_ties(registry, select(registry, filters), SortKey(sort.value))
     rows = list_rows(registry, ties, as_of_date(as_of))
     if output is OutputFormat.TABLE:
-        from sisterctl import render
+        from sisterctl import tables
 
         if not rows:
             # A table of headers alone says nothing; say why it is empty.
@@ -85,7 +85,7 @@ def list_command(
             )
             if svg is None and html is None:
                 return
-        render.emit(render.list_table(rows), svg=svg, html=html, width=width)
+        tables.emit(tables.list_table(rows), svg=svg, html=html, width=width)
         return
     _no_picture(svg, html)
     _write_plain(output, [row.as_dict() for row in rows], LIST_FIELDS)

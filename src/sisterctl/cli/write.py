@@ -183,9 +183,12 @@ def _message(text: str) -> None:
 
 
 def _write(ctx: typer.Context, plan: Callable[[Registry], Sequence[Record]], dry_run: bool) -> None:
+    import gc
+
     from sisterctl import registry
     from sisterctl.edits import describe
 
+    gc.disable()  # as in open_registry; SisterctlGroup._run turns it back on
     done = registry.append(writable_path(ctx), plan, dry_run=dry_run, lock_timeout=lock_timeout())
     what = describe(done.records)
     if dry_run:

@@ -1,0 +1,118 @@
+"""`upcoming_anniversaries` is written for speed; it must give exactly what its plain
+definition gives: the occurrences() of each tie's dates, sorted by Anniversary.sort_key."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sisterctl.anniversaries import (
+    Anniversary,
+    Span,
+    Unit,
+    UpcomingReport,
+    Window,
+    _later_agreements,
+    is_milestone,
+    occurrences,
+    upcoming_anniversaries,
+)
+from sisterctl.model import LeapDay, Registry, Status
+from sisterctl.query import Filters, select
+from sisterctl.registry import bundled_path, load
+from tests.conftest import DATA
+
+
+def by_definition(
+    registry: Registry,
+    as_of: dt.date,
+    within: Span,
+    *,
+    include_agreements: bool,
+    include_ended: bool,
+    milestones_only: bool,
+    leap_day: LeapDay | None,
+) -> UpcomingReport:
+    rule = leap_day or registry.leap_day
+    window = Window.of(as_of, within)
+    rows: list[Anniversary] = []
+    undated = 0
+    for tie in select(registry, Filters()):
+        status = registry.state(tie).status
+        if status is Status.ENDED and not include_ended:
+            continue
+        if tie.established is None:
+            undated += 1
+        dates = [(tie.established, None)] if tie.established is not None else []
+        if include_agreements:
+            dates += [(a.date, a) for a in _later_agreements(registry, tie) if a.date]
+        for since, agreement in dates:
+            for occurrence in occurrences(since, window, rule):
+                if milestones_only and not is_milestone(occurrence.ordinal):
+                    continue
+                day = occurrence.day
+                rows.append(
+                    Anniversary(
+                        tie=tie,
+                        on=occurrence.on,
+                        ordinal=occurrence.ordinal,
+                        since=since,
+                        days=(day - as_of).days if day is not None else None,
+                        kind=registry.kind_on(tie, day or occurrence.on.latest()),
+                        status=status,
+                        agreement=agreement,
+                    )
+                )
+    rows.sort(key=lambda row: row.sort_key)
+    return UpcomingReport(as_of, within, window, rule, tuple(rows), undated)
+
+
+REGISTRIES = [load(bundled_path()), load(DATA / "anniversaries.toml")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(REGISTRIES),
+    st.dates(dt.date(1990, 1, 1), dt.date(2040, 12, 31)),
+    st.integers(1, 40),
+    st.sampled_from(list(Unit)),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+    st.sampled_from([None, LeapDay.FEB28, LeapDay.MAR1]),
+)
+def test_upcoming_is_its_definition(
+    registry: Registry,
+    as_of: dt.date,
+    count: int,
+    unit: Unit,
+    agreements: bool,
+    ended: bool,
+    milestones: bool,
+    leap_day: LeapDay | None,
+) -> None:
+    span = Span(count, unit)
+    options = {
+        "include_agreements": agreements,
+        "include_ended": ended,
+        "milestones_only": milestones,
+        "leap_day": leap_day,
+    }
+    assert upcoming_anniversaries(registry, as_of, span, **options) == by_definition(
+        registry, as_of, span, **options
+    )
+
+
+names = st.text(st.characters(codec="ascii"), max_size=12) | st.text(max_size=12)
+
+
+@given(names, names)
+def test_a_ties_sort_title_is_the_fold_of_its_title(first: str, second: str) -> None:
+    from sisterctl.anniversaries import _folded_title
+    from sisterctl.model import City, Partnership
+    from sisterctl.text import fold
+
+    tie = Partnership("a-b", (City("a-xx", first, "XX"), City("b-xx", second, "XX")))
+    assert _folded_title(tie) == fold(tie.title)
