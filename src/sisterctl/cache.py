@@ -5,14 +5,16 @@ Reading a registry of 26,000 ties means parsing 4 MB of TOML and checking every 
 about a second. The cache keeps the result, the checked model, in the user's cache folder
 (`~/.cache/sisterctl/registries/` on Linux), one entry per registry file, keyed by:
 
-- a SHA-256 hash of the registry file's bytes, so that an entry is used only for exactly
-  the bytes it was made from and can never serve data the file no longer holds;
+- a BLAKE2b hash (256 bits) of the registry file's bytes, so that an entry is used only
+  for exactly the bytes it was made from and can never serve data the file no longer
+  holds;
 - a fingerprint of this sisterctl: its version, the registry schema version, the format
   of the entry, the Python version, and a hash of the source of the modules that build
   the model, so that an entry written by another version (or an edited checkout) is
   never read as if it were this one's.
 
-Each entry also carries a hash of its own payload. Anything unexpected (a missing,
+Each entry also carries a CRC-32 of its own payload, and is read by an unpickler that
+builds nothing but the model's classes. Anything unexpected (a missing,
 truncated, corrupt, foreign or unreadable entry, an unwritable cache folder) is ignored:
 the registry is read from its file, and the entry is written again if it can be. No
 error about the cache ever reaches the user. The registry file stays the one source of
@@ -38,7 +40,7 @@ import sys
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 # Start-up matters (see the README's Performance): the C modules behind hashlib's
 # blake2b and pickle's classes, without the 3 ms hashlib takes to load OpenSSL or the
@@ -162,11 +164,8 @@ def _model_class(cls: type) -> bool:
 _NO_DEFAULT = object()
 
 
-class _Shape(NamedTuple):
-    names: tuple[str, ...]
-    defaults: tuple[Any, ...]
-
-
+# (field names, defaults) of a model class's constructor
+_Shape = tuple[tuple[str, ...], tuple[Any, ...]]
 _shapes: dict[type, _Shape | None] = {}
 
 
@@ -186,7 +185,7 @@ def _shape(cls: type) -> _Shape | None:
                     defaults.append(f.default_factory())
                 else:
                     defaults.append(_NO_DEFAULT)
-            _shapes[cls] = _Shape(tuple(f.name for f in fields), tuple(defaults))
+            _shapes[cls] = (tuple(f.name for f in fields), tuple(defaults))
     return _shapes[cls]
 
 
@@ -208,15 +207,16 @@ class _ModelPickler(pickle.Pickler):
         shape = _shape(cls)
         if shape is None:
             return NotImplemented
+        names, defaults = shape
         shared = self._shared
         args = []
-        for name in shape.names:
+        for name in names:
             value = getattr(obj, name)
             if type(value) is str or type(value) is PartialDate:
                 value = shared.setdefault(value, value)
             args.append(value)
         while args:
-            default = shape.defaults[len(args) - 1]
+            default = defaults[len(args) - 1]
             last = args[-1]
             if default is _NO_DEFAULT or type(last) is not type(default) or last != default:
                 break
@@ -254,15 +254,25 @@ def _loads(data: bytes | memoryview) -> Any:
 # Entries
 
 
-class Entry(NamedTuple):
+class Entry:
     """A registry as the cache holds it: the checked model, and what `append` needs
     to verify and extend it: the hash of the parsed data the stored model (its base,
-    pickled) was made from, and the records appended to that since."""
+    pickled) was made from, and the records appended to that since. (A plain class,
+    as are the others here: start-up pays for every class a module creates.)"""
 
-    registry: Registry
-    data_digest: bytes
-    base: bytes | memoryview | None
-    appended: tuple[Record, ...]
+    __slots__ = ("appended", "base", "data_digest", "registry")
+
+    def __init__(
+        self,
+        registry: Registry,
+        data_digest: bytes,
+        base: bytes | memoryview | None,
+        appended: tuple[Record, ...],
+    ) -> None:
+        self.registry = registry
+        self.data_digest = data_digest
+        self.base = base
+        self.appended = appended
 
 
 def get(

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from sisterctl import countries
 from sisterctl.dates import PartialDate, coerce_partial_date
@@ -1251,13 +1251,18 @@ def _addition(old_text: str, fragment: str) -> str:
     return addition
 
 
-class Verified(NamedTuple):
+class Verified:
     """What a new registry text reads back as: the records appended, the registry with
-    them, and all the parsed data."""
+    them, and all the parsed data. (A plain class: start-up pays for every class.)"""
 
-    records: tuple[Record, ...]
-    registry: Registry
-    data: dict[str, Any]
+    __slots__ = ("data", "records", "registry")
+
+    def __init__(
+        self, records: tuple[Record, ...], registry: Registry, data: dict[str, Any]
+    ) -> None:
+        self.records = records
+        self.registry = registry
+        self.data = data
 
 
 def _verify(path: Path, old: cache.Entry, records: Sequence[Record], new_text: str) -> Verified:
