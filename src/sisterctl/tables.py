@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
     from sisterctl.anniversaries import Anniversary, UpcomingReport
     from sisterctl.dates import PartialDate
-    from sisterctl.model import City, Status
+    from sisterctl.model import City
     from sisterctl.serialize import ListRow
 
 # A cell: its text, or its parts as (text, Rich style) pairs.
@@ -285,7 +285,7 @@ class _UpcomingCells:
         self._when: dict[int | tuple[int, int | None], str] = {}
         self._iso: dict[int, str] = {}
         self._ordinal: dict[int, Cell] = {}
-        self._tie: dict[tuple[str, Status], Cell] = {}
+        self._tie: dict[int, Cell] = {}
         self._text: dict[str, str] = {}
 
     def iso(self, date: PartialDate) -> str:
@@ -313,8 +313,9 @@ class _UpcomingCells:
         return cell
 
     def tie(self, row: Anniversary) -> Cell:
-        """The tie's two cities, and its status unless active."""
-        key = (row.tie.id, row.status)
+        """The tie's two cities, and its status unless active. (A report gives a tie
+        one status in all its rows, and holds the tie while the view is made.)"""
+        key = id(row.tie)
         cell = self._tie.get(key)
         if cell is None:
             title = safe_display(row.tie.title)
@@ -518,11 +519,16 @@ def _table(table: Table, width: int, measure: _Measure) -> list[str]:
     lines = iter(zip(*cells, strict=True))
     out += _boxed(next(lines), widths, bottom=True)  # the header
     out.append(" " + "─" * (table_width - 2) + " ")
-    if all(type(c) is str for column in cells for c in column):
+    # The rows with a wrapped cell (a list of lines); most rows have none.
+    tall = {i for column in cells for i, c in enumerate(column) if type(c) is list}
+    if not tall:
         out += [" " + " ".join(line) + " " for line in lines]
     else:
-        for line in lines:
-            out += _boxed(line, widths, bottom=False)
+        for number, line in enumerate(lines, 1):
+            if number in tall:
+                out += _boxed(line, widths, bottom=False)
+            else:
+                out.append(" " + " ".join(line) + " ")
     out.append(" " * table_width)
     if table_width > width:  # the console crops what does not fit (Segment lines)
         out = [_crop(line, width, measure) for line in out]
