@@ -44,8 +44,12 @@ def make_console(
     stderr: bool = False,
 ) -> Console:
     """A console that writes no colour or escape codes when its output is not a
-    terminal or NO_COLOR is set (Rich's own rules)."""
+    terminal (Rich's own rule) or NO_COLOR is set: Rich drops only the colours for
+    NO_COLOR, and keeps bold and dim, so sisterctl turns styles off altogether."""
+    import os
+
     return Console(
+        color_system=None if os.environ.get("NO_COLOR") else "auto",
         file=file,
         width=width,
         record=record,

@@ -149,35 +149,53 @@ def years_text(years: tuple[int, int] | None) -> str:
     return str(low) if low == high else f"{max(low, 0)}–{high}"
 
 
-def list_table(rows: Sequence[ListRow]) -> Table:
-    """The ties of `sisterctl list`."""
-    table = Table(
-        (
-            Column("Tie", style="cyan", no_wrap=True),
-            Column("City", min_width=10, ratio=3),
-            Column("City", min_width=10, ratio=3),
-            Column("Kind", min_width=8, ratio=2),
-            Column("Established", no_wrap=True),
-            Column("Years", justify="right", no_wrap=True),
-            Column("Status", no_wrap=True),
-        )
-    )
+def list_table(rows: Sequence[ListRow], width: int | None = None) -> Table:
+    """The ties of `sisterctl list`, for a console `width` cells wide.
+
+    Every column keeps a readable minimum; when even the minimums do not fit (an
+    80-column terminal and long ids), Years and then Kind are left out rather than
+    have the Status column cut off the edge.
+    """
+    id_width = max((len(row.tie.id) for row in rows), default=3)
+    # minimums: City 8, City 8, Kind 6, Established 11, Years 5, Status 9, and a
+    # cell of padding on each side of each column; the id column never wraps.
+    show_years = show_kind = True
+    if width is not None:
+        needed = id_width + 8 + 8 + 6 + 11 + 5 + 9 + 2 * 7
+        if needed > width:
+            show_years = False
+            needed -= 5 + 2
+        if needed > width:
+            show_kind = False
+    columns = [
+        Column("Tie", style="cyan", no_wrap=True),
+        Column("City", min_width=8, ratio=3),
+        Column("City", min_width=8, ratio=3),
+    ]
+    if show_kind:
+        columns.append(Column("Kind", min_width=6, ratio=2))
+    columns.append(Column("Established", no_wrap=True))
+    if show_years:
+        columns.append(Column("Years", justify="right", no_wrap=True))
+    columns.append(Column("Status", no_wrap=True, min_width=9))
+    table = Table(tuple(columns))
     places: dict[str, Cell] = {}
     statuses = {status: ((status, style),) for status, style in STATUS_STYLE.items()}
     for row in rows:
         a, b = row.tie.cities
         status = row.status
-        table.rows.append(
-            (
-                safe_display(row.tie.id),
-                places.get(a.id) or places.setdefault(a.id, place(a)),
-                places.get(b.id) or places.setdefault(b.id, place(b)),
-                safe_display(row.kind),
-                date_text(row.tie.established),
-                years_text(row.years),
-                statuses.get(status) or ((status, ""),),
-            )
-        )
+        cells: list[Cell] = [
+            safe_display(row.tie.id),
+            places.get(a.id) or places.setdefault(a.id, place(a)),
+            places.get(b.id) or places.setdefault(b.id, place(b)),
+        ]
+        if show_kind:
+            cells.append(safe_display(row.kind))
+        cells.append(date_text(row.tie.established))
+        if show_years:
+            cells.append(years_text(row.years))
+        cells.append(statuses.get(status) or ((status, ""),))
+        table.rows.append(cells)
     return table
 
 

@@ -85,7 +85,8 @@ def list_command(
             )
             if svg is None and html is None:
                 return
-        tables.emit(tables.list_table(rows), svg=svg, html=html, width=width)
+        shown = width if svg is not None or html is not None else tables.console_width()
+        tables.emit(tables.list_table(rows, shown), svg=svg, html=html, width=width)
         return
     _no_picture(svg, html)
     _write_plain(output, [row.as_dict() for row in rows], LIST_FIELDS)
