@@ -25,11 +25,12 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sisterctl import render
+from sisterctl.cli import printer
+from sisterctl.core.stats import registry_stats
+from sisterctl.core.timeline import city_network, tie_timeline
 from sisterctl.dates import PartialDate
 from sisterctl.model import Agreement, City, Exchange, Partnership, Registry, Signatory
-from sisterctl.stats import registry_stats
-from sisterctl.timeline import city_network, tie_timeline
+from sisterctl.output import render
 
 AS_OF = dt.date(2026, 3, 1)
 KINDS = ("visit", "delegation", "festival", "forum", "summit", "exhibition")
@@ -178,7 +179,7 @@ def measure(title: str, cases: dict[str, Callable[[], None]], repeat: int) -> No
 
 def render_to_memory(build: Callable[[], object]) -> Callable[[], None]:
     def run() -> None:
-        console = render.make_console(io.StringIO(), width=100)
+        console = printer.make_console(io.StringIO(), width=100)
         console.print(build())  # type: ignore[arg-type]
 
     return run

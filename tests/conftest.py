@@ -67,7 +67,7 @@ def cache_home(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPat
     """The user cache folder of every test: a temporary folder of its own, beside
     tmp_path rather than in it, so that tests that compare tmp_path before and after a
     command see only the files a user sees (the registry cache is the user's cache)."""
-    from sisterctl import dirs
+    from sisterctl.store import dirs
 
     home = tmp_path_factory.mktemp("cache-home")
     monkeypatch.delenv("SISTERCTL_NO_CACHE", raising=False)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sisterctl.anniversaries import (
+from sisterctl.core.anniversaries import (
     Span,
     Unit,
     Window,
@@ -21,10 +21,10 @@ from sisterctl.anniversaries import (
     upcoming_anniversaries,
     when_text,
 )
+from sisterctl.core.query import Filters
 from sisterctl.dates import PartialDate, parse_partial_date
 from sisterctl.errors import RefusedError, UsageError
 from sisterctl.model import Agreement, City, LeapDay, Partnership, Registry, Status
-from sisterctl.query import Filters
 
 D = dt.date
 FEB28, MAR1 = LeapDay.FEB28, LeapDay.MAR1
@@ -312,7 +312,7 @@ REGISTRY = registry_of(
 
 
 def rows(report: object) -> list[tuple[str, str, int, str]]:
-    from sisterctl.anniversaries import UpcomingReport
+    from sisterctl.core.anniversaries import UpcomingReport
 
     assert isinstance(report, UpcomingReport)
     return [(r.on.iso(), r.tie.id, r.ordinal, r.what) for r in report.rows]

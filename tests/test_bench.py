@@ -10,7 +10,8 @@ from types import ModuleType
 
 import pytest
 
-from sisterctl.registry import build, parse_toml
+from sisterctl.records.build import build
+from sisterctl.store.read import parse_toml
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench.py"
 

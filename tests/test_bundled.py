@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from sisterctl.registry import bundled_path, load
+from sisterctl.store.location import bundled_path
+from sisterctl.store.read import load
 from tests.conftest import Run
 
 

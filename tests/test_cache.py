@@ -12,10 +12,15 @@ from typing import Any
 
 import pytest
 
-from sisterctl import cache, dirs, registry
+from sisterctl import store
 from sisterctl.errors import RegistryError
 from sisterctl.model import Registry
-from sisterctl.serialize import tie_detail
+from sisterctl.output.serialize import tie_detail
+from sisterctl.records import build as records_build
+from sisterctl.records import toml as records_toml
+from sisterctl.store import appends as store_append
+from sisterctl.store import cache, dirs
+from sisterctl.store import read as store_read
 from tests.conftest import DATA, Run
 
 AS_OF = "2026-11-28"
@@ -25,13 +30,14 @@ AS_OF = "2026-11-28"
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Records each time a registry file is parsed (rather than taken from the cache)."""
     calls: list[str] = []
-    real = registry.parse_toml
+    real = store.parse_toml
 
     def counting(text: str, path: Path | str) -> dict[str, Any]:
         calls.append(str(path))
         return real(text, path)
 
-    monkeypatch.setattr(registry, "parse_toml", counting)
+    monkeypatch.setattr(store_read, "parse_toml", counting)
+    monkeypatch.setattr(store_append, "parse_toml", counting)
     return calls
 
 
@@ -54,7 +60,7 @@ def same(a: Registry, b: Registry) -> bool:
 
 def built(path: Path) -> Registry:
     text = path.read_text(encoding="utf-8")
-    result = registry.build(registry.parse_toml(text, path), text=text)
+    result = records_build.build(store.parse_toml(text, path), text=text)
     assert not result.errors
     return result.registry
 
@@ -67,17 +73,17 @@ def test_the_cache_lives_in_the_user_cache_folder(cache_home: Path) -> None:
 def test_second_load_comes_from_the_cache_and_is_the_same(
     small_registry: Path, parses: list[str]
 ) -> None:
-    first = registry.load(small_registry)
+    first = store.load(small_registry)
     assert len(parses) == 1 and len(entries()) == 1
-    second = registry.load(small_registry)
+    second = store.load(small_registry)
     assert len(parses) == 1  # not parsed again
     assert same(first, second)
     assert same(second, built(small_registry))
 
 
 def test_the_bundled_registry_round_trips_through_the_cache(parses: list[str]) -> None:
-    first = registry.load(registry.bundled_path())
-    second = registry.load(registry.bundled_path())
+    first = store.load(store.bundled_path())
+    second = store.load(store.bundled_path())
     assert len(parses) == 1
     assert same(first, second)
 
@@ -85,14 +91,14 @@ def test_the_bundled_registry_round_trips_through_the_cache(parses: list[str]) -
 def test_an_edited_registry_is_never_served_from_the_cache(
     small_registry: Path, parses: list[str]
 ) -> None:
-    registry.load(small_registry)
+    store.load(small_registry)
     stat = small_registry.stat()
     text = small_registry.read_text(encoding="utf-8")
     # Same size, same modification time: only the bytes tell.
     small_registry.write_text(text.replace('"Taipei"', '"Taipej"'), encoding="utf-8")
     os.utime(small_registry, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert small_registry.stat().st_size == stat.st_size
-    again = registry.load(small_registry)
+    again = store.load(small_registry)
     assert again.cities["taipei-tw"].name == "Taipej"
     assert len(parses) == 2
 
@@ -101,7 +107,7 @@ def test_an_invalid_registry_is_not_cached_and_still_refused(write_registry: Any
     path = write_registry('schema_version = 1\n[[city]]\nid = "x"\n')
     for _ in range(2):
         with pytest.raises(RegistryError, match="'name' is missing"):
-            registry.load(path)
+            store.load(path)
     assert entries() == []
 
 
@@ -119,29 +125,29 @@ def test_an_invalid_registry_is_not_cached_and_still_refused(write_registry: Any
 def test_a_damaged_entry_is_rebuilt_silently(
     small_registry: Path, parses: list[str], damage: Callable[[bytes], bytes]
 ) -> None:
-    expected = registry.load(small_registry)
+    expected = store.load(small_registry)
     (entry,) = entries()
     entry.write_bytes(damage(entry.read_bytes()))
-    assert same(registry.load(small_registry), expected)
+    assert same(store.load(small_registry), expected)
     assert len(parses) == 2
-    assert same(registry.load(small_registry), expected)  # and the entry is whole again
+    assert same(store.load(small_registry), expected)  # and the entry is whole again
     assert len(parses) == 2
 
 
 def test_an_entry_that_is_a_folder_is_harmless(small_registry: Path) -> None:
-    expected = registry.load(small_registry)
+    expected = store.load(small_registry)
     (entry,) = entries()
     entry.unlink()
     entry.mkdir()
-    assert same(registry.load(small_registry), expected)
+    assert same(store.load(small_registry), expected)
 
 
 def test_an_entry_written_by_another_version_is_ignored(
     small_registry: Path, parses: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    registry.load(small_registry)
+    store.load(small_registry)
     monkeypatch.setattr(cache, "_fingerprint", b"another sisterctl".ljust(32, b"\0"))
-    registry.load(small_registry)
+    store.load(small_registry)
     assert len(parses) == 2
 
 
@@ -164,7 +170,7 @@ def test_an_unwritable_cache_folder_is_harmless(
     monkeypatch.setattr(dirs, "user_cache_path", lambda: blocker)
     expected = built(small_registry)
     for _ in range(2):
-        assert same(registry.load(small_registry), expected)
+        assert same(store.load(small_registry), expected)
     assert len(parses) == 1 + 2  # built(), then both loads
     assert blocker.read_text() == "a file where the cache folder would be"
 
@@ -173,8 +179,8 @@ def test_sisterctl_no_cache_turns_it_off(
     small_registry: Path, monkeypatch: pytest.MonkeyPatch, parses: list[str]
 ) -> None:
     monkeypatch.setenv("SISTERCTL_NO_CACHE", "1")
-    registry.load(small_registry)
-    registry.load(small_registry)
+    store.load(small_registry)
+    store.load(small_registry)
     assert len(parses) == 2 and entries() == []
 
 
@@ -182,7 +188,7 @@ def test_an_entry_is_never_made_to_run_code(small_registry: Path, tmp_path: Path
     """A planted entry with a valid header and hash that would call a function when
     unpickled is refused, and the registry read from its file."""
     marker = tmp_path / "ran"
-    expected = registry.load(small_registry)
+    expected = store.load(small_registry)
     (entry,) = entries()
 
     class Evil:
@@ -203,7 +209,7 @@ def test_an_entry_is_never_made_to_run_code(small_registry: Path, tmp_path: Path
         )
         + payload
     )
-    assert same(registry.load(small_registry), expected)
+    assert same(store.load(small_registry), expected)
     assert not marker.exists()
 
 
@@ -212,7 +218,7 @@ def test_old_entries_are_pruned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     for n in range(5):
         path = tmp_path / f"r{n}.toml"
         shutil.copy(DATA / "small.toml", path)
-        registry.load(path)
+        store.load(path)
     assert len(entries()) == 3
 
 
@@ -235,15 +241,15 @@ def exchange(title: str, tie: str = "taipei-daegu") -> tuple[str, dict[str, Any]
     return ("exchange", {"partnership": tie, "date": "2026-11", "kind": "visit", "title": title})
 
 
-def append(path: Path, *records: tuple[str, dict[str, Any]]) -> registry.Appended:
-    return registry.append(path, lambda reg: list(records))
+def append(path: Path, *records: tuple[str, dict[str, Any]]) -> store.Appended:
+    return store.append(path, lambda reg: list(records))
 
 
 def test_an_append_refreshes_the_cache(small_registry: Path, parses: list[str]) -> None:
-    registry.load(small_registry)
+    store.load(small_registry)
     append(small_registry, exchange("A visit"))
     assert len(parses) == 2  # the check of the new text; the old came from the cache
-    after = registry.load(small_registry)
+    after = store.load(small_registry)
     assert len(parses) == 2  # the new file's entry was written by the append
     assert [e.title for e in after.exchanges][-1] == "A visit"
     assert same(after, built(small_registry))
@@ -253,12 +259,12 @@ def test_appends_in_a_row_then_a_full_entry(
     small_registry: Path, parses: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(cache, "MAX_APPENDED", 2)
-    registry.load(small_registry)
+    store.load(small_registry)
     for n in range(5):
         append(small_registry, exchange(f"Visit {n}"))
-        assert same(registry.load(small_registry), built(small_registry))
+        assert same(store.load(small_registry), built(small_registry))
     assert len(parses) == 1 + 5 + 5  # first load; each append's check; built() each time
-    titles = [e.title for e in registry.load(small_registry).exchanges]
+    titles = [e.title for e in store.load(small_registry).exchanges]
     assert titles[-5:] == [f"Visit {n}" for n in range(5)]
 
 
@@ -267,21 +273,21 @@ def test_an_append_without_a_cache_entry_writes_one(
 ) -> None:
     append(small_registry, exchange("First"))
     assert len(parses) == 2  # the old file and the new text
-    assert same(registry.load(small_registry), built(small_registry))
+    assert same(store.load(small_registry), built(small_registry))
     assert len(parses) == 3  # only built() above
 
 
 def test_an_append_after_a_hand_edit_reads_the_file(
     small_registry: Path, parses: list[str]
 ) -> None:
-    registry.load(small_registry)
+    store.load(small_registry)
     with small_registry.open("a", encoding="utf-8") as handle:
         handle.write(
             '\n# a note written by hand\n[[exchange]]\npartnership = "taipei-daegu"\n'
             'kind = "forum"\ntitle = "By hand"\n'
         )
     append(small_registry, exchange("By sisterctl"))
-    titles = [e.title for e in registry.load(small_registry).exchanges]
+    titles = [e.title for e in store.load(small_registry).exchanges]
     assert titles[-2:] == ["By hand", "By sisterctl"]
     assert "# a note written by hand" in small_registry.read_text(encoding="utf-8")
 
@@ -289,7 +295,7 @@ def test_an_append_after_a_hand_edit_reads_the_file(
 def test_a_new_tie_with_new_cities_through_the_cache(
     small_registry: Path, parses: list[str]
 ) -> None:
-    registry.load(small_registry)
+    store.load(small_registry)
     append(
         small_registry,
         ("city", {"id": "chengdu-cn", "name": "Chengdu", "country": "CN"}),
@@ -316,7 +322,7 @@ def test_a_new_tie_with_new_cities_through_the_cache(
             {"partnership": "daegu-chengdu", "date": "2024-01-01", "status": "suspended"},
         ),
     )
-    after = registry.load(small_registry)
+    after = store.load(small_registry)
     assert after.by_id["daegu-chengdu"].cities[1].name == "Chengdu"
     assert after.state(after.by_id["daegu-chengdu"]).status.value == "suspended"
     assert same(after, built(small_registry))
@@ -336,7 +342,7 @@ def test_an_invalid_append_is_refused_with_or_without_the_cache(
     before = small_registry.read_bytes()
     for warm in (False, True):
         if warm:
-            registry.load(small_registry)
+            store.load(small_registry)
         with pytest.raises(RegistryError, match=message):
             append(small_registry, *records)
         assert small_registry.read_bytes() == before
@@ -382,9 +388,9 @@ def test_extend_is_build_of_the_longer_file(small_registry: Path) -> None:
     old = built(small_registry)
     text = small_registry.read_text(encoding="utf-8")
     for batch in batches:
-        longer = text + registry.fragment_for(batch)
-        expected = registry.build(registry.parse_toml(longer, "x"))
-        result = registry.extend(old, batch)
+        longer = text + records_toml.fragment_for(batch)
+        expected = records_build.build(store.parse_toml(longer, "x"))
+        result = records_build.extend(old, batch)
         assert [p.message.split(": ", 1)[-1] for p in result.errors] == [
             p.message.split(": ", 1)[-1] for p in expected.errors
         ]
@@ -399,7 +405,7 @@ def test_append_compares_the_data_not_its_spelling(write_registry: Any) -> None:
     )
     for _ in range(2):
         append(path, exchange("After nan"))
-    assert [e.title for e in registry.load(path).exchanges][-2:] == ["After nan"] * 2
+    assert [e.title for e in store.load(path).exchanges][-2:] == ["After nan"] * 2
 
 
 def test_an_append_to_a_static_array_is_refused(write_registry: Any) -> None:
@@ -409,7 +415,7 @@ def test_an_append_to_a_static_array_is_refused(write_registry: Any) -> None:
         text.replace("schema_version = 1\n", "schema_version = 1\nexchange = []\n")
     )
     before = path.read_bytes()
-    registry.load(path)
+    store.load(path)
     with pytest.raises(RegistryError, match="would not read back"):
         append(path, exchange("Lost?"))
     assert path.read_bytes() == before
@@ -418,12 +424,12 @@ def test_an_append_to_a_static_array_is_refused(write_registry: Any) -> None:
 def test_verify_refuses_a_file_that_is_not_the_cached_data_plus_the_new(
     small_registry: Path,
 ) -> None:
-    registry.load(small_registry)
+    store.load(small_registry)
     raw = small_registry.read_bytes()
-    entry = cache.get(small_registry, cache.digest(raw), registry._extend_checked)
+    entry = cache.get(small_registry, cache.digest(raw), records_build.extend_checked)
     assert entry is not None
     wrong = cache.Entry(entry.registry, b"\1" * 32, entry.base, entry.appended)
-    text = raw.decode() + "\n" + registry.fragment_for([exchange("X")])
+    text = raw.decode() + "\n" + records_toml.fragment_for([exchange("X")])
     with pytest.raises(RegistryError, match="would not read back as written"):
-        registry._verify(small_registry, wrong, [exchange("X")], text)
-    registry._verify(small_registry, entry, [exchange("X")], text)  # the true data passes
+        store_append._verify(small_registry, wrong, [exchange("X")], text)
+    store_append._verify(small_registry, entry, [exchange("X")], text)  # the true data passes

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from sisterctl.check import CheckExit, check_text
-from sisterctl.registry import Problem, Severity, bundled_path
+from sisterctl.core.check import CheckExit, check_text
+from sisterctl.problems import Problem, Severity
+from sisterctl.store.location import bundled_path
 from tests.conftest import Run
 
 AS_OF = dt.date(2026, 11, 28)

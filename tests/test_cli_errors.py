@@ -19,7 +19,7 @@ def boom(*args: object, **kwargs: object) -> None:
 def test_an_internal_error_is_one_line_with_a_way_to_details(
     run: Run, small_registry: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("sisterctl.query.select", boom)
+    monkeypatch.setattr("sisterctl.core.query.select", boom)
     result = run("-r", small_registry, "list")
     assert result.exit_code == 70
     assert result.stderr == (
@@ -31,7 +31,7 @@ def test_an_internal_error_is_one_line_with_a_way_to_details(
 def test_debug_shows_the_traceback(
     run: Run, small_registry: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("sisterctl.query.select", boom)
+    monkeypatch.setattr("sisterctl.core.query.select", boom)
     result = run("--debug", "-r", small_registry, "list")
     assert result.exit_code != 0
     assert isinstance(result.exception, ZeroDivisionError)

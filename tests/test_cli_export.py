@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sisterctl import registry
+from sisterctl import store
 from tests.conftest import Run
 
 WITH_COORDINATES = """\
@@ -78,7 +78,7 @@ def test_export_csv_guards_formulas_and_imports_back(
     target = tmp_path / "copy.toml"
     target.write_text("schema_version = 1\n", encoding="utf-8")
     assert run("-r", target, "import", "csv", out).exit_code == 0
-    copy = registry.load(target)
+    copy = store.load(target)
     assert [(t.cities[0].name, t.cities[1].name) for t in copy] == [
         ("Taipei", "=Daegu"),
         ("Taipei", "Nowhere"),

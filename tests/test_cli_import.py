@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sisterctl import registry
+from sisterctl import store
 from tests.conftest import DATA, TWIN_CITIES, Run
 
 EMPTY = "schema_version = 1\n"
@@ -60,7 +60,7 @@ def test_import_csv_adds_ties_and_says_what_it_skipped(
         "line 5  unknown country        Northern Cyprus (for Kyrenia)\n"
     )
     assert result.stderr == ""  # no progress bar off a terminal
-    held = registry.load(empty)
+    held = store.load(empty)
     assert [(t.id, t.title) for t in held] == [
         ("daegu-taipei", "Daegu–Taipei"),
         ("ningbo-varna", "Ningbo–Varna"),
@@ -134,7 +134,7 @@ def test_map_kind_and_source_options(run: Run, empty: Path, tmp_path: Path) -> N
         "--kind", "friendship city", "--source", "https://example.org/list",
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
-    [tie] = registry.load(empty).partnerships
+    [tie] = store.load(empty).partnerships
     assert (tie.kind, str(tie.established), tie.sources) == (
         "friendship city",
         "2010-11-04",
@@ -208,7 +208,7 @@ def test_import_wikidata(run: Run, empty: Path, tmp_path: Path) -> None:
     assert "result 13  a city with no English name  https://www.wikidata.org/wiki/Q107290544" in (
         result.stdout
     )
-    held = registry.load(empty)
+    held = store.load(empty)
     osaka = held.by_id["san-francisco-osaka"]
     assert held.state(osaka).status.value == "ended"
     assert str(held.state(osaka).since) == "2018-10-02"
@@ -225,7 +225,7 @@ def test_import_wikidata_with_a_kind_for_every_tie(run: Run, empty: Path) -> Non
         "-r", empty, "import", "wikidata", DATA / "wikidata-sample.json", "--kind", "twin town"
     )
     assert result.exit_code == 0, result.stderr
-    assert {tie.kind for tie in registry.load(empty)} == {"twin town"}
+    assert {tie.kind for tie in store.load(empty)} == {"twin town"}
 
 
 def test_import_json_into_an_empty_registry_gives_the_same_registry(
@@ -238,7 +238,7 @@ def test_import_json_into_an_empty_registry_gives_the_same_registry(
     assert result.stdout.splitlines()[0] == (
         f"Added 3 ties, 5 new cities, 1 agreement and 1 exchange from {exported} (10 records read)"
     )
-    assert registry.load(empty) == registry.load(small_registry)
+    assert store.load(empty) == store.load(small_registry)
     again = run("-r", empty, "export", "json")
     assert again.stdout == exported.read_text(encoding="utf-8")
 
@@ -260,7 +260,7 @@ def test_the_whole_twin_cities_file_into_an_empty_registry(run: Run, empty: Path
         "unknown country": 48,  # Northern Cyprus, which has no ISO 3166-1 code
         "a city tied to itself": 3,
     }
-    held = registry.load(empty)
+    held = store.load(empty)
     assert len(held) == 24799
     assert held.cities["varna-bg"].name == "Varna"
     print(f"\nimported 26,114 rows in {elapsed:.1f} s")  # reported, never asserted
@@ -273,11 +273,11 @@ def test_a_progress_bar_shows_on_a_terminal_for_large_files(
 
     from rich.console import Console
 
-    from sisterctl import render
+    from sisterctl.cli import printer
 
     screen = io.StringIO()
     monkeypatch.setattr(
-        render,
+        printer,
         "make_console",
         lambda **_: Console(file=screen, force_terminal=True, width=100),
     )

@@ -84,7 +84,7 @@ def imported_by(*args: str, env: dict[str, str] | None = None) -> set[str]:
 def test_version_imports_no_command_and_no_registry() -> None:
     modules = imported_by("--version")
     assert not {m for m in modules if m.startswith("sisterctl.cli.")} - {"sisterctl.cli.app"}
-    assert "sisterctl.registry" not in modules
+    assert "sisterctl.store" not in modules
     assert "rich" not in modules
 
 
@@ -94,5 +94,10 @@ def test_upcoming_to_a_file_imports_only_its_module_and_no_rich_console(
     env = {"XDG_CACHE_HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path), "COLUMNS": "100"}
     modules = imported_by("upcoming", "--as-of", "2026-11-28", env=env)
     commands = {m for m in modules if m.startswith("sisterctl.cli.")}
-    assert commands == {"sisterctl.cli.app", "sisterctl.cli.options", "sisterctl.cli.anniversaries"}
-    assert "rich.console" not in modules and "sisterctl.render" not in modules
+    assert commands == {
+        "sisterctl.cli.app",
+        "sisterctl.cli.options",
+        "sisterctl.cli.anniversaries",
+        "sisterctl.cli.printer",
+    }
+    assert "rich.console" not in modules and "sisterctl.output.render" not in modules

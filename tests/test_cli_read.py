@@ -315,7 +315,7 @@ def test_version_and_help(run: Run) -> None:
 
 def test_the_sort_choices_are_the_cores_sort_keys() -> None:
     from sisterctl.cli.read import SortChoice
-    from sisterctl.query import SortKey
+    from sisterctl.core.query import SortKey
 
     assert [c.value for c in SortChoice] == [k.value for k in SortKey]
 
@@ -329,7 +329,7 @@ def test_the_readme_unknown_tie_message_is_what_the_bundled_registry_gives(run: 
 
 
 def test_suggestions_leave_out_those_far_less_alike_than_the_best() -> None:
-    from sisterctl.query import closest
+    from sisterctl.core.query import closest
 
     ids = ["taipei-daegu", "taipei-prague", "taipei-seoul", "taipei-riga", "daegu-hiroshima"]
     assert closest("taipei-dageu", ids) == ["taipei-daegu"]

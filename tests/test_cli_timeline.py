@@ -366,15 +366,16 @@ class _AsciiFile(io.StringIO):
 
 
 def test_a_console_without_unicode_gets_ascii_markers_rails_and_bars() -> None:
-    from sisterctl import render
-    from sisterctl.registry import load
-    from sisterctl.stats import registry_stats
-    from sisterctl.timeline import tie_timeline
+    from sisterctl.cli import printer
+    from sisterctl.core.stats import registry_stats
+    from sisterctl.core.timeline import tie_timeline
+    from sisterctl.output import render
+    from sisterctl.store.read import load
 
     registry = load(DATA / "timeline.toml")
     day = dt.date(2026, 3, 1)
     out = _AsciiFile()
-    console = render.make_console(out, width=80)
+    console = printer.make_console(out, width=80)
     console.print(render.timeline_view(tie_timeline(registry, registry.by_id["daegu-ningbo"], day)))
     console.print(render.stats_view(registry_stats(registry, registry.partnerships, day)))
     text = out.getvalue()

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import tomli
 
-from sisterctl.registry import SCHEMA_URL
+from sisterctl.records.toml import SCHEMA_URL
 from tests.conftest import Run
 
 README = Path(__file__).resolve().parents[1] / "README.md"

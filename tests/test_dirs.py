@@ -7,7 +7,7 @@ import sys
 import platformdirs
 import pytest
 
-from sisterctl import dirs
+from sisterctl.store import dirs
 
 ENVIRONMENTS = [
     {},

@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 import tomli
 
-from sisterctl.dates import PartialDate, parse_partial_date
-from sisterctl.edits import (
+from sisterctl.core.edits import (
     NewAgreement,
     NewExchange,
     NewStatus,
@@ -22,12 +21,13 @@ from sisterctl.edits import (
     new_tie,
     paragraph,
     parse_signatory,
-    registry_template,
     resolve_city,
 )
+from sisterctl.dates import PartialDate, parse_partial_date
 from sisterctl.errors import NotFoundError, RefusedError
 from sisterctl.model import Registry, Status
-from sisterctl.registry import build
+from sisterctl.records.build import build
+from sisterctl.records.toml import registry_template
 
 HEAD = """schema_version = 1
 

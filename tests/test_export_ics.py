@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
-from sisterctl.anniversaries import Span, Unit, upcoming_anniversaries
+from sisterctl.core.anniversaries import Span, Unit, upcoming_anniversaries
 from sisterctl.dates import parse_partial_date
 from sisterctl.errors import UsageError
 from sisterctl.interop.ics import anniversary_calendar, parse_reminder, summary

@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sisterctl import registry
+from sisterctl import store
 from sisterctl.dates import PartialDate
 from sisterctl.errors import RefusedError, UsageError
 from sisterctl.interop import csv_export, csv_import
 from sisterctl.interop.plan import Candidate, Place, Skip, SkipReason
 from sisterctl.model import Status
-from sisterctl.plain import guard, unguard
+from sisterctl.output.plain import guard, unguard
 
 
 def read(text: str, **options: object) -> tuple[list[Candidate], list[Skip]]:
@@ -180,7 +180,7 @@ def test_unguard_reads_back_what_guard_wrote(text: str) -> None:
 
 
 def test_export_rows_are_ties_as_they_stand(small_registry: Path) -> None:
-    rows = list(csv.DictReader(io.StringIO(csv_export.to_csv(registry.load(small_registry)))))
+    rows = list(csv.DictReader(io.StringIO(csv_export.to_csv(store.load(small_registry)))))
     assert list(rows[0]) == list(csv_export.FIELDS)
     assert rows[0] == {
         "id": "taipei-daegu",
@@ -233,7 +233,7 @@ notes = "'=quoted"
 sources = ["https://example.org/a", "https://example.org/b"]
 """
     path = write_registry(text)  # type: ignore[operator]
-    exported = csv_export.to_csv(registry.load(path))
+    exported = csv_export.to_csv(store.load(path))
     assert "'=cmd|' /C calc'!A0" in exported and ",-33.86," in exported
     [candidate] = csv_import.read(exported, "export.csv").candidates
     assert candidate == Candidate(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sisterctl import registry
+from sisterctl import store
 from sisterctl.interop import geojson
 from sisterctl.model import City
 
@@ -54,7 +54,7 @@ to_kind = "sister city"
 
 
 def test_a_feature_per_tie_with_coordinates(write_registry: Callable[[str], Path]) -> None:
-    result = geojson.feature_collection(registry.load(write_registry(REGISTRY)))
+    result = geojson.feature_collection(store.load(write_registry(REGISTRY)))
     assert result.left_out == 1  # São Paulo has no coordinates
     assert result.collection == {
         "type": "FeatureCollection",
@@ -114,7 +114,7 @@ def test_a_line_across_the_antimeridian_is_cut_in_two(
 def test_the_text_has_one_feature_a_line_and_is_valid_json(
     write_registry: Callable[[str], Path],
 ) -> None:
-    collection = geojson.feature_collection(registry.load(write_registry(REGISTRY))).collection
+    collection = geojson.feature_collection(store.load(write_registry(REGISTRY))).collection
     text = geojson.to_text(collection)
     assert json.loads(text) == collection
     assert len(text.splitlines()) == 3

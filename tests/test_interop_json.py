@@ -14,7 +14,7 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sisterctl import registry
+from sisterctl import store
 from sisterctl.errors import RefusedError
 from sisterctl.interop import json_io
 from sisterctl.interop.plan import Outcome, SkipReason
@@ -113,21 +113,21 @@ by = "council"
 """
 
 
-def load_text(text: str, folder: Path, name: str = "r.toml") -> registry.Registry:
+def load_text(text: str, folder: Path, name: str = "r.toml") -> store.Registry:
     path = folder / name
     path.write_text(text, encoding="utf-8")
-    return registry.load(path)
+    return store.load(path)
 
 
 def import_into(path: Path, exported: dict[str, Any]) -> Outcome:
     incoming = json_io.read(json.dumps(exported), "export.json")
     outcomes: list[Outcome] = []
 
-    def plan(held: registry.Registry) -> list[tuple[str, dict[str, Any]]]:
+    def plan(held: store.Registry) -> list[tuple[str, dict[str, Any]]]:
         outcomes[:] = [json_io.place(held, incoming)]
         return outcomes[0].records
 
-    registry.append(path, plan)
+    store.append(path, plan)
     return outcomes[0]
 
 
@@ -175,7 +175,7 @@ def test_export_then_import_into_an_empty_registry_gives_the_same_registry(
     target.write_text(f'schema_version = 1\n[settings]\nleap_day = "{leap_day}"\n')
     outcome = import_into(target, exported)
     assert outcome.notes == [] and outcome.skipped == []
-    copy = registry.load(target)
+    copy = store.load(target)
     assert copy == original  # every record and date (extra keys do not count in ==)
     assert json_io.export(copy) == exported  # ... and the extra keys too
 
@@ -211,7 +211,7 @@ def test_a_merge_reuses_cities_and_ties_and_adds_only_what_is_new(
         "the file celebrates 29 February ties on mar1 and this registry on feb28; "
         "the registry's setting is kept"
     ]
-    merged = registry.load(small_registry)
+    merged = store.load(small_registry)
     assert len(merged.agreements_of(merged.by_id["taipei-daegu"])) == 3
 
 
@@ -237,7 +237,7 @@ def test_a_city_id_taken_by_another_city_gets_a_new_id_and_its_ties_follow(
             "wikidata": "Q1867",
         },
     )
-    tie = registry.load(target).by_id["taipei-daegu"]
+    tie = store.load(target).by_id["taipei-daegu"]
     assert [c.id for c in tie.cities] == ["taipei-tw-2", "daegu-kr"]
 
 
@@ -421,6 +421,6 @@ def test_round_trip_property(text: str) -> None:
         target = Path(folder) / "copy.toml"
         target.write_text("schema_version = 1\n", encoding="utf-8")
         import_into(target, exported)
-        copy = registry.load(target)
+        copy = store.load(target)
         assert copy == original
         assert json_io.export(copy) == exported

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sisterctl import ids, registry
+from sisterctl import ids, store
 from sisterctl.dates import PartialDate
 from sisterctl.interop.plan import (
     Candidate,
@@ -74,7 +74,7 @@ def test_a_tie_given_twice_in_either_order_case_or_accents_is_added_once() -> No
 
 
 def test_registry_cities_are_found_by_alias_and_local_name(small_registry: Path) -> None:
-    held = registry.load(small_registry)
+    held = store.load(small_registry)
     outcome = place_ties(
         held,
         reading(
@@ -121,7 +121,7 @@ def test_tie_ids_add_country_codes_then_a_number_when_taken() -> None:
 
 
 def test_a_preferred_tie_id_is_kept_when_it_is_free_and_valid(small_registry: Path) -> None:
-    held = registry.load(small_registry)
+    held = store.load(small_registry)
     outcome = place_ties(
         held,
         reading(
@@ -186,8 +186,8 @@ def test_the_records_append_and_load_as_a_valid_registry(tmp_path: Path) -> None
     path = tmp_path / "r.toml"
     path.write_text("schema_version = 1\n", encoding="utf-8")
     candidates = (tie(2, "Łódź", "PL", "대구", "KR"), tie(3, "Yıldırım", "TR", "Łódź", "PL"))
-    registry.append(path, lambda held: place_ties(held, reading(*candidates)).records)
-    loaded = registry.load(path)
+    store.append(path, lambda held: place_ties(held, reading(*candidates)).records)
+    loaded = store.load(path)
     assert sorted(loaded.cities) == ["city-516772-kr", "lodz-pl", "yildirim-tr"]
     assert [t.id for t in loaded] == ["lodz-city-516772-kr", "yildirim-lodz"]
 

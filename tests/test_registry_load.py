@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 
 from sisterctl.errors import RegistryError
-from sisterctl.registry import Origin, build, bundled_path, load, locate, record_lines
+from sisterctl.records.build import build
+from sisterctl.records.locator import record_lines
+from sisterctl.store.location import Origin, bundled_path, locate
+from sisterctl.store.read import load
 from tests.conftest import Run
 
 GOOD_HEAD = (
@@ -168,7 +171,8 @@ def test_load_raises_registry_error_with_location(write_registry) -> None:  # ty
 
 
 def test_locator_finds_a_key_in_its_record_and_falls_back_to_the_header() -> None:
-    from sisterctl.registry import Locator, RecordRef
+    from sisterctl.problems import RecordRef
+    from sisterctl.records.locator import Locator
 
     text = (
         "schema_version = 1\n"

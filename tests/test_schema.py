@@ -12,8 +12,11 @@ import pytest
 import tomli
 from jsonschema import Draft202012Validator
 
-from sisterctl import countries, registry
-from sisterctl.registry import bundled_path, schema_directive, schema_path
+from sisterctl import countries
+from sisterctl.records import build as records_build
+from sisterctl.records import build as store_build
+from sisterctl.records.toml import SCHEMA_URL, schema_directive
+from sisterctl.store.location import bundled_path, schema_path
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -42,7 +45,7 @@ def schema_accepts(text: str) -> bool:
 
 
 def loader_accepts(text: str) -> bool:
-    return not registry.build(tomli.loads(text), text=text).errors
+    return not records_build.build(tomli.loads(text), text=text).errors
 
 
 def test_the_schema_is_valid_draft_2020_12() -> None:
@@ -54,7 +57,7 @@ def test_the_schema_is_valid_draft_2020_12() -> None:
 def test_the_schema_ships_in_the_package_and_lives_in_schema_folder() -> None:
     assert schema_path().name == "registry.schema.json"
     assert schema_path().read_bytes() == (REPO / "schema" / "registry.schema.json").read_bytes()
-    assert load_schema()["$id"] == registry.SCHEMA_URL
+    assert load_schema()["$id"] == SCHEMA_URL
 
 
 def test_the_bundled_registry_is_valid_against_the_schema() -> None:
@@ -72,7 +75,7 @@ def test_the_bundled_registry_points_editors_at_the_schema() -> None:
 
 
 def test_schema_directive_is_a_taplo_header_comment() -> None:
-    assert schema_directive() == f"#:schema {registry.SCHEMA_URL}\n"
+    assert schema_directive() == f"#:schema {SCHEMA_URL}\n"
     assert schema_directive("/etc/x.json") == "#:schema /etc/x.json\n"
     text = schema_directive() + "schema_version = 1\n"
     assert tomli.loads(text) == {"schema_version": 1}
@@ -85,11 +88,11 @@ def test_every_country_code_the_loader_knows_and_no_other() -> None:
 @pytest.mark.parametrize(
     ("table", "known"),
     [
-        ("city", registry._CITY_KEYS),
-        ("partnership", registry._TIE_KEYS),
-        ("agreement", registry._AGREEMENT_KEYS),
-        ("exchange", registry._EXCHANGE_KEYS),
-        ("status_change", registry._CHANGE_KEYS),
+        ("city", store_build._CITY_KEYS),
+        ("partnership", store_build._TIE_KEYS),
+        ("agreement", store_build._AGREEMENT_KEYS),
+        ("exchange", store_build._EXCHANGE_KEYS),
+        ("status_change", store_build._CHANGE_KEYS),
     ],
 )
 def test_the_schema_describes_every_key_the_loader_knows(table: str, known: frozenset[str]) -> None:
@@ -99,7 +102,7 @@ def test_the_schema_describes_every_key_the_loader_knows(table: str, known: froz
 
 
 def test_the_schema_describes_the_top_level_keys() -> None:
-    assert set(load_schema()["properties"]) == set(registry._TOP_KEYS)
+    assert set(load_schema()["properties"]) == set(store_build._TOP_KEYS)
 
 
 # ---------------------------------------------------------------------------

@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
+from sisterctl.core.query import Filters, select
+from sisterctl.core.stats import Count, per_decade, registry_stats
 from sisterctl.dates import PartialDate
 from sisterctl.model import Registry, Status
-from sisterctl.query import Filters, select
-from sisterctl.registry import load
-from sisterctl.stats import Count, per_decade, registry_stats
+from sisterctl.store.read import load
 from tests.conftest import DATA
 
 AS_OF = dt.date(2026, 3, 1)

@@ -1,4 +1,4 @@
-"""The plain layout of `sisterctl.tables` writes exactly what Rich writes for the same
+"""The plain layout of `sisterctl.output.tables` writes exactly what Rich writes for the same
 table, on random tables and on the registries sisterctl ships and tests with."""
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from sisterctl import render, tables
-from sisterctl.registry import bundled_path, load
+from sisterctl.cli import printer
+from sisterctl.output import render, tables
+from sisterctl.store.location import bundled_path
+from sisterctl.store.read import load
 from tests.conftest import Run
 
 # Letters, spaces (several in a row, leading, trailing), punctuation, accented and
@@ -118,8 +120,8 @@ def test_layout_handles_ordinary_tables_at_ordinary_widths(
 def test_list_of_the_bundled_registry_is_what_rich_prints(width: int) -> None:
     import datetime as dt
 
-    from sisterctl.query import Filters, SortKey, select, sort_ties
-    from sisterctl.serialize import list_rows
+    from sisterctl.core.query import Filters, SortKey, select, sort_ties
+    from sisterctl.output.serialize import list_rows
 
     registry = load(bundled_path())
     ties = sort_ties(registry, select(registry, Filters()), SortKey.ESTABLISHED)
@@ -144,7 +146,7 @@ def test_upcoming_is_what_rich_prints(
 ) -> None:
     import datetime as dt
 
-    from sisterctl.anniversaries import parse_span, upcoming_anniversaries
+    from sisterctl.core.anniversaries import parse_span, upcoming_anniversaries
     from tests.conftest import DATA
 
     for registry in (load(bundled_path()), load(DATA / "anniversaries.toml")):
@@ -178,16 +180,16 @@ def test_too_narrow_a_console_is_left_to_rich() -> None:
 
 
 def test_width_is_columns_then_terminal_then_80(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert tables.console_width({"COLUMNS": "132"}) == 132
+    assert printer.console_width({"COLUMNS": "132"}) == 132
     monkeypatch.setattr(os, "get_terminal_size", lambda fd: os.terminal_size((99, 30)))
-    assert tables.console_width({}) == 99
-    assert tables.console_width({"COLUMNS": "wide"}) == 99
+    assert printer.console_width({}) == 99
+    assert printer.console_width({"COLUMNS": "wide"}) == 99
 
     def no_terminal(fd: int) -> os.terminal_size:
         raise OSError
 
     monkeypatch.setattr(os, "get_terminal_size", no_terminal)
-    assert tables.console_width({}) == 80
+    assert printer.console_width({}) == 80
 
 
 def test_plain_only_where_rich_writes_no_escape_codes() -> None:
@@ -203,11 +205,11 @@ def test_plain_only_where_rich_writes_no_escape_codes() -> None:
         def encoding(self) -> str:  # type: ignore[override]
             return self._encoding
 
-    assert tables.writes_plain(Stream(False), {})
-    assert not tables.writes_plain(Stream(True), {})
-    assert not tables.writes_plain(Stream(False), {"FORCE_COLOR": "1"})
-    assert not tables.writes_plain(Stream(False), {"TTY_COMPATIBLE": "1"})
-    assert not tables.writes_plain(Stream(False, "ascii"), {})
+    assert printer.writes_plain(Stream(False), {})
+    assert not printer.writes_plain(Stream(True), {})
+    assert not printer.writes_plain(Stream(False), {"FORCE_COLOR": "1"})
+    assert not printer.writes_plain(Stream(False), {"TTY_COMPATIBLE": "1"})
+    assert not printer.writes_plain(Stream(False, "ascii"), {})
 
 
 def test_list_on_a_terminal_is_printed_by_rich_in_colour(run: Run, small_registry: Path) -> None:

@@ -9,11 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sisterctl.dates import PartialDate, Precision
-from sisterctl.errors import NotFoundError, RefusedError
-from sisterctl.model import City, LeapDay, Partnership, Registry, Status
-from sisterctl.registry import load
-from sisterctl.timeline import (
+from sisterctl.core.timeline import (
     EventKind,
     TieTimeline,
     anniversary_date,
@@ -21,6 +17,10 @@ from sisterctl.timeline import (
     find_city,
     tie_timeline,
 )
+from sisterctl.dates import PartialDate, Precision
+from sisterctl.errors import NotFoundError, RefusedError
+from sisterctl.model import City, LeapDay, Partnership, Registry, Status
+from sisterctl.store.read import load
 from tests.conftest import DATA
 
 AS_OF = dt.date(2026, 3, 1)

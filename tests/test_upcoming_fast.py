@@ -8,7 +8,7 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sisterctl.anniversaries import (
+from sisterctl.core.anniversaries import (
     Anniversary,
     Span,
     Unit,
@@ -19,9 +19,10 @@ from sisterctl.anniversaries import (
     occurrences,
     upcoming_anniversaries,
 )
+from sisterctl.core.query import Filters, select
 from sisterctl.model import LeapDay, Registry, Status
-from sisterctl.query import Filters, select
-from sisterctl.registry import bundled_path, load
+from sisterctl.store.location import bundled_path
+from sisterctl.store.read import load
 from tests.conftest import DATA
 
 
@@ -110,7 +111,7 @@ names = st.text(st.characters(codec="ascii"), max_size=12) | st.text(max_size=12
 
 @given(names, names)
 def test_a_ties_sort_title_is_the_fold_of_its_title(first: str, second: str) -> None:
-    from sisterctl.anniversaries import _folded_title
+    from sisterctl.core.anniversaries import _folded_title
     from sisterctl.model import City, Partnership
     from sisterctl.text import fold
 

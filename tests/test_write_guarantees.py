@@ -18,9 +18,13 @@ import tomli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sisterctl import registry
+from sisterctl import store
 from sisterctl.errors import RegistryBusyError, RegistryError
-from sisterctl.registry import append, fragment_for, load
+from sisterctl.model import RECORD_TABLES, Record
+from sisterctl.records import toml as store_fragment
+from sisterctl.records.toml import fragment_for
+from sisterctl.store.appends import append
+from sisterctl.store.read import load
 from tests.conftest import Run
 
 # A registry as people write it: comments everywhere, blank lines, literal and
@@ -124,7 +128,7 @@ def test_a_file_ending_in_a_table_gets_the_record_after_it_not_inside(tmp_path: 
     path = tmp_path / "r.toml"
     path.write_text(HAND + "\n[settings.extra]\nx = 1", encoding="utf-8")
 
-    def plan(reg: Any) -> list[registry.Record]:
+    def plan(reg: Any) -> list[Record]:
         return [
             ("status_change", {"partnership": "taipei-daegu", "date": "2024", "status": "ended"})
         ]
@@ -138,7 +142,7 @@ def test_a_file_ending_in_a_table_gets_the_record_after_it_not_inside(tmp_path: 
     assert done.fragment.startswith("\n[[status_change]]\n")
 
 
-@pytest.mark.parametrize("table", registry.RECORD_TABLES)
+@pytest.mark.parametrize("table", RECORD_TABLES)
 def test_every_record_is_written_under_its_own_header(table: str) -> None:
     # tomli-w alone would write a short array of tables inline (`table = [{...}]`),
     # which after the last table of a file would land inside that table.
@@ -252,7 +256,7 @@ def test_an_edit_saved_during_an_append_is_kept(tmp_path: Path) -> None:
     path.write_text(HAND, encoding="utf-8")
     calls = []
 
-    def plan(reg: Any) -> list[registry.Record]:
+    def plan(reg: Any) -> list[Record]:
         calls.append(len(reg.exchanges))
         if len(calls) == 1:  # an editor saves the file while sisterctl is working
             with path.open("a", encoding="utf-8") as handle:
@@ -270,7 +274,7 @@ def test_a_file_that_keeps_changing_is_left_alone(tmp_path: Path) -> None:
     path = tmp_path / "partnerships.toml"
     path.write_text(HAND, encoding="utf-8")
 
-    def plan(reg: Any) -> list[registry.Record]:
+    def plan(reg: Any) -> list[Record]:
         with path.open("a", encoding="utf-8") as handle:
             handle.write("\n# again")
         return [("exchange", EXCHANGE)]
@@ -286,7 +290,7 @@ def test_a_held_lock_makes_the_writer_give_up(tmp_path: Path) -> None:
 
     path = tmp_path / "partnerships.toml"
     path.write_text(HAND, encoding="utf-8")
-    with FileLock(str(registry.lock_path(path))), pytest.raises(RegistryBusyError):
+    with FileLock(str(store.lock_path(path))), pytest.raises(RegistryBusyError):
         append(path, lambda reg: [("exchange", EXCHANGE)], lock_timeout=0.05)
     assert path.read_text(encoding="utf-8") == HAND
 
@@ -351,13 +355,13 @@ def test_twenty_writers_at_once_lose_no_record(tmp_path: Path) -> None:
 WRITER = """
 import sys
 from pathlib import Path
-from sisterctl import registry
+from sisterctl import store
 
 path, tag = Path(sys.argv[1]), sys.argv[2]
 for i in range(100000):
     record = {"partnership": "taipei-daegu", "date": "2020", "kind": "visit",
               "title": f"{tag}-{i}", "details": f"{tag}-{i} " * 200}
-    registry.append(path, lambda reg, record=record: [("exchange", record)], lock_timeout=120)
+    store.append(path, lambda reg, record=record: [("exchange", record)], lock_timeout=120)
 """
 
 
@@ -529,6 +533,6 @@ def test_new_city_and_tie_text_round_trips(
 def test_strings_are_written_as_tomli_w_writes_them(text: str) -> None:
     import tomli_w
 
-    written = registry._toml_string(text)
+    written = store_fragment._toml_string(text)
     assert written == tomli_w.dumps({"v": text})[len("v = ") : -1]
     assert tomli.loads(f"v = {written}") == {"v": text}

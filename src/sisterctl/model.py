@@ -1,7 +1,7 @@
 """The data model: cities, ties, agreements, exchanges and changes of status.
 
 Frozen dataclasses with no I/O. A `Registry` is what a registry file holds, with its
-cross-references resolved; `sisterctl.registry` builds one from a file.
+cross-references resolved; `sisterctl.store` builds one from a file.
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from sisterctl.countries import country_name
 from sisterctl.dates import PartialDate
 
 SCHEMA_VERSION = 1
+RECORD_TABLES = ("city", "partnership", "agreement", "exchange", "status_change")
+#: A record as it is written: its table and its keys, ("exchange", {"partnership": ...}).
+Record = tuple[str, dict[str, Any]]
 DEFAULT_KIND = "sister city"
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from sisterctl.cli import printer
 from sisterctl.cli.app import app, as_of_date, export_app, note, open_registry, write_output
 from sisterctl.cli.options import (
     AsOfOption,
@@ -24,7 +25,7 @@ from sisterctl.cli.options import (
 )
 
 if TYPE_CHECKING:
-    from sisterctl.anniversaries import Span, UpcomingReport
+    from sisterctl.core.anniversaries import Span, UpcomingReport
     from sisterctl.interop.ics import CalendarExport
 
 
@@ -76,9 +77,9 @@ def _report(
     include_ended: bool,
     leap_day: LeapDayChoice | None,
 ) -> UpcomingReport:
-    from sisterctl.anniversaries import upcoming_anniversaries
+    from sisterctl.core.anniversaries import upcoming_anniversaries
+    from sisterctl.core.query import Filters
     from sisterctl.model import LeapDay
-    from sisterctl.query import Filters
 
     day = as_of_date(as_of)
     registry = open_registry(ctx)
@@ -124,7 +125,7 @@ def upcoming_command(
 
     Example: sisterctl upcoming --within 3m --milestones
     """
-    from sisterctl.anniversaries import UPCOMING_FIELDS, parse_span
+    from sisterctl.core.anniversaries import UPCOMING_FIELDS, parse_span
     from sisterctl.errors import UsageError
 
     span = parse_span(within)
@@ -143,11 +144,11 @@ def upcoming_command(
         leap_day=leap_day,
     )
     if output is OutputFormat.TABLE:
-        from sisterctl import tables
+        from sisterctl.output import tables
 
-        tables.emit(tables.upcoming_view(report), svg=svg, html=html, width=width)
+        printer.emit_view(tables.upcoming_view(report), svg=svg, html=html, width=width)
         return
-    from sisterctl import plain
+    from sisterctl.output import plain
 
     rows = [row.as_dict() for row in report.rows]
     if output is OutputFormat.JSON:
@@ -193,7 +194,7 @@ def export_ics_command(
 
     Example: sisterctl export ics --years 10 --remind 14d -o anniversaries.ics
     """
-    from sisterctl.anniversaries import Span, Unit
+    from sisterctl.core.anniversaries import Span, Unit
     from sisterctl.interop.ics import anniversary_calendar, parse_reminder
 
     reminder = parse_reminder(remind) if remind is not None else None

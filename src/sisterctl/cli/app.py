@@ -17,7 +17,7 @@ from sisterctl.errors import ExitCode, SisterctlError, UsageError, internal_erro
 
 if TYPE_CHECKING:
     from sisterctl.model import Registry
-    from sisterctl.registry import Location
+    from sisterctl.store.location import Location
 
 PROG = "sisterctl"
 
@@ -309,7 +309,7 @@ def state(ctx: typer.Context) -> State:
 
 
 def location(ctx: typer.Context) -> Location:
-    from sisterctl.registry import locate
+    from sisterctl.store.location import locate
 
     return locate(state(ctx).registry)
 
@@ -317,7 +317,7 @@ def location(ctx: typer.Context) -> Location:
 def open_registry(ctx: typer.Context) -> Registry:
     import gc
 
-    from sisterctl.registry import load
+    from sisterctl.store.read import load
 
     # The registry is kept until the command ends, and what a command makes of it (rows,
     # cells, lines) holds no reference cycles: the cyclic garbage collector, which would
@@ -376,7 +376,7 @@ def writable_path(ctx: typer.Context) -> Path:
 def lock_timeout() -> float:
     """How long a write waits for another writer: $SISTERCTL_LOCK_TIMEOUT seconds, or
     the registry's default."""
-    from sisterctl.registry import LOCK_TIMEOUT
+    from sisterctl.store.appends import LOCK_TIMEOUT
 
     value = os.environ.get(LOCK_TIMEOUT_VAR)
     if not value:

@@ -13,8 +13,8 @@ from sisterctl.cli.app import app, as_of_date, location, not_empty
 from sisterctl.cli.options import AsOfOption
 
 if TYPE_CHECKING:
-    from sisterctl.check import CheckReport
-    from sisterctl.registry import Problem
+    from sisterctl.core.check import CheckReport
+    from sisterctl.problems import Problem
 
 
 class CheckFormat(StrEnum):
@@ -56,14 +56,19 @@ def check_command(
 
     Example: sisterctl check --strict data/partnerships.toml
     """
-    from sisterctl.check import check_file, unreadable_error
+    from sisterctl import store
+    from sisterctl.core.check import check_text, unreadable_error, unreadable_report
+    from sisterctl.errors import RegistryError
 
     path = Path(file) if file is not None else location(ctx).path
-    report = check_file(path, as_of_date(as_of))
+    try:
+        report = check_text(store.read_text(path), str(path), as_of_date(as_of))
+    except RegistryError as exc:
+        report = unreadable_report(str(path), exc)
     if strict:
         report = report.strict()
     if output is CheckFormat.JSON:
-        from sisterctl import plain
+        from sisterctl.output import plain
 
         plain.write_json(_as_json(report, strict), sys.stdout)
     if not report.readable:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from sisterctl.cli import printer
 from sisterctl.cli.app import (
     export_app,
     import_app,
@@ -207,10 +208,10 @@ def _import(
 ) -> None:
     """Add what was read to the registry, in one locked, atomic, verified write, and
     say what was done."""
-    from sisterctl import registry as registry_file
-    from sisterctl import render
+    from sisterctl import store as registry_file
     from sisterctl.interop import json_io
     from sisterctl.interop.plan import Reading, place_ties
+    from sisterctl.output import render
 
     def place(held: Registry, progress: Progress) -> Outcome:
         if isinstance(read, Reading):
@@ -221,7 +222,7 @@ def _import(
 
     path = location(ctx).path if dry_run else writable_path(ctx)
     outcomes: list[Outcome] = []
-    with render.progress(enabled=size >= PROGRESS_FROM) as display:
+    with printer.progress(enabled=size >= PROGRESS_FROM) as display:
         display.phase("Reading the registry")
 
         def plan(registry: Registry) -> list[tuple[str, dict[str, Any]]]:
@@ -234,8 +235,8 @@ def _import(
         appended = registry_file.append(path, plan, dry_run=dry_run, lock_timeout=lock_timeout())
     outcome = outcomes[0]
     if output is SummaryFormat.JSON:
-        from sisterctl import plain
         from sisterctl.interop.plan import summary_dict
+        from sisterctl.output import plain
 
         summary = summary_dict(
             outcome,
@@ -246,7 +247,7 @@ def _import(
         )
         plain.write_json(summary, sys.stdout)
         return
-    render.emit(
+    printer.emit(
         render.import_summary(
             outcome, source=name, written=appended.written, dry_run=dry_run, show=show_skipped
         )

@@ -11,7 +11,7 @@ import typer
 from sisterctl.cli.app import a_file, not_empty, not_the_registry
 
 if TYPE_CHECKING:
-    from sisterctl.query import Filters
+    from sisterctl.core.query import Filters
 
 
 class OutputFormat(StrEnum):
@@ -161,9 +161,9 @@ def tie_filters(
     until: int | None,
 ) -> Filters:
     """The filters `list` and `stats` share, as the core takes them."""
+    from sisterctl.core.query import Filters
     from sisterctl.errors import UsageError
     from sisterctl.model import Status
-    from sisterctl.query import Filters
 
     if since is not None and until is not None and since > until:
         raise UsageError(

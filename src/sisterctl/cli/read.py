@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from sisterctl.cli import printer
 from sisterctl.cli.app import app, as_of_date, note, open_registry
 from sisterctl.cli.options import (
     AsOfOption,
@@ -63,8 +64,8 @@ def list_command(
 
     Example: sisterctl list --city Taipei --since 2010
     """
-    from sisterctl.query import SortKey, select, sort_ties
-    from sisterctl.serialize import LIST_FIELDS, list_rows
+    from sisterctl.core.query import SortKey, select, sort_ties
+    from sisterctl.output.serialize import LIST_FIELDS, list_rows
 
     filters = tie_filters(
         city=city, country=country, kind=kind, status=status, field=field, since=since, until=until
@@ -73,7 +74,7 @@ def list_command(
     ties = sort_ties(registry, select(registry, filters), SortKey(sort.value))
     rows = list_rows(registry, ties, as_of_date(as_of))
     if output is OutputFormat.TABLE:
-        from sisterctl import tables
+        from sisterctl.output import tables
 
         if not rows:
             # A table of headers alone says nothing; say why it is empty.
@@ -85,8 +86,8 @@ def list_command(
             )
             if svg is None and html is None:
                 return
-        shown = width if svg is not None or html is not None else tables.console_width()
-        tables.emit(tables.list_table(rows, shown), svg=svg, html=html, width=width)
+        shown = width if svg is not None or html is not None else printer.console_width()
+        printer.emit_view(tables.list_table(rows, shown), svg=svg, html=html, width=width)
         return
     _no_picture(svg, html)
     _write_plain(output, [row.as_dict() for row in rows], LIST_FIELDS)
@@ -103,7 +104,7 @@ def _no_picture(svg: Path | None, html: Path | None) -> None:
 def _write_plain(
     output: OutputFormat, rows: list[dict[str, object]], fields: tuple[str, ...]
 ) -> None:
-    from sisterctl import plain
+    from sisterctl.output import plain
 
     if output is OutputFormat.JSON:
         plain.write_json(rows, sys.stdout)
@@ -134,16 +135,16 @@ def show_command(
 
     Example: sisterctl show taipei-daegu
     """
+    from sisterctl.core.query import find_tie
     from sisterctl.errors import UsageError
-    from sisterctl.query import find_tie
 
     registry = open_registry(ctx)
     found = find_tie(registry, tie)
     day = as_of_date(as_of)
     if output is OutputFormat.TABLE:
-        from sisterctl import render
+        from sisterctl.output import render
 
-        render.emit(
+        printer.emit(
             render.tie_view(registry, found, day),
             svg=svg,
             html=html,
@@ -153,8 +154,8 @@ def show_command(
         return
     _no_picture(svg, html)
     if output is OutputFormat.JSON:
-        from sisterctl import plain
-        from sisterctl.serialize import tie_detail
+        from sisterctl.output import plain
+        from sisterctl.output.serialize import tie_detail
 
         plain.write_json(tie_detail(registry, found, day), sys.stdout)
     else:

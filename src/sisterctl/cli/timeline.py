@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from sisterctl.cli import printer
 from sisterctl.cli.app import app, as_of_date, open_registry
 from sisterctl.cli.options import (
     AsOfOption,
@@ -57,10 +58,10 @@ def timeline_command(
 
     Example: sisterctl timeline taipei-daegu --as-of 2021-12-31
     """
-    from sisterctl import render
+    from sisterctl.core.query import find_tie
+    from sisterctl.core.timeline import city_network, find_city, tie_timeline
     from sisterctl.errors import UsageError
-    from sisterctl.query import find_tie
-    from sisterctl.timeline import city_network, find_city, tie_timeline
+    from sisterctl.output import render
 
     if bool(tie) == bool(city):
         raise UsageError(
@@ -74,7 +75,7 @@ def timeline_command(
     else:
         found = find_tie(registry, tie or [])
         view, title = render.timeline_view(tie_timeline(registry, found, day)), found.title
-    render.emit(view, svg=svg, html=html, width=width, title=title)
+    printer.emit(view, svg=svg, html=html, width=width, title=title)
 
 
 @app.command("stats")
@@ -102,13 +103,13 @@ def stats_command(
 
     Example: sisterctl stats --country KR
     """
-    from sisterctl import render
-    from sisterctl.query import select
-    from sisterctl.stats import registry_stats
+    from sisterctl.core.query import select
+    from sisterctl.core.stats import registry_stats
+    from sisterctl.output import render
 
     filters = tie_filters(
         city=city, country=country, kind=kind, status=status, field=field, since=since, until=until
     )
     registry = open_registry(ctx)
     stats = registry_stats(registry, select(registry, filters), as_of_date(as_of), top=top)
-    render.emit(render.stats_view(stats), svg=svg, html=html, width=width, title="sisterctl stats")
+    printer.emit(render.stats_view(stats), svg=svg, html=html, width=width, title="sisterctl stats")

@@ -1,7 +1,7 @@
 """The commands that write: `init`, `add partnership|agreement|exchange`, `end`, `resume`.
 
-Each parses its options, hands the core (`sisterctl.edits`) a request, and lets
-`registry.append` write the records under the lock. A required option left out is
+Each parses its options, hands the core (`sisterctl.core.edits`) a request, and lets
+`store.append` write the records under the lock. A required option left out is
 asked for when standard input is a terminal, and is a usage error otherwise.
 """
 
@@ -20,8 +20,7 @@ from sisterctl.errors import UsageError
 
 if TYPE_CHECKING:
     from sisterctl.dates import PartialDate
-    from sisterctl.model import Registry
-    from sisterctl.registry import Record
+    from sisterctl.model import Record, Registry
 
 TieArgument = Annotated[
     list[str] | None,
@@ -185,11 +184,11 @@ def _message(text: str) -> None:
 def _write(ctx: typer.Context, plan: Callable[[Registry], Sequence[Record]], dry_run: bool) -> None:
     import gc
 
-    from sisterctl import registry
-    from sisterctl.edits import describe
+    from sisterctl import store
+    from sisterctl.core.edits import describe
 
     gc.disable()  # as in open_registry; SisterctlGroup._run turns it back on
-    done = registry.append(writable_path(ctx), plan, dry_run=dry_run, lock_timeout=lock_timeout())
+    done = store.append(writable_path(ctx), plan, dry_run=dry_run, lock_timeout=lock_timeout())
     what = describe(done.records)
     if dry_run:
         sys.stdout.write(done.fragment.lstrip("\n"))
@@ -221,14 +220,14 @@ def init_command(
 
     Example: sisterctl init ~/ties/partnerships.toml
     """
-    from sisterctl import registry
-    from sisterctl.edits import registry_template
+    from sisterctl import store
+    from sisterctl.records.toml import registry_template
 
     chosen = Path(path) if path is not None else state(ctx).registry
-    target = chosen.expanduser() if chosen is not None else registry.user_registry_path()
+    target = chosen.expanduser() if chosen is not None else store.user_registry_path()
     if target.is_dir():
-        target = target / registry.FILE_NAME
-    registry.create(target, registry_template())
+        target = target / store.FILE_NAME
+    store.create(target, registry_template())
     if chosen is not None:
         import shlex
 
@@ -236,16 +235,16 @@ def init_command(
         word = shlex.quote(str(target))
         _message(
             f"Created an empty registry {target}. Use it with sisterctl --registry {word} "
-            f"... or by setting {registry.ENV_VAR}={word}."
+            f"... or by setting {store.ENV_VAR}={word}."
         )
         return
     note = ""
-    env = os.environ.get(registry.ENV_VAR)
+    env = os.environ.get(store.ENV_VAR)
     if env:
-        note = f" Note: {registry.ENV_VAR} is set (to {env}) and comes first while it is."
+        note = f" Note: {store.ENV_VAR} is set (to {env}) and comes first while it is."
     _message(
         f"Created your registry {target}. sisterctl reads it from now on, unless "
-        f"--registry or {registry.ENV_VAR} names another.{note}"
+        f"--registry or {store.ENV_VAR} names another.{note}"
     )
 
 
@@ -312,7 +311,7 @@ def add_partnership(
 
     Example: sisterctl add partnership "Taipei, TW" "Chengdu, China" --established 2015-11-10
     """
-    from sisterctl.edits import NewTie, new_tie
+    from sisterctl.core.edits import NewTie, new_tie
 
     words = list(cities or [])
     if len(words) > 2:
@@ -388,7 +387,7 @@ def add_agreement(
 
     Example: sisterctl add agreement taipei-daegu -d 2021-11 -t "Tourism memorandum" -k memorandum
     """
-    from sisterctl.edits import NewAgreement, new_agreement
+    from sisterctl.core.edits import NewAgreement, new_agreement
 
     words = _ask_words(ctx, tie, "TIE", "Tie (its id, or its two cities)")
     when = _ask(ctx, date, "--date", "Date (YYYY-MM-DD)", _date)
@@ -447,7 +446,7 @@ def add_exchange(
 
     Example: sisterctl add exchange taipei-daegu -d 2017-08-19 -k delegation -t "Universiade"
     """
-    from sisterctl.edits import NewExchange, new_exchange
+    from sisterctl.core.edits import NewExchange, new_exchange
 
     words = _ask_words(ctx, tie, "TIE", "Tie (its id, or its two cities)")
     when = _ask(ctx, date, "--date", "Date (YYYY-MM-DD)", _date)
@@ -496,7 +495,7 @@ def end_command(
 
     Example: sisterctl end prague-beijing --date 2019-10-07 --reason "Prague ended the tie"
     """
-    from sisterctl.edits import NewStatus, change_status
+    from sisterctl.core.edits import NewStatus, change_status
     from sisterctl.model import Status
 
     words = _ask_words(ctx, tie, "TIE", "Tie (its id, or its two cities)")
@@ -528,7 +527,7 @@ def resume_command(
 
     Example: sisterctl resume taipei-daegu --date 2023-05-01
     """
-    from sisterctl.edits import NewStatus, change_status
+    from sisterctl.core.edits import NewStatus, change_status
     from sisterctl.model import Status
 
     words = _ask_words(ctx, tie, "TIE", "Tie (its id, or its two cities)")

@@ -19,8 +19,8 @@ import io
 from typing import Any
 
 from sisterctl.model import Registry
-from sisterctl.plain import guard
-from sisterctl.serialize import LIST_FIELDS, ListRow, iso
+from sisterctl.output.plain import guard
+from sisterctl.output.serialize import LIST_FIELDS, ListRow, iso
 
 # The columns of `sisterctl list --format csv` but the age, then what else a tie holds.
 FIELDS = (

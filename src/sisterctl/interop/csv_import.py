@@ -21,7 +21,7 @@ from sisterctl.errors import InvalidDateError, RefusedError, UsageError
 from sisterctl.interop.csv_export import LIST_SEPARATOR
 from sisterctl.interop.plan import Candidate, Place, Reading, Skip, SkipReason
 from sisterctl.model import Status
-from sisterctl.plain import unguard
+from sisterctl.output.plain import unguard
 
 # What each field may be called in a file, first match wins (names compared without
 # case). `--map field=column` names another column.

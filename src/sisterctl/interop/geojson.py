@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sisterctl.model import City, Partnership, Registry
-from sisterctl.serialize import ListRow
+from sisterctl.output.serialize import ListRow
 
 PROPERTIES = (
     "id",

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from sisterctl import __version__
-from sisterctl.anniversaries import Anniversary, UpcomingReport, ordinal
+from sisterctl.core.anniversaries import Anniversary, UpcomingReport, ordinal
 from sisterctl.dates import Precision
 from sisterctl.errors import UsageError
 from sisterctl.model import Status

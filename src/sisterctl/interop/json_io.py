@@ -22,7 +22,7 @@ from sisterctl.errors import RefusedError
 from sisterctl.ids import new_city_id
 from sisterctl.interop.plan import Outcome, Placer, Progress, Skip, SkipReason
 from sisterctl.model import Agreement, Exchange, Registry, StatusChange
-from sisterctl.serialize import (
+from sisterctl.output.serialize import (
     agreement_dict,
     city_dict,
     exchange_dict,
@@ -95,7 +95,7 @@ def _stored(record: dict[str, Any]) -> dict[str, Any]:
     """A record as the registry stores it (`registry.clean_record`: an empty value is
     no value, as sisterctl writes none), with the TOML values JSON cannot hold (dates
     and times, inf, nan) as strings."""
-    from sisterctl.registry import clean_record
+    from sisterctl.records.toml import clean_record
 
     out = clean_record({k: v for k, v in record.items() if k != "extra"})
     extra = clean_record(record.get("extra", {}))
@@ -132,7 +132,7 @@ class Incoming:
 def read(text: str, name: str) -> Incoming:
     """Read and check a sisterctl JSON export; a RefusedError names the first problem
     and where it is (`partnerships[3]: ...`)."""
-    from sisterctl.registry import build
+    from sisterctl.records.build import build
 
     try:
         data = json.loads(text)
@@ -197,7 +197,7 @@ def _registry_record(record: Any, table: str, where: str) -> dict[str, Any]:
     keys under "extra" beside the others."""
     if not isinstance(record, dict):
         raise RefusedError(f"{where}: must be an object")
-    from sisterctl.registry import RECORD_KEYS
+    from sisterctl.records.build import RECORD_KEYS
 
     stored, derived = RECORD_KEYS[table], _DERIVED[table]
     _no_unknown_keys(record, (*sorted(stored), *derived, "extra"), where, "a record")

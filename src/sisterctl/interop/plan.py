@@ -213,7 +213,7 @@ class Placer:
     def tie_id(self, a: str, b: str, preferred: str | None = None) -> str:
         """A free id for a new tie between cities `a` and `b`: `preferred` if it is a
         valid free id, else as `ids.new_tie_id` makes them (`taipei-daegu`)."""
-        from sisterctl.registry import ID_RE
+        from sisterctl.records.build import ID_RE
 
         if preferred and ID_RE.fullmatch(preferred) and preferred not in self._tie_ids:
             return preferred

@@ -9,9 +9,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from sisterctl.core.query import age
 from sisterctl.dates import PartialDate, chronological
 from sisterctl.model import Agreement, City, Exchange, Partnership, Registry, StatusChange
-from sisterctl.query import age
 
 _Dated = TypeVar("_Dated", Agreement, Exchange)
 

@@ -12,7 +12,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sisterctl.anniversaries import anniversary_on, is_milestone, ordinal
+from sisterctl.core.anniversaries import anniversary_on, is_milestone, ordinal
+from sisterctl.core.query import age, city_matcher, suggest_cities
+from sisterctl.core.stats import Count, per_decade
 from sisterctl.dates import MAX_YEAR, PartialDate, chronological
 from sisterctl.errors import NotFoundError, RefusedError
 from sisterctl.model import (
@@ -25,8 +27,6 @@ from sisterctl.model import (
     Status,
     TieState,
 )
-from sisterctl.query import age, city_matcher, suggest_cities
-from sisterctl.stats import Count, per_decade
 
 
 class EventKind(StrEnum):

@@ -15,34 +15,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from sisterctl import countries, ids
+from sisterctl.core.query import find_tie, suggest_cities
 from sisterctl.dates import PartialDate
 from sisterctl.errors import RefusedError
 from sisterctl.model import DEFAULT_KIND, City, Partnership, Registry, Status
-from sisterctl.query import find_tie, suggest_cities
 from sisterctl.text import fold, has_control_characters
 
 Record = tuple[str, dict[str, Any]]
 
 # The usual words for how an agreement was signed; any other word is kept as written.
 MODES = ("in-person", "video-conference", "exchange-of-documents")
-
-
-def registry_template() -> str:
-    """The text of a new, empty registry, as `sisterctl init` writes it: first the
-    `#:schema` line that lets TOML editors validate it as it is typed."""
-    from sisterctl.registry import schema_directive
-
-    return schema_directive() + (
-        "# A sisterctl registry of sister-city ties (TOML).\n"
-        "#\n"
-        "# Records are top-level arrays of tables: [[city]], [[partnership]],\n"
-        "# [[agreement]], [[exchange]] and [[status_change]], referring to each other\n"
-        "# by id. Edit it by hand as you like: sisterctl adds new records at the end\n"
-        "# and never rewrites what is already here, comments included.\n"
-        "# The format: https://github.com/sisterctl/sisterctl/blob/main/docs/registry-format.md\n"
-        "\n"
-        "schema_version = 1\n"
-    )
 
 
 # ---------------------------------------------------------------------------

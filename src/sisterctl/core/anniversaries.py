@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from sisterctl.core.query import Filters, select
 from sisterctl.dates import MAX_YEAR, PartialDate, Precision
 from sisterctl.errors import RefusedError, UsageError
 from sisterctl.model import Agreement, LeapDay, Partnership, Registry, Status
-from sisterctl.query import Filters, select
 from sisterctl.text import fold
 
 MILESTONE_EVERY = 5

@@ -26,7 +26,7 @@ entry is the old model plus the appended records (checked as they were appended)
 write does not have to store the whole model again. After `MAX_APPENDED` such records
 the next write stores the whole model.
 
-This module opens only cache files; `sisterctl.registry` opens the registry.
+This module opens only cache files; `sisterctl.store` opens the registry.
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def data_digest(parsed: Any) -> bytes:
 
 def folder() -> Path:
     """sisterctl's folder of the user cache (platformdirs), `registries/` in it."""
-    from sisterctl.dirs import user_cache_path
+    from sisterctl.store.dirs import user_cache_path
 
     return user_cache_path() / "sisterctl" / "registries"
 

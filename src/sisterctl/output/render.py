@@ -7,12 +7,10 @@ shown literally and control characters cannot reach the terminal.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.cells import cell_len
@@ -23,41 +21,17 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from sisterctl import tables
+from sisterctl.core.query import age
+from sisterctl.core.stats import Count, RegistryStats
+from sisterctl.core.timeline import CityNetwork, EventKind, NetworkTie, TieTimeline, TimelineEvent
 from sisterctl.model import Partnership, Registry, Status
-from sisterctl.query import age
-from sisterctl.serialize import sorted_by_date
-from sisterctl.stats import Count, RegistryStats
-from sisterctl.tables import STATUS_STYLE, date_text, years_text
+from sisterctl.output import tables
+from sisterctl.output.serialize import sorted_by_date
+from sisterctl.output.tables import STATUS_STYLE, date_text, years_text
 from sisterctl.text import fold, safe_display
-from sisterctl.timeline import CityNetwork, EventKind, NetworkTie, TieTimeline, TimelineEvent
 
 if TYPE_CHECKING:
     from sisterctl.interop.plan import Outcome as ImportOutcome
-
-
-def make_console(
-    file: IO[str] | None = None,
-    *,
-    width: int | None = None,
-    record: bool = False,
-    stderr: bool = False,
-) -> Console:
-    """A console that writes no colour or escape codes when its output is not a
-    terminal (Rich's own rule) or NO_COLOR is set: Rich drops only the colours for
-    NO_COLOR, and keeps bold and dim, so sisterctl turns styles off altogether."""
-    import os
-
-    return Console(
-        color_system=None if os.environ.get("NO_COLOR") else "auto",
-        file=file,
-        width=width,
-        record=record,
-        stderr=stderr,
-        highlight=False,
-        emoji=False,
-        markup=False,
-    )
 
 
 def _t(value: str | None, style: str = "") -> Text:
@@ -65,7 +39,7 @@ def _t(value: str | None, style: str = "") -> Text:
 
 
 def rich_view(view: tables.View) -> RenderableType:
-    """A view described by `sisterctl.tables` as Rich renderables."""
+    """A view described by `sisterctl.output.tables` as Rich renderables."""
     if isinstance(view, tables.Table):
         return rich_table(view)
     if isinstance(view, tables.Line):
@@ -76,7 +50,7 @@ def rich_view(view: tables.View) -> RenderableType:
 
 
 def rich_table(spec: tables.Table) -> Table:
-    """A table described by `sisterctl.tables` as a Rich table."""
+    """A table described by `sisterctl.output.tables` as a Rich table."""
     table = Table(
         title=spec.title,
         title_justify="left",
@@ -241,107 +215,8 @@ def _exchanges_table(exchanges: Sequence[Any]) -> Table:
     return table
 
 
-def emit(
-    renderable: RenderableType,
-    *,
-    svg: Path | None = None,
-    html: Path | None = None,
-    width: int = 100,
-    title: str = "sisterctl",
-) -> None:
-    """Print to standard output; with `svg` or `html`, also write what was shown as a
-    picture of a fixed width, so that the file looks the same on every machine."""
-    make_console().print(renderable)
-    if svg is None and html is None:
-        return
-    import io
-
-    recorder = Console(
-        file=io.StringIO(),
-        width=width,
-        record=True,
-        force_terminal=True,
-        color_system="truecolor",
-        highlight=False,
-        emoji=False,
-        markup=False,
-    )
-    recorder.print(renderable)
-    if svg is not None:
-        _save(svg, recorder.export_svg(title=title, clear=False))
-    if html is not None:
-        _save(html, recorder.export_html(clear=False))
-
-
-def _save(path: Path, text: str) -> None:
-    from sisterctl.errors import RefusedError
-
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise RefusedError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
 # ---------------------------------------------------------------------------
 # Imports: progress while they run, and what they did
-
-
-class ProgressDisplay:
-    """Progress through the phases of a long job, on standard error. This base class
-    shows nothing: it stands in when standard error is not a terminal."""
-
-    def phase(self, description: str, total: int | None = None) -> None:
-        """Start a phase: counted up to `total`, or open-ended when None."""
-
-    def advance(self, steps: int = 1) -> None:
-        """Count `steps` more done in the current phase."""
-
-
-class _RichProgress(ProgressDisplay):
-    def __init__(self, bar: Any) -> None:
-        self._bar = bar
-        self._task: Any = None
-
-    def phase(self, description: str, total: int | None = None) -> None:
-        # Each phase is a task of its own: the one before is shown finished, then hidden.
-        if self._task is not None:
-            self._bar.refresh()
-            self._bar.update(self._task, visible=False)
-        self._task = self._bar.add_task(description, total=total)
-        self._bar.refresh()
-
-    def advance(self, steps: int = 1) -> None:
-        self._bar.advance(self._task, steps)
-
-
-@contextlib.contextmanager
-def progress(*, enabled: bool = True) -> Iterator[ProgressDisplay]:
-    """A progress bar on standard error while the block runs, cleared at its end; a
-    display that shows nothing when standard error is not a terminal (a pipe, a log
-    file, a test) or `enabled` is False."""
-    console = make_console(stderr=True)
-    if not enabled or not console.is_terminal:
-        yield ProgressDisplay()
-        return
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        SpinnerColumn,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
-        yield _RichProgress(bar)
 
 
 _TABLE_WORDS = {

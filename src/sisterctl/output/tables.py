@@ -12,7 +12,7 @@ of how wide a character is (`rich.cells`). The text is what Rich would write,
 character for character; the tests compare the two on random views. On a terminal,
 in a picture (--svg, --html), or for a view this layout does not handle exactly (a
 cell with a tab, a line break or an invisible character; a console too narrow),
-`sisterctl.render` prints the same view with Rich.
+`sisterctl.output.render` prints the same view with Rich.
 
 Importing this module does not import Rich, so that a short view prints without
 paying for it.
@@ -21,22 +21,19 @@ paying for it.
 from __future__ import annotations
 
 import itertools
-import os
 import re
-import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from pathlib import Path
-from typing import IO, TYPE_CHECKING, Literal
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Literal
 
 from sisterctl.text import safe_display
 
 if TYPE_CHECKING:
     import datetime as dt
 
-    from sisterctl.anniversaries import Anniversary, UpcomingReport
+    from sisterctl.core.anniversaries import Anniversary, UpcomingReport
     from sisterctl.dates import PartialDate
     from sisterctl.model import City
-    from sisterctl.serialize import ListRow
+    from sisterctl.output.serialize import ListRow
 
 # A cell: its text, or its parts as (text, Rich style) pairs.
 Cell = str | tuple[tuple[str, str], ...]
@@ -279,7 +276,7 @@ class _UpcomingCells:
     hundred day counts, ordinals and kinds, and a tie its title."""
 
     def __init__(self) -> None:
-        from sisterctl.anniversaries import is_milestone, ordinal, when_text
+        from sisterctl.core.anniversaries import is_milestone, ordinal, when_text
 
         self._is_milestone, self._ordinal_text, self._when_text = is_milestone, ordinal, when_text
         self._when: dict[int | tuple[int, int | None], str] = {}
@@ -338,58 +335,6 @@ class _UpcomingCells:
 # Printing
 
 
-def emit(
-    view: View,
-    *,
-    svg: Path | None = None,
-    html: Path | None = None,
-    width: int = 100,
-    title: str = "sisterctl",
-    out: IO[str] | None = None,
-) -> None:
-    """Print a view on standard output (as `render.emit` prints a renderable): laid out
-    here when Rich would write plain text, else by Rich."""
-    stream = sys.stdout if out is None else out
-    if svg is None and html is None and writes_plain(stream):
-        lines = layout(view, console_width())
-        if lines is not None:
-            stream.write("".join(line + "\n" for line in lines))
-            return
-    from sisterctl import render
-
-    render.emit(render.rich_view(view), svg=svg, html=html, width=width, title=title)
-
-
-def writes_plain(stream: IO[str], environ: Mapping[str, str] = os.environ) -> bool:
-    """Whether Rich would write to `stream` without any escape codes, in UTF-8: when it
-    is not a terminal and nothing in the environment tells Rich to treat it as one."""
-    if sys.platform == "win32" or "FORCE_COLOR" in environ or "TTY_COMPATIBLE" in environ:
-        return False
-    encoding = (getattr(stream, "encoding", "utf-8") or "utf-8").lower()
-    if not encoding.startswith("utf"):
-        return False  # Rich would draw the box in ASCII
-    try:
-        return not stream.isatty()
-    except ValueError:
-        return False
-
-
-def console_width(environ: Mapping[str, str] = os.environ) -> int:
-    """The width Rich gives its console on this system: $COLUMNS, else the size of the
-    first of standard input, output and error that is a terminal, else 80."""
-    columns = environ.get("COLUMNS")
-    if columns is not None and columns.isdigit():
-        return int(columns)
-    width = 0
-    for fd in (0, 1, 2):
-        try:
-            width = os.get_terminal_size(fd).columns
-        except (AttributeError, ValueError, OSError):
-            continue
-        break
-    return width or 80
-
-
 # ---------------------------------------------------------------------------
 # Layout: Rich's rules for these blocks
 
@@ -427,7 +372,7 @@ class _Measure:
     outside its short list of one-cell ranges: every tie's title, with its en dash."""
 
     def __init__(self) -> None:
-        from rich.cells import (  # noqa: TID251  (Rich's own widths)
+        from rich.cells import (
             cell_len,
             chop_cells,
             get_character_cell_size,

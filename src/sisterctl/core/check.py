@@ -1,6 +1,6 @@
 """`sisterctl check`: every problem in a registry, not only the first.
 
-Pure: the registry's text comes in (or its path, read by `sisterctl.registry`), a
+Pure: the registry's text comes in (or its path, read by `sisterctl.store`), a
 `CheckReport` goes out. The loader's own checks (`registry.build`: TOML types,
 impossible dates, duplicate ids, dangling references, country codes, the schema
 version, unknown keys) come first; this module adds the checks that look across
@@ -19,21 +19,15 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
-from pathlib import Path
 from typing import Any
 
 from sisterctl.dates import PartialDate, coerce_partial_date
 from sisterctl.errors import ExitCode, InvalidDateError, RegistryError
 from sisterctl.model import City, Partnership, Registry, Status
-from sisterctl.registry import (
-    Locator,
-    Problem,
-    RecordRef,
-    Severity,
-    build,
-    parse_toml,
-    read_text,
-)
+from sisterctl.problems import Problem, RecordRef, Severity
+from sisterctl.records.build import build
+from sisterctl.records.locator import Locator
+from sisterctl.records.toml import parse_toml
 from sisterctl.text import fold
 
 
@@ -122,22 +116,12 @@ def _plural(n: int, what: str) -> str:
     return f"{n:,} {plural}"
 
 
-def check_file(path: Path, as_of: dt.date) -> CheckReport:
-    """Check the registry at `path`. A file that cannot be read or parsed gives a report
-    with `readable=False` and its one problem."""
-    try:
-        text = read_text(path)
-    except RegistryError as exc:
-        return _unreadable(str(path), exc)
-    return check_text(text, str(path), as_of)
-
-
 def check_text(text: str, path: str, as_of: dt.date) -> CheckReport:
     """Check a registry's text; `path` is only used to name the file in the report."""
     try:
         data = parse_toml(text, path)
     except RegistryError as exc:
-        return _unreadable(path, exc)
+        return unreadable_report(path, exc)
     result = build(data, text=text)
     checker = _Checker(data, result.registry, Locator(text), as_of)
     checker.run()
@@ -156,7 +140,7 @@ def check_text(text: str, path: str, as_of: dt.date) -> CheckReport:
     return CheckReport(path, tuple(problems), readable=True, counts=counts)
 
 
-def _unreadable(path: str, exc: RegistryError) -> CheckReport:
+def unreadable_report(path: str, exc: RegistryError) -> CheckReport:
     code = "toml" if exc.detail.startswith("not valid TOML") else "unreadable"
     problem = Problem(Severity.ERROR, exc.detail, None, exc.line, exc.column, code)
     return CheckReport(path, (problem,), readable=False)

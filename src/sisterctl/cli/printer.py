@@ -1,0 +1,199 @@
+"""The one module that prints: views on standard output, pictures to files, progress
+on standard error.
+
+The output layer (`sisterctl.output`) builds renderables and lines; the commands hand them
+here. Rich is imported here and in the output layer only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+    from sisterctl.output.tables import View
+
+
+def make_console(
+    file: IO[str] | None = None,
+    *,
+    width: int | None = None,
+    record: bool = False,
+    stderr: bool = False,
+) -> Console:
+    """A console that writes no colour or escape codes when its output is not a
+    terminal (Rich's own rule) or NO_COLOR is set: Rich drops only the colours for
+    NO_COLOR, and keeps bold and dim, so sisterctl turns styles off altogether."""
+    from rich.console import Console
+
+    return Console(
+        color_system=None if os.environ.get("NO_COLOR") else "auto",
+        file=file,
+        width=width,
+        record=record,
+        stderr=stderr,
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
+
+
+def emit(
+    renderable: RenderableType,
+    *,
+    svg: Path | None = None,
+    html: Path | None = None,
+    width: int = 100,
+    title: str = "sisterctl",
+) -> None:
+    """Print to standard output; with `svg` or `html`, also write what was shown as a
+    picture of a fixed width, so that the file looks the same on every machine."""
+    make_console().print(renderable)
+    if svg is None and html is None:
+        return
+    import io
+
+    from rich.console import Console
+
+    recorder = Console(
+        file=io.StringIO(),
+        width=width,
+        record=True,
+        force_terminal=True,
+        color_system="truecolor",
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
+    recorder.print(renderable)
+    if svg is not None:
+        _save(svg, recorder.export_svg(title=title, clear=False))
+    if html is not None:
+        _save(html, recorder.export_html(clear=False))
+
+
+def _save(path: Path, text: str) -> None:
+    from sisterctl.errors import RefusedError
+
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise RefusedError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def emit_view(
+    view: View,
+    *,
+    svg: Path | None = None,
+    html: Path | None = None,
+    width: int = 100,
+    title: str = "sisterctl",
+    out: IO[str] | None = None,
+) -> None:
+    """Print a view on standard output (as `emit` prints a renderable): laid out
+    here when Rich would write plain text, else by Rich."""
+    from sisterctl.output import tables
+
+    stream = sys.stdout if out is None else out
+    if svg is None and html is None and writes_plain(stream):
+        lines = tables.layout(view, console_width())
+        if lines is not None:
+            stream.write("".join(line + "\n" for line in lines))
+            return
+    from sisterctl.output import render
+
+    emit(render.rich_view(view), svg=svg, html=html, width=width, title=title)
+
+
+def writes_plain(stream: IO[str], environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether Rich would write to `stream` without any escape codes, in UTF-8: when it
+    is not a terminal and nothing in the environment tells Rich to treat it as one."""
+    if sys.platform == "win32" or "FORCE_COLOR" in environ or "TTY_COMPATIBLE" in environ:
+        return False
+    encoding = (getattr(stream, "encoding", "utf-8") or "utf-8").lower()
+    if not encoding.startswith("utf"):
+        return False  # Rich would draw the box in ASCII
+    try:
+        return not stream.isatty()
+    except ValueError:
+        return False
+
+
+def console_width(environ: Mapping[str, str] = os.environ) -> int:
+    """The width Rich gives its console on this system: $COLUMNS, else the size of the
+    first of standard input, output and error that is a terminal, else 80."""
+    columns = environ.get("COLUMNS")
+    if columns is not None and columns.isdigit():
+        return int(columns)
+    width = 0
+    for fd in (0, 1, 2):
+        try:
+            width = os.get_terminal_size(fd).columns
+        except (AttributeError, ValueError, OSError):
+            continue
+        break
+    return width or 80
+
+
+class ProgressDisplay:
+    """Progress through the phases of a long job, on standard error. This base class
+    shows nothing: it stands in when standard error is not a terminal."""
+
+    def phase(self, description: str, total: int | None = None) -> None:
+        """Start a phase: counted up to `total`, or open-ended when None."""
+
+    def advance(self, steps: int = 1) -> None:
+        """Count `steps` more done in the current phase."""
+
+
+class _RichProgress(ProgressDisplay):
+    def __init__(self, bar: Any) -> None:
+        self._bar = bar
+        self._task: Any = None
+
+    def phase(self, description: str, total: int | None = None) -> None:
+        # Each phase is a task of its own: the one before is shown finished, then hidden.
+        if self._task is not None:
+            self._bar.refresh()
+            self._bar.update(self._task, visible=False)
+        self._task = self._bar.add_task(description, total=total)
+        self._bar.refresh()
+
+    def advance(self, steps: int = 1) -> None:
+        self._bar.advance(self._task, steps)
+
+
+@contextlib.contextmanager
+def progress(*, enabled: bool = True) -> Iterator[ProgressDisplay]:
+    """A progress bar on standard error while the block runs, cleared at its end; a
+    display that shows nothing when standard error is not a terminal (a pipe, a log
+    file, a test) or `enabled` is False."""
+    console = make_console(stderr=True)
+    if not enabled or not console.is_terminal:
+        yield ProgressDisplay()
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        yield _RichProgress(bar)

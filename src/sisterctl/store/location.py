@@ -1,0 +1,79 @@
+"""Where the registry is: an option, $SISTERCTL_REGISTRY, the user's registry, or the
+bundled one; and where the registry's JSON Schema is."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sisterctl.records.toml import SCHEMA_FILE
+
+if TYPE_CHECKING:
+    pass
+
+
+ENV_VAR = "SISTERCTL_REGISTRY"
+FILE_NAME = "partnerships.toml"
+
+# ---------------------------------------------------------------------------
+# Where the registry is
+
+
+class Origin(StrEnum):
+    OPTION = "--registry"
+    ENV = ENV_VAR
+    USER = "user registry"
+    BUNDLED = "bundled registry"
+
+
+@dataclass(frozen=True)
+class Location:
+    path: Path
+    origin: Origin
+
+    @property
+    def bundled(self) -> bool:
+        return self.origin is Origin.BUNDLED
+
+
+def bundled_path() -> Path:
+    """The registry that ships with sisterctl (the repository's data/partnerships.toml)."""
+    from importlib import import_module
+
+    # The data package's own folder: importlib.resources would cost 3 ms at start-up.
+    data = import_module("sisterctl.data").__file__
+    assert data is not None
+    return Path(data).with_name(FILE_NAME)
+
+
+def schema_path() -> Path:
+    """The registry format's JSON Schema as installed with sisterctl
+    (the repository's schema/registry.schema.json)."""
+    from importlib import resources
+
+    return Path(str(resources.files("sisterctl.schema").joinpath(SCHEMA_FILE)))
+
+
+def user_registry_path() -> Path:
+    """The user's own registry, created by `sisterctl init` with no path."""
+    from sisterctl.store.dirs import user_data_path
+
+    return user_data_path() / "sisterctl" / FILE_NAME
+
+
+def locate(option: str | Path | None = None, env: Mapping[str, str] | None = None) -> Location:
+    """Which registry to use: --registry, then $SISTERCTL_REGISTRY, then the user's
+    own registry if it exists, then the bundled one."""
+    environ = os.environ if env is None else env
+    if option is not None and str(option) != "":
+        return Location(Path(option).expanduser(), Origin.OPTION)
+    if environ.get(ENV_VAR):
+        return Location(Path(environ[ENV_VAR]).expanduser(), Origin.ENV)
+    user = user_registry_path()
+    if user.is_file():
+        return Location(user, Origin.USER)
+    return Location(bundled_path(), Origin.BUNDLED)
