@@ -51,6 +51,7 @@ class City:
     notes: str | None = None
     sources: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    wikidata: str | None = None  # the city's Wikidata item, "Q1867"
 
     @property
     def country_name(self) -> str:

@@ -87,6 +87,7 @@ def city_dict(city: City) -> dict[str, Any]:
             "aliases": list(city.aliases),
             "lat": city.lat,
             "lon": city.lon,
+            "wikidata": city.wikidata,
             "notes": city.notes,
             "sources": list(city.sources),
             "extra": dict(city.extra),

@@ -192,8 +192,21 @@ def _closest(word: str, choices: Iterable[str]) -> str | None:
 
 
 _CITY_KEYS = frozenset(
-    {"id", "name", "country", "type", "local_name", "aliases", "lat", "lon", "notes", "sources"}
+    {
+        "id",
+        "name",
+        "country",
+        "type",
+        "local_name",
+        "aliases",
+        "lat",
+        "lon",
+        "wikidata",
+        "notes",
+        "sources",
+    }
 )
+WIKIDATA_ID_RE = re.compile(r"Q[1-9][0-9]*")
 _TIE_KEYS = frozenset(
     {
         "id",
@@ -412,6 +425,14 @@ def _build_cities(
         aliases = b.texts(rec, "aliases", ref)
         lat = b.number(rec, "lat", ref, -90, 90)
         lon = b.number(rec, "lon", ref, -180, 180)
+        wikidata = b.text(rec, "wikidata", ref)
+        if wikidata is not None and not WIKIDATA_ID_RE.fullmatch(wikidata):
+            b.error(
+                f"'wikidata' must be a Wikidata item id such as 'Q1867', not {_short(wikidata)!r}",
+                ref,
+                "value",
+                "wikidata",
+            )
         notes = b.text(rec, "notes", ref)
         sources = b.texts(rec, "sources", ref)
         extra = b.extra(rec, _CITY_KEYS, ref)
@@ -430,6 +451,7 @@ def _build_cities(
             notes,
             sources,
             extra,
+            wikidata,
         )
     return cities
 
