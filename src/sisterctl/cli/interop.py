@@ -11,6 +11,8 @@ import typer
 
 from sisterctl.cli import printer
 from sisterctl.cli.app import (
+    a_file,
+    as_of_date,
     export_app,
     import_app,
     location,
@@ -21,7 +23,7 @@ from sisterctl.cli.app import (
     writable_path,
     write_output,
 )
-from sisterctl.cli.options import OutputOption
+from sisterctl.cli.options import AsOfOption, OutputOption
 
 if TYPE_CHECKING:
     from sisterctl.interop.json_io import Incoming
@@ -317,3 +319,71 @@ def _json_text(data: Any) -> bytes:
     import json
 
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+@export_app.command("sqlite")
+def export_sqlite(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            show_default=False,
+            dir_okay=False,
+            callback=a_file,
+            help="The database to write (replaced whole, if it is one already).",
+        ),
+    ],
+    as_of: AsOfOption = None,
+) -> None:
+    """Write the registry as an SQLite database, for Datasette, sqlite3 and pandas.
+
+    Tables of cities, partnerships, agreements, signatories, fields, exchanges, status
+    changes and the year's anniversaries from --as-of, with keys, full-text search and
+    the views ties, city_ties and upcoming_anniversaries (see the README).
+
+    Example: sisterctl export sqlite ties.db && datasette ties.db
+    """
+    from sisterctl.errors import RefusedError, UsageError
+    from sisterctl.interop import sqlite
+    from sisterctl.store import atomic
+
+    if str(file) == "-":
+        raise UsageError("a database is a file: name one (sisterctl export sqlite ties.db)")
+    registry_path = location(ctx).path
+    if file.resolve() == registry_path.resolve():
+        raise RefusedError(f"{file} is the registry itself; name another file")
+    _refuse_to_replace_what_is_no_database(file)
+    registry = open_registry(ctx)
+    day = as_of_date(as_of)
+    written: list[sqlite.Written] = []
+    try:
+        atomic.replace_by(file, lambda tmp: written.append(sqlite.write(tmp, registry, day)))
+    except OSError as exc:
+        raise RefusedError(f"cannot write {file}: {exc.strerror or exc}") from None
+    rows = written[0].rows
+    ties = "1 tie" if rows["partnerships"] == 1 else f"{rows['partnerships']:,} ties"
+    cities = "1 city" if rows["cities"] == 1 else f"{rows['cities']:,} cities"
+    line = f"wrote {ties} between {cities} to {file}"
+    if not written[0].full_text:
+        line += " (without full-text search: this SQLite has no FTS5)"
+    note(line)
+
+
+def _refuse_to_replace_what_is_no_database(file: Path) -> None:
+    """`export sqlite notes.txt` by mistake must not replace the notes."""
+    from sisterctl.errors import RefusedError
+    from sisterctl.interop.sqlite import HEADER
+
+    try:
+        with file.open("rb") as handle:
+            start = handle.read(len(HEADER))
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise RefusedError(f"cannot write {file}: {exc.strerror or exc}") from None
+    if start and start != HEADER:
+        raise RefusedError(
+            f"{file} is not an SQLite database, and sisterctl replaces only a database: "
+            "name another file, or remove this one first"
+        )

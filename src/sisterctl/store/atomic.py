@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -90,4 +91,38 @@ def create(path: Path, text: str) -> None:
         raise RegistryError("is a directory; name a file for the new registry", path) from None
     except OSError as exc:
         raise RegistryError(f"cannot create the registry: {exc.strerror or exc}", path) from None
+    fsync_dir(path.parent)
+
+
+def replace_by(path: Path, fill: Callable[[Path], None]) -> None:
+    """Replace (or create) the file `path` with one that `fill` makes: `fill` is given
+    the path of an empty temporary file beside `path` (for a writer that opens the file
+    itself, as SQLite does), which is then flushed to disk and renamed over `path`. The
+    new file keeps the old one's permissions, or gets the usual ones (0666 less the
+    umask). If `fill` fails, `path` is left as it was and the temporary file (with any
+    file `fill` made beside it, such as SQLite's journal) is removed."""
+    import stat
+    import tempfile
+
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, tmp_name = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}{TEMP_MARK}", suffix=".tmp"
+    )
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        fill(tmp)
+        with tmp.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        tmp.chmod(mode)
+        tmp.replace(path)
+    except BaseException:
+        for leftover in (tmp, *(tmp.with_name(tmp.name + s) for s in ("-journal", "-wal", "-shm"))):
+            leftover.unlink(missing_ok=True)
+        raise
     fsync_dir(path.parent)
