@@ -214,7 +214,8 @@ import_app = typer.Typer(
 )
 export_app = typer.Typer(
     name="export",
-    help="Write the registry as CSV, JSON, GeoJSON, SQLite or an iCalendar of anniversaries.",
+    help="Write the registry as CSV, JSON, GeoJSON, SQLite, QuickStatements for Wikidata, "
+    "or an iCalendar of anniversaries.",
     no_args_is_help=True,
 )
 

@@ -23,7 +23,18 @@ from sisterctl.cli.app import (
     writable_path,
     write_output,
 )
-from sisterctl.cli.options import AsOfOption, OutputOption
+from sisterctl.cli.options import (
+    AsOfOption,
+    CityOption,
+    CountryOption,
+    FieldOption,
+    OutputOption,
+    SinceOption,
+    StatusOption,
+    UntilOption,
+    tie_filters,
+)
+from sisterctl.cli.options import KindOption as TieKindOption
 
 if TYPE_CHECKING:
     from sisterctl.interop.json_io import Incoming
@@ -387,3 +398,41 @@ def _refuse_to_replace_what_is_no_database(file: Path) -> None:
             f"{file} is not an SQLite database, and sisterctl replaces only a database: "
             "name another file, or remove this one first"
         )
+
+
+@export_app.command("quickstatements")
+def export_quickstatements(
+    ctx: typer.Context,
+    output: OutputOption = None,
+    city: CityOption = None,
+    country: CountryOption = None,
+    kind: TieKindOption = None,
+    status: StatusOption = None,
+    field: FieldOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+) -> None:
+    """Write QuickStatements commands that add the ties to Wikidata, with their sources.
+
+    Each tie whose two cities have a Wikidata id (the city key wikidata) becomes
+    "twinned administrative body" (P190) on both items, with its start (P580) and end
+    (P582) times at their precision and each source as a reference URL (P854). Paste
+    the commands into https://quickstatements.toolforge.org and review them there.
+
+    Example: sisterctl export quickstatements --city Taipei -o taipei.qs
+    """
+    from sisterctl.core.query import select
+    from sisterctl.interop import quickstatements
+
+    filters = tie_filters(
+        city=city, country=country, kind=kind, status=status, field=field, since=since, until=until
+    )
+    registry = open_registry(ctx)
+    result = quickstatements.commands(registry, select(registry, filters))
+    write_output(ctx, result.text.encode("utf-8"), output)
+    ties = "1 tie" if result.ties == 1 else f"{result.ties:,} ties"
+    line = f"{ties} as {result.statements:,} P190 statements"
+    if result.left_out:
+        left = "1 tie" if result.left_out == 1 else f"{result.left_out:,} ties"
+        line += f"; {left} left out: a city has no Wikidata id (the city key wikidata)"
+    note(line)
