@@ -28,6 +28,7 @@ from sisterctl.cli.options import (
     CityOption,
     CountryOption,
     FieldOption,
+    FormulaGuardOption,
     OutputOption,
     SinceOption,
     StatusOption,
@@ -283,16 +284,30 @@ def export_csv(
             "and non-Latin names.",
         ),
     ] = False,
+    formula_guard: FormulaGuardOption = True,
+    city: CityOption = None,
+    country: CountryOption = None,
+    kind: TieKindOption = None,
+    status: StatusOption = None,
+    field: FieldOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
 ) -> None:
     """Write one row per tie as CSV, safe to open in a spreadsheet.
 
-    A cell that would start a formula (=, +, -, @) begins with a single quote.
+    A cell that would start a formula (=, +, -, @) begins with a single quote, unless
+    --no-formula-guard. The filters of 'list' choose the ties (all of them by default).
 
-    Example: sisterctl export csv -o ties.csv
+    Example: sisterctl export csv --country KR -o ties.csv
     """
+    from sisterctl.core.query import select
     from sisterctl.interop import csv_export
 
-    text = csv_export.to_csv(open_registry(ctx))
+    filters = tie_filters(
+        city=city, country=country, kind=kind, status=status, field=field, since=since, until=until
+    )
+    registry = open_registry(ctx)
+    text = csv_export.to_csv(registry, select(registry, filters), formula_guard=formula_guard)
     write_output(ctx, (("\ufeff" if bom else "") + text).encode("utf-8"), output)
 
 

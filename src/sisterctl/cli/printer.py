@@ -54,7 +54,9 @@ def emit(
 ) -> None:
     """Print to standard output; with `svg` or `html`, also write what was shown as a
     picture of a fixed width, so that the file looks the same on every machine."""
-    make_console().print(renderable)
+    # Not cropped: a line longer than the terminal (a URL, `output.links`) is written
+    # whole, for the terminal to wrap softly; nothing else is wider than the console.
+    make_console().print(renderable, crop=False)
     if svg is None and html is None:
         return
     import io
@@ -123,6 +125,16 @@ def writes_plain(stream: IO[str], environ: Mapping[str, str] = os.environ) -> bo
         return not stream.isatty()
     except ValueError:
         return False
+
+
+def hyperlinks(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether sources are written as terminal hyperlinks (OSC 8) where Rich writes
+    styles at all (a terminal, colour not turned off): not on the Linux console or a
+    dumb terminal, which would show the escape codes; `FORCE_HYPERLINK=0` turns them
+    off, as for other tools that follow that convention."""
+    if environ.get("FORCE_HYPERLINK", "").strip() == "0":
+        return False
+    return environ.get("TERM", "") not in ("linux", "dumb")
 
 
 def console_width(environ: Mapping[str, str] = os.environ) -> int:

@@ -53,12 +53,20 @@ def unguard(text: str) -> str:
     return text[1:] if text.startswith("'") and _GUARDED.match(text, 1) else text
 
 
-def write_csv(rows: Iterable[Mapping[str, Any]], fields: Sequence[str], out: TextIO) -> None:
+def write_csv(
+    rows: Iterable[Mapping[str, Any]],
+    fields: Sequence[str],
+    out: TextIO,
+    *,
+    formula_guard: bool = True,
+) -> None:
     """CSV, safe to open in a spreadsheet: a text cell that would start a formula is
-    guarded (`guard`); numbers are written as they are."""
+    guarded (`guard`); numbers are written as they are. Without `formula_guard` (for
+    programs that run no formulas: pandas, SQLite, R) every text is written as it is."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(fields)
-    writer.writerows([_csv_cell(row.get(f)) for f in fields] for row in rows)
+    cell = _csv_cell if formula_guard else _cell
+    writer.writerows([cell(row.get(f)) for f in fields] for row in rows)
 
 
 def _csv_cell(value: Any) -> str:
