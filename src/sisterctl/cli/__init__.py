@@ -36,7 +36,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
 }
 
 # Options of the app itself, before the command; those that take a value.
-_GLOBAL_FLAGS = ("--debug",)
+_GLOBAL_FLAGS = ("--debug", "--no-pager")
 _GLOBAL_WITH_VALUE = ("--registry", "-r")
 
 

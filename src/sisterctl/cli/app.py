@@ -26,19 +26,20 @@ class State:
     """Global options, passed to every command through the Typer context. (A plain
     class: importing dataclasses would cost `sisterctl --version` 2 ms.)"""
 
-    __slots__ = ("debug", "registry")
+    __slots__ = ("debug", "pager", "registry")
 
-    def __init__(self, registry: Path | None = None, debug: bool = False) -> None:
+    def __init__(
+        self, registry: Path | None = None, debug: bool = False, pager: bool = True
+    ) -> None:
         self.registry = registry
         self.debug = debug
+        self.pager = pager
 
 
 _debug = False  # set by --debug; read when an unexpected error reaches the top
 
 # The options of `sisterctl` itself, which go before the command, as an example shows them.
 GLOBAL_OPTIONS = {
-    "-r": "-r PATH",
-    "--registry": "--registry PATH",
     "--debug": "--debug",
     "--version": "--version",
 }
@@ -77,6 +78,10 @@ COMMAND_ORDER = (
 
 class SisterctlGroup(TyperGroup):
     """Runs a command and turns every failure into one line and an exit code."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _share_global_options(self)
 
     def list_commands(self, ctx: Any) -> list[str]:
         """The commands in COMMAND_ORDER, not in the order their modules are imported."""
@@ -180,6 +185,65 @@ class SisterctlGroup(TyperGroup):
         finally:
             if collecting:
                 gc.enable()
+
+
+# Global options that every command takes after its name too, as gh and kubectl take
+# theirs (`sisterctl list -r x.toml` is `sisterctl -r x.toml list`): the commands that
+# take each, by name (None: all of them).
+PAGED_COMMANDS = ("list", "show", "timeline")
+
+
+def _share_global_options(group: Any) -> None:
+    """Give each command of `group`, and of its groups, the options of sisterctl itself
+    that may come after the command: --registry on all, --no-pager on those that page."""
+    from typer.core import TyperOption
+
+    for name, command in (getattr(group, "commands", None) or {}).items():
+        if getattr(command, "commands", None) is not None:
+            _share_global_options(command)
+            continue
+        names = {opt for param in command.params for opt in getattr(param, "opts", ())}
+        if "--registry" not in names:
+            command.params.append(
+                TyperOption(
+                    param_decls=["--registry", "-r"],
+                    metavar="PATH",
+                    expose_value=False,
+                    is_eager=True,  # before --svg and -o, which compare their file with it
+                    callback=_registry_after_command,
+                    help="The registry file to use, as 'sisterctl --registry PATH' before "
+                    "the command names it.",
+                )
+            )
+        if name in PAGED_COMMANDS and "--no-pager" not in names:
+            command.params.append(
+                TyperOption(
+                    param_decls=["--no-pager"],
+                    is_flag=True,
+                    default=False,
+                    expose_value=False,
+                    callback=_no_pager_after_command,
+                    help="Print straight to the terminal, never through $PAGER.",
+                )
+            )
+
+
+def _registry_after_command(ctx: Any, param: Any, value: str | None) -> None:
+    if value is None:
+        return
+    not_empty(value)
+    held = state(ctx)
+    path = Path(value)
+    if held.registry is not None and held.registry != path:
+        raise UsageError(
+            f"two registries named: {held.registry} before the command and {path} after it"
+        )
+    held.registry = path
+
+
+def _no_pager_after_command(ctx: Any, param: Any, value: bool) -> None:
+    if value:
+        state(ctx).pager = False
 
 
 def _silence_stdout() -> None:
@@ -290,6 +354,14 @@ def _main(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show the full traceback of an internal error.")
     ] = False,
+    no_pager: Annotated[
+        bool,
+        typer.Option(
+            "--no-pager",
+            help="Print long output (show, timeline, list) straight to the terminal, "
+            "never through $PAGER (or set SISTERCTL_PAGER to nothing).",
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -297,7 +369,9 @@ def _main(
         ),
     ] = False,
 ) -> None:
-    ctx.obj = State(registry=Path(registry) if registry is not None else None, debug=debug)
+    ctx.obj = State(
+        registry=Path(registry) if registry is not None else None, debug=debug, pager=not no_pager
+    )
 
 
 # ---------------------------------------------------------------------------

@@ -51,12 +51,16 @@ def emit(
     html: Path | None = None,
     width: int = 100,
     title: str = "sisterctl",
+    page: bool = False,
 ) -> None:
     """Print to standard output; with `svg` or `html`, also write what was shown as a
-    picture of a fixed width, so that the file looks the same on every machine."""
-    # Not cropped: a line longer than the terminal (a URL, `output.links`) is written
-    # whole, for the terminal to wrap softly; nothing else is wider than the console.
-    make_console().print(renderable, crop=False)
+    picture of a fixed width, so that the file looks the same on every machine. With
+    `page`, output longer than the terminal goes through the pager (`pager_command`)."""
+    console = make_console()
+    if not (page and console.is_terminal and _on_a_terminal() and _paged(console, renderable)):
+        # Not cropped: a line longer than the terminal (a URL, `output.links`) is
+        # written whole, for the terminal to wrap softly; nothing else is wider.
+        console.print(renderable, crop=False)
     if svg is None and html is None:
         return
     import io
@@ -97,9 +101,11 @@ def emit_view(
     width: int = 100,
     title: str = "sisterctl",
     out: IO[str] | None = None,
+    page: bool = False,
 ) -> None:
     """Print a view on standard output (as `emit` prints a renderable): laid out
-    here when Rich would write plain text, else by Rich."""
+    here when Rich would write plain text, else by Rich (through the pager, with
+    `page`, when it is longer than the terminal)."""
     from sisterctl.output import tables
 
     stream = sys.stdout if out is None else out
@@ -110,7 +116,119 @@ def emit_view(
             return
     from sisterctl.output import render
 
-    emit(render.rich_view(view), svg=svg, html=html, width=width, title=title)
+    emit(render.rich_view(view), svg=svg, html=html, width=width, title=title, page=page)
+
+
+# ---------------------------------------------------------------------------
+# The pager
+
+PAGER_VAR = "SISTERCTL_PAGER"
+DEFAULT_PAGER = "less -FRX"
+
+
+def pager_command(environ: Mapping[str, str] = os.environ) -> list[str] | None:
+    """The pager to run, as gh and git choose theirs: $SISTERCTL_PAGER, else $PAGER,
+    else `less -FRX`; None when the one chosen is empty (`SISTERCTL_PAGER=`) or `cat`."""
+    import shlex
+
+    if PAGER_VAR in environ:
+        text = environ[PAGER_VAR]
+    elif "PAGER" in environ:
+        text = environ["PAGER"]
+    else:
+        text = DEFAULT_PAGER
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        words = text.split()
+    if not words or words == ["cat"]:
+        return None
+    return words
+
+
+def _on_a_terminal() -> bool:
+    """Whether standard output is a terminal itself (FORCE_COLOR makes Rich treat a
+    pipe as one, but a pager's output must reach a person)."""
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def terminal_height(environ: Mapping[str, str] = os.environ) -> int:
+    """The terminal's height in lines: $LINES, else the size of standard output."""
+    given = environ.get("LINES")
+    if given is not None and given.isdigit() and int(given) > 0:
+        return int(given)
+    try:
+        lines = os.get_terminal_size(sys.stdout.fileno()).lines
+    except (AttributeError, ValueError, OSError):
+        lines = 0
+    return lines if lines > 0 else 24  # a terminal that gives no size (0): the usual
+
+
+def _paged(console: Console, renderable: RenderableType) -> bool:
+    """Show `renderable` through the pager if it is longer than the terminal; False
+    when it is not (or there is no pager to run), and nothing was shown."""
+    command = pager_command()
+    if command is None:
+        return False
+    import io
+
+    from rich.console import Console as RichConsole
+
+    buffer = io.StringIO()
+    capture = RichConsole(
+        file=buffer,
+        width=console.width,
+        color_system=console.color_system,  # type: ignore[arg-type]
+        force_terminal=True,
+        legacy_windows=False,
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
+    capture.print(renderable, crop=False)
+    text = buffer.getvalue()
+    if text.count("\n") < terminal_height():
+        sys.stdout.write(text)
+        return True
+    return page_text(text, command)
+
+
+def page_text(text: str, command: list[str]) -> bool:
+    """Run the pager on `text`; False when it cannot be started (then nothing was
+    shown). Ctrl-C is the pager's while it runs, as with git."""
+    import signal
+    import subprocess
+
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    data = text.encode(encoding)  # what the terminal cannot show stops here, as it would
+    env = dict(os.environ)
+    # As git does: less shows colours and leaves the screen as it was, unless the
+    # user's own $LESS says otherwise.
+    env.setdefault("LESS", "FRX")
+    env.setdefault("LV", "-c")
+    sys.stdout.flush()
+    try:
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, env=env)
+    except OSError as exc:
+        from sisterctl.cli.app import note
+
+        note(f"cannot run the pager {command[0]!r} ({exc.strerror or exc}): set {PAGER_VAR}")
+        return False
+    interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        assert process.stdin is not None
+        try:
+            process.stdin.write(data)
+            process.stdin.close()
+        except BrokenPipeError:
+            pass  # the pager was quit before it read everything
+        process.wait()
+    finally:
+        signal.signal(signal.SIGINT, interrupt)
+    return True
 
 
 def writes_plain(stream: IO[str], environ: Mapping[str, str] = os.environ) -> bool:

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from sisterctl.cli import printer
-from sisterctl.cli.app import app, as_of_date, not_empty, note, open_registry
+from sisterctl.cli.app import app, as_of_date, not_empty, note, open_registry, state
 from sisterctl.cli.options import (
     AsOfOption,
     CityOption,
@@ -109,7 +109,13 @@ def list_command(
             if svg is None and html is None:
                 return
         shown = width if svg is not None or html is not None else printer.console_width()
-        printer.emit_view(tables.list_table(rows, shown), svg=svg, html=html, width=width)
+        printer.emit_view(
+            tables.list_table(rows, shown),
+            svg=svg,
+            html=html,
+            width=width,
+            page=state(ctx).pager,
+        )
         return
     _no_picture(svg, html)
     _write_plain(output, list_dicts(registry, rows, columns), columns, formula_guard=formula_guard)
@@ -176,6 +182,7 @@ def show_command(
             html=html,
             width=width,
             title=found.title,
+            page=state(ctx).pager,
         )
         return
     _no_picture(svg, html)

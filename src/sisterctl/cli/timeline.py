@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from sisterctl.cli import printer
-from sisterctl.cli.app import app, as_of_date, open_registry
+from sisterctl.cli.app import app, as_of_date, open_registry, state
 from sisterctl.cli.options import (
     AsOfOption,
     CityOption,
@@ -87,7 +87,7 @@ def timeline_command(
             return _print_json(serialize.timeline_dict(timeline))
         view = render.timeline_view(timeline, links=printer.hyperlinks())
         title = found.title
-    printer.emit(view, svg=svg, html=html, width=width, title=title)
+    printer.emit(view, svg=svg, html=html, width=width, title=title, page=state(ctx).pager)
 
 
 def _no_picture(output: ViewFormat, svg: Path | None, html: Path | None) -> None:
