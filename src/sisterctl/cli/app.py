@@ -70,6 +70,7 @@ COMMAND_ORDER = (
     "add",
     "end",
     "resume",
+    "geocode",
     "import",
     "export",
 )

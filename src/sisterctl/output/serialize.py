@@ -87,6 +87,7 @@ def city_dict(city: City) -> dict[str, Any]:
             "aliases": list(city.aliases),
             "lat": city.lat,
             "lon": city.lon,
+            "geonames": city.geonames,
             "notes": city.notes,
             "sources": list(city.sources),
             "extra": dict(city.extra),

@@ -192,7 +192,19 @@ def _closest(word: str, choices: Iterable[str]) -> str | None:
 
 
 _CITY_KEYS = frozenset(
-    {"id", "name", "country", "type", "local_name", "aliases", "lat", "lon", "notes", "sources"}
+    {
+        "id",
+        "name",
+        "country",
+        "type",
+        "local_name",
+        "aliases",
+        "lat",
+        "lon",
+        "geonames",
+        "notes",
+        "sources",
+    }
 )
 _TIE_KEYS = frozenset(
     {
@@ -412,6 +424,10 @@ def _build_cities(
         aliases = b.texts(rec, "aliases", ref)
         lat = b.number(rec, "lat", ref, -90, 90)
         lon = b.number(rec, "lon", ref, -180, 180)
+        geonames = b.number(rec, "geonames", ref, 1, 2**31)
+        if geonames is not None and not geonames.is_integer():
+            b.error("'geonames' must be a GeoNames id, a whole number", ref, "type", "geonames")
+            geonames = None
         notes = b.text(rec, "notes", ref)
         sources = b.texts(rec, "sources", ref)
         extra = b.extra(rec, _CITY_KEYS, ref)
@@ -430,6 +446,7 @@ def _build_cities(
             notes,
             sources,
             extra,
+            int(geonames) if geonames is not None else None,
         )
     return cities
 

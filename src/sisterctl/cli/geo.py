@@ -1,0 +1,118 @@
+"""`sisterctl geocode` (coordinates from the gazetteer) and `sisterctl map` (a picture
+of where the ties reach)."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from sisterctl.cli.app import app, lock_timeout, not_empty, writable_path
+
+if TYPE_CHECKING:
+    from sisterctl.core.geocode import GeocodePlan
+    from sisterctl.model import Registry
+
+
+def _message(text: str) -> None:
+    from sisterctl.text import safe_display
+
+    sys.stderr.write(safe_display(text) + "\n")
+    sys.stderr.flush()
+
+
+# ---------------------------------------------------------------------------
+# geocode
+
+
+@app.command("geocode")
+def geocode_command(
+    ctx: typer.Context,
+    city: Annotated[
+        str | None,
+        typer.Option(
+            "--city",
+            "-c",
+            metavar="NAME",
+            show_default=False,
+            callback=not_empty,
+            help="Only this city (its id, name, alias or local name).",
+        ),
+    ] = None,
+    geonames: Annotated[
+        int | None,
+        typer.Option(
+            "--geonames",
+            metavar="ID",
+            min=1,
+            show_default=False,
+            help="With --city: take the gazetteer's place with this GeoNames id (to "
+            "choose among several of one name).",
+        ),
+    ] = None,
+    lat: Annotated[
+        float | None,
+        typer.Option(
+            "--lat", metavar="DEGREES", show_default=False, help="With --city and --lon: by hand."
+        ),
+    ] = None,
+    lon: Annotated[
+        float | None,
+        typer.Option(
+            "--lon", metavar="DEGREES", show_default=False, help="With --city and --lat: by hand."
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", "-n", help="Print the keys that would be added; write nothing."),
+    ] = False,
+) -> None:
+    """Fill in the coordinates of cities that have none, from the GeoNames gazetteer.
+
+    A city gets lat, lon and its GeoNames id when its name and country match exactly
+    one place; when several match, none is taken and they are listed, to choose from
+    with --city NAME --geonames ID. Cities it could not place are reported.
+
+    Example: sisterctl geocode --city Perth --geonames 2063523
+    """
+    from sisterctl.core.geocode import GeocodeRequest, plan_geocode
+    from sisterctl.store.gazetteer import open_gazetteer
+    from sisterctl.store.geo_edit import add_city_keys
+
+    request = GeocodeRequest(city=city, geonames=geonames, lat=lat, lon=lon)
+    by_hand = lat is not None or lon is not None
+    gazetteer = None if by_hand else open_gazetteer(required=True)
+    plans: list[GeocodePlan] = []
+
+    def plan(registry: Registry) -> dict[str, dict[str, object]]:
+        made = plan_geocode(registry, gazetteer, request)
+        plans[:] = [made]
+        return made.changes
+
+    path = writable_path(ctx)
+    edited = add_city_keys(path, plan, dry_run=dry_run, lock_timeout=lock_timeout())
+    made = plans[0]
+    if dry_run:
+        from sisterctl.records.toml import _toml_key, _toml_value
+
+        for cid, keys in edited.changes.items():
+            sys.stdout.write(f"# [[city]] id = {cid!r}\n")
+            sys.stdout.write(
+                "".join(f"{_toml_key(k)} = {_toml_value(v)}\n" for k, v in keys.items())
+            )
+        sys.stdout.flush()
+    for placed, place in made.placed:
+        where = place.describe() if place is not None else "by hand"
+        _message(f"{placed.id}: {where}")
+    for _, reason in made.unplaced:
+        _message(f"not placed: {reason}")
+    count = len(edited.changes)
+    cities = "1 city" if count == 1 else f"{count} cities"
+    if dry_run:
+        _message(f"Would give {cities} coordinates from {made.source} in {edited.path} (dry run).")
+    elif count:
+        _message(f"Gave {cities} coordinates from {made.source} in {edited.path}.")
+    else:
+        located = f" ({made.located} already had coordinates)" if made.located else ""
+        _message(f"No city was given coordinates{located}; nothing was written.")
