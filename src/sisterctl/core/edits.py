@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sisterctl import countries, ids
+from sisterctl.core.geocode import Gazetteer, GazetteerPlace, locate, located_record
 from sisterctl.core.query import find_tie, suggest_cities
 from sisterctl.dates import PartialDate
 from sisterctl.errors import RefusedError
@@ -46,6 +47,8 @@ class NewTie:
     signatories: Sequence[str] = ()
     mode: str | None = None
     venue: str | None = None
+    # Coordinates of new cities: the GeoNames ids chosen by hand (`--geonames`)
+    geonames: Sequence[int] = ()
 
 
 @dataclass(frozen=True)
@@ -325,9 +328,14 @@ def _check_after_founding(
 # The edits
 
 
-def new_tie(registry: Registry, request: NewTie) -> list[Record]:
+def new_tie(
+    registry: Registry, request: NewTie, gazetteer: Gazetteer | None = None
+) -> list[Record]:
     """A new tie: its new cities, the `[[partnership]]`, and the founding
-    `[[agreement]]` (kind "founding", dated the day the tie was established)."""
+    `[[agreement]]` (kind "founding", dated the day the tie was established).
+
+    New cities get coordinates from `gazetteer` when their name and country match
+    exactly one place, or from the place chosen in `request.geonames`."""
     first = resolve_city(registry, request.cities[0])
     second = resolve_city(registry, request.cities[1], taken_ids=[first.id])
     if first.id == second.id or first.key == second.key:
@@ -336,7 +344,10 @@ def new_tie(registry: Registry, request: NewTie) -> list[Record]:
     kind = line(request.kind, "kind", required=True) if request.kind is not None else None
     kind = kind or DEFAULT_KIND
     tie_id = _tie_id(registry, first, second)
-    records: list[Record] = [("city", c.record()) for c in (first, second) if c.new]
+    new = [c for c in (first, second) if c.new]
+    records: list[Record] = [
+        ("city", record) for record in _new_cities(new, request.geonames, gazetteer)
+    ]
     records.append(
         (
             "partnership",
@@ -369,6 +380,39 @@ def new_tie(registry: Registry, request: NewTie) -> list[Record]:
         )
     )
     return records
+
+
+def _new_cities(
+    cities: Sequence[CityChoice], chosen: Sequence[int], gazetteer: Gazetteer | None
+) -> list[dict[str, Any]]:
+    """The records of new cities, with coordinates where the gazetteer places them. An
+    id chosen by hand goes to the new city in its place's country (the one whose
+    candidates it is among, when both are in that country)."""
+    picks: dict[str, int] = {}
+    for geonames in chosen:
+        if gazetteer is None:
+            raise RefusedError(f"--geonames {geonames}: no gazetteer to look it up in")
+        place = gazetteer.by_id(geonames)
+        if place is None:
+            raise RefusedError(f"the gazetteer ({gazetteer.name}) has no place with id {geonames}")
+        fits = [c for c in cities if c.country == place.country and c.id not in picks]
+        if len(fits) > 1:
+            fits = [c for c in fits if geonames in {p.geonames for p in _candidates(gazetteer, c)}]
+        if len(fits) != 1:
+            raise RefusedError(
+                f"--geonames {geonames} is {place.describe()}, none of the new cities (a "
+                "city the registry holds already gets its coordinates with 'sisterctl "
+                "geocode --city NAME --geonames ID')"
+                if not fits
+                else f"--geonames {geonames} could be for either new city"
+            )
+        picks[fits[0].id] = geonames
+    return [located_record(gazetteer, c.record(), chosen=picks.get(c.id))[0] for c in cities]
+
+
+def _candidates(gazetteer: Gazetteer, city: CityChoice) -> tuple[GazetteerPlace, ...]:
+    match = locate(gazetteer, city.name, city.country)
+    return (match.place,) if match.place is not None else match.candidates
 
 
 def _refuse_existing_tie(registry: Registry, first: CityChoice, second: CityChoice) -> None:

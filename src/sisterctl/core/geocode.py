@@ -251,6 +251,31 @@ def located_record(
     return with_keys(record, match.keys()), match
 
 
+def city_note(gazetteer: Gazetteer | None, record: Mapping[str, Any]) -> str:
+    """What became of a new city's coordinates, in one line, for the person who
+    added it: where they came from, or why there are none."""
+    cid = record.get("id")
+    if record.get("geonames") is not None:
+        place = gazetteer.by_id(int(record["geonames"])) if gazetteer is not None else None
+        where = place.describe() if place is not None else f"GeoNames {record['geonames']}"
+        return f"{cid}: coordinates from {where}"
+    if record.get("lat") is not None:
+        return f"{cid}: coordinates as given"
+    if gazetteer is None:
+        return f"{cid}: no coordinates (no gazetteer: {GEO_HINT})"
+    if (record.get("type") or "city") != "city":
+        return (
+            f"{cid}: no coordinates (a {record.get('type')}: the gazetteer holds populated places)"
+        )
+    _, match = located_record(gazetteer, dict(record))
+    reason = match.explain() if match is not None else "not placed"
+    return f"{cid}: no coordinates: {reason}"
+
+
+#: How to get the gazetteer, for messages.
+GEO_HINT = "pip install 'sisterctl[geo]' to fill them from GeoNames"
+
+
 def with_keys(record: dict[str, Any], keys: Mapping[str, Any]) -> dict[str, Any]:
     """`record` with `keys` inserted before its notes and sources (or at its end)."""
     out: dict[str, Any] = {}

