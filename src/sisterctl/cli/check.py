@@ -59,10 +59,12 @@ def check_command(
     from sisterctl import store
     from sisterctl.core.check import check_text, unreadable_error, unreadable_report
     from sisterctl.errors import RegistryError
+    from sisterctl.store.gazetteer import open_gazetteer
 
     path = Path(file) if file is not None else location(ctx).path
     try:
-        report = check_text(store.read_text(path), str(path), as_of_date(as_of))
+        text = store.read_text(path)
+        report = check_text(text, str(path), as_of_date(as_of), open_gazetteer())
     except RegistryError as exc:
         report = unreadable_report(str(path), exc)
     if strict:
