@@ -175,6 +175,29 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, h)))
 
 
+def great_circle(
+    a: tuple[float, float], b: tuple[float, float], steps: int | None = None
+) -> list[tuple[float, float]]:
+    """Points (lon, lat) along the shorter great circle from a to b."""
+    (lon1, lat1), (lon2, lat2) = a, b
+    p1, l1, p2, l2 = map(math.radians, (lat1, lon1, lat2, lon2))
+    v1 = (math.cos(p1) * math.cos(l1), math.cos(p1) * math.sin(l1), math.sin(p1))
+    v2 = (math.cos(p2) * math.cos(l2), math.cos(p2) * math.sin(l2), math.sin(p2))
+    dot = max(-1.0, min(1.0, sum(x * y for x, y in zip(v1, v2, strict=True))))
+    omega = math.acos(dot)
+    if steps is None:
+        steps = max(8, min(96, int(math.degrees(omega) / 2)))
+    if omega < 1e-9:
+        return [a, b]
+    out = []
+    for i in range(steps + 1):
+        t = i / steps
+        s1, s2 = math.sin((1 - t) * omega) / math.sin(omega), math.sin(t * omega) / math.sin(omega)
+        x, y, z = (s1 * v1[k] + s2 * v2[k] for k in range(3))
+        out.append((math.degrees(math.atan2(y, x)), math.degrees(math.atan2(z, math.hypot(x, y)))))
+    return out
+
+
 @dataclass(frozen=True)
 class Misplaced:
     """A city whose coordinates lie far from every gazetteer place of its names."""
