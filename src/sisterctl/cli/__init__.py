@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "check": ("check",),
     "import": ("interop",),
     "geocode": ("geo",),
+    "map": ("geo",),
     "list": ("read",),
     "show": ("read",),
     "timeline": ("timeline",),

@@ -64,6 +64,7 @@ COMMAND_ORDER = (
     "show",
     "timeline",
     "stats",
+    "map",
     "upcoming",
     "check",
     "init",

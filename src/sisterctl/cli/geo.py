@@ -4,11 +4,31 @@ of where the ties reach)."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sisterctl.cli.app import app, lock_timeout, not_empty, writable_path
+from sisterctl.cli.app import (
+    a_file,
+    app,
+    as_of_date,
+    lock_timeout,
+    not_empty,
+    open_registry,
+    writable_path,
+    write_output,
+)
+from sisterctl.cli.options import (
+    AsOfOption,
+    CountryOption,
+    FieldOption,
+    KindOption,
+    SinceOption,
+    StatusOption,
+    UntilOption,
+    tie_filters,
+)
 
 if TYPE_CHECKING:
     from sisterctl.core.geocode import GeocodePlan
@@ -116,3 +136,104 @@ def geocode_command(
     else:
         located = f" ({made.located} already had coordinates)" if made.located else ""
         _message(f"No city was given coordinates{located}; nothing was written.")
+
+
+# ---------------------------------------------------------------------------
+# map
+
+
+@app.command("map")
+def map_command(
+    ctx: typer.Context,
+    what: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[CITY | TIE]",
+            show_default=False,
+            help="A city (its ties are drawn from it), a tie (its id, or its two cities), "
+            "or nothing: every tie that passes the filters.",
+        ),
+    ] = None,
+    svg: Annotated[
+        Path | None,
+        typer.Option(
+            "--svg",
+            metavar="FILE",
+            dir_okay=False,
+            show_default=False,
+            callback=a_file,
+            help="Write the map as an SVG picture to FILE.",
+        ),
+    ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            metavar="FILE",
+            dir_okay=False,
+            show_default=False,
+            callback=a_file,
+            help="Write the map as an HTML page to FILE.",
+        ),
+    ] = None,
+    width: Annotated[
+        int, typer.Option("--width", min=480, max=4000, help="The picture's width in pixels.")
+    ] = 1200,
+    country: CountryOption = None,
+    kind: KindOption = None,
+    status: StatusOption = None,
+    field: FieldOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    as_of: AsOfOption = None,
+) -> None:
+    """Draw a world map of ties: great-circle lines from a city to its partners.
+
+    The land is Natural Earth's; kind and status show as dash, colour and mark, so a
+    printout in black and white reads the same. Ties whose cities have no
+    coordinates (see 'sisterctl geocode') are listed under the map. Without --svg or
+    --html, says what the map would show.
+
+    Example: sisterctl map Taipei --svg taipei.svg
+    """
+    from sisterctl.core.maps import map_view
+    from sisterctl.output.map_svg import render_html, render_svg
+    from sisterctl.store.geodata import land
+
+    filters = tie_filters(
+        city=None,
+        country=country,
+        kind=kind,
+        status=status,
+        field=field,
+        since=since,
+        until=until,
+    )
+    view = map_view(open_registry(ctx), what or [], filters, as_of_date(as_of))
+    for target in (svg, html):
+        if target is not None:
+            _not_the_registry(ctx, target)
+    picture = render_svg(view, land(), width=width) if svg or html else ""
+    if svg is not None:
+        write_output(ctx, picture.encode("utf-8"), svg)
+    if html is not None:
+        write_output(ctx, render_html(view, picture).encode("utf-8"), html)
+    drawn, left = len(view.drawn), view.left_out
+    what_map = f"{view.title}: {drawn} of {len(view.ties)} drawn"
+    if left:
+        what_map += "; not drawn, for want of coordinates: " + ", ".join(t.tie.id for t in left)
+    written = " and ".join(str(p) for p in (svg, html) if p is not None)
+    _message(f"{what_map}." + (f" Wrote {written}." if written else " (--svg FILE draws it.)"))
+
+
+def _not_the_registry(ctx: typer.Context, path: Path) -> None:
+    from sisterctl.cli.app import location
+    from sisterctl.errors import RefusedError
+
+    registry = location(ctx).path
+    try:
+        same = path.resolve() == registry.resolve()
+    except OSError:
+        same = False
+    if same:
+        raise RefusedError(f"{path} is the registry itself; name another file")
