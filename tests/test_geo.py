@@ -326,9 +326,16 @@ def test_an_import_places_new_cities_and_says_which_it_could_not(
         "not_found": [],
     }
     placed = cities(path)
-    assert placed["perth-gb"]["geonames"] == 2640358
-    assert placed["perth-au"]["geonames"] == 2063523
-    assert placed["prague-cz"]["geonames"] == 3067696
+    assert placed["perth-gb"] == {
+        "id": "perth-gb",
+        "name": "Perth",
+        "country": "GB",
+        "lat": 56.39522,
+        "lon": -3.43139,
+        "geonames": 2640358,
+    }
+    assert (placed["perth-au"]["lat"], placed["perth-au"]["geonames"]) == (-31.95224, 2063523)
+    assert (placed["prague-cz"]["lon"], placed["prague-cz"]["geonames"]) == (14.42076, 3067696)
     assert "lat" not in placed["portland-us"]
     assert placed["nowhere-jp"]["lat"] == 35.1  # the file's own coordinates are kept
     assert "geonames" not in placed["nowhere-jp"]

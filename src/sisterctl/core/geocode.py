@@ -302,6 +302,7 @@ GEO_HINT = "pip install 'sisterctl[geo]' to fill them from GeoNames"
 def with_keys(record: dict[str, Any], keys: Mapping[str, Any]) -> dict[str, Any]:
     """`record` with `keys` inserted before its notes and sources (or at its end)."""
     out: dict[str, Any] = {}
+    record = {k: v for k, v in record.items() if k not in keys or v is not None}
     for key, value in record.items():
         if key in ("notes", "sources"):
             out.update({k: v for k, v in keys.items() if k not in out})
