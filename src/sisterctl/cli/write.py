@@ -367,7 +367,8 @@ def add_partnership(
         from sisterctl.core.geocode import city_note
 
         for record in new_cities:
-            _message(city_note(gazetteer, record))
+            for line in city_note(gazetteer, record).split("\n"):
+                _message(line)
     elif new_cities and not no_geocode and not gazetteers.installed():
         from sisterctl.core.geocode import GEO_HINT
 

@@ -55,6 +55,12 @@ class GazetteerPlace:
             return f"division {self.admin1_code}{zone}"
         return f"no division{zone}"
 
+    def short(self) -> str:
+        """`Perth, Western Australia, Australia: 2,384,371 people, at -31.95224, 115.8614`."""
+        people = f"{self.population:,} people" if self.population else "population unknown"
+        where = f"{self.name}, {self.division()}, {country_name(self.country)}"
+        return f"{where}: {people}, at {self.lat}, {self.lon}"
+
     def describe(self) -> str:
         """`Perth, Western Australia, Australia (GeoNames 2063523, population 2,384,371,
         at -31.95224, 115.8614)`."""
@@ -102,6 +108,17 @@ class Match:
         """The keys a city record gets from its place: lat, lon, geonames."""
         assert self.place is not None
         return coordinates(self.place)
+
+    def explain_lines(self, shown: int = 10) -> list[str]:
+        """`explain` for a person at a terminal: the reason, then a candidate a line."""
+        if self.missing:
+            return [self.explain()]
+        label = f"{self.name}, {country_name(self.country)}"
+        lines = [f"{label}: {len(self.candidates)} places of this name, none taken:"]
+        lines += [f"  --geonames {p.geonames}  {p.short()}" for p in self.candidates[:shown]]
+        if len(self.candidates) > shown:
+            lines.append(f"  and {len(self.candidates) - shown} more, with fewer people")
+        return lines
 
     def explain(self, shown: int = 5) -> str:
         """Why no place was taken, in one line, with the candidates to choose from."""
@@ -275,8 +292,8 @@ def located_record(
 
 
 def city_note(gazetteer: Gazetteer | None, record: Mapping[str, Any]) -> str:
-    """What became of a new city's coordinates, in one line, for the person who
-    added it: where they came from, or why there are none."""
+    """What became of a new city's coordinates, for the person who added it: where
+    they came from, or why there are none (and the candidates, a line each)."""
     cid = record.get("id")
     if record.get("geonames") is not None:
         place = gazetteer.by_id(int(record["geonames"])) if gazetteer is not None else None
@@ -291,8 +308,10 @@ def city_note(gazetteer: Gazetteer | None, record: Mapping[str, Any]) -> str:
             f"{cid}: no coordinates (a {record.get('type')}: the gazetteer holds populated places)"
         )
     _, match = located_record(gazetteer, dict(record))
-    reason = match.explain() if match is not None else "not placed"
-    return f"{cid}: no coordinates: {reason}"
+    if match is None:
+        return f"{cid}: no coordinates"
+    first, *rest = match.explain_lines()
+    return "\n".join([f"{cid}: no coordinates: {first}", *rest])
 
 
 #: How to get the gazetteer, for messages.
@@ -330,6 +349,7 @@ class GeocodePlan:
     placed: list[tuple[City, GazetteerPlace | None]] = field(default_factory=list)
     unplaced: list[tuple[City, str]] = field(default_factory=list)
     located: int = 0  # cities that already had coordinates
+    matches: dict[str, Match] = field(default_factory=dict)  # of the unplaced, by city id
 
 
 def plan_geocode(
@@ -376,8 +396,6 @@ def plan_geocode(
         plan.placed.append((city, place))
         return plan
     _plan_city(plan, gazetteer, city, quiet=False)
-    if plan.unplaced:
-        raise RefusedError(plan.unplaced[0][1])
     return plan
 
 
@@ -403,6 +421,7 @@ def _plan_city(plan: GeocodePlan, gazetteer: Gazetteer | None, city: City, *, qu
     match = city_match(gazetteer, city)
     if match.place is None:
         plan.unplaced.append((city, match.explain()))
+        plan.matches[city.id] = match
         return
     plan.changes[city.id] = match.keys()
     plan.placed.append((city, match.place))
