@@ -35,6 +35,7 @@ STATUS_COLOURS = {"active": "#1d5fa6", "suspended": "#c2580a", "ended": "#6f6f6f
 OTHER_COLOUR = "#6a3d9a"
 KIND_DASHES = {"sister city": None, "friendship city": "9 5"}
 OTHER_DASH = "2 4"
+MAX_LABELS = 60  # cities tried for a label on a map of more than 80, without a centre
 LAND, OCEAN, GRID, EDGE = "#dfe3e6", "#ffffff", "#eef1f3", "#9aa3ab"
 
 Point = tuple[float, float]
@@ -362,15 +363,20 @@ def _marks_and_labels(frame: _Frame, view: MapView, width: int, bottom: float) -
     for city in cities:
         assert city.lat is not None and city.lon is not None
         spots[city.id] = frame.xy(frame.relative(city.lon), city.lat)
-    taken: list[tuple[float, float, float, float]] = [
-        (x - 4, y - 4, x + 4, y + 4) for x, y in spots.values()
-    ]
+    taken = _Boxes()
+    for x, y in spots.values():
+        taken.append((x - 4, y - 4, x + 4, y + 4))
     marks, labels = [], []
     must_label = view.centre is not None or len(cities) <= 80
+    labelled = 0
     for city in cities:
         x, y = spots[city.id]
         centre = view.centre is not None and city.id == view.centre.id
         marks.append(_mark(city, x, y, status_of[city.id], centre))
+        if not must_label:
+            if labelled >= MAX_LABELS:
+                continue  # a map of thousands of cities names the most tied only
+            labelled += 1
         text = city.name + (f" {city.local_name}" if centre and city.local_name else "")
         size = 14 if centre else 12
         placed = _place_label(text, size, x, y, taken, width, bottom, force=must_label)
@@ -417,7 +423,7 @@ def _place_label(
     size: float,
     x: float,
     y: float,
-    taken: list[tuple[float, float, float, float]],
+    taken: _Boxes,
     width: float,
     bottom: float,
     *,
@@ -432,7 +438,7 @@ def _place_label(
             box = (left - 1, ly - h + 2, left + w + 1, ly + 3)
             if box[0] < 2 or box[2] > width - 2 or box[1] < 70 or box[3] > bottom + 14:
                 continue
-            overlap = sum(_overlap(box, other) for other in taken)
+            overlap = sum(_overlap(box, other) for other in taken.near(box))
             if overlap == 0:
                 taken.append(box)
                 return lx, ly, anchor, _leader(box, x, y) if radius > 1 else None
@@ -448,6 +454,31 @@ def _place_label(
 def _leader(box: tuple[float, float, float, float], x: float, y: float) -> Point:
     """The point of a label's box nearest to its mark, where a leader line ends."""
     return (min(max(x, box[0]), box[2]), min(max(y, box[1]), box[3]))
+
+
+Box = tuple[float, float, float, float]
+
+
+class _Boxes:
+    """The boxes already taken on the picture, in a grid, so that a label is checked
+    against its neighbours only (a map may hold thousands of marks)."""
+
+    CELL = 48.0
+
+    def __init__(self) -> None:
+        self._cells: dict[tuple[int, int], list[Box]] = {}
+
+    def _keys(self, box: Box) -> list[tuple[int, int]]:
+        x0, y0 = int(box[0] // self.CELL), int(box[1] // self.CELL)
+        x1, y1 = int(box[2] // self.CELL), int(box[3] // self.CELL)
+        return [(i, j) for i in range(x0, x1 + 1) for j in range(y0, y1 + 1)]
+
+    def append(self, box: Box) -> None:
+        for key in self._keys(box):
+            self._cells.setdefault(key, []).append(box)
+
+    def near(self, box: Box) -> set[Box]:
+        return {other for key in self._keys(box) for other in self._cells.get(key, ())}
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
