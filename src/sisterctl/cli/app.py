@@ -16,6 +16,7 @@ from sisterctl import __version__
 from sisterctl.errors import ExitCode, SisterctlError, UsageError, internal_error_message
 
 if TYPE_CHECKING:
+    from sisterctl.core.geocode import Gazetteer
     from sisterctl.model import Registry
     from sisterctl.store.location import Location
 
@@ -442,3 +443,16 @@ def _replace_file(path: Path, data: bytes) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def gazetteer(*, required: bool = False) -> Gazetteer | None:
+    """The gazetteer (`sisterctl.store.gazetteer`); the first use, which makes its
+    index, says so on standard error."""
+    from sisterctl.store.gazetteer import open_gazetteer
+
+    return open_gazetteer(
+        required=required,
+        on_build=lambda: note(
+            "making an index of the GeoNames gazetteer in the user cache (once: about 10 s)"
+        ),
+    )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from sisterctl.cli.app import app, as_of_date, location, not_empty
+from sisterctl.cli.app import gazetteer as gazetteer_of
 from sisterctl.cli.options import AsOfOption
 
 if TYPE_CHECKING:
@@ -59,12 +60,11 @@ def check_command(
     from sisterctl import store
     from sisterctl.core.check import check_text, unreadable_error, unreadable_report
     from sisterctl.errors import RegistryError
-    from sisterctl.store.gazetteer import open_gazetteer
 
     path = Path(file) if file is not None else location(ctx).path
     try:
         text = store.read_text(path)
-        report = check_text(text, str(path), as_of_date(as_of), open_gazetteer())
+        report = check_text(text, str(path), as_of_date(as_of), gazetteer_of())
     except RegistryError as exc:
         report = unreadable_report(str(path), exc)
     if strict:

@@ -19,6 +19,7 @@ from sisterctl.cli.app import (
     writable_path,
     write_output,
 )
+from sisterctl.cli.app import gazetteer as gazetteer_of
 from sisterctl.cli.options import (
     AsOfOption,
     CountryOption,
@@ -97,12 +98,11 @@ def geocode_command(
     Example: sisterctl geocode --city Perth --geonames 2063523
     """
     from sisterctl.core.geocode import GeocodeRequest, plan_geocode
-    from sisterctl.store.gazetteer import open_gazetteer
     from sisterctl.store.geo_edit import add_city_keys
 
     request = GeocodeRequest(city=city, geonames=geonames, lat=lat, lon=lon)
     by_hand = lat is not None or lon is not None
-    gazetteer = None if by_hand else open_gazetteer(required=True)
+    gazetteer = None if by_hand else gazetteer_of(required=True)
     plans: list[GeocodePlan] = []
 
     def plan(registry: Registry) -> dict[str, dict[str, object]]:

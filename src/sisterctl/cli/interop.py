@@ -21,6 +21,7 @@ from sisterctl.cli.app import (
     writable_path,
     write_output,
 )
+from sisterctl.cli.app import gazetteer as gazetteer_of
 from sisterctl.cli.options import OutputOption
 
 if TYPE_CHECKING:
@@ -248,9 +249,8 @@ def _import(
     from sisterctl.interop import json_io
     from sisterctl.interop.plan import Reading, place_ties
     from sisterctl.output import render
-    from sisterctl.store.gazetteer import open_gazetteer
 
-    gazetteer = open_gazetteer() if geocode else None
+    gazetteer = gazetteer_of() if geocode else None
 
     def place(held: Registry, progress: Progress) -> Outcome:
         if isinstance(read, Reading):

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sisterctl.cli.app import add_app, app, lock_timeout, not_empty, state, writable_path
+from sisterctl.cli.app import gazetteer as gazetteer_of
 from sisterctl.errors import UsageError
 
 if TYPE_CHECKING:
@@ -360,7 +361,7 @@ def add_partnership(
     )
     from sisterctl.store import gazetteer as gazetteers
 
-    gazetteer = None if no_geocode else gazetteers.open_gazetteer(required=bool(geonames))
+    gazetteer = None if no_geocode else gazetteer_of(required=bool(geonames))
     records = _write(ctx, lambda reg: new_tie(reg, request, gazetteer), dry_run)
     new_cities = [record for table, record in records if table == "city"]
     if gazetteer is not None:

