@@ -113,6 +113,10 @@ def test_geocode_places_each_perth_in_its_own_country_and_leaves_the_rest_unchan
     assert b'notes = "Perth, Scotland."\nlat = 56.39522\n' in new
     assert b'country = "AU"\nlat = -31.95224\n' in new
 
+    # What the registry now reads as (through the cache the edit refreshed).
+    exported = json.loads(run("-r", path, "export", "geojson").stdout)
+    assert [f["id"] for f in exported["features"]] == ["perth-perth"]
+
     # Chosen by hand among the Portlands, by GeoNames id.
     result = run("-r", path, "geocode", "--city", "Portland", "--geonames", "4975802")
     assert result.exit_code == 0, result.stderr

@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 
 from sisterctl.errors import RegistryError
 from sisterctl.model import Registry
+from sisterctl.records.build import build
 from sisterctl.records.locator import record_lines
 from sisterctl.records.toml import decode, parse_toml
 from sisterctl.store.appends import (
@@ -94,6 +95,9 @@ def _edit_once(path: Path, plan: Callable[[Registry], CityKeys], *, dry_run: boo
         return Edited(path, {}, written=False)
     new_text = insert_keys(text, old, changes, path)
     new = _verify(path, old, changes, new_text)
+    after = build(new, text=new_text)
+    if after.errors:
+        raise RegistryError(f"{after.errors[0].message}; nothing was written", path)
     if dry_run:
         return Edited(path, changes, written=False)
     # decode() drops a byte-order mark: the file keeps its own.
@@ -103,8 +107,7 @@ def _edit_once(path: Path, plan: Callable[[Registry], CityKeys], *, dry_run: boo
         return None
     from sisterctl.store import cache
 
-    result_after, _ = parse_and_build(new_raw, path)
-    cache.put(path, cache.digest(new_raw), result_after.registry, cache.data_digest(new))
+    cache.put(path, cache.digest(new_raw), after.registry, cache.data_digest(new))
     return Edited(path, changes, written=True)
 
 
