@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -84,3 +85,60 @@ def _gc_thawed() -> Iterator[None]:
 
     yield
     gc.unfreeze()
+
+
+Terminal = Callable[..., str]
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Terminal:
+    """Run `python -m sisterctl ARGS` on a pseudo-terminal `columns` wide (and with
+    COLUMNS unset, so that sisterctl asks the terminal) and return what it showed, with
+    the terminal's line ends made plain. Skips where there are no pseudo-terminals."""
+    if sys.platform == "win32":
+        pytest.skip("needs a pseudo-terminal")
+
+    def show(*args: str | Path, columns: int = 80, env: dict[str, str] | None = None) -> str:
+        import fcntl
+        import pty
+        import struct
+        import subprocess
+        import termios
+
+        leader, follower = pty.openpty()
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+        environ = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "SISTERCTL_REGISTRY")
+        }
+        environ.update(
+            {
+                "TERM": "xterm-256color",
+                "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
+                "XDG_CACHE_HOME": str(tmp_path / "xdg-cache"),
+                **(env or {}),
+            }
+        )
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "sisterctl", *(str(a) for a in args)],
+            stdin=follower,
+            stdout=follower,
+            stderr=follower,
+            env=environ,
+        )
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the other end closed
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        proc.wait(timeout=60)
+        os.close(leader)
+        return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+
+    return show
