@@ -70,13 +70,6 @@ def test_views_match_their_golden_files(
     assert_golden(name, result.stdout)
 
 
-def test_golden_files_are_all_in_use() -> None:
-    used = {case[0] for case in GOLDEN_CASES}
-    golden = Path(__file__).parent / "golden"
-    on_disk = {p.name for p in golden.glob("*.txt") if p.name.startswith(("timeline-", "stats-"))}
-    assert on_disk == used
-
-
 # ---------------------------------------------------------------------------
 # What a reader must find in a timeline
 

@@ -46,11 +46,30 @@ def upcoming_view(as_of: str, within: str, *extra: str) -> list[tables.Block]:
     return tables.upcoming_view(report)
 
 
+LIST_WIDTHS = (44, 60, 80, 100)
+UPCOMING_CASES: list[tuple[str, str, tuple[str, ...]]] = [
+    ("2020-10-20", "6w", ()),
+    ("2020-03-01", "1y", ("--all", "--agreements")),
+]
+UPCOMING_WIDTHS = (60, 80, None)
+
+
+def upcoming_name(as_of: str, within: str, extra: tuple[str, ...], width: int | None) -> str:
+    return f"upcoming-{as_of}-{within}{''.join(extra)}-{width or 'pipe'}.txt"
+
+
+# The golden files of this module (tests/test_golden.py checks that each one is in use).
+GOLDEN_NAMES = {f"list-{width}.txt" for width in LIST_WIDTHS} | {"list-pipe.txt"}
+GOLDEN_NAMES |= {
+    upcoming_name(*case, width) for case in UPCOMING_CASES for width in UPCOMING_WIDTHS
+}
+
+
 def text(lines: list[str]) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-@pytest.mark.parametrize("width", [44, 60, 80, 100])
+@pytest.mark.parametrize("width", LIST_WIDTHS)
 def test_list_at_a_width(width: int) -> None:
     lines = tables.lines(list_view(), width)
     assert_golden(f"list-{width}.txt", text(lines))
@@ -68,34 +87,15 @@ def test_list_on_a_pipe_is_one_line_per_row() -> None:
             assert tables.plain(cell) in line
 
 
-@pytest.mark.parametrize("width", [60, 80, None])
-@pytest.mark.parametrize(
-    ("as_of", "within", "extra"),
-    [("2020-10-20", "6w", ()), ("2020-03-01", "1y", ("--all", "--agreements"))],
-)
+@pytest.mark.parametrize("width", UPCOMING_WIDTHS)
+@pytest.mark.parametrize(("as_of", "within", "extra"), UPCOMING_CASES)
 def test_upcoming_at_a_width(
     width: int | None, as_of: str, within: str, extra: tuple[str, ...]
 ) -> None:
     lines = tables.lines(upcoming_view(as_of, within, *extra), width)
-    name = f"upcoming-{as_of}-{within}{''.join(extra)}-{width or 'pipe'}.txt"
-    assert_golden(name, text(lines))
+    assert_golden(upcoming_name(as_of, within, extra, width), text(lines))
     if width is not None:
         assert all(cell_len(line) <= width for line in lines)
-
-
-def test_golden_files_of_tables_are_all_in_use() -> None:
-    used = {f"list-{width}.txt" for width in (44, 60, 80, 100, "pipe")}
-    used |= {
-        f"upcoming-{as_of}-{within}{extra}-{width}.txt"
-        for as_of, within, extra in (
-            ("2020-10-20", "6w", ""),
-            ("2020-03-01", "1y", "--all--agreements"),
-        )
-        for width in (60, 80, "pipe")
-    }
-    golden = Path(__file__).parent / "golden"
-    on_disk = {p.name for p in golden.glob("*.txt") if p.name.startswith(("list-", "upcoming-"))}
-    assert on_disk == used
 
 
 def test_list_at_80_columns_in_a_terminal_is_the_golden_file(terminal: Terminal) -> None:
