@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from sisterctl.errors import ExitCode
 from tests.conftest import DATA, Run
 
 BUNDLED = Path(__file__).resolve().parents[1] / "data" / "partnerships.toml"
@@ -30,7 +31,7 @@ def lines(text: str) -> list[str]:
 
 def test_upcoming_table(run: Run, registry: Path) -> None:
     result = run("-r", registry, "upcoming", "--as-of", "2020-10-20", "--within", "6w")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     assert result.stderr == ""
     assert lines(result.stdout) == [
         "Anniversaries from 2020-10-20 through 2020-11-30 (6 weeks)",
@@ -54,7 +55,7 @@ def test_upcoming_all_and_agreements(run: Run, registry: Path) -> None:
     result = run(
         "-r", registry, "upcoming", "--as-of", "2020-10-20", "-w", "6w", "--all", "--agreements"
     )
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     body = [line for line in lines(result.stdout)[4:] if line.startswith("2")]
     assert [line.split()[0] for line in body] == [
         "2020-11-04",
@@ -70,7 +71,7 @@ def test_upcoming_all_and_agreements(run: Run, registry: Path) -> None:
 
 def test_upcoming_today_tomorrow_and_the_reference_day_counts(run: Run, registry: Path) -> None:
     today = run("-r", registry, "upcoming", "--as-of", "2020-11-04", "--within", "1")
-    assert today.exit_code == 0, today.stderr
+    assert today.exit_code == ExitCode.OK, today.stderr
     assert "\n2020-11-04  today " in today.stdout
     assert "(1 day)" in today.stdout
     tomorrow = run("-r", registry, "upcoming", "--as-of", "2020-11-03", "--within", "2")
@@ -79,7 +80,7 @@ def test_upcoming_today_tomorrow_and_the_reference_day_counts(run: Run, registry
 
 def test_upcoming_crosses_the_year_end(run: Run, registry: Path) -> None:
     result = run("-r", registry, "upcoming", "--as-of", "2026-12-20", "-f", "json")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     assert [(r["date"], r["id"], r["ordinal"]) for r in json.loads(result.stdout)] == [
         ("2026", "taipei-houston", 65),
         ("2027", "taipei-houston", 66),
@@ -97,7 +98,7 @@ def test_upcoming_json_fields(run: Run, registry: Path) -> None:
     result = run(
         "-r", registry, "upcoming", "--as-of", "2020-10-20", "--within", "3m", "-f", "json"
     )
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     rows = json.loads(result.stdout)
     assert rows[0] == {
         "date": "2020-11-04",
@@ -128,7 +129,7 @@ def test_upcoming_json_fields(run: Run, registry: Path) -> None:
 
 def test_upcoming_csv_and_tsv(run: Run, registry: Path) -> None:
     result = run("-r", registry, "upcoming", "--as-of", "2020-10-20", "-w", "6w", "-f", "csv")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [(r["date"], r["days"], r["ordinal"], r["milestone"], r["id"]) for r in rows] == [
         ("2020-11-04", "15", "10", "true", "taipei-daegu"),
@@ -160,7 +161,7 @@ def ids(run: Run, registry: Path, *args: str) -> list[str]:
     result = run(
         "-r", registry, "upcoming", "--as-of", "2020-01-01", "-w", "1y", "-f", "json", *args
     )
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     return [row["id"] for row in json.loads(result.stdout)]
 
 
@@ -197,7 +198,7 @@ def test_upcoming_leap_day_rule(run: Run, registry: Path, tmp_path: Path) -> Non
             "-r", path, "upcoming", "--as-of", "2021-02-20", "--city", "São Paulo", "-f", "json",
             *args,
         )  # fmt: skip
-        assert result.exit_code == 0, result.stderr
+        assert result.exit_code == ExitCode.OK, result.stderr
         return [row["date"] for row in json.loads(result.stdout)]
 
     assert dates(registry) == ["2021-02-28"]
@@ -219,7 +220,7 @@ def test_upcoming_leap_day_rule(run: Run, registry: Path, tmp_path: Path) -> Non
 
 def test_upcoming_says_so_when_there_is_nothing(run: Run, registry: Path) -> None:
     result = run("-r", registry, "upcoming", "--as-of", "2021-06-01", "--country", "KR")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     assert lines(result.stdout) == [
         "No anniversaries from 2021-06-01 through 2021-06-30.",
         "1 tie has no known founding date.",
@@ -229,7 +230,7 @@ def test_upcoming_says_so_when_there_is_nothing(run: Run, registry: Path) -> Non
 @pytest.mark.parametrize("within", ["-5", "0", "3x", "1.5m", "soon"])
 def test_upcoming_refuses_a_bad_window_in_one_line(run: Run, registry: Path, within: str) -> None:
     result = run("-r", registry, "upcoming", "--as-of", "2020-10-20", "--within", within)
-    assert result.exit_code == 2
+    assert result.exit_code == ExitCode.USAGE
     assert result.stdout == ""
     assert result.stderr == (
         "sisterctl: --within takes a positive length: days (30), weeks (6w), months (3m) "
@@ -239,13 +240,13 @@ def test_upcoming_refuses_a_bad_window_in_one_line(run: Run, registry: Path, wit
 
 def test_upcoming_refuses_a_partial_as_of(run: Run, registry: Path) -> None:
     result = run("-r", registry, "upcoming", "--as-of", "2020-10")
-    assert result.exit_code == 2
+    assert result.exit_code == ExitCode.USAGE
     assert "--as-of needs a full date" in result.stderr
 
 
 def test_upcoming_refuses_a_window_past_9999(run: Run, registry: Path) -> None:
     result = run("-r", registry, "upcoming", "--as-of", "9999-06-01", "--within", "1y")
-    assert result.exit_code == 1
+    assert result.exit_code == ExitCode.REFUSED
     assert result.stderr.count("\n") == 1 and "after the year 9999" in result.stderr
 
 
@@ -255,19 +256,19 @@ def test_upcoming_svg_and_html(run: Run, registry: Path, tmp_path: Path) -> None
         "-r", registry, "upcoming", "--as-of", "2020-10-20", "--svg", svg, "--html", html,
         "--width", "100",
     )  # fmt: skip
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     assert "Taipei–Daegu" in result.stdout
     assert svg.read_text(encoding="utf-8").startswith("<svg")
     assert "Taipei–Daegu" in html.read_text(encoding="utf-8")
     refused = run("-r", registry, "upcoming", "-f", "json", "--svg", svg)
-    assert refused.exit_code == 2 and "--svg and --html" in refused.stderr
+    assert refused.exit_code == ExitCode.USAGE and "--svg and --html" in refused.stderr
 
 
 def test_upcoming_shows_registry_text_safely(run: Run, registry: Path) -> None:
     text = registry.read_text(encoding="utf-8")
     registry.write_text(text.replace('name = "Daegu"', 'name = "Dae[bold]gu\\u001b[31m"'))
     result = run("-r", registry, "upcoming", "--as-of", "2020-11-04", "--within", "1")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     assert "Taipei–Dae[bold]gu\\x1b[31m" in result.stdout
     assert "\x1b" not in result.stdout
 
@@ -275,7 +276,7 @@ def test_upcoming_shows_registry_text_safely(run: Run, registry: Path) -> None:
 @pytest.mark.skipif(not BUNDLED.exists(), reason="no bundled registry in this checkout")
 def test_upcoming_on_the_bundled_registry_finds_taipei_daegus_10th(run: Run) -> None:
     result = run("upcoming", "--as-of", "2020-10-20", "--within", "30", "-f", "json")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     row = next(r for r in json.loads(result.stdout) if r["id"] == "taipei-daegu")
     assert (row["date"], row["days"], row["ordinal"], row["milestone"]) == (
         "2020-11-04",
@@ -295,7 +296,7 @@ def test_upcoming_on_the_bundled_registry_taipei_houston_60th_and_the_reaffirmat
     run: Run,
 ) -> None:
     houston = run("upcoming", "--as-of", "2021-06-01", "--city", "Houston", "-f", "csv")
-    assert houston.exit_code == 0, houston.stderr
+    assert houston.exit_code == ExitCode.OK, houston.stderr
     rows = list(csv.DictReader(io.StringIO(houston.stdout)))
     assert [(r["date"], r["days"], r["ordinal"], r["milestone"]) for r in rows] == [
         ("2021-06-15", "14", "60", "true")

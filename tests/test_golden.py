@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
+from sisterctl.core.check import CheckExit
+from sisterctl.errors import ExitCode
 from tests.conftest import DATA, Run
 from tests.golden_files import GOLDEN, assert_golden
 
-# (golden file, registry in tests/data, arguments, columns, exit code)
+# (golden file, registry in tests/data, arguments, columns or exit code)
 SHOW_CASES = [
     ("show-taipei-daegu-100.txt", "small.toml", ("show", "taipei-daegu"), 100),
     ("show-taipei-daegu-60.txt", "small.toml", ("show", "Daegu", "Taipei"), 60),
@@ -21,11 +23,11 @@ SHOW_CASES = [
     ("show-daegu-ningbo-44.txt", "timeline.toml", ("show", "daegu-ningbo"), 44),
 ]
 CHECK_CASES = [
-    ("check-example.txt", "check-example.toml", ("check",), 1),
-    ("check-example-json.txt", "check-example.toml", ("check", "--format", "json"), 1),
-    ("check-timeline.txt", "timeline.toml", ("check",), 0),
-    ("check-timeline-strict.txt", "timeline.toml", ("check", "--strict"), 1),
-    ("check-small.txt", "small.toml", ("check",), 0),
+    ("check-example.txt", "check-example.toml", ("check",), CheckExit.ERRORS),
+    ("check-example-json.txt", "check-example.toml", ("check", "-f", "json"), CheckExit.ERRORS),
+    ("check-timeline.txt", "timeline.toml", ("check",), CheckExit.CLEAN),
+    ("check-timeline-strict.txt", "timeline.toml", ("check", "--strict"), CheckExit.ERRORS),
+    ("check-small.txt", "small.toml", ("check",), CheckExit.CLEAN),
 ]
 
 
@@ -38,7 +40,7 @@ def test_show_matches_its_golden_file(
     path = tmp_path / registry
     shutil.copy(DATA / registry, path)
     result = run("-r", path, *args, "--as-of", "2026-03-01", env={"COLUMNS": str(columns)})
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     assert result.stderr == ""
     assert all(cell_len(line) <= columns for line in result.stdout.splitlines())
     assert "\x1b[" not in result.stdout
@@ -55,7 +57,7 @@ def test_check_matches_its_golden_file(
     name: str,
     registry: str,
     args: tuple[str, ...],
-    code: int,
+    code: CheckExit,
 ) -> None:
     # Run beside the file, so that the report names it as a user would see it.
     shutil.copy(DATA / registry, tmp_path / registry)

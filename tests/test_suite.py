@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from sisterctl.errors import ExitCode
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -27,5 +29,5 @@ def test_plain_pytest_collects_the_suite_from_the_repository_root() -> None:
         text=True,
         env=env,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == ExitCode.OK, result.stdout + result.stderr
     assert "test_tables.py::test_list_on_a_pipe_is_one_line_per_row" in result.stdout

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sisterctl import store
-from sisterctl.errors import RegistryBusyError, RegistryError
+from sisterctl.errors import ExitCode, RegistryBusyError, RegistryError
 from sisterctl.model import RECORD_TABLES, Record
 from sisterctl.records import toml as store_fragment
 from sisterctl.records.toml import fragment_for
@@ -100,7 +100,7 @@ def test_a_hand_formatted_registry_is_kept_byte_for_byte(
     for command in COMMANDS:
         before = path.read_bytes()
         result = run("-r", path, *command)
-        assert result.exit_code == 0, (command, result.stderr)
+        assert result.exit_code == ExitCode.OK, (command, result.stderr)
         after = path.read_bytes()
         # Every byte that was there is still there, in place; the new record follows.
         assert after.startswith(before)
@@ -471,7 +471,7 @@ def fresh(tmp_path: Path) -> Path:
 
 def show_json(run: Run, path: Path, tie: str) -> dict[str, Any]:
     result = run("-r", path, "show", tie, "-f", "json", "--as-of", "2026-01-01")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     data: dict[str, Any] = json.loads(result.stdout)
     return data
 
@@ -485,7 +485,7 @@ def test_agreement_text_round_trips(
     result = run("-r", path, "add", "agreement", "taipei-daegu", "-d", "2021-03-26",
                  f"--title={title}", f"--note={note}", f"--signatory={name} ({role})",
                  f"--venue={venue}", f"--field={title}")  # fmt: skip
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     [agreement] = show_json(run, path, "taipei-daegu")["agreements"]
     assert agreement["title"] == title
     assert agreement["notes"] == note
@@ -503,7 +503,7 @@ def test_exchange_text_round_trips(
     path = fresh(tmp_path)
     result = run("-r", path, "add", "exchange", "Taipei", "Daegu", "-d", "2017",
                  f"--kind={kind}", f"--title={title}", f"--details={details}")  # fmt: skip
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     [exchange] = show_json(run, path, "taipei-daegu")["exchanges"]
     assert (exchange["kind"], exchange["title"], exchange["details"]) == (kind, title, details)
 
@@ -517,7 +517,7 @@ def test_new_city_and_tie_text_round_trips(
     # The cities after "--": a name may start with "-" and is not an option then.
     result = run("-r", path, "add", "partnership", "-e", "2000", f"--kind={kind}",
                  f"--title={title}", f"--note={note}", "--", f"{name}, Japan", "Daegu")  # fmt: skip
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     listed = json.loads(run("-r", path, "list", "-f", "json").stdout)
     [new] = [row for row in listed if row["id"] != "taipei-daegu"]
     tie = show_json(run, path, new["id"])
