@@ -12,7 +12,7 @@ import pytest
 
 from sisterctl import store
 from sisterctl.errors import ExitCode
-from tests.conftest import Run
+from tests.conftest import EMPTY, Run
 
 WITH_COORDINATES = """\
 schema_version = 1
@@ -77,7 +77,7 @@ def test_export_csv_guards_formulas_and_imports_back(
     assert text.startswith("\ufeffid,city_a,")
     assert "\ntaipei-daegu,Taipei,TW,'=Daegu,KR," in text
     target = tmp_path / "copy.toml"
-    target.write_text("schema_version = 1\n", encoding="utf-8")
+    target.write_text(EMPTY, encoding="utf-8")
     assert run("-r", target, "import", "csv", out).exit_code == ExitCode.OK
     copy = store.load(target)
     assert [(t.cities[0].name, t.cities[1].name) for t in copy] == [

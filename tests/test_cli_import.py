@@ -10,9 +10,7 @@ import pytest
 
 from sisterctl import store
 from sisterctl.errors import ExitCode
-from tests.conftest import DATA, TWIN_CITIES, Run
-
-EMPTY = "schema_version = 1\n"
+from tests.conftest import DATA, EMPTY, TWIN_CITIES, Run
 
 SMALL_CSV = """\
 city1,country1,city2,country2
@@ -31,10 +29,8 @@ def in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def empty(tmp_path: Path) -> Path:
-    path = tmp_path / "empty.toml"
-    path.write_text(EMPTY, encoding="utf-8")
-    return path
+def empty(empty_registry: Path) -> Path:
+    return empty_registry
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sisterctl.errors import ExitCode
-from tests.conftest import Run
+from tests.conftest import Run, one_tie
 
 AS_OF = ("--as-of", "2026-11-28")
 
@@ -77,14 +77,12 @@ def test_list_filters_and_sorting(
 
 
 def test_an_empty_list_says_why_rather_than_print_bare_headers(
-    run: Run, small_registry: Path, tmp_path: Path
+    run: Run, small_registry: Path, empty_registry: Path, tmp_path: Path
 ) -> None:
     result = run("-r", small_registry, "list", "--city", "Atlantis")
     assert (result.exit_code, result.stdout) == (ExitCode.OK, "")
     assert result.stderr == "sisterctl: no tie matches these filters\n"
-    empty = tmp_path / "empty.toml"
-    empty.write_text("schema_version = 1\n", encoding="utf-8")
-    result = run("-r", empty, "list")
+    result = run("-r", empty_registry, "list")
     assert (result.exit_code, result.stdout) == (ExitCode.OK, "")
     assert result.stderr == (
         "sisterctl: the registry holds no ties yet: record one with 'sisterctl add "
@@ -149,18 +147,6 @@ def test_list_csv_and_tsv(run: Run, small_registry: Path) -> None:
         "status",
     ]
     assert lines[2].split("\t")[:3] == ["taipei-daegu", "Taipei", "TW"]
-
-
-def one_tie(name_a: str, name_b: str, tie: str = "a-b", **keys: str) -> str:
-    """A registry of one tie, between a city of Taiwan (a-tw) and one of South Korea
-    (b-kr); `keys` are more of the tie's keys, with their values as TOML."""
-    more = "".join(f"{key} = {value}\n" for key, value in keys.items())
-    return (
-        "schema_version = 1\n"
-        f'[[city]]\nid = "a-tw"\nname = {json.dumps(name_a)}\ncountry = "TW"\n'
-        f'[[city]]\nid = "b-kr"\nname = {json.dumps(name_b)}\ncountry = "KR"\n'
-        f'[[partnership]]\nid = "{tie}"\ncities = ["a-tw", "b-kr"]\n{more}'
-    )
 
 
 def test_list_csv_is_safe_to_open_in_a_spreadsheet(run: Run, write_registry) -> None:  # type: ignore[no-untyped-def]

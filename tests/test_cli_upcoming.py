@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from sisterctl.errors import ExitCode
-from tests.conftest import DATA, Run
+from tests.conftest import DATA, Run, one_tie
 
 BUNDLED = Path(__file__).resolve().parents[1] / "data" / "partnerships.toml"
 
@@ -145,13 +145,7 @@ def test_upcoming_csv_and_tsv(run: Run, registry: Path) -> None:
 
 def test_upcoming_csv_is_safe_to_open_in_a_spreadsheet(run: Run, tmp_path: Path) -> None:
     path = tmp_path / "r.toml"
-    path.write_text(
-        "schema_version = 1\n"
-        '[[city]]\nid = "a-tw"\nname = "+Taipei"\ncountry = "TW"\n'
-        '[[city]]\nid = "b-kr"\nname = "Daegu"\ncountry = "KR"\n'
-        '[[partnership]]\nid = "a-b"\ncities = ["a-tw", "b-kr"]\nestablished = "2010-11-04"\n',
-        encoding="utf-8",
-    )
+    path.write_text(one_tie("+Taipei", "Daegu", established='"2010-11-04"'), encoding="utf-8")
     result = run("-r", path, "upcoming", "--as-of", "2020-11-01", "-f", "csv")
     [row] = list(csv.DictReader(io.StringIO(result.stdout)))
     assert (row["city_a"], row["days"], row["ordinal"]) == ("'+Taipei", "3", "10")

@@ -13,39 +13,11 @@ import tomli
 
 from sisterctl.errors import ExitCode
 from sisterctl.records.toml import SCHEMA_URL
-from tests.conftest import Run
+from tests.conftest import TWO_TIES, Run
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
-TIE = """# Taipei and Daegu
-schema_version = 1
-
-[[city]]
-id = "taipei-tw"
-name = "Taipei"
-country = "TW"
-
-[[city]]
-id = "daegu-kr"
-name = "Daegu"
-country = "KR"
-aliases = ["Taegu"]
-
-[[city]]
-id = "sao-paulo-br"
-name = "São Paulo"
-country = "BR"
-
-[[partnership]]
-id = "taipei-daegu"
-cities = ["taipei-tw", "daegu-kr"]
-established = "2010-11-04"
-
-[[partnership]]
-id = "daegu-sao-paulo"
-cities = ["daegu-kr", "sao-paulo-br"]
-established = "1997"
-"""
+TIE = "# Taipei and Daegu\n" + TWO_TIES
 
 
 @pytest.fixture
@@ -503,7 +475,8 @@ def test_a_broken_registry_is_not_written(run: Run, reg: Path) -> None:
     before = reg.read_bytes()
     result = run("-r", reg, "end", "taipei-daegu", "-d", "2020")
     assert result.exit_code == ExitCode.REGISTRY
-    assert f"{reg}:29:" in result.stderr and "not valid TOML" in result.stderr
+    broken = TIE.count("\n") + 1  # the line of the broken header
+    assert f"{reg}:{broken}:" in result.stderr and "not valid TOML" in result.stderr
     assert reg.read_bytes() == before
 
 
