@@ -38,12 +38,17 @@ class RecordRef:
 
 @dataclass(frozen=True)
 class Problem:
+    """One problem: `message` says where in the file (`[[city]] #2 'x-tw': ...`) and
+    what; `what` says what alone, `record` and `key` which record and key it is about."""
+
     severity: Severity
     message: str
     record: RecordRef | None = None
     line: int | None = None
     column: int | None = None
     code: str = ""
+    key: str | None = None
+    what: str = ""
 
 
 @dataclass

@@ -26,6 +26,7 @@ from sisterctl.errors import ExitCode, InvalidDateError, RegistryError
 from sisterctl.model import City, Partnership, Registry, Status
 from sisterctl.problems import Problem, RecordRef, Severity
 from sisterctl.records.build import build
+from sisterctl.records.fields import FREE_TEXT_KEYS
 from sisterctl.records.locator import Locator
 from sisterctl.records.toml import parse_toml
 from sisterctl.text import fold
@@ -62,7 +63,6 @@ _INVISIBLE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
 )
 _INVISIBLE_IN_LINE = re.compile(f"[\t\n{_INVISIBLE.pattern[1:-1]}]")
-_FREE_TEXT_KEYS = frozenset({"notes", "details", "status_reason", "reason"})
 
 
 @dataclass(frozen=True)
@@ -369,7 +369,7 @@ class _Checker:
             for raw in self.records(table):
                 for key, value in raw.data.items():
                     for text in _strings(value):
-                        pattern = _INVISIBLE if key in _FREE_TEXT_KEYS else _INVISIBLE_IN_LINE
+                        pattern = _INVISIBLE if key in FREE_TEXT_KEYS else _INVISIBLE_IN_LINE
                         match = pattern.search(text)
                         if match is None:
                             continue

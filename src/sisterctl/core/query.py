@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -13,7 +12,7 @@ from sisterctl.dates import chronological
 from sisterctl.errors import NotFoundError, RefusedError
 from sisterctl.ids import tie_id_part
 from sisterctl.model import City, Partnership, Registry, Status
-from sisterctl.text import fold
+from sisterctl.text import closest, fold
 
 
 class SortKey(StrEnum):
@@ -227,28 +226,6 @@ def suggest_cities(registry: Registry, query: str, n: int = 3) -> list[str]:
     """The names (or aliases, or local names) of cities closest to what was typed."""
     names = {fold(name): name for c in registry.cities.values() for name in c.names}
     return [names[k] for k in closest(fold(query), sorted(names), n=n)]
-
-
-#: A suggestion this much less alike than the best one is noise: for `taipei-dageu`,
-#: taipei-daegu (0.92) but not taipei-prague (0.80) or taipei-seoul (0.75).
-_SUGGESTION_MARGIN = 0.1
-
-
-def closest(word: str, candidates: Iterable[str], *, n: int = 3, cutoff: float = 0.6) -> list[str]:
-    """At most `n` candidates most like `word` (difflib's ratio, at least `cutoff`),
-    best first and equals in alphabetical order, leaving out those far less alike than
-    the best."""
-    matcher = difflib.SequenceMatcher()
-    matcher.set_seq2(word)
-    scored = []
-    for candidate in candidates:
-        matcher.set_seq1(candidate)
-        if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff:
-            ratio = matcher.ratio()
-            if ratio >= cutoff:
-                scored.append((ratio, candidate))
-    best = sorted(scored, key=lambda item: (-item[0], item[1]))[:n]  # equals alphabetically
-    return [c for ratio, c in best if ratio >= best[0][0] - _SUGGESTION_MARGIN]
 
 
 def age(tie: Partnership, as_of: dt.date) -> tuple[int, int] | None:
