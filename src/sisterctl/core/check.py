@@ -141,15 +141,28 @@ def check_text(text: str, path: str, as_of: dt.date) -> CheckReport:
 
 
 def unreadable_report(path: str, exc: RegistryError) -> CheckReport:
-    code = "toml" if exc.detail.startswith("not valid TOML") else "unreadable"
-    problem = Problem(Severity.ERROR, exc.detail, None, exc.line, exc.column, code)
+    what = exc.what
+    code = "toml" if what.startswith("not valid TOML") else "unreadable"
+    problem = Problem(
+        Severity.ERROR,
+        what,
+        None,
+        exc.line,
+        exc.column,
+        code,
+        exc.key,
+        what,
+        exc.parts if exc.has_terms else (),
+    )
     return CheckReport(path, (problem,), readable=False)
 
 
 def unreadable_error(report: CheckReport) -> UnreadableRegistryError:
     """The error `check` exits with when the file cannot be read or parsed."""
     problem = report.problems[0]
-    return UnreadableRegistryError(problem.message, report.path, problem.line, problem.column)
+    return UnreadableRegistryError(
+        problem.message_parts(), report.path, problem.line, problem.column, code=problem.code
+    )
 
 
 # ---------------------------------------------------------------------------

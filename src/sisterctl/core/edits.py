@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sisterctl import countries, ids
-from sisterctl.core.query import find_tie, suggest_cities
+from sisterctl.core.query import find_cities, find_tie, suggest_cities
 from sisterctl.dates import PartialDate
-from sisterctl.errors import RefusedError
+from sisterctl.errors import Hint, RecordRef, RefusedError
 from sisterctl.model import DEFAULT_KIND, City, Partnership, Registry, Status
 from sisterctl.text import fold, has_control_characters
 
@@ -249,7 +249,7 @@ def resolve_city(registry: Registry, text: str, taken_ids: Iterable[str] = ()) -
     head, code = _split_country(value)
     tail = value.rpartition(",")[2].strip()
     if code is None:
-        matches = _by_name(registry, value)
+        matches = find_cities(registry, value)
         if len(matches) == 1:
             return _known(matches[0])
         if len(matches) > 1:
@@ -268,7 +268,7 @@ def resolve_city(registry: Registry, text: str, taken_ids: Iterable[str] = ()) -
             f"the registry holds no city {value!r}; {hint}write it as '{value}, COUNTRY'"
         )
     name = head
-    matches = [c for c in _by_name(registry, name) if c.country == code]
+    matches = find_cities(registry, name, country=code)
     if len(matches) == 1:
         return _known(matches[0])
     if len(matches) > 1:
@@ -290,11 +290,6 @@ def _split_country(text: str) -> tuple[str, str | None]:
     return text, None
 
 
-def _by_name(registry: Registry, name: str) -> list[City]:
-    wanted = fold(name)
-    return [c for c in registry.cities.values() if any(fold(n) == wanted for n in c.names)]
-
-
 def _list_cities(cities: Sequence[City]) -> str:
     return " or ".join(f"{c.name}, {c.country} ({c.id})" for c in cities)
 
@@ -308,6 +303,11 @@ def _when(date: PartialDate) -> str:
     return f"on {date}" if date.day is not None else f"in {date}"
 
 
+def _ref(tie: Partnership) -> RecordRef:
+    """The tie an error is about."""
+    return RecordRef("partnership", None, tie.id)
+
+
 def _check_after_founding(
     tie: Partnership, date: PartialDate, what: str, force: bool
 ) -> dict[str, Any]:
@@ -316,8 +316,15 @@ def _check_after_founding(
     if force:
         return {"before_founding": True}
     raise RefusedError(
-        f"{tie.id} was established {_when(tie.established)}; {what} dated {date} would come "
-        "before it (check the date, or run again with --force to record it as it is)"
+        (
+            f"{tie.id} was established {_when(tie.established)}; {what} dated {date} would "
+            "come before it (check the date, or ",
+            Hint.FORCE,
+            " to record it as it is)",
+        ),
+        record=_ref(tie),
+        key="date",
+        code="before-founding",
     )
 
 
@@ -379,8 +386,13 @@ def _refuse_existing_tie(registry: Registry, first: CityChoice, second: CityChoi
         if tie.pair_key() == ids or {(fold(a.name), a.country), (fold(b.name), b.country)} == keys:
             since = f", established {tie.established}" if tie.established else ""
             raise RefusedError(
-                f"{a.name}–{b.name} is already in the registry as {tie.id}{since}; "
-                f"record a new agreement on it with 'sisterctl add agreement {tie.id}'"
+                (
+                    f"{a.name}–{b.name} is already in the registry as {tie.id}{since}; "
+                    "record a new agreement on it with ",
+                    Hint.ADD_AGREEMENT,
+                ),
+                record=_ref(tie),
+                code="duplicate-tie",
             )
 
 
@@ -404,8 +416,13 @@ def new_agreement(registry: Registry, request: NewAgreement) -> list[Record]:
         a.date == request.date and fold(a.title) == fold(title) for a in registry.agreements_of(tie)
     ):
         raise RefusedError(
-            f'{tie.id} already has the agreement "{title}" of {request.date} '
-            "(run again with --force to record a second one)"
+            (
+                f'{tie.id} already has the agreement "{title}" of {request.date} (',
+                Hint.FORCE,
+                " to record a second one)",
+            ),
+            record=_ref(tie),
+            code="duplicate-record",
         )
     kind = line(request.kind, "kind") if request.kind is not None else None
     to_kind = line(request.to_kind, "new kind") if request.to_kind is not None else None
@@ -441,8 +458,13 @@ def new_exchange(registry: Registry, request: NewExchange) -> list[Record]:
         for e in registry.exchanges_of(tie)
     ):
         raise RefusedError(
-            f'{tie.id} already has the {kind} "{title}" of {request.date} '
-            "(run again with --force to record a second one)"
+            (
+                f'{tie.id} already has the {kind} "{title}" of {request.date} (',
+                Hint.FORCE,
+                " to record a second one)",
+            ),
+            record=_ref(tie),
+            code="duplicate-record",
         )
     record = {
         "partnership": tie.id,
@@ -471,8 +493,14 @@ def change_status(registry: Registry, request: NewStatus) -> list[Record]:
             raise RefusedError(f"{tie.id} {active}: there is no suspension to lift")
         if state.status is Status.ENDED and not request.force:
             raise RefusedError(
-                f"{tie.id} ended{on}; resume lifts a suspension (to record that the "
-                "ended tie was revived, run again with --force)"
+                (
+                    f"{tie.id} ended{on}; resume lifts a suspension (to record that the "
+                    "ended tie was revived, ",
+                    Hint.FORCE,
+                    ")",
+                ),
+                record=_ref(tie),
+                code="ended",
             )
     elif state.status is Status.ENDED:
         raise RefusedError(f"{tie.id} already ended{on}")

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sisterctl.errors import RefusedError
+from sisterctl.errors import Hint, RefusedError
 from sisterctl.ids import new_city_id
 from sisterctl.interop.plan import Outcome, Placer, Progress, Skip, SkipReason
 from sisterctl.model import Agreement, Exchange, Registry, StatusChange
@@ -117,8 +117,10 @@ def read(text: str, name: str) -> Incoming:
         raise RefusedError(f"{name}: not valid JSON: values are nested too deeply") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise RefusedError(
-            f'{name}: not a sisterctl export (no "format": "{FORMAT}"); '
-            "write one with 'sisterctl export json'"
+            (
+                f'{name}: not a sisterctl export (no "format": "{FORMAT}"); write one with ',
+                Hint.EXPORT_JSON,
+            )
         )
     version = data.get("schema_version")
     if version != SCHEMA_VERSION:

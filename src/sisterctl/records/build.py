@@ -14,7 +14,7 @@ from typing import Any
 
 from sisterctl import countries
 from sisterctl.dates import coerce_partial_date
-from sisterctl.errors import InvalidDateError, RegistryError
+from sisterctl.errors import Hint, InvalidDateError, Part, RegistryError
 from sisterctl.model import (
     RECORD_TABLES,
     SCHEMA_VERSION,
@@ -82,19 +82,26 @@ class _Builder:
     def problem(
         self,
         severity: Severity,
-        message: str,
+        message: str | tuple[Part, ...],
         ref: RecordRef | None,
         code: str,
         key: str | None = None,
     ) -> None:
         line, column = self.locator.position(ref, key) or (None, None)
         where = f"{ref.describe()}: " if ref is not None else ""
+        parts: tuple[Part, ...] = ()
+        if not isinstance(message, str):
+            parts, message = message, RegistryError(message, key=key).what
         self.problems.append(
-            Problem(severity, f"{where}{message}", ref, line, column, code, key, message)
+            Problem(severity, f"{where}{message}", ref, line, column, code, key, message, parts)
         )
 
     def error(
-        self, message: str, ref: RecordRef | None = None, code: str = "", key: str | None = None
+        self,
+        message: str | tuple[Part, ...],
+        ref: RecordRef | None = None,
+        code: str = "",
+        key: str | None = None,
     ) -> None:
         self.error_count += 1
         self.problem(Severity.ERROR, message, ref, code, key)
@@ -367,8 +374,11 @@ def build(data: Mapping[str, Any], text: str | None = None) -> LoadResult:
     version = data.get("schema_version")
     if not data and text is not None and not text.strip():
         b.error(
-            "the file is empty: a registry starts with 'schema_version = 1' "
-            "(or make one with 'sisterctl init')",
+            (
+                "the file is empty: a registry starts with 'schema_version = 1' (or make one with ",
+                Hint.INIT,
+                ")",
+            ),
             code="schema-version",
         )
         return LoadResult(Registry(cities={}, partnerships=()), b.problems)
@@ -471,7 +481,7 @@ def extend(registry: Registry, records: Sequence[Record]) -> LoadResult:
 def extend_checked(registry: Registry, records: Sequence[Record]) -> Registry:
     result = extend(registry, records)
     if result.errors:
-        raise RegistryError(result.errors[0].message)
+        raise result.errors[0].as_error()
     return result.registry
 
 
