@@ -18,10 +18,9 @@ from sisterctl import countries, ids
 from sisterctl.core.query import find_cities, find_tie, suggest_cities
 from sisterctl.dates import PartialDate
 from sisterctl.errors import Hint, RecordRef, RefusedError
-from sisterctl.model import DEFAULT_KIND, City, Partnership, Registry, Status
+from sisterctl.model import DEFAULT_KIND, City, Partnership, Record, Registry, Status
+from sisterctl.records.fields import record
 from sisterctl.text import fold, has_control_characters
-
-Record = tuple[str, dict[str, Any]]
 
 # The usual words for how an agreement was signed; any other word is kept as written.
 MODES = ("in-person", "video-conference", "exchange-of-documents")
@@ -227,7 +226,7 @@ class CityChoice:
         return (fold(self.name), self.country)
 
     def record(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "country": self.country}
+        return record("city", id=self.id, name=self.name, country=self.country)[1]
 
 
 def _known(city: City) -> CityChoice:
@@ -345,34 +344,30 @@ def new_tie(registry: Registry, request: NewTie) -> list[Record]:
     tie_id = _tie_id(registry, first, second)
     records: list[Record] = [("city", c.record()) for c in (first, second) if c.new]
     records.append(
-        (
+        record(
             "partnership",
-            {
-                "id": tie_id,
-                "cities": [first.id, second.id],
-                "kind": kind,
-                "established": request.established.iso(),
-                "fields": _lines(request.fields, "field"),
-                "notes": paragraph(request.notes, "note"),
-                "sources": _sources(request.sources),
-            },
+            id=tie_id,
+            cities=[first.id, second.id],
+            kind=kind,
+            established=request.established.iso(),
+            fields=_lines(request.fields, "field"),
+            notes=paragraph(request.notes, "note"),
+            sources=_sources(request.sources),
         )
     )
     title = (
         request.title if request.title is not None else f"{kind[:1].upper()}{kind[1:]} agreement"
     )
     records.append(
-        (
+        record(
             "agreement",
-            {
-                "partnership": tie_id,
-                "date": request.established.iso(),
-                "title": line(title, "title", required=True),
-                "kind": "founding",
-                "signatories": [parse_signatory(s) for s in request.signatories],
-                "mode": mode_word(request.mode),
-                "venue": line(request.venue, "venue") if request.venue is not None else None,
-            },
+            partnership=tie_id,
+            date=request.established.iso(),
+            title=line(title, "title", required=True),
+            kind="founding",
+            signatories=[parse_signatory(s) for s in request.signatories],
+            mode=mode_word(request.mode),
+            venue=line(request.venue, "venue") if request.venue is not None else None,
         )
     )
     return records
@@ -428,22 +423,24 @@ def new_agreement(registry: Registry, request: NewAgreement) -> list[Record]:
     to_kind = line(request.to_kind, "new kind") if request.to_kind is not None else None
     if to_kind and kind is None:
         kind = "upgrade"
-    record = {
-        "partnership": tie.id,
-        "date": request.date.iso(),
-        "title": title,
-        "kind": kind,
-        "to_kind": to_kind,
-        "signatories": [parse_signatory(s) for s in request.signatories],
-        "mode": mode_word(request.mode),
-        "venue": line(request.venue, "venue") if request.venue is not None else None,
-        "fields": _lines(request.fields, "field"),
-        "status": "planned" if request.planned else None,
-        "notes": paragraph(request.notes, "note"),
-        "sources": _sources(request.sources),
-        **extra,
-    }
-    return [("agreement", record)]
+    return [
+        record(
+            "agreement",
+            partnership=tie.id,
+            date=request.date.iso(),
+            title=title,
+            kind=kind,
+            to_kind=to_kind,
+            signatories=[parse_signatory(s) for s in request.signatories],
+            mode=mode_word(request.mode),
+            venue=line(request.venue, "venue") if request.venue is not None else None,
+            fields=_lines(request.fields, "field"),
+            status="planned" if request.planned else None,
+            notes=paragraph(request.notes, "note"),
+            sources=_sources(request.sources),
+            **extra,
+        )
+    ]
 
 
 def new_exchange(registry: Registry, request: NewExchange) -> list[Record]:
@@ -466,16 +463,18 @@ def new_exchange(registry: Registry, request: NewExchange) -> list[Record]:
             record=_ref(tie),
             code="duplicate-record",
         )
-    record = {
-        "partnership": tie.id,
-        "date": request.date.iso(),
-        "kind": kind,
-        "title": title,
-        "details": paragraph(request.details, "details"),
-        "sources": _sources(request.sources),
-        **extra,
-    }
-    return [("exchange", record)]
+    return [
+        record(
+            "exchange",
+            partnership=tie.id,
+            date=request.date.iso(),
+            kind=kind,
+            title=title,
+            details=paragraph(request.details, "details"),
+            sources=_sources(request.sources),
+            **extra,
+        )
+    ]
 
 
 def change_status(registry: Registry, request: NewStatus) -> list[Record]:
@@ -516,14 +515,16 @@ def change_status(registry: Registry, request: NewStatus) -> list[Record]:
             f"{tie.id} has been {state.status.value} since {state.since}; "
             f"{verb[wanted]} dated {date} would come before that and change nothing"
         )
-    record = {
-        "partnership": tie.id,
-        "date": date.iso(),
-        "status": wanted.value,
-        "reason": line(request.reason, "reason") if request.reason is not None else None,
-        "sources": _sources(request.sources),
-    }
-    return [("status_change", record)]
+    return [
+        record(
+            "status_change",
+            partnership=tie.id,
+            date=date.iso(),
+            status=wanted.value,
+            reason=line(request.reason, "reason") if request.reason is not None else None,
+            sources=_sources(request.sources),
+        )
+    ]
 
 
 # ---------------------------------------------------------------------------

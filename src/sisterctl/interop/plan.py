@@ -23,10 +23,10 @@ from sisterctl.core.query import CityIndex
 from sisterctl.dates import PartialDate
 from sisterctl.errors import RefusedError
 from sisterctl.ids import new_city_id, new_tie_id, tie_id_part
-from sisterctl.model import Registry, Status
+from sisterctl.model import Record, Registry, Status
+from sisterctl.records.fields import record
 from sisterctl.text import fold, has_control_characters, safe_display
 
-Record = tuple[str, dict[str, Any]]  # (table, record), as registry.append takes them
 Progress = Callable[[int], None]  # called with a number of candidates done
 
 PROGRESS_STEP = 500  # candidates between two calls of a progress callback
@@ -185,15 +185,16 @@ class Placer:
         if found is not None:
             return found
         located = place.lat is not None and place.lon is not None
-        record: dict[str, Any] = {
-            "id": new_city_id(place.name, place.country, self._city_ids),
-            "name": place.name,
-            "country": place.country,
-            "lat": place.lat if located else None,
-            "lon": place.lon if located else None,
-            "sources": list(place.sources),
-        }
-        return self.add_city(record)
+        _, city = record(
+            "city",
+            id=new_city_id(place.name, place.country, self._city_ids),
+            name=place.name,
+            country=place.country,
+            lat=place.lat if located else None,
+            lon=place.lon if located else None,
+            sources=list(place.sources),
+        )
+        return self.add_city(city)
 
     # -- ties ------------------------------------------------------------------
     def existing_tie(self, a: str, b: str) -> tuple[str | None, bool]:
@@ -292,19 +293,19 @@ def _place_one(placer: Placer, candidate: Candidate, outcome: Outcome) -> None:
     status = candidate.status
     if status is Status.ACTIVE and candidate.status_date is None:
         status = None  # the default, left out
-    placer.add_tie(
-        {
-            "id": placer.tie_id(a, b, candidate.id),
-            "cities": [a, b],
-            "kind": candidate.kind,
-            "established": candidate.established.iso() if candidate.established else None,
-            "status": status.value if status is not None else None,
-            "status_date": candidate.status_date.iso() if candidate.status_date else None,
-            "fields": list(candidate.fields),
-            "notes": candidate.notes,
-            "sources": list(candidate.sources),
-        }
+    _, tie = record(
+        "partnership",
+        id=placer.tie_id(a, b, candidate.id),
+        cities=[a, b],
+        kind=candidate.kind,
+        established=candidate.established.iso() if candidate.established else None,
+        status=status.value if status is not None else None,
+        status_date=candidate.status_date.iso() if candidate.status_date else None,
+        fields=list(candidate.fields),
+        notes=candidate.notes,
+        sources=list(candidate.sources),
     )
+    placer.add_tie(tie)
 
 
 def describe(place: Place) -> str:

@@ -29,6 +29,7 @@ from sisterctl.model import (
     Exchange,
     LeapDay,
     Partnership,
+    Record,
     Status,
     StatusChange,
 )
@@ -354,3 +355,14 @@ RECORD_KEYS: Mapping[str, frozenset[str]] = {name: t.keys for name, t in TABLES.
 TOP_KEYS = frozenset({"schema_version", "settings", *TABLES})
 #: The keys of free text, which may hold line breaks (`notes`, `details`...).
 FREE_TEXT_KEYS = frozenset(f.key for t in TABLES.values() for f in t.fields if f.multiline)
+
+
+def record(table: str, /, **values: Any) -> Record:
+    """A record to append, `(table, keys)`: its keys in the order of its table, the
+    order of the docs and of what people write. A key the table does not know is a
+    mistake in sisterctl, not in what a user asked for: a ValueError."""
+    described = TABLES[table]
+    unknown = values.keys() - described.keys
+    if unknown:
+        raise ValueError(f"[[{table}]] has no key {', '.join(sorted(unknown))}")
+    return table, {f.key: values[f.key] for f in described.fields if f.key in values}
