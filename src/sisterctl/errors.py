@@ -84,8 +84,8 @@ def library_words(term: Hint | Param, error: SisterctlError) -> str:
         Hint.FORCE: "pass force=True",
         Hint.INIT: "'sisterctl init'",
         Hint.CREATE: f"'sisterctl init {error.path}'",
-        Hint.NAME_REGISTRY: "name another path",
-        Hint.ADD_AGREEMENT: f"an agreement added to {error.record.id if error.record else 'it'}",
+        Hint.NAME_REGISTRY: "its path",
+        Hint.ADD_AGREEMENT: f"NewAgreement([{error.record.id if error.record else 'TIE'!r}], ...)",
         Hint.EXPORT_JSON: "'sisterctl export json'",
         Hint.MAP_COLUMN: f"a mapping, such as {{{error.key!r}: COLUMN}}",
     }
