@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 import tomli
 
+from sisterctl.cli.app import cli_words
 from sisterctl.core.edits import (
     NewAgreement,
     NewExchange,
@@ -24,7 +25,7 @@ from sisterctl.core.edits import (
     resolve_city,
 )
 from sisterctl.dates import PartialDate, parse_partial_date
-from sisterctl.errors import NotFoundError, RefusedError
+from sisterctl.errors import Hint, NotFoundError, RecordRef, RefusedError
 from sisterctl.model import Registry, Status
 from sisterctl.records.build import build
 from sisterctl.records.toml import registry_template
@@ -412,8 +413,11 @@ def test_an_empty_or_multiline_title_is_refused(title: str) -> None:
 def test_an_agreement_certainly_before_the_tie_needs_force(date: str, refused: bool) -> None:
     request = NewAgreement(["taipei-daegu"], day(date), "Letter")
     if refused:
-        with pytest.raises(RefusedError, match="--force"):
+        with pytest.raises(RefusedError, match="or pass force=True to record it as it is") as e:
             new_agreement(registry(), request)
+        assert e.value.needs_force and e.value.hint is Hint.FORCE
+        assert e.value.record == RecordRef("partnership", None, "taipei-daegu")
+        assert "run again with --force to record it" in e.value.render(cli_words)
         forced = NewAgreement(["taipei-daegu"], day(date), "Letter", force=True)
         [(_, record)] = new_agreement(registry(), forced)
         assert record["before_founding"] is True
@@ -519,7 +523,7 @@ def test_end_a_tie() -> None:
         (
             CHANGES.replace("suspended", "ended"),
             status("taipei-daegu", "2024", Status.ACTIVE),
-            "run again with --force",
+            "to record that the ended tie was revived, pass force=True",
         ),
         ("", status("taipei-daegu", "2024", Status.ENDED, reason="a\nb"), "reason"),
     ],
