@@ -29,40 +29,11 @@ from sisterctl.errors import Hint, NotFoundError, RecordRef, RefusedError
 from sisterctl.model import Registry, Status
 from sisterctl.records.build import build
 from sisterctl.records.toml import registry_template
-
-HEAD = """schema_version = 1
-
-[[city]]
-id = "taipei-tw"
-name = "Taipei"
-country = "TW"
-local_name = "臺北市"
-
-[[city]]
-id = "daegu-kr"
-name = "Daegu"
-country = "KR"
-aliases = ["Taegu"]
-
-[[city]]
-id = "sao-paulo-br"
-name = "São Paulo"
-country = "BR"
-
-[[partnership]]
-id = "taipei-daegu"
-cities = ["taipei-tw", "daegu-kr"]
-established = "2010-11-04"
-
-[[partnership]]
-id = "daegu-sao-paulo"
-cities = ["daegu-kr", "sao-paulo-br"]
-established = "1997"
-"""
+from tests.conftest import TWO_TIES
 
 
 def registry(extra: str = "") -> Registry:
-    result = build(tomli.loads(HEAD + extra))
+    result = build(tomli.loads(TWO_TIES + extra))
     assert not result.errors, result.errors
     return result.registry
 
