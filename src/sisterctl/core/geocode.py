@@ -271,12 +271,10 @@ def located_record(
         return record, None
     if gazetteer is None or (record.get("type") or "city") != "city":
         if chosen is not None:
-            from sisterctl.errors import RefusedError
+            from sisterctl.errors import Param, RefusedError
 
-            raise RefusedError(
-                f"--geonames {chosen}: "
-                + ("no gazetteer to look it up in" if gazetteer is None else "not a city")
-            )
+            why = "no gazetteer to look it up in" if gazetteer is None else "not a city"
+            raise RefusedError((Param.GEONAMES, f" {chosen}: {why}"))
         return record, None
     name, country = str(record["name"]), str(record["country"])
     if chosen is not None:
@@ -356,15 +354,25 @@ def plan_geocode(
     registry: Registry, gazetteer: Gazetteer | None, request: GeocodeRequest
 ) -> GeocodePlan:
     """What `geocode` adds: pure, so that it can run under the write lock."""
-    from sisterctl.errors import RefusedError, UsageError
+    from sisterctl.errors import Param, RefusedError, UsageError
 
     by_hand = request.lat is not None or request.lon is not None
     if (by_hand or request.geonames is not None) and request.city is None:
-        raise UsageError("--lat, --lon and --geonames choose for one city: give --city too")
+        raise UsageError(
+            (
+                *(Param.LAT, ", ", Param.LON, " and ", Param.GEONAMES),
+                *(" choose for one city: give ", Param.CITY, " too"),
+            )
+        )
     if by_hand and (request.lat is None or request.lon is None):
-        raise UsageError("give both --lat and --lon")
+        raise UsageError(("give both ", Param.LAT, " and ", Param.LON))
     if by_hand and request.geonames is not None:
-        raise UsageError("--geonames takes the place's own coordinates: leave out --lat and --lon")
+        raise UsageError(
+            (
+                *(Param.GEONAMES, " takes the place's own coordinates: "),
+                *("leave out ", Param.LAT, " and ", Param.LON),
+            )
+        )
     source = gazetteer.name if gazetteer is not None else "the coordinates given"
     plan = GeocodePlan(source=source if not by_hand else "the coordinates given")
     if request.city is None:
@@ -375,7 +383,7 @@ def plan_geocode(
     if city.lat is not None or city.lon is not None:
         raise RefusedError(
             f"{city.label()} ({city.id}) already has coordinates ({city.lat}, {city.lon}); "
-            "sisterctl geocode only fills missing ones: change them in the registry by hand"
+            "geocoding only fills missing ones: change them in the registry by hand"
         )
     if by_hand:
         assert request.lat is not None and request.lon is not None
@@ -413,7 +421,7 @@ def _plan_city(plan: GeocodePlan, gazetteer: Gazetteer | None, city: City, *, qu
             (
                 city,
                 f"{city.label()}: a {city.type}, not a city: the gazetteer holds populated "
-                "places only (give it coordinates with --city ... --lat ... --lon ...)",
+                "places only (give it coordinates by hand)",
             )
         )
         return
