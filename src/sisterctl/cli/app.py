@@ -16,6 +16,7 @@ from sisterctl import __version__
 from sisterctl.errors import ExitCode, Hint, Param, SisterctlError, UsageError
 
 if TYPE_CHECKING:
+    from sisterctl.core.geocode import Gazetteer
     from sisterctl.model import Registry
     from sisterctl.store.location import Location
 
@@ -45,7 +46,15 @@ GLOBAL_OPTIONS = {
 
 
 # The options that give the values a request takes (errors.Param).
-OPTIONS = {Param.WITHIN: "--within", Param.REMIND: "--remind", Param.MAPPING: "--map"}
+OPTIONS = {
+    Param.WITHIN: "--within",
+    Param.REMIND: "--remind",
+    Param.MAPPING: "--map",
+    Param.GEONAMES: "--geonames",
+    Param.LAT: "--lat",
+    Param.LON: "--lon",
+    Param.CITY: "--city",
+}
 
 
 def cli_words(term: Hint | Param, error: SisterctlError) -> str:
@@ -62,6 +71,7 @@ def cli_words(term: Hint | Param, error: SisterctlError) -> str:
         Hint.ADD_AGREEMENT: f"'{PROG} add agreement {tie}'",
         Hint.EXPORT_JSON: f"'{PROG} export json'",
         Hint.MAP_COLUMN: f"--map, such as --map {error.key}=COLUMN",
+        Hint.GEOCODE: f"'{PROG} geocode --city NAME --geonames ID'",
     }
     return words[term]
 
@@ -92,12 +102,14 @@ COMMAND_ORDER = (
     "show",
     "timeline",
     "stats",
+    "map",
     "upcoming",
     "check",
     "init",
     "add",
     "end",
     "resume",
+    "geocode",
     "import",
     "export",
 )
@@ -476,3 +488,16 @@ def _replace_file(path: Path, data: bytes) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def gazetteer(*, required: bool = False) -> Gazetteer | None:
+    """The gazetteer (`sisterctl.store.gazetteer`); the first use, which makes its
+    index, says so on standard error."""
+    from sisterctl.store.gazetteer import open_gazetteer
+
+    return open_gazetteer(
+        required=required,
+        on_build=lambda: note(
+            "making an index of the GeoNames gazetteer in the user cache (once: about 10 s)"
+        ),
+    )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from sisterctl.cli.app import app, as_of_date, cli_words, location, not_empty
+from sisterctl.cli.app import gazetteer as gazetteer_of
 from sisterctl.cli.options import AsOfOption
 
 if TYPE_CHECKING:
@@ -62,7 +63,8 @@ def check_command(
 
     path = Path(file) if file is not None else location(ctx).path
     try:
-        report = check_text(store.read_text(path), str(path), as_of_date(as_of))
+        text = store.read_text(path)
+        report = check_text(text, str(path), as_of_date(as_of), gazetteer_of())
     except RegistryError as exc:
         report = unreadable_report(str(path), exc)
     if strict:

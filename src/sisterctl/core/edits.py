@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sisterctl import countries, ids
+from sisterctl.core.geocode import Gazetteer, GazetteerPlace, locate, located_record
 from sisterctl.core.query import find_cities, find_tie, suggest_cities
 from sisterctl.dates import PartialDate
-from sisterctl.errors import Hint, RecordRef, RefusedError
+from sisterctl.errors import Hint, Param, RecordRef, RefusedError
 from sisterctl.model import DEFAULT_KIND, City, Partnership, Record, Registry, Status
 from sisterctl.records.fields import record
 from sisterctl.text import fold, has_control_characters
@@ -45,6 +46,8 @@ class NewTie:
     signatories: Sequence[str] = ()
     mode: str | None = None
     venue: str | None = None
+    # Coordinates of new cities: the GeoNames ids chosen by hand (`--geonames`)
+    geonames: Sequence[int] = ()
 
 
 @dataclass(frozen=True)
@@ -331,9 +334,14 @@ def _check_after_founding(
 # The edits
 
 
-def new_tie(registry: Registry, request: NewTie) -> list[Record]:
+def new_tie(
+    registry: Registry, request: NewTie, gazetteer: Gazetteer | None = None
+) -> list[Record]:
     """A new tie: its new cities, the `[[partnership]]`, and the founding
-    `[[agreement]]` (kind "founding", dated the day the tie was established)."""
+    `[[agreement]]` (kind "founding", dated the day the tie was established).
+
+    New cities get coordinates from `gazetteer` when their name and country match
+    exactly one place, or from the place chosen in `request.geonames`."""
     first = resolve_city(registry, request.cities[0])
     second = resolve_city(registry, request.cities[1], taken_ids=[first.id])
     if first.id == second.id or first.key == second.key:
@@ -342,7 +350,10 @@ def new_tie(registry: Registry, request: NewTie) -> list[Record]:
     kind = line(request.kind, "kind", required=True) if request.kind is not None else None
     kind = kind or DEFAULT_KIND
     tie_id = _tie_id(registry, first, second)
-    records: list[Record] = [("city", c.record()) for c in (first, second) if c.new]
+    new = [c for c in (first, second) if c.new]
+    records: list[Record] = [
+        ("city", record) for record in _new_cities(new, request.geonames, gazetteer)
+    ]
     records.append(
         record(
             "partnership",
@@ -371,6 +382,43 @@ def new_tie(registry: Registry, request: NewTie) -> list[Record]:
         )
     )
     return records
+
+
+def _new_cities(
+    cities: Sequence[CityChoice], chosen: Sequence[int], gazetteer: Gazetteer | None
+) -> list[dict[str, Any]]:
+    """The records of new cities, with coordinates where the gazetteer places them. An
+    id chosen by hand goes to the new city in its place's country (the one whose
+    candidates it is among, when both are in that country)."""
+    picks: dict[str, int] = {}
+    for geonames in chosen:
+        if gazetteer is None:
+            raise RefusedError((Param.GEONAMES, f" {geonames}: no gazetteer to look it up in"))
+        place = gazetteer.by_id(geonames)
+        if place is None:
+            raise RefusedError(f"the gazetteer ({gazetteer.name}) has no place with id {geonames}")
+        fits = [c for c in cities if c.country == place.country and c.id not in picks]
+        if len(fits) > 1:
+            fits = [c for c in fits if geonames in {p.geonames for p in _candidates(gazetteer, c)}]
+        if not fits:
+            raise RefusedError(
+                (
+                    Param.GEONAMES,
+                    f" {geonames} is {place.describe()}, none of the new cities (a city the "
+                    "registry holds already gets its coordinates with ",
+                    Hint.GEOCODE,
+                    ")",
+                )
+            )
+        if len(fits) > 1:
+            raise RefusedError((Param.GEONAMES, f" {geonames} could be for either new city"))
+        picks[fits[0].id] = geonames
+    return [located_record(gazetteer, c.record(), chosen=picks.get(c.id))[0] for c in cities]
+
+
+def _candidates(gazetteer: Gazetteer, city: CityChoice) -> tuple[GazetteerPlace, ...]:
+    match = locate(gazetteer, city.name, city.country)
+    return (match.place,) if match.place is not None else match.candidates
 
 
 def _refuse_existing_tie(registry: Registry, first: CityChoice, second: CityChoice) -> None:

@@ -18,9 +18,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from sisterctl.core.geocode import Gazetteer
 from sisterctl.errors import Hint, RefusedError
 from sisterctl.ids import new_city_id
-from sisterctl.interop.plan import Outcome, Placer, Progress, Skip, SkipReason
+from sisterctl.interop.plan import Outcome, Placer, Progress, Skip, SkipReason, geocoded
 from sisterctl.model import Agreement, Exchange, Registry, StatusChange
 from sisterctl.output.serialize import (
     agreement_dict,
@@ -207,9 +208,16 @@ def _check_storable(value: Any, where: str) -> None:
             _check_storable(v, where)
 
 
-def place(registry: Registry, incoming: Incoming, *, progress: Progress | None = None) -> Outcome:
-    """The records that merge `incoming` into `registry`."""
-    placer = Placer(registry)
+def place(
+    registry: Registry,
+    incoming: Incoming,
+    *,
+    progress: Progress | None = None,
+    gazetteer: Gazetteer | None = None,
+) -> Outcome:
+    """The records that merge `incoming` into `registry`; new cities without
+    coordinates get them from `gazetteer` (as in every import)."""
+    placer = Placer(registry, gazetteer)
     outcome = Outcome(rows=sum(len(records) for records in incoming.tables.values()), unit="record")
     if incoming.leap_day != registry.leap_day.value:
         outcome.notes.append(
@@ -254,6 +262,7 @@ def place(registry: Registry, incoming: Incoming, *, progress: Progress | None =
         ties[tie.id] = placer.add_tie({**record, "id": tid, "cities": [a, b]})
     _place_records(placer, outcome, incoming, ties, present)
     outcome.records = placer.records
+    geocoded(placer, outcome)
     return outcome
 
 

@@ -70,6 +70,7 @@ class _Builder:
             Kind.TEXTS: self._texts,
             Kind.DATE: self._date,
             Kind.NUMBER: self._number,
+            Kind.INTEGER: self._integer,
             Kind.FLAG: self._flag,
             Kind.CHOICE: self._choice,
             Kind.COUNTRY: self._country,
@@ -255,6 +256,19 @@ class _Builder:
             )
             return None
         return float(value)
+
+    def _integer(self, field: Field, value: Any, ref: RecordRef) -> Any:
+        key = field.key
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(f"'{key}' must be a whole number, not {_type_name(value)}", ref, "type", key)
+            return None
+        assert field.low is not None and field.high is not None
+        if not field.low <= value <= field.high:
+            self.error(
+                f"'{key}' must be between {field.low:g} and {field.high:g}", ref, "range", key
+            )
+            return None
+        return value
 
     def _flag(self, field: Field, value: Any, ref: RecordRef) -> Any:
         if not isinstance(value, bool):
