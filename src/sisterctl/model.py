@@ -51,7 +51,12 @@ class City:
     notes: str | None = None
     sources: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    geonames: int | None = None  # the GeoNames id the coordinates were taken from
     wikidata: str | None = None  # the city's Wikidata item, "Q1867"
+
+    @property
+    def located(self) -> bool:
+        return self.lat is not None and self.lon is not None
 
     @property
     def country_name(self) -> str:

@@ -57,12 +57,19 @@ def emit(
     picture of a fixed width, so that the file looks the same on every machine. With
     `page`, output longer than the terminal goes through the pager (`pager_command`)."""
     console = make_console()
-    if not (page and console.is_terminal and _on_a_terminal() and _paged(console, renderable)):
+    if page and console.is_terminal and is_terminal(sys.stdout):
+        _write_paged(_captured(console, renderable))
+    else:
         # Not cropped: a line longer than the terminal (a URL, `output.links`) is
         # written whole, for the terminal to wrap softly; nothing else is wider.
         console.print(renderable, crop=False)
-    if svg is None and html is None:
-        return
+    if svg is not None or html is not None:
+        _picture(renderable, svg=svg, html=html, width=width, title=title)
+
+
+def _picture(
+    renderable: RenderableType, *, svg: Path | None, html: Path | None, width: int, title: str
+) -> None:
     import io
 
     from rich.console import Console
@@ -101,22 +108,35 @@ def emit_view(
     width: int = 100,
     title: str = "sisterctl",
     out: IO[str] | None = None,
+    environ: Mapping[str, str] = os.environ,
     page: bool = False,
 ) -> None:
-    """Print a view on standard output (as `emit` prints a renderable): laid out
-    here when Rich would write plain text, else by Rich (through the pager, with
-    `page`, when it is longer than the terminal)."""
+    """Print a view of many rows (`sisterctl.output.tables`) on standard output: on a
+    terminal, fitted to its width and styled (unless NO_COLOR), through the pager with
+    `page` when it has more lines than the screen; elsewhere one line per row at the
+    table's natural width, without escape codes. With `svg` or `html`, also write it,
+    `width` cells wide, as a picture."""
     from sisterctl.output import tables
 
     stream = sys.stdout if out is None else out
-    if svg is None and html is None and writes_plain(stream):
-        lines = tables.layout(view, console_width())
-        if lines is not None:
-            stream.write("".join(line + "\n" for line in lines))
-            return
-    from sisterctl.output import render
+    terminal = is_terminal(stream)
+    lines = tables.lines(
+        view,
+        console_width(environ) if terminal else None,
+        styles=takes_styles(stream, environ),
+        rule="─" if _can_show(stream, "─") else "-",
+    )
+    text = "".join(line + "\n" for line in lines)
+    if page and terminal and stream is sys.stdout:
+        _write_paged(text)
+    else:
+        stream.write(text)
+    if svg is None and html is None:
+        return
+    from rich.text import Text
 
-    emit(render.rich_view(view), svg=svg, html=html, width=width, title=title, page=page)
+    picture = "\n".join(tables.lines(view, width, styles=True))
+    _picture(Text.from_ansi(picture, no_wrap=True), svg=svg, html=html, width=width, title=title)
 
 
 # ---------------------------------------------------------------------------
@@ -146,15 +166,6 @@ def pager_command(environ: Mapping[str, str] = os.environ) -> list[str] | None:
     return words
 
 
-def _on_a_terminal() -> bool:
-    """Whether standard output is a terminal itself (FORCE_COLOR makes Rich treat a
-    pipe as one, but a pager's output must reach a person)."""
-    try:
-        return sys.stdout.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
 def terminal_height(environ: Mapping[str, str] = os.environ) -> int:
     """The terminal's height in lines: $LINES, else the size of standard output."""
     given = environ.get("LINES")
@@ -167,18 +178,14 @@ def terminal_height(environ: Mapping[str, str] = os.environ) -> int:
     return lines if lines > 0 else 24  # a terminal that gives no size (0): the usual
 
 
-def _paged(console: Console, renderable: RenderableType) -> bool:
-    """Show `renderable` through the pager if it is longer than the terminal; False
-    when it is not (or there is no pager to run), and nothing was shown."""
-    command = pager_command()
-    if command is None:
-        return False
+def _captured(console: Console, renderable: RenderableType) -> str:
+    """What `console` would print of `renderable`, escape codes and all."""
     import io
 
     from rich.console import Console as RichConsole
 
     buffer = io.StringIO()
-    capture = RichConsole(
+    RichConsole(
         file=buffer,
         width=console.width,
         color_system=console.color_system,  # type: ignore[arg-type]
@@ -187,13 +194,17 @@ def _paged(console: Console, renderable: RenderableType) -> bool:
         highlight=False,
         emoji=False,
         markup=False,
-    )
-    capture.print(renderable, crop=False)
-    text = buffer.getvalue()
-    if text.count("\n") < terminal_height():
+    ).print(renderable, crop=False)
+    return buffer.getvalue()
+
+
+def _write_paged(text: str) -> None:
+    """Write `text` to the terminal: through the pager when it has more lines than the
+    screen (and there is a pager to run), else as it is."""
+    command = pager_command()
+    long = text.count("\n") >= terminal_height()
+    if not (command is not None and long and page_text(text, command)):
         sys.stdout.write(text)
-        return True
-    return page_text(text, command)
 
 
 def page_text(text: str, command: list[str]) -> bool:
@@ -231,20 +242,6 @@ def page_text(text: str, command: list[str]) -> bool:
     return True
 
 
-def writes_plain(stream: IO[str], environ: Mapping[str, str] = os.environ) -> bool:
-    """Whether Rich would write to `stream` without any escape codes, in UTF-8: when it
-    is not a terminal and nothing in the environment tells Rich to treat it as one."""
-    if sys.platform == "win32" or "FORCE_COLOR" in environ or "TTY_COMPATIBLE" in environ:
-        return False
-    encoding = (getattr(stream, "encoding", "utf-8") or "utf-8").lower()
-    if not encoding.startswith("utf"):
-        return False  # Rich would draw the box in ASCII
-    try:
-        return not stream.isatty()
-    except ValueError:
-        return False
-
-
 def hyperlinks(environ: Mapping[str, str] = os.environ) -> bool:
     """Whether sources are written as terminal hyperlinks (OSC 8) where Rich writes
     styles at all (a terminal, colour not turned off): not on the Linux console or a
@@ -253,6 +250,32 @@ def hyperlinks(environ: Mapping[str, str] = os.environ) -> bool:
     if environ.get("FORCE_HYPERLINK", "").strip() == "0":
         return False
     return environ.get("TERM", "") not in ("linux", "dumb")
+
+
+def is_terminal(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except ValueError:  # closed
+        return False
+
+
+def takes_styles(stream: IO[str], environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether a view's styles are written to `stream` as escape codes: on a terminal
+    (or with FORCE_COLOR), never with NO_COLOR or on a dumb terminal. (The Windows
+    console of old takes no escape codes: a table there is plain.)"""
+    if environ.get("NO_COLOR") or sys.platform == "win32":
+        return False
+    if environ.get("TERM", "").lower() in ("dumb", "unknown"):
+        return False
+    return bool(environ.get("FORCE_COLOR")) or is_terminal(stream)
+
+
+def _can_show(stream: IO[str], text: str) -> bool:
+    try:
+        text.encode(getattr(stream, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
 
 
 def console_width(environ: Mapping[str, str] = os.environ) -> int:

@@ -108,13 +108,8 @@ def list_command(
             )
             if svg is None and html is None:
                 return
-        shown = width if svg is not None or html is not None else printer.console_width()
         printer.emit_view(
-            tables.list_table(rows, shown),
-            svg=svg,
-            html=html,
-            width=width,
-            page=state(ctx).pager,
+            tables.list_table(rows), svg=svg, html=html, width=width, page=state(ctx).pager
         )
         return
     _no_picture(svg, html)
