@@ -216,7 +216,7 @@ CATALOGUE = [
         "check {reg}",
         with_tie(established='"2010-11-31"').replace("\n", "\r\n"),
         1,
-        ":18:1: error: [[partnership]] #1 'taipei-daegu': 'established': '2010-11-31' is not "
+        ":18:15: error: [[partnership]] #1 'taipei-daegu': 'established': '2010-11-31' is not "
         "a date: November 2010 has 30 days",
         stream="stdout",
     ),
@@ -279,7 +279,7 @@ CATALOGUE = [
         "-r {reg} list",
         GOOD.replace("schema_version = 1", "schema_version = 2"),
         3,
-        ":1:1: schema_version 2 is not one this sisterctl knows (it reads version 1); "
+        ":1:18: schema_version 2 is not one this sisterctl knows (it reads version 1); "
         "upgrade sisterctl",
     ),
     case(
@@ -296,7 +296,7 @@ CATALOGUE = [
         "-r {reg} list",
         with_tie(established='"0000-01-01"'),
         3,
-        ":18:1: [[partnership]] #1 'taipei-daegu': 'established': '0000-01-01' is not a "
+        ":18:15: [[partnership]] #1 'taipei-daegu': 'established': '0000-01-01' is not a "
         "date: the year must be 0001 to 9999",
     ),
     case(
@@ -340,7 +340,7 @@ CATALOGUE = [
         "-r {reg} list",
         GOOD.replace('country = "TW"', 'country = "TW"\nlat = 1e400'),
         3,
-        ":7:1: [[city]] #1 'taipei-tw': 'lat' must be between -90 and 90",
+        ":7:7: [[city]] #1 'taipei-tw': 'lat' must be between -90 and 90",
     ),
     # -- every option given an empty string --------------------------------------------
     case("empty --registry", ("-r", "", "list"), GOOD, 2, "'--registry' / '-r': must not be"),
@@ -524,7 +524,7 @@ CATALOGUE = [
         "-r {reg} add agreement taipei-daegu --date 2022 --title T",
         with_tie(established='"2010-02-30"'),
         3,
-        ":18:1: [[partnership]] #1 'taipei-daegu': 'established': '2010-02-30' is not a "
+        ":18:15: [[partnership]] #1 'taipei-daegu': 'established': '2010-02-30' is not a "
         "date: February 2010 has 28 days (fix the registry before adding to it)",
     ),
     case(
@@ -993,7 +993,7 @@ CATALOGUE = [
         "check {reg}",
         renamed('"Tai\\u200bpei"'),
         0,
-        ":5:1: warning: [[city]] #1 'taipei-tw': 'name' holds an invisible or control "
+        ":5:8: warning: [[city]] #1 'taipei-tw': 'name' holds an invisible or control "
         "character (U+200B)",
         stream="stdout",
     ),

@@ -312,7 +312,7 @@ def test_check_prints_file_line_column_severity_message(run: Run, tmp_path: Path
     assert result.stdout.splitlines() == [
         f"{path}:20:1: warning: [[partnership]] #2 'daegu-taipei': has no sources: add the "
         "URL of a page that states the tie [no-source]",
-        f"{path}:22:1: error: [[partnership]] #2 'daegu-taipei': the same tie as "
+        f"{path}:22:10: error: [[partnership]] #2 'daegu-taipei': the same tie as "
         "'taipei-daegu' (line 14); a registry holds each tie once [duplicate-tie]",
         f"1 error and 1 warning in {path}",
     ]
@@ -353,7 +353,7 @@ def test_check_json_for_ci(run: Run, tmp_path: Path) -> None:
             {
                 "file": str(path),
                 "line": 6,
-                "column": 1,
+                "column": 11,
                 "severity": "error",
                 "code": "country",
                 "message": "[[city]] #1 'taipei-tw': unknown country code 'ZZ': use ISO "

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from typing import Any
 
+from sisterctl.core.identity import FOUNDING, Key, describe_key, record_key
 from sisterctl.dates import PartialDate, coerce_partial_date
 from sisterctl.errors import ExitCode, InvalidDateError, RegistryError
 from sisterctl.model import City, Partnership, Registry, Status
@@ -219,6 +220,7 @@ class _Checker:
         self.check_cities(same)
         self.check_ties(same)
         self.check_dated_records()
+        self.check_same_records()
         self.check_invisible_characters()
 
     def check_cities(self, same: _SameCities) -> None:
@@ -363,6 +365,32 @@ class _Checker:
                 "before-founding",
                 "date",
             )
+
+    def check_same_records(self) -> None:
+        """An agreement, exchange or change of status recorded twice, by the rule that
+        `add` and `import` apply (core/identity.py). A warning: `add --force` records
+        a second one on purpose."""
+        words = {"agreement": "agreement", "exchange": "exchange", "status_change": "change"}
+        for table, word in words.items():
+            seen: dict[Key, RecordRef] = {}
+            for raw in self.records(table):
+                key = record_key(table, raw.data)
+                first = seen.setdefault(key, raw.ref)
+                if first is raw.ref:
+                    continue
+                line = self.locator.record_line(first)
+                where = f" ({word} #{first.index + 1}, line {line})" if line else ""
+                at = "title" if table != "status_change" else "date"
+                at = "kind" if key[-1] == FOUNDING else at
+                self.add(
+                    Severity.WARNING,
+                    raw.ref,
+                    f"the same {'status ' if table == 'status_change' else ''}{word} as an "
+                    f"earlier one{where}: {describe_key(key)}; keep one (or, if they are "
+                    "two, tell them apart)",
+                    "duplicate-record",
+                    at,
+                )
 
     def check_invisible_characters(self) -> None:
         for table in ("city", "partnership", "agreement", "exchange", "status_change"):

@@ -55,8 +55,10 @@ class _Builder:
         ref: RecordRef | None,
         code: str,
         key: str | None = None,
+        *,
+        at_key: bool = False,
     ) -> None:
-        line, column = self.locator.position(ref, key) or (None, None)
+        line, column = self.locator.position(ref, key, value=not at_key) or (None, None)
         where = f"{ref.describe()}: " if ref is not None else ""
         self.problems.append(Problem(severity, f"{where}{message}", ref, line, column, code))
 
@@ -138,12 +140,28 @@ class _Builder:
         unknown = {k: v for k, v in rec.items() if k not in known}
         for key in unknown:
             hint = _closest(key, known)
+            if hint is not None and hint not in rec:
+                # `establised` for `established`: the record has lost what that key says
+                # (a tie its founding date, so its anniversaries), which no warning may
+                # let pass.
+                self.problem(
+                    Severity.ERROR,
+                    f"'{_short(key)}' is not a key of [[{ref.table}]]; it looks like a "
+                    f"misspelling of '{hint}', which the record lacks: rename it to '{hint}'",
+                    ref,
+                    "misspelt-key",
+                    key,
+                    at_key=True,
+                )
+                continue
             suggestion = f" (did you mean {hint}?)" if hint else ""
-            self.warn(
+            self.problem(
+                Severity.WARNING,
                 f"unknown key '{_short(key)}' is kept but ignored{suggestion}",
                 ref,
                 "unknown-key",
                 key,
+                at_key=True,
             )
         return unknown
 
@@ -274,11 +292,27 @@ def build(data: Mapping[str, Any], text: str | None = None) -> LoadResult:
     for key in data:
         if key not in _TOP_KEYS:
             hint = _closest(key, _TOP_KEYS)
+            if hint is not None and hint not in data:
+                # `[[partnerships]]`: every record under it would be lost.
+                b.problem(
+                    Severity.ERROR,
+                    f"'{_short(key)}' is not a top-level key or table of a registry; it "
+                    f"looks like a misspelling of '{hint}', which the file lacks: rename "
+                    f"it to '{hint}'",
+                    None,
+                    "misspelt-key",
+                    key,
+                    at_key=True,
+                )
+                continue
             suggestion = f" (did you mean {hint}?)" if hint else ""
-            b.warn(
+            b.problem(
+                Severity.WARNING,
                 f"unknown top-level key '{_short(key)}' is kept but ignored{suggestion}",
-                code="unknown-key",
-                key=key,
+                None,
+                "unknown-key",
+                key,
+                at_key=True,
             )
 
     leap_day = LeapDay.FEB28
@@ -435,7 +469,12 @@ def _build_cities(
 
 
 def _has_new_error(b: _Builder, since: int) -> bool:
-    return any(p.severity is Severity.ERROR for p in b.problems[since:])
+    """Whether the record has an error that keeps it out of the registry. A misspelt
+    key does not: the record is whole without that key, and `check` goes on to see it
+    among the others (the same tie twice), though `load` refuses the file."""
+    return any(
+        p.severity is Severity.ERROR and p.code != "misspelt-key" for p in b.problems[since:]
+    )
 
 
 def _status(
