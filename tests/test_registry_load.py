@@ -230,3 +230,43 @@ def test_an_empty_file_says_so(write_registry) -> None:  # type: ignore[no-untyp
     path = write_registry(" \n\n")
     with pytest.raises(RegistryError, match="the file is empty: a registry starts with"):
         load(path)
+
+
+CONFLICTED = (
+    GOOD_HEAD
+    + TIE
+    + "<<<<<<< HEAD\n"
+    + 'established = "2010-11-04"\n'
+    + "||||||| base\n"
+    + "=======\n"
+    + 'established = "2010-11"\n'
+    + ">>>>>>> branch\n"
+)
+
+
+def test_a_registry_with_merge_conflict_markers_says_so(run: Run, write_registry) -> None:  # type: ignore[no-untyped-def]
+    path = write_registry(CONFLICTED)
+    message = (
+        f"sisterctl: {path}:13:1: unresolved merge conflict: keep the records of both sides "
+        "(or the one that is right) and delete the <<<<<<<, ======= and >>>>>>> lines\n"
+    )
+    result = run("-r", path, "list")
+    assert (result.exit_code, result.stderr) == (3, message)
+    result = run("check", path, "--format", "json")
+    assert result.exit_code == 2
+    assert result.stderr == message
+    import json
+
+    [problem] = json.loads(result.stdout)["problems"]
+    assert (problem["code"], problem["line"]) == ("merge-conflict", 13)
+
+
+def test_marker_like_lines_in_a_string_are_text(write_registry) -> None:  # type: ignore[no-untyped-def]
+    notes = 'notes = """\n<<<<<<< not a marker\n=======\n>>>>>>> text\n"""\n'
+    assert load(write_registry(GOOD_HEAD + TIE + notes)).partnerships[0].notes == (
+        "<<<<<<< not a marker\n=======\n>>>>>>> text\n"
+    )
+    # A real error before such a line is a TOML error, not a conflict.
+    path = write_registry(GOOD_HEAD + TIE + "kind = \n" + notes)
+    with pytest.raises(RegistryError, match=r":13:\d+: not valid TOML"):
+        load(path)

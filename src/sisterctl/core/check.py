@@ -142,7 +142,11 @@ def check_text(text: str, path: str, as_of: dt.date) -> CheckReport:
 
 
 def unreadable_report(path: str, exc: RegistryError) -> CheckReport:
-    code = "toml" if exc.detail.startswith("not valid TOML") else "unreadable"
+    code = "unreadable"
+    if exc.detail.startswith("not valid TOML"):
+        code = "toml"
+    elif exc.detail.startswith("unresolved merge conflict"):
+        code = "merge-conflict"
     problem = Problem(Severity.ERROR, exc.detail, None, exc.line, exc.column, code)
     return CheckReport(path, (problem,), readable=False)
 

@@ -79,6 +79,17 @@ def parse_toml(text: str, path: Path | str) -> dict[str, Any]:
     try:
         return tomli.loads(text)
     except tomli.TOMLDecodeError as exc:
+        marker = conflict_marker(text)
+        line = getattr(exc, "lineno", None)
+        # A marker after the error is no cause of it (it may be text in a string).
+        if marker is not None and (line is None or marker <= line):
+            raise RegistryError(
+                "unresolved merge conflict: keep the records of both sides (or the one "
+                "that is right) and delete the <<<<<<<, ======= and >>>>>>> lines",
+                path,
+                marker,
+                1,
+            ) from None
         message = getattr(exc, "msg", None) or str(exc)
         raise RegistryError(
             f"not valid TOML: {message}",
@@ -88,6 +99,20 @@ def parse_toml(text: str, path: Path | str) -> dict[str, Any]:
         ) from None
     except RecursionError:
         raise RegistryError("not valid TOML: values are nested too deeply", path) from None
+
+
+_CONFLICT_MARKER = re.compile(
+    r"^(?:<{7}(?: .*)?|={7}|>{7}(?: .*)?|\|{7}(?: .*)?)\r?$", re.MULTILINE
+)
+
+
+def conflict_marker(text: str) -> int | None:
+    """The line of the first merge-conflict marker that git (or `sisterctl merge`)
+    leaves in a file: `<<<<<<< ours`, `|||||||`, `=======`, `>>>>>>> theirs`, each at
+    the start of a line. Only asked once the text fails to parse: inside a TOML
+    string, such a line is text."""
+    match = _CONFLICT_MARKER.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
 
 
 @functools.lru_cache(maxsize=256)
