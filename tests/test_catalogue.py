@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from sisterctl import store
 from tests.conftest import Run
 
 GOOD = """\
@@ -480,7 +481,7 @@ CATALOGUE = [
         "-r {reg} add agreement taipei-daegu --date 2022 --title T",
         GOOD,
         4,
-        "another sisterctl process is writing the registry (lock registry.toml.lock held "
+        "another sisterctl process is writing the registry (it has held the write lock "
         "for over 0.5 s); try again",
         lock_held=True,
     ),
@@ -1118,12 +1119,13 @@ def test_bad_input(run: Run, tmp_path: Path, row: Case) -> None:
 @contextlib.contextmanager
 def holding_the_lock(reg: Path) -> Iterator[None]:
     """Another process holds the registry's lock file, as a writer would."""
+    store.lock_path(reg).parent.mkdir(parents=True, exist_ok=True)
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
             "import sys; from filelock import FileLock; "
-            f"lock = FileLock({str(reg) + '.lock'!r}); lock.acquire(); "
+            f"lock = FileLock({str(store.lock_path(reg))!r}); lock.acquire(); "
             "print('held', flush=True); sys.stdin.read()",
         ],
         stdin=subprocess.PIPE,

@@ -298,7 +298,7 @@ def test_dry_run_prints_the_toml_and_writes_nothing(run: Run, reg: Path) -> None
     assert result.stderr.startswith('Would record the agreement "Reaffirmation"')
     assert result.stderr.endswith("(dry run: nothing was written).\n")
     assert reg.read_bytes() == before
-    assert not (reg.parent / "partnerships.toml.lock").exists()
+    assert sorted(p.name for p in reg.parent.iterdir()) == [reg.name]
 
 
 def test_dry_run_refuses_what_a_real_run_refuses(run: Run, reg: Path) -> None:
@@ -533,13 +533,16 @@ def test_a_held_lock_is_busy_after_the_timeout(run: Run, reg: Path) -> None:
     from filelock import FileLock
 
     before = reg.read_bytes()
-    with FileLock(str(reg) + ".lock"):
+    from sisterctl import store
+
+    store.lock_path(reg).parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(store.lock_path(reg))):
         result = run(
             "-r", reg, "end", "taipei-daegu", "-d", "2020", env={"SISTERCTL_LOCK_TIMEOUT": "0.2"}
         )
     assert result.exit_code == 4
     assert "another sisterctl process is writing the registry" in result.stderr
-    assert "partnerships.toml.lock held for over 0.2 s" in result.stderr
+    assert "(it has held the write lock for over 0.2 s); try again" in result.stderr
     assert reg.read_bytes() == before
 
 
