@@ -364,7 +364,7 @@ CATALOGUE = [
         2,
         "'--format'",
     ),
-    case("empty check FILE", ("check", ""), GOOD, 2, "'[FILE]': must not be empty"),
+    case("empty check FILE", ("check", ""), GOOD, 2, "'[FILE]...': must not be empty"),
     case("empty check --format", ("check", "{reg}", "-f", ""), GOOD, 2, "'--format'"),
     case("empty check --as-of", ("check", "{reg}", "--as-of", ""), GOOD, 1, "--as-of: '' is"),
     case(

@@ -380,7 +380,11 @@ def test_check_exits_2_when_the_file_cannot_be_read_or_parsed(
         path.write_bytes(content)
     result = run("check", path)
     assert result.exit_code == 2
-    assert result.stdout == ""
+    # The one problem, as a line editors and CI annotate, and as the message.
+    first, summary = result.stdout.splitlines()
+    detail = message.lstrip(":0123456789 ").strip()
+    assert first.startswith(f"{path}:") and f": error: {detail}" in first
+    assert summary == f"1 error in {path}"
     assert result.stderr.startswith(f"sisterctl: {path}{message}")
     assert result.stderr.count("\n") == 1
     as_json = run("check", "-f", "json", path)
