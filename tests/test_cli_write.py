@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import tomli
 
+from sisterctl import store
 from sisterctl.records.toml import SCHEMA_URL
 from tests.conftest import Run
 
@@ -78,7 +79,12 @@ def test_init_creates_an_empty_registry_with_a_header(run: Run, tmp_path: Path) 
     assert result.exit_code == 0, result.stderr
     text = path.read_text(encoding="utf-8")
     first, second = text.splitlines()[:2]
-    assert first == f"#:schema {SCHEMA_URL}"  # editors validate it against the JSON Schema
+    # Editors validate it against the JSON Schema, which init copies beside it, so
+    # that the line resolves offline.
+    assert first == "#:schema ./registry.schema.json"
+    schema = path.parent / "registry.schema.json"
+    assert schema.read_bytes() == store.schema_path().read_bytes()
+    assert json.loads(schema.read_text(encoding="utf-8"))["$id"] == SCHEMA_URL
     assert second.startswith("# A sisterctl registry")
     assert "docs/registry-format.md" in text
     assert tomli.loads(text) == {"schema_version": 1}
@@ -89,6 +95,39 @@ def test_init_creates_an_empty_registry_with_a_header(run: Run, tmp_path: Path) 
     )
     listed = run("-r", path, "list", "--format", "json")
     assert (listed.exit_code, json.loads(listed.stdout)) == (0, [])
+
+
+def test_init_from_bundled_starts_from_the_bundled_registry(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "office" / "partnerships.toml"
+    result = run("init", "--from-bundled", path)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith(f"Created a registry {path} from the bundled one. Use it")
+    bundled = store.bundled_path().read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    # The same text but the first line, whose schema path holds only in the package.
+    assert bundled.startswith("#:schema ../schema/registry.schema.json\n")
+    assert text == "#:schema ./registry.schema.json\n" + bundled.split("\n", 1)[1]
+    assert store.load(path) == store.load(store.bundled_path())
+    assert (path.parent / "registry.schema.json").is_file()
+    check = run("check", "--strict", path)
+    assert check.exit_code == 0, check.stdout
+    # A team then adds to it as to any registry.
+    added = run("-r", path, "add", "exchange", "taipei-daegu", "-d", "2026", "-k", "visit",
+                "-t", "A visit")  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+
+
+def test_init_keeps_a_schema_file_already_there(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "registry.schema.json").write_text("{}")
+    result = run("init", tmp_path / "a.toml")
+    assert result.exit_code == 0
+    assert result.stderr.startswith(f"Kept the {tmp_path / 'registry.schema.json'} that was")
+    assert (tmp_path / "registry.schema.json").read_text() == "{}"
+    # A second registry in the same folder shares the copy, silently.
+    (tmp_path / "registry.schema.json").unlink()
+    assert run("init", tmp_path / "a2.toml").exit_code == 0
+    result = run("init", tmp_path / "b.toml")
+    assert result.stderr.startswith("Created an empty registry")
 
 
 def test_init_quotes_a_path_with_spaces_so_its_advice_can_be_copied(

@@ -123,7 +123,7 @@ def test_pre_commit_passes_every_changed_registry_at_once(
     repo: tuple[Path, dict[str, str]],
 ) -> None:
     root, env = repo
-    (root / "partnerships.toml").write_text(GOOD + "\n[[city]]\nid = \"x\"\n", encoding="utf-8")
+    (root / "partnerships.toml").write_text(GOOD + '\n[[city]]\nid = "x"\n', encoding="utf-8")
     git(root, env, "add", "-A")
     done = subprocess.run(
         [PRE_COMMIT, "run", "--all-files", "--verbose"],

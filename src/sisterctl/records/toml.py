@@ -156,8 +156,10 @@ def _toml_value(value: Any) -> str:
 
 
 SCHEMA_FILE = "registry.schema.json"
-#: Where editors find the JSON Schema of the registry format (schema version 1).
+#: Where editors find the JSON Schema of the registry format (schema version 1), online.
 SCHEMA_URL = f"https://raw.githubusercontent.com/sisterctl/sisterctl/main/schema/{SCHEMA_FILE}"
+#: ... and offline: the copy `sisterctl init` puts beside the registry it creates.
+LOCAL_SCHEMA = f"./{SCHEMA_FILE}"
 
 
 def schema_directive(location: str = SCHEMA_URL) -> str:
@@ -167,10 +169,21 @@ def schema_directive(location: str = SCHEMA_URL) -> str:
     return f"#:schema {location}\n"
 
 
-def registry_template() -> str:
+def with_schema_line(text: str, location: str = LOCAL_SCHEMA) -> str:
+    """`text` with its first line, when it is a `#:schema` directive, pointing at
+    `location` instead (the bundled registry's `../schema/...` holds only in the
+    package); a directive is added when there is none."""
+    first, newline, rest = text.partition("\n")
+    if first.startswith("#:schema"):
+        return schema_directive(location) + rest if newline else schema_directive(location)
+    return schema_directive(location) + text
+
+
+def registry_template(schema: str = LOCAL_SCHEMA) -> str:
     """The text of a new, empty registry, as `sisterctl init` writes it: first the
-    `#:schema` line that lets TOML editors validate it as it is typed."""
-    return schema_directive() + (
+    `#:schema` line that lets TOML editors validate it as it is typed, pointing at the
+    copy of the schema that `init` puts beside it (editors find it offline)."""
+    return schema_directive(schema) + (
         "# A sisterctl registry of sister-city ties (TOML).\n"
         "#\n"
         "# Records are top-level arrays of tables: [[city]], [[partnership]],\n"
