@@ -37,6 +37,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sisterctl.core.check import CheckReport, check_text
@@ -107,11 +108,12 @@ class NotMergeable(Exception):
 
 _HEADER = re.compile(r"[ \t]*\[(\[)?[ \t]*([^\[\]]+?)[ \t]*\](\])?[ \t]*(?:#.*)?\r?\n?$")
 _COMMENT = re.compile(r"[ \t]*#")
-_BLANK = re.compile(r"[ \t]*\r?\n?$")
 
 
 def _table_name(raw: str) -> str:
     """`"partnership"` and ` partnership ` are `partnership`; dotted names keep dots."""
+    if raw.isidentifier():
+        return raw
     return ".".join(part.strip().strip("\"'") for part in raw.split("."))
 
 
@@ -132,7 +134,7 @@ def _cut(text: str) -> tuple[list[str], list[_Raw]]:
     current = preamble
     record_table: str | None = None
     for line in lines:
-        match = _HEADER.match(line)
+        match = _HEADER.match(line) if line.lstrip(" \t")[:1] == "[" else None
         if match is not None and bool(match.group(1)) == bool(match.group(3)):
             name = _table_name(match.group(2))
             array = bool(match.group(1))
@@ -154,7 +156,7 @@ def _cut(text: str) -> tuple[list[str], list[_Raw]]:
 
 def _split_gap(lines: list[str]) -> tuple[str, str]:
     end = len(lines)
-    while end > 0 and _BLANK.match(lines[end - 1]):
+    while end > 0 and not lines[end - 1].strip():
         end -= 1
     return "".join(lines[:end]), "".join(lines[end:])
 
@@ -176,7 +178,7 @@ class _Side:
     data: dict[str, Any]
     pieces: list[Piece]  # the preamble first
 
-    @property
+    @cached_property
     def by_key(self) -> dict[tuple[Any, ...], Piece]:
         return {p.key: p for p in self.pieces}
 
