@@ -53,11 +53,12 @@ def merge_command(
 ) -> None:
     """Merge two versions of a registry record by record, as git's merge driver.
 
-    Records added on both sides are all kept (the same record once); a record changed
-    on one side takes that change; a record changed differently on both sides, added
-    on both sides with different details, or that would make the registry fail
-    'check', is left between conflict markers. OURS keeps its comments and
-    formatting; what THEIRS added is appended. Exit status: 0 merged, 1 conflicts.
+    Records added on both sides are all kept (the same record once);
+    a record changed on one side takes that change; a record changed
+    differently on both sides, added on both sides with other details,
+    or that would make the registry fail 'check' is left between
+    conflict markers. OURS keeps its comments and formatting; what
+    THEIRS added is appended. Exit status: 0 merged, 1 conflicts.
 
     Example: sisterctl merge base.toml ours.toml theirs.toml partnerships.toml
     """
@@ -133,10 +134,10 @@ def git_setup(
 ) -> None:
     """Make git merge the registry record by record, with 'sisterctl merge'.
 
-    Writes 'PATTERN merge=sisterctl' to the repository's .gitattributes and the merge
-    driver to its git configuration, unless they are there already, and says what
-    it did. Run it in the repository, in each clone (git does not share its
-    configuration), and commit .gitattributes.
+    Writes 'PATTERN merge=sisterctl' to the repository's .gitattributes
+    and the merge driver to its git configuration, unless they are there
+    already, and says what it did. Run it in every clone (git does not
+    share its configuration), and commit .gitattributes.
 
     Example: sisterctl git setup
     """

@@ -226,8 +226,8 @@ def init_command(
 ) -> None:
     """Create a new registry, empty or from the bundled one; never overwrites a file.
 
-    Beside it goes a copy of the registry format's JSON Schema, which its first line
-    names, so that editors validate it as it is typed, offline.
+    Beside it goes a copy of the registry format's JSON Schema, which its
+    first line names, so that editors validate it as it is typed, offline.
 
     Example: sisterctl init ~/ties/partnerships.toml
     """
