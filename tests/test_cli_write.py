@@ -253,6 +253,7 @@ def test_the_readme_recording_examples_run_in_order_on_a_new_registry(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)  # a relative path in an example lands here
     commands = recording_section_commands()
     assert commands[0] == ["init"]
     assert len(commands) >= 12
@@ -263,6 +264,8 @@ def test_the_readme_recording_examples_run_in_order_on_a_new_registry(
         assert result.exit_code == 0, (command, result.stderr)
     registry = tmp_path / "xdg-data" / "sisterctl" / "partnerships.toml"
     assert (tmp_path / "ties" / "partnerships.toml").is_file()
+    office = tmp_path / "ties" / "office.toml"  # --from-bundled
+    assert len(run("-r", office, "list", "--format", "json").stdout) > 1000
     listed = run("-r", registry, "list", "--format", "json", "--as-of", "2026-01-01")
     ties = {row["id"]: row for row in json.loads(listed.stdout)}
     assert sorted(ties) == ["daegu-ningbo", "prague-beijing", "taipei-chengdu", "taipei-daegu"]
