@@ -279,7 +279,9 @@ def test_in_a_git_working_tree_the_lock_is_in_the_git_directory(tmp_path: Path) 
     assert sorted(p.name for p in worktree.iterdir()) == [".git", "partnerships.toml"]
 
 
-def test_a_writer_that_waited_takes_the_lock_of_the_file_as_it_is_now(tmp_path: Path) -> None:
+def test_a_writer_that_waited_takes_the_lock_of_the_file_as_it_is_now(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Each write replaces the file (a new inode, so a new lock name): a writer that
     waited for the lock of the old file must then wait for the lock of the new one,
     which another writer may hold."""
@@ -287,11 +289,22 @@ def test_a_writer_that_waited_takes_the_lock_of_the_file_as_it_is_now(tmp_path: 
 
     from filelock import FileLock
 
+    from sisterctl.store import appends
+
     path = tmp_path / "partnerships.toml"
     path.write_text(HAND, encoding="utf-8")
     first = FileLock(str(store.lock_path(path)))
     store.lock_path(path).parent.mkdir(parents=True, exist_ok=True)
     first.acquire()
+    asked = threading.Event()
+    real_lock_path = appends.lock_path
+
+    def lock_path(target: Path) -> Path:
+        found = real_lock_path(target)
+        asked.set()
+        return found
+
+    monkeypatch.setattr(appends, "lock_path", lock_path)
     outcome: list[object] = []
     writer = threading.Thread(
         target=lambda: outcome.append(
@@ -299,6 +312,7 @@ def test_a_writer_that_waited_takes_the_lock_of_the_file_as_it_is_now(tmp_path: 
         )
     )
     writer.start()
+    assert asked.wait(timeout=20)  # the writer is after the old file's lock
     # Another writer replaces the file, and holds the lock of the new one.
     replaced = tmp_path / "new.toml"
     replaced.write_text(HAND + "\n# replaced\n", encoding="utf-8")
