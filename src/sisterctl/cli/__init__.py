@@ -17,7 +17,7 @@ from sisterctl.cli.app import app
 
 # Every module that registers commands, in the order they are registered (the order
 # of `sisterctl --help`).
-MODULES = ("anniversaries", "check", "interop", "read", "team", "timeline", "write")
+MODULES = ("anniversaries", "check", "geo", "interop", "read", "team", "timeline", "write")
 
 # The modules that register each top-level command or command group.
 COMMANDS: dict[str, tuple[str, ...]] = {
@@ -25,6 +25,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "export": ("anniversaries", "interop"),
     "check": ("check",),
     "import": ("interop",),
+    "geocode": ("geo",),
+    "map": ("geo",),
     "list": ("read",),
     "show": ("read",),
     "timeline": ("timeline",),

@@ -13,9 +13,10 @@ import typer
 from typer.core import TyperGroup
 
 from sisterctl import __version__
-from sisterctl.errors import ExitCode, SisterctlError, UsageError, internal_error_message
+from sisterctl.errors import ExitCode, Hint, Param, SisterctlError, UsageError
 
 if TYPE_CHECKING:
+    from sisterctl.core.geocode import Gazetteer
     from sisterctl.model import Registry
     from sisterctl.store.location import Location
 
@@ -44,6 +45,43 @@ GLOBAL_OPTIONS = {
 }
 
 
+# The options that give the values a request takes (errors.Param).
+OPTIONS = {
+    Param.WITHIN: "--within",
+    Param.REMIND: "--remind",
+    Param.MAPPING: "--map",
+    Param.GEONAMES: "--geonames",
+    Param.LAT: "--lat",
+    Param.LON: "--lon",
+    Param.CITY: "--city",
+}
+
+
+def cli_words(term: Hint | Param, error: SisterctlError) -> str:
+    """What the command line calls the terms of a message (errors.Hint, errors.Param):
+    `Hint.FORCE` is "run again with --force"."""
+    if isinstance(term, Param):
+        return OPTIONS[term]
+    tie = error.record.id if error.record is not None else "TIE"
+    words = {
+        Hint.FORCE: "run again with --force",
+        Hint.INIT: f"'{PROG} init'",
+        Hint.CREATE: f"'{PROG} init {error.path}'",
+        Hint.NAME_REGISTRY: f"--registry or ${_registry_var()}",
+        Hint.ADD_AGREEMENT: f"'{PROG} add agreement {tie}'",
+        Hint.EXPORT_JSON: f"'{PROG} export json'",
+        Hint.MAP_COLUMN: f"--map, such as --map {error.key}=COLUMN",
+        Hint.GEOCODE: f"'{PROG} geocode --city NAME --geonames ID'",
+    }
+    return words[term]
+
+
+def _registry_var() -> str:
+    from sisterctl.store.location import ENV_VAR
+
+    return ENV_VAR
+
+
 def _say(message: str) -> None:
     """A one-line message on standard error."""
     from sisterctl.text import safe_display
@@ -65,12 +103,14 @@ COMMAND_ORDER = (
     "show",
     "timeline",
     "stats",
+    "map",
     "upcoming",
     "check",
     "init",
     "add",
     "end",
     "resume",
+    "geocode",
     "import",
     "export",
     "merge",
@@ -130,7 +170,7 @@ class SisterctlGroup(TyperGroup):
                 import traceback
 
                 traceback.print_exc()
-            _say(str(exc))
+            _say(exc.render(cli_words))
             return int(exc.exit_code)
         except click_exc.UsageError as exc:
             command = exc.ctx.command_path if exc.ctx is not None else prog_name
@@ -183,6 +223,14 @@ class SisterctlGroup(TyperGroup):
         finally:
             if collecting:
                 gc.enable()
+
+
+def internal_error_message(exc: BaseException) -> str:
+    """The one line shown for an unexpected exception (a bug)."""
+    return (
+        f"internal error: {type(exc).__name__}: {exc}. "
+        "Run again with --debug for details, and please report it."
+    )
 
 
 def _silence_stdout() -> None:
@@ -443,3 +491,16 @@ def _replace_file(path: Path, data: bytes) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def gazetteer(*, required: bool = False) -> Gazetteer | None:
+    """The gazetteer (`sisterctl.store.gazetteer`); the first use, which makes its
+    index, says so on standard error."""
+    from sisterctl.store.gazetteer import open_gazetteer
+
+    return open_gazetteer(
+        required=required,
+        on_build=lambda: note(
+            "making an index of the GeoNames gazetteer in the user cache (once: about 10 s)"
+        ),
+    )

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sisterctl.cli.app import app, as_of_date, location
+from sisterctl.cli.app import app, as_of_date, cli_words, location
+from sisterctl.cli.app import gazetteer as gazetteer_of
 from sisterctl.cli.options import AsOfOption
 
 if TYPE_CHECKING:
@@ -67,26 +68,28 @@ def check_command(
         raise UsageError("invalid value for '[FILE]...': must not be empty")
     paths = [Path(f) for f in files] if files else [location(ctx).path]
     day = as_of_date(as_of)
+    gazetteer = gazetteer_of()
     reports: list[CheckReport] = []
     for path in paths:
         try:
-            report = check_text(store.read_text(path), str(path), day)
+            report = check_text(store.read_text(path), str(path), day, gazetteer)
         except RegistryError as exc:
             report = unreadable_report(str(path), exc)
         reports.append(report.strict() if strict else report)
     if output is CheckFormat.JSON:
         from sisterctl.output import plain
 
-        plain.write_json(lint.reports_json(reports, strict), sys.stdout)
+        plain.write_json(lint.reports_json(reports, strict, cli_words), sys.stdout)
     elif output is CheckFormat.SARIF:
         from sisterctl import __version__
         from sisterctl.output import plain
 
-        plain.write_json(lint.sarif_log(reports, __version__), sys.stdout)
+        plain.write_json(lint.sarif_log(reports, __version__, cli_words), sys.stdout)
     else:
-        lines = lint.github_lines(reports) if output is CheckFormat.GITHUB else None
-        if lines is None:
-            lines = lint.text_lines(reports)
+        if output is CheckFormat.GITHUB:
+            lines = lint.github_lines(reports, cli_words)
+        else:
+            lines = lint.text_lines(reports, cli_words)
         sys.stdout.write("".join(line + "\n" for line in lines))
     sys.stdout.flush()
     unreadable = [r for r in reports if not r.readable]
@@ -94,6 +97,6 @@ def check_command(
         from sisterctl.cli.app import note
 
         for report in unreadable[:-1]:
-            note(str(unreadable_error(report)))
+            note(unreadable_error(report).render(cli_words))
         raise unreadable_error(unreadable[-1])
     raise typer.Exit(max(int(r.exit_code) for r in reports))

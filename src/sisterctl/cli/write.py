@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sisterctl.cli.app import add_app, app, lock_timeout, not_empty, state, writable_path
+from sisterctl.cli.app import gazetteer as gazetteer_of
 from sisterctl.errors import UsageError
 
 if TYPE_CHECKING:
@@ -181,7 +182,9 @@ def _message(text: str) -> None:
     sys.stderr.flush()
 
 
-def _write(ctx: typer.Context, plan: Callable[[Registry], Sequence[Record]], dry_run: bool) -> None:
+def _write(
+    ctx: typer.Context, plan: Callable[[Registry], Sequence[Record]], dry_run: bool
+) -> Sequence[Record]:
     import gc
 
     from sisterctl import store
@@ -196,6 +199,8 @@ def _write(ctx: typer.Context, plan: Callable[[Registry], Sequence[Record]], dry
         _message(f"Would record {what} in {done.path} (dry run: nothing was written).")
     else:
         _message(f"Recorded {what} in {done.path}.")
+    records: Sequence[Record] = done.records
+    return records
 
 
 # ---------------------------------------------------------------------------
@@ -327,11 +332,29 @@ def add_partnership(
     signatory: SignatoryOption = None,
     mode: ModeOption = None,
     venue: VenueOption = None,
+    geonames: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--geonames",
+            metavar="ID",
+            min=1,
+            show_default=False,
+            help="A new city's place in the gazetteer, chosen by its GeoNames id when "
+            "several places have its name; repeatable.",
+        ),
+    ] = None,
+    no_geocode: Annotated[
+        bool,
+        typer.Option("--no-geocode", help="Give the new cities no coordinates."),
+    ] = False,
     dry_run: DryRunOption = False,
 ) -> None:
     """Record a new tie, founded by the agreement signed that day.
 
-    Appends the new cities, the [[partnership]], and its founding [[agreement]].
+    Appends the new cities, the [[partnership]], and its founding [[agreement]]. A
+    new city gets coordinates (lat, lon, geonames) from the GeoNames gazetteer when
+    its name and country match exactly one place; when several do, none is taken
+    and they are listed (choose with --geonames ID).
 
     Example: sisterctl add partnership "Taipei, TW" "Chengdu, China" --established 2015-11-10
     """
@@ -358,8 +381,23 @@ def add_partnership(
         signatories=signatory or (),
         mode=mode,
         venue=venue,
+        geonames=geonames or (),
     )
-    _write(ctx, lambda reg: new_tie(reg, request), dry_run)
+    from sisterctl.store import gazetteer as gazetteers
+
+    gazetteer = None if no_geocode else gazetteer_of(required=bool(geonames))
+    records = _write(ctx, lambda reg: new_tie(reg, request, gazetteer), dry_run)
+    new_cities = [record for table, record in records if table == "city"]
+    if gazetteer is not None:
+        from sisterctl.core.geocode import city_note
+
+        for record in new_cities:
+            for line in city_note(gazetteer, record).split("\n"):
+                _message(line)
+    elif new_cities and not no_geocode and not gazetteers.installed():
+        from sisterctl.core.geocode import GEO_HINT
+
+        _message(f"The new cities have no coordinates: {GEO_HINT}.")
 
 
 @add_app.command("agreement")

@@ -470,7 +470,9 @@ def _new_errors(
         if _gist(problem) in before:
             continue
         ref = problem.record
-        key = by_position.get((ref.table, ref.index)) if ref is not None else None
+        key = None
+        if ref is not None and ref.index is not None:
+            key = by_position.get((ref.table, ref.index))
         found.append((problem, key or ("preamble",)))
     return found
 

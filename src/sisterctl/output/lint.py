@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sisterctl.core.check import CODES, CheckReport, plural
+from sisterctl.errors import Words, library_words
 from sisterctl.problems import Problem, Severity
 from sisterctl.text import safe_display
 
@@ -22,19 +23,22 @@ INFORMATION_URI = "https://github.com/sisterctl/sisterctl#check-file"
 # Text: FILE:LINE:COL: severity: message [code]
 
 
-def text_line(path: str, problem: Problem) -> str:
-    """`FILE:LINE:COL: severity: message [code]`; line 1 when no place is known."""
+def text_line(path: str, problem: Problem, words: Words = library_words) -> str:
+    """`FILE:LINE:COL: severity: message [code]`; line 1 when no place is known. The
+    terms of a message (`errors.Hint`) are in `words`: the command line's, or the
+    library's."""
     return (
         f"{safe_display(path)}:{problem.line or 1}:{problem.column or 1}: "
-        f"{problem.severity.value}: {safe_display(problem.message)} [{problem.code}]"
+        f"{problem.severity.value}: {safe_display(problem.render(words, path))} "
+        f"[{problem.code}]"
     )
 
 
-def text_lines(reports: Sequence[CheckReport]) -> list[str]:
+def text_lines(reports: Sequence[CheckReport], words: Words = library_words) -> list[str]:
     """Each file's problems and its summary; with several files, a total at the end."""
     lines: list[str] = []
     for report in reports:
-        lines += [text_line(report.path, p) for p in report.problems]
+        lines += [text_line(report.path, p, words) for p in report.problems]
         lines.append(safe_display(report.summary()))
     if len(reports) > 1:
         lines.append(total(reports))
@@ -60,7 +64,7 @@ def total(reports: Sequence[CheckReport]) -> str:
 # JSON
 
 
-def report_json(report: CheckReport, strict: bool) -> dict[str, Any]:
+def report_json(report: CheckReport, strict: bool, words: Words = library_words) -> dict[str, Any]:
     return {
         "file": report.path,
         "readable": report.readable,
@@ -74,9 +78,13 @@ def report_json(report: CheckReport, strict: bool) -> dict[str, Any]:
                 "column": p.column,
                 "severity": p.severity.value,
                 "code": p.code,
-                "message": p.message,
+                "message": p.render(words, report.path),
                 "record": (
-                    {"table": p.record.table, "number": p.record.index + 1, "id": p.record.id}
+                    {
+                        "table": p.record.table,
+                        "number": p.record.index + 1 if p.record.index is not None else None,
+                        "id": p.record.id,
+                    }
                     if p.record is not None
                     else None
                 ),
@@ -86,15 +94,17 @@ def report_json(report: CheckReport, strict: bool) -> dict[str, Any]:
     }
 
 
-def reports_json(reports: Sequence[CheckReport], strict: bool) -> dict[str, Any]:
+def reports_json(
+    reports: Sequence[CheckReport], strict: bool, words: Words = library_words
+) -> dict[str, Any]:
     """One file: its report. Several: their reports under `files`, with the totals."""
     if len(reports) == 1:
-        return report_json(reports[0], strict)
+        return report_json(reports[0], strict, words)
     return {
         "strict": strict,
         "errors": sum(len(r.errors) for r in reports),
         "warnings": sum(len(r.warnings) for r in reports),
-        "files": [report_json(r, strict) for r in reports],
+        "files": [report_json(r, strict, words) for r in reports],
     }
 
 
@@ -102,7 +112,7 @@ def reports_json(reports: Sequence[CheckReport], strict: bool) -> dict[str, Any]
 # GitHub Actions: workflow commands, which annotate the lines of a pull request
 
 
-def github_lines(reports: Sequence[CheckReport]) -> list[str]:
+def github_lines(reports: Sequence[CheckReport], words: Words = library_words) -> list[str]:
     """`::error file=F,line=L,col=C,title=[code]::message` for each problem (`::warning`
     for a warning), then each file's summary and the total as plain log lines.
 
@@ -118,7 +128,8 @@ def github_lines(reports: Sequence[CheckReport]) -> list[str]:
                 if p.column is not None:
                     properties.append(f"col={p.column}")
             properties.append(f"title={_property(f'sisterctl {p.code}')}")
-            lines.append(f"::{p.severity.value} {','.join(properties)}::{_data(p.message)}")
+            message = _data(p.render(words, report.path))
+            lines.append(f"::{p.severity.value} {','.join(properties)}::{message}")
         lines.append(safe_display(report.summary()))
     if len(reports) > 1:
         lines.append(total(reports))
@@ -137,7 +148,9 @@ def _property(text: str) -> str:
 # SARIF 2.1.0, for code-scanning tools
 
 
-def sarif_log(reports: Sequence[CheckReport], version: str) -> dict[str, Any]:
+def sarif_log(
+    reports: Sequence[CheckReport], version: str, words: Words = library_words
+) -> dict[str, Any]:
     """One SARIF run of sisterctl over `reports`: a rule for each problem code, a
     result for each problem, at its file, line and column (columns count Unicode
     code points, as sisterctl's do)."""
@@ -147,7 +160,7 @@ def sarif_log(reports: Sequence[CheckReport], version: str) -> dict[str, Any]:
     rules = [_rule(code) for code in codes]
     index = {code: i for i, code in enumerate(codes)}
     results = [
-        _result(report.path, p, index[p.code]) for report in reports for p in report.problems
+        _result(report.path, p, index[p.code], words) for report in reports for p in report.problems
     ]
     artifacts = [{"location": {"uri": _uri(report.path)}} for report in reports]
     return {
@@ -182,7 +195,7 @@ def _rule(code: str) -> dict[str, Any]:
     }
 
 
-def _result(path: str, problem: Problem, rule_index: int) -> dict[str, Any]:
+def _result(path: str, problem: Problem, rule_index: int, words: Words) -> dict[str, Any]:
     physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(path)}}
     if problem.line is not None:
         region: dict[str, int] = {"startLine": problem.line}
@@ -193,7 +206,7 @@ def _result(path: str, problem: Problem, rule_index: int) -> dict[str, Any]:
         "ruleId": problem.code,
         "ruleIndex": rule_index,
         "level": problem.severity.value,
-        "message": {"text": problem.message},
+        "message": {"text": problem.render(words, path)},
         "locations": [{"physicalLocation": physical}],
     }
 
