@@ -314,6 +314,6 @@ def export_geojson(ctx: typer.Context, output: OutputOption = None) -> None:
 
 
 def _json_text(data: Any) -> bytes:
-    import json
+    from sisterctl.output.plain import json_text
 
-    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return (json_text(data) + "\n").encode("utf-8")

@@ -231,6 +231,9 @@ _EXCHANGE_KEYS = frozenset(
 _CHANGE_KEYS = frozenset({"partnership", "date", "status", "reason", "sources"})
 _TOP_KEYS = frozenset({"schema_version", "settings", *RECORD_TABLES})
 #: The keys sisterctl knows in each record table; any other key is kept as `extra`.
+# The keys of free text, which may hold line breaks; every other text is one line.
+FREE_TEXT_KEYS = frozenset({"notes", "details"})
+
 RECORD_KEYS: dict[str, frozenset[str]] = {
     "city": _CITY_KEYS,
     "partnership": _TIE_KEYS,
