@@ -67,8 +67,13 @@ def append(
     sees the old registry or the new one, never half of one. A symbolic link is
     followed: the file it points to is replaced and the link is kept.
     """
-    # (realpath, not resolve: a loop of links is then the usual "cannot read" below.)
-    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    # (realpath, not resolve: a loop of links, like a folder that cannot be entered,
+    # is then the usual "cannot read" below.)
+    try:
+        linked = path.is_symlink()
+    except OSError:
+        linked = False
+    target = Path(os.path.realpath(path)) if linked else path
     if dry_run:
         done = _append_once(target, plan, dry_run=True)
         assert done is not None

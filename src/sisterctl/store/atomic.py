@@ -272,6 +272,11 @@ def replace_file(path: Path, data: bytes) -> None:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
+    else:
+        # A rename would replace a file made read-only; the shell's `>` would not, and
+        # nor does sisterctl (the write bits count even for root, as for the registry).
+        if not mode & 0o222 or not os.access(path, os.W_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
     tmp = _temporary(path, data, mode)
     try:
         _rename(tmp, path)
