@@ -215,3 +215,21 @@ def test_every_line_of_a_csv_cell_is_guarded_and_read_back(text: str) -> None:
         assert not line[:1] or line[0] not in "=+-@\t"
     if "\r" not in text and not [c for c in text if ord(c) < 32 and c not in "\n\t"]:
         assert unguard(guard(text)) == text
+
+
+# ---------------------------------------------------------------------------
+# The README documents every exit code and every kind of output path
+
+
+def test_the_readme_lists_every_exit_code_and_where_outputs_go() -> None:
+    import re
+
+    from sisterctl.errors import ExitCode
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Messages and exit codes", 1)[1].split("\n\n| code |", 1)[1]
+    codes = {int(n) for n in re.findall(r"^\| (\d+) \|", table.split("\n\n", 1)[0], re.M)}
+    assert codes == {int(code) for code in ExitCode}
+    where = readme.split("### Where outputs go", 1)[1].split("\n## ", 1)[0]
+    for kind in ("a symbolic link", "`-`", "a FIFO", "a character device", "`/dev/fd/N`"):
+        assert kind in where
