@@ -1805,6 +1805,14 @@ HOSTILE = [
         files=(("in.json", '{"head": {"vars": []}, "results": {"bindings": [Infinity]}}'),),
     ),
     case(
+        "a device to import",
+        "-r {reg} import csv {tmp}/null",
+        GOOD,
+        1,
+        "null: is a character device, not a file (- reads standard input)",
+        setup=a_null_device,
+    ),
+    case(
         "a CSV field over Python's field limit",
         "-r {reg} import csv {tmp}/ties.csv",
         GOOD,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -187,6 +188,15 @@ def _read_input(name: str) -> tuple[str, str]:
         return "<stdin>", decode_text(sys.stdin.buffer.read(), "<stdin>")
     file = Path(name)
     try:
+        mode = file.stat().st_mode
+        # A file, or a pipe (`import csv <(curl ...)`); a device such as /dev/zero
+        # never ends, and waiting on a terminal is what `-` is for.
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
+            from sisterctl.store.atomic import describe_mode
+
+            raise RefusedError(
+                f"{file}: is {describe_mode(mode)}, not a file (- reads standard input)"
+            )
         data = file.read_bytes()
     except FileNotFoundError:
         raise RefusedError(f"{file}: no such file") from None
