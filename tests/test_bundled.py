@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from sisterctl.core.check import CheckExit
+from sisterctl.errors import ExitCode
 from sisterctl.store.location import bundled_path
 from sisterctl.store.read import load
 from tests.conftest import Run
@@ -35,13 +37,13 @@ def test_bundled_registry_counts(run: Run) -> None:
     assert len(registry.exchanges) == 97
     assert len(registry.status_changes) == 3
     result = run("check", "--strict")
-    assert result.exit_code == 0, result.stdout
+    assert result.exit_code == CheckExit.CLEAN, result.stdout
     assert "(63 cities, 63 ties, 48 agreements, 97 exchanges, 3 status changes)" in result.stdout
 
 
 def test_list_works_with_no_setup(run: Run) -> None:
     result = run("list", "--city", "Taipei", "-f", "csv", "--as-of", "2026-11-28")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == CheckExit.CLEAN, result.stderr
     assert "taipei-daegu,Taipei,TW,Daegu,KR,sister city,2010-11-04,day,16,active" in result.stdout
     assert "taipei-houston,Taipei,TW,Houston,US,sister city,1961-06-15,day,65,active" in (
         result.stdout
@@ -98,7 +100,7 @@ def test_disputes_and_upgrades_are_kept(run: Run) -> None:
 
 def _show(run: Run, *tie: str) -> dict[str, Any]:
     result = run("show", *tie, "-f", "json", "--as-of", "2026-11-28")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     tie_json: dict[str, Any] = json.loads(result.stdout)
     return tie_json
 

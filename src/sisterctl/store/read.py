@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sisterctl.errors import RegistryError
+from sisterctl.errors import Hint, RegistryError
 from sisterctl.model import (
     Registry,
 )
@@ -36,8 +36,13 @@ def read_bytes(path: Path) -> bytes:
         return _regular_file_bytes(path)
     except FileNotFoundError:
         raise RegistryError(
-            f"no registry file here (create one with 'sisterctl init {path}', "
-            "or name another with --registry or $SISTERCTL_REGISTRY)",
+            (
+                "no registry file here (create one with ",
+                Hint.CREATE,
+                ", or name another with ",
+                Hint.NAME_REGISTRY,
+                ")",
+            ),
             path,
         ) from None
     except IsADirectoryError:
@@ -93,8 +98,7 @@ def load(path: Path) -> Registry:
         return entry.registry
     result, parsed = parse_and_build(data, path)
     if result.errors:
-        first = result.errors[0]
-        raise RegistryError(first.message, path, first.line, first.column)
+        raise result.errors[0].as_error(path)
     cache.put(path, key, result.registry, cache.data_digest(parsed))
     return result.registry
 
