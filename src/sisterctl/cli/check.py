@@ -76,8 +76,10 @@ def check_command(
     if not report.readable:
         raise unreadable_error(report)
     if output is CheckFormat.TEXT:
+        from sisterctl.text import safe_display
+
         sys.stdout.write("".join(_line(report.path, p) + "\n" for p in report.problems))
-        sys.stdout.write(report.summary() + "\n")
+        sys.stdout.write(safe_display(report.summary()) + "\n")
     raise typer.Exit(int(report.exit_code))
 
 
