@@ -362,6 +362,14 @@ extras = st.dictionaries(
 )
 
 
+def _before(date: str | None, other: str | None) -> bool:
+    from sisterctl.dates import parse_partial_date
+
+    if date is None or other is None:
+        return False
+    return parse_partial_date(date).certainly_before(parse_partial_date(other))
+
+
 @st.composite
 def registries(draw: Callable[..., Any]) -> str:
     cities = [
@@ -397,11 +405,14 @@ def registries(draw: Callable[..., Any]) -> str:
         )
     for tie in ties:
         del tie["_pair"]
+    # A registry that check finds no error in: an agreement dated before its tie is
+    # marked so (import json, like add, never writes one that is not).
     agreements = [
         {
             "partnership": tie["id"],
             "title": draw(names),
             **({"date": d} if (d := draw(dates)) else {}),
+            **({"before_founding": True} if _before(d, tie.get("established")) else {}),
         }
         for tie in ties
         if draw(st.booleans())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -222,6 +223,15 @@ def _read_input(name: str) -> tuple[str, str]:
         return "<stdin>", decode_text(sys.stdin.buffer.read(), "<stdin>")
     file = Path(name)
     try:
+        mode = file.stat().st_mode
+        # A file, or a pipe (`import csv <(curl ...)`); a device such as /dev/zero
+        # never ends, and waiting on a terminal is what `-` is for.
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
+            from sisterctl.store.atomic import describe_mode
+
+            raise RefusedError(
+                f"{file}: is {describe_mode(mode)}, not a file (- reads standard input)"
+            )
         data = file.read_bytes()
     except FileNotFoundError:
         raise RefusedError(f"{file}: no such file") from None
@@ -353,6 +363,6 @@ def export_geojson(ctx: typer.Context, output: OutputOption = None) -> None:
 
 
 def _json_text(data: Any) -> bytes:
-    import json
+    from sisterctl.output.plain import json_text
 
-    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return (json_text(data) + "\n").encode("utf-8")

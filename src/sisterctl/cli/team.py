@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from sisterctl.cli.app import app, location, not_empty, state
+from sisterctl.errors import SisterctlError
+
+if TYPE_CHECKING:
+    from sisterctl.store.atomic import Signature
 
 git_app = typer.Typer(
     name="git",
@@ -69,8 +73,11 @@ def merge_command(
     from sisterctl.store.atomic import replace_unless_changed, signature
 
     label = name or str(ours)
-    before = signature(ours) if ours.exists() else (0, 0, 0)
     raw = store.read_bytes(ours)
+    try:
+        before = signature(ours)
+    except OSError as exc:
+        raise SisterctlError(f"{ours}: cannot read it: {exc.strerror or exc}") from None
     texts = [decode(store.read_bytes(p), p) for p in (base, ours, theirs)]
     result = merge(*texts, path=label, as_of=today())
     if not result.mergeable:
@@ -82,11 +89,11 @@ def merge_command(
             _say(f"sisterctl merge: {label}: git cannot be run; our side is left as it is")
             raise typer.Exit(CONFLICT)
         data, clean = by_line
-        _replace(ours, data, before)
+        _replace(ours, data, before, raw)
         raise typer.Exit(MERGED if clean else CONFLICT)
     bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
     data = bom + result.text.encode("utf-8")
-    if data != raw and not replace_unless_changed(ours, data, unchanged=before):
+    if data != raw and not replace_unless_changed(ours, data, unchanged=before, read=raw):
         _say(f"sisterctl merge: {label}: the file changed while it was merged; try again")
         raise typer.Exit(CONFLICT)
     for conflict in result.conflicts:
@@ -108,10 +115,10 @@ def merge_command(
     raise typer.Exit(MERGED)
 
 
-def _replace(path: Path, data: bytes, before: tuple[int, int, int]) -> None:
+def _replace(path: Path, data: bytes, before: Signature, raw: bytes) -> None:
     from sisterctl.store.atomic import replace_unless_changed
 
-    if not replace_unless_changed(path, data, unchanged=before):
+    if not replace_unless_changed(path, data, unchanged=before, read=raw):
         _say(f"sisterctl merge: {path}: the file changed while it was merged")
         raise typer.Exit(CONFLICT)
 

@@ -194,7 +194,9 @@ def _write(
     done = store.append(writable_path(ctx), plan, dry_run=dry_run, lock_timeout=lock_timeout())
     what = describe(done.records)
     if dry_run:
-        sys.stdout.write(done.fragment.lstrip("\n"))
+        from sisterctl.output.plain import escape_invisible
+
+        sys.stdout.write(escape_invisible(done.fragment.lstrip("\n")))
         sys.stdout.flush()
         _message(f"Would record {what} in {done.path} (dry run: nothing was written).")
     else:

@@ -9,7 +9,6 @@ message; then nothing is written.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +21,7 @@ from sisterctl.dates import PartialDate
 from sisterctl.errors import Hint, Param, RecordRef, RefusedError
 from sisterctl.model import DEFAULT_KIND, City, Partnership, Record, Registry, Status
 from sisterctl.records.fields import record
-from sisterctl.text import fold, has_control_characters
+from sisterctl.text import entered_text, fold, text_problem
 
 # The usual words for how an agreement was signed; any other word is kept as written.
 MODES = ("in-person", "video-conference", "exchange-of-documents")
@@ -101,12 +100,9 @@ class NewStatus:
 
 def line(value: str, what: str, *, required: bool = False) -> str | None:
     """One line of text (a title, a name, a kind): no control characters at all."""
-    _check_encodable(value, what)
-    if has_control_characters(value):
-        raise RefusedError(
-            f"the {what} must be one line of plain text, without control characters "
-            f"(found {_first_control(value)})"
-        )
+    problem = text_problem(value)
+    if problem is not None:
+        raise RefusedError(f"the {what} {problem}")
     if not value.strip():
         if required:
             raise RefusedError(f"the {what} is empty")
@@ -119,30 +115,11 @@ def paragraph(value: str | None, what: str) -> str | None:
     control character."""
     if value is None:
         return None
-    _check_encodable(value, what)
-    value = value.replace("\r\n", "\n")
-    if has_control_characters(value, allow_newline=True):
-        raise RefusedError(
-            f"the {what} may hold line breaks but no other control character "
-            f"(found {_first_control(value)})"
-        )
+    problem = text_problem(value, multiline=True)
+    if problem is not None:
+        raise RefusedError(f"the {what} {problem}")
+    value = entered_text(value, multiline=True)
     return value if value.strip() else None
-
-
-def _check_encodable(value: str, what: str) -> None:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise RefusedError(
-            f"the {what} is not valid text (it holds bytes that are not UTF-8)"
-        ) from None
-
-
-def _first_control(value: str) -> str:
-    for char in value:
-        if unicodedata.category(char) == "Cc" and char != "\n":
-            return f"U+{ord(char):04X}"
-    return "a line break"
 
 
 def _lines(values: Iterable[str], what: str) -> list[str]:

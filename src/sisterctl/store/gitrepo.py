@@ -95,30 +95,12 @@ def _merge_attribute(root: Path, pattern: str) -> str:
 
 def _write(path: Path, text: str) -> None:
     """Replace (or create) a small text file whole, or not at all."""
-    import tempfile
-
-    from sisterctl.store.atomic import fsync_dir
+    from sisterctl.store.atomic import replace_file
 
     try:
-        mode = path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    try:
-        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        replace_file(path, text.encode("utf-8"))
     except OSError as exc:
         raise RefusedError(f"cannot write {path}: {exc.strerror or exc}") from None
-    tmp = Path(name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        tmp.chmod(mode)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise RefusedError(f"cannot write {path}: {exc.strerror or exc}") from None
-    fsync_dir(path.parent)
 
 
 def merge_by_line(base: Path, ours: Path, theirs: Path) -> tuple[bytes, bool] | None:

@@ -50,6 +50,14 @@ def bundled_path() -> Path:
     return Path(data).with_name(FILE_NAME)
 
 
+def is_bundled(path: Path) -> bool:
+    """Whether `path` names the registry bundled with sisterctl, by whatever name
+    (--registry, $SISTERCTL_REGISTRY, a link to it)."""
+    from sisterctl.store.atomic import same_file
+
+    return same_file(path, bundled_path())
+
+
 def schema_path() -> Path:
     """The registry format's JSON Schema as installed with sisterctl
     (the repository's schema/registry.schema.json)."""
