@@ -17,7 +17,7 @@ from sisterctl.cli.app import app
 
 # Every module that registers commands, in the order they are registered (the order
 # of `sisterctl --help`).
-MODULES = ("anniversaries", "check", "geo", "interop", "read", "timeline", "write")
+MODULES = ("anniversaries", "check", "geo", "interop", "read", "team", "timeline", "write")
 
 # The modules that register each top-level command or command group.
 COMMANDS: dict[str, tuple[str, ...]] = {
@@ -35,6 +35,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "add": ("write",),
     "end": ("write",),
     "resume": ("write",),
+    "merge": ("team",),
+    "git": ("team",),
 }
 
 # Options of the app itself, before the command; those that take a value.
