@@ -186,10 +186,13 @@ def test_a_failed_export_leaves_the_old_database_and_no_temporary_file(
 @pytest.mark.parametrize(
     ("target", "code", "message"),
     [
-        ("-", 2, "a database is a file: name one (sisterctl export sqlite ties.db)"),
+        ("-", 2, "a database is a file, not -: name one (sisterctl export sqlite ties.db)"),
+        ("/dev/null", 2, "a database is a file, not /dev/null: name one (sisterctl export "
+         "sqlite ties.db)"),
         ("notes.txt", 1, "notes.txt is not an SQLite database, and sisterctl replaces only a "
          "database: name another file, or remove this one first"),
-        ("partnerships.toml", 1, "partnerships.toml is the registry itself; name another file"),
+        ("partnerships.toml", 1, "partnerships.toml is the registry itself; name another file "
+         "with FILE"),
     ],
 )  # fmt: skip
 def test_what_export_sqlite_will_not_replace(

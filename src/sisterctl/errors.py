@@ -31,6 +31,7 @@ class ExitCode(IntEnum):
     REGISTRY = 3  # the registry cannot be found, read or parsed, or is invalid
     BUSY = 4  # another process holds the registry's write lock
     INTERNAL = 70  # a bug in sisterctl (EX_SOFTWARE)
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
 
 
 class Hint(StrEnum):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -20,8 +21,10 @@ from sisterctl.cli.app import (
     not_empty,
     note,
     open_registry,
+    refuse_the_registry,
     writable_path,
     write_output,
+    writing_files,
 )
 from sisterctl.cli.app import gazetteer as gazetteer_of
 from sisterctl.cli.options import (
@@ -236,6 +239,15 @@ def _read_input(name: str) -> tuple[str, str]:
         return "<stdin>", decode_text(sys.stdin.buffer.read(), "<stdin>")
     file = Path(name)
     try:
+        mode = file.stat().st_mode
+        # A file, or a pipe (`import csv <(curl ...)`); a device such as /dev/zero
+        # never ends, and waiting on a terminal is what `-` is for.
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
+            from sisterctl.store.atomic import describe_mode
+
+            raise RefusedError(
+                f"{file}: is {describe_mode(mode)}, not a file (- reads standard input)"
+            )
         data = file.read_bytes()
     except FileNotFoundError:
         raise RefusedError(f"{file}: no such file") from None
@@ -381,9 +393,9 @@ def export_geojson(ctx: typer.Context, output: OutputOption = None) -> None:
 
 
 def _json_text(data: Any) -> bytes:
-    import json
+    from sisterctl.output.plain import json_text
 
-    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return (json_text(data) + "\n").encode("utf-8")
 
 
 @export_app.command("sqlite")
@@ -413,17 +425,19 @@ def export_sqlite(
     from sisterctl.interop import sqlite
     from sisterctl.store import atomic
 
-    if str(file) == "-":
-        raise UsageError("a database is a file: name one (sisterctl export sqlite ties.db)")
-    registry_path = location(ctx).path
-    if file.resolve() == registry_path.resolve():
-        raise RefusedError(f"{file} is the registry itself; name another file")
-    _refuse_to_replace_what_is_no_database(file)
+    where = atomic.destination(file)  # refuses a folder, a socket, a loop of links...
+    if where.kind is not atomic.Kind.FILE:
+        raise UsageError(
+            f"a database is a file, not {file}: name one (sisterctl export sqlite ties.db)"
+        )
+    refuse_the_registry(ctx, file, "FILE")
+    _refuse_to_replace_what_is_no_database(where.path)
     registry = open_registry(ctx)
     day = as_of_date(as_of)
     written: list[sqlite.Written] = []
+    writing_files()
     try:
-        atomic.replace_by(file, lambda tmp: written.append(sqlite.write(tmp, registry, day)))
+        atomic.replace_by(where.path, lambda tmp: written.append(sqlite.write(tmp, registry, day)))
     except OSError as exc:
         raise RefusedError(f"cannot write {file}: {exc.strerror or exc}") from None
     rows = written[0].rows

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sisterctl.model import Partnership, Registry
-from sisterctl.output.plain import guard
+from sisterctl.output.plain import csv_text
 from sisterctl.output.serialize import LIST_FIELDS, ListRow, iso
 
 # The columns of `sisterctl list --format csv` but the age, then what else a tie holds.
@@ -64,19 +64,10 @@ def rows(registry: Registry, ties: Iterable[Partnership] | None = None) -> list[
 
 
 def cell(value: Any, *, formula_guard: bool = True) -> str:
-    """One CSV cell: text guarded (unless not `formula_guard`), lists joined with "; ",
+    """One CSV cell: text guarded, every line of it (unless not `formula_guard`),
+    control characters and invisible marks shown as escapes, lists joined with "; ",
     numbers as they are."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, list | tuple):
-        text = LIST_SEPARATOR.join(str(v) for v in value)
-    else:
-        text = str(value)
-    return guard(text) if formula_guard else text
+    return csv_text(value, formula_guard=formula_guard)
 
 
 def to_csv(

@@ -99,9 +99,9 @@ def _position(lon: float, lat: float) -> list[float]:
 def to_text(collection: dict[str, Any]) -> str:
     """The collection as JSON text with one feature a line: compact for maps, and a
     change to one tie is a change to one line."""
-    import json
+    from sisterctl.output.plain import json_text
 
-    features = [json.dumps(f, ensure_ascii=False) for f in collection["features"]]
+    features = [json_text(f, indent=None) for f in collection["features"]]
     if not features:
         return '{"type": "FeatureCollection", "features": []}\n'
     return '{"type": "FeatureCollection", "features": [\n' + ",\n".join(features) + "\n]}\n"

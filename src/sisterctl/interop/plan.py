@@ -23,10 +23,10 @@ from sisterctl.core.geocode import Gazetteer, Match, located_record
 from sisterctl.core.query import CityIndex
 from sisterctl.dates import PartialDate
 from sisterctl.errors import RefusedError
-from sisterctl.ids import new_city_id, new_tie_id, tie_id_part
+from sisterctl.ids import IdPool, new_city_id, new_tie_id, tie_id_part
 from sisterctl.model import Record, Registry, Status
 from sisterctl.records.fields import record
-from sisterctl.text import fold, has_control_characters, safe_display
+from sisterctl.text import NOT_TEXT, entered_text, fold, safe_display, text_problem
 
 Progress = Callable[[int], None]  # called with a number of candidates done
 
@@ -168,8 +168,8 @@ class Placer:
         self.geocoded = 0
         self.not_geocoded: list[Match] = []
         self.records: list[Record] = []
-        self._city_ids: set[str] = set(registry.cities)
-        self._tie_ids: set[str] = set(registry.by_id)
+        self._city_ids = IdPool(registry.cities)
+        self._tie_ids = IdPool(registry.by_id)
         # The registry's cities by name, and the cities this import adds.
         self._cities = CityIndex(registry.cities.values())
         self._new_cities = CityIndex()
@@ -325,11 +325,19 @@ def _place_one(placer: Placer, candidate: Candidate, outcome: Outcome) -> None:
         ("notes", candidate.notes or "", True),
     ]
     for what, value, multiline in texts:
-        if has_control_characters(value, allow_newline=multiline):
+        problem = text_problem(value, multiline=multiline)
+        if problem is not None:
             shown = safe_display(value).replace("\n", "\\n").replace("\t", "\\t")
-            detail = f"a control character in the {what} {shown}"
+            if problem == NOT_TEXT:
+                detail = f"the {what} {shown!a} {problem}"
+            else:
+                detail = f"a control character in the {what} {shown}"
             outcome.skipped.append(Skip(candidate.where, SkipReason.BAD_VALUE, detail))
             return
+    too_early = status_before_founding(candidate.status_date, candidate.established)
+    if too_early is not None:
+        outcome.skipped.append(Skip(candidate.where, SkipReason.BAD_VALUE, too_early))
+        return
     a = placer.find_city((candidate.a.name,), candidate.a.country)
     b = placer.find_city((candidate.b.name,), candidate.b.country)
     same = a == b if a is not None or b is not None else candidate.a.key == candidate.b.key
@@ -358,10 +366,30 @@ def _place_one(placer: Placer, candidate: Candidate, outcome: Outcome) -> None:
         status=status.value if status is not None else None,
         status_date=candidate.status_date.iso() if candidate.status_date else None,
         fields=list(candidate.fields),
-        notes=candidate.notes,
+        notes=entered_text(candidate.notes, multiline=True) if candidate.notes else None,
         sources=list(candidate.sources),
     )
     placer.add_tie(tie)
+
+
+def status_before_founding(date: PartialDate | None, established: PartialDate | None) -> str | None:
+    """Why a change of status dated `date` cannot be recorded on a tie founded on
+    `established`, as `end` refuses it and `check` calls it an error (an end time
+    before the start time, in Wikidata's words); None when it can."""
+    if date is None or established is None or not date.certainly_before(established):
+        return None
+    return f"a change of status dated {date.iso()} would come before the tie began ({established})"
+
+
+def dated_before_founding(
+    date: PartialDate | None, established: PartialDate | None, *, marked: bool = False
+) -> str | None:
+    """Why an agreement or exchange dated `date` cannot be recorded on a tie founded
+    on `established` (unless `marked` before_founding, as `add --force` marks it);
+    None when it can."""
+    if marked or date is None or established is None or not date.certainly_before(established):
+        return None
+    return f"dated {date.iso()}, before its tie was founded ({established})"
 
 
 def describe(place: Place) -> str:

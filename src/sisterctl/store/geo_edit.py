@@ -27,7 +27,7 @@ from sisterctl.store.appends import (
     _check_writable,
     _remove_stale_temp_files,
 )
-from sisterctl.store.atomic import replace_unless_changed, signature
+from sisterctl.store.atomic import Signature, replace_unless_changed, signature
 from sisterctl.store.read import parse_and_build, read_bytes
 
 #: city id → the keys to add to it, in order.
@@ -81,7 +81,7 @@ def _edit_once(path: Path, plan: Callable[[Registry], CityKeys], *, dry_run: boo
     try:
         before = signature(path)
     except OSError:
-        before = (0, 0, 0)
+        before = Signature(0, 0, 0, 0, 0)
     raw = read_bytes(path)
     text = decode(raw, path)
     result, old = parse_and_build(raw, path)
@@ -103,7 +103,7 @@ def _edit_once(path: Path, plan: Callable[[Registry], CityKeys], *, dry_run: boo
     # decode() drops a byte-order mark: the file keeps its own.
     bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
     new_raw = bom + new_text.encode("utf-8")
-    if not replace_unless_changed(path, new_raw, unchanged=before):
+    if not replace_unless_changed(path, new_raw, unchanged=before, read=raw):
         return None
     from sisterctl.store import cache
 
