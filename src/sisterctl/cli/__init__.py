@@ -10,14 +10,25 @@ MODULES, and each of its commands (or command groups) in COMMANDS: a test checks
 from __future__ import annotations
 
 import importlib
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sisterctl.cli.app import app
 
 # Every module that registers commands, in the order they are registered (the order
 # of `sisterctl --help`).
-MODULES = ("anniversaries", "check", "geo", "interop", "read", "team", "timeline", "write")
+MODULES = (
+    "anniversaries",
+    "check",
+    "geo",
+    "interop",
+    "read",
+    "team",
+    "timeline",
+    "write",
+    "complete",
+)
 
 # The modules that register each top-level command or command group.
 COMMANDS: dict[str, tuple[str, ...]] = {
@@ -37,6 +48,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "resume": ("write",),
     "merge": ("team",),
     "git": ("team",),
+    "completion": ("complete",),
 }
 
 # Options of the app itself, before the command; those that take a value.
@@ -72,6 +84,26 @@ def command_of(args: Sequence[str]) -> str | None:
     return None
 
 
+COMPLETE_VAR = "_SISTERCTL_COMPLETE"  # set when the shell asks for completions
+
+
+def completed_words(environ: Mapping[str, str] = os.environ) -> list[str]:
+    """The words before the one being completed, as the shell passes them (bash:
+    COMP_WORDS and COMP_CWORD; zsh and fish: _TYPER_COMPLETE_ARGS): only the modules
+    of the command they name need loading; none named, all of them."""
+    from typer._click.shell_completion import split_arg_string
+
+    if "COMP_WORDS" in environ:
+        words = split_arg_string(environ["COMP_WORDS"])
+        try:
+            return words[1 : int(environ.get("COMP_CWORD", ""))]
+        except ValueError:
+            return []
+    line = environ.get("_TYPER_COMPLETE_ARGS", "")
+    words = split_arg_string(line)[1:]
+    return words if line.endswith(" ") else words[:-1]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run sisterctl; returns the exit code."""
     try:
@@ -87,7 +119,7 @@ def _main(args: list[str]) -> int:
 
     from typer.main import get_command
 
-    name = command_of(args)
+    name = command_of(args if not os.environ.get(COMPLETE_VAR) else completed_words())
     # Importing the command and building its options makes thousands of objects and
     # no garbage cycles: no collection passes until the command runs (and turns it on
     # again when it ends: SisterctlGroup._run).

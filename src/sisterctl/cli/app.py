@@ -116,6 +116,7 @@ COMMAND_ORDER = (
     "export",
     "merge",
     "git",
+    "completion",
 )
 
 
@@ -156,6 +157,11 @@ class SisterctlGroup(TyperGroup):
         import gc
 
         global _debug
+        if os.environ.get("_SISTERCTL_COMPLETE"):
+            # The shell asks for completions (cli/completing.py): no command runs.
+            from sisterctl.cli import completing
+
+            return completing.run(self, prog_name, os.environ["_SISTERCTL_COMPLETE"])
         argv = list(sys.argv[1:] if args is None else args)
         _debug = "--debug" in argv
         _forget_writes()
@@ -288,6 +294,7 @@ def _share_global_options(group: Any) -> None:
         if getattr(command, "commands", None) is not None:
             _share_global_options(command)
             continue
+        _attach_completers(name, command)
         names = {opt for param in command.params for opt in getattr(param, "opts", ())}
         if "--registry" not in names:
             command.params.append(
@@ -314,9 +321,41 @@ def _share_global_options(group: Any) -> None:
             )
 
 
+# Values that shell completion offers from the registry, by the name of the parameter
+# that takes them (cli/completing.py). `--kind` of an agreement or an exchange is its own
+# kind, not a tie's.
+_COMPLETED = {"tie": "tie", "city": "city", "country": "country", "kind": "kind", "to_kind": "kind"}
+_OWN_KINDS = ("agreement", "exchange")
+
+
+def _attach_completers(name: str, command: Any) -> None:
+    """Give the parameters of `command` that name a tie, a city, a kind of tie or a
+    country their completer, in one place rather than in every command's signature.
+    (Click keeps a parameter's completer in `_custom_shell_complete`, which Typer sets
+    too.)"""
+    for param in command.params:
+        what = _COMPLETED.get(param.name or "")
+        if what is None or (name in _OWN_KINDS and param.name == "kind"):
+            continue
+        if getattr(param, "_custom_shell_complete", None) is None:
+            param._custom_shell_complete = _completer(what)
+
+
+def _completer(what: str) -> Any:
+    def complete(ctx: Any, param: Any, incomplete: str) -> list[Any]:
+        from typer._click.shell_completion import CompletionItem
+
+        from sisterctl.cli.completing import offer
+
+        return [CompletionItem(value) for value in offer(what, ctx, incomplete)]
+
+    return complete
+
+
 def _registry_after_command(ctx: Any, param: Any, value: str | None) -> None:
     if value is None:
         return
+    ctx.meta["sisterctl.registry"] = value  # for shell completion, which runs no command
     not_empty(value)
     held = state(ctx)
     path = Path(value)
