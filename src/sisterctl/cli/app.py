@@ -18,6 +18,7 @@ from sisterctl.errors import ExitCode, SisterctlError, UsageError, internal_erro
 if TYPE_CHECKING:
     from sisterctl.model import Registry
     from sisterctl.store.location import Location
+    from sisterctl.store.view import View
 
 PROG = "sisterctl"
 
@@ -105,14 +106,23 @@ class SisterctlGroup(TyperGroup):
         complete_var: str | None,
         extra: dict[str, Any],
     ) -> int:
-        import gc
+        from sisterctl.cli.startup import collector_paused
 
+        with collector_paused():
+            return self._run_command(args, prog_name, complete_var, extra)
+
+    def _run_command(
+        self,
+        args: Sequence[str] | None,
+        prog_name: str,
+        complete_var: str | None,
+        extra: dict[str, Any],
+    ) -> int:
         from typer._click import exceptions as click_exc
 
         global _debug
         argv = list(sys.argv[1:] if args is None else args)
         _debug = "--debug" in argv
-        collecting = gc.isenabled()  # open_registry turns it off for the command
         try:
             result = super().main(
                 args=argv,
@@ -177,9 +187,6 @@ class SisterctlGroup(TyperGroup):
                 raise
             _say(internal_error_message(exc))
             return ExitCode.INTERNAL
-        finally:
-            if collecting:
-                gc.enable()
 
 
 def _silence_stdout() -> None:
@@ -314,20 +321,16 @@ def location(ctx: typer.Context) -> Location:
     return locate(state(ctx).registry)
 
 
+def open_view(ctx: typer.Context) -> View:
+    """The registry, to be read a question at a time through its index."""
+    from sisterctl.store.view import open_view as open_registry_view
+
+    return open_registry_view(location(ctx).path, index=True)
+
+
 def open_registry(ctx: typer.Context) -> Registry:
-    import gc
-
-    from sisterctl.store.read import load
-
-    # The registry is kept until the command ends, and what a command makes of it (rows,
-    # cells, lines) holds no reference cycles: the cyclic garbage collector, which would
-    # walk the registry's (for a large one, hundreds of thousands of) objects again and
-    # again, stays off until the command ends (SisterctlGroup._run turns it back on).
-    gc.disable()
-    try:
-        return load(location(ctx).path)
-    finally:
-        gc.freeze()
+    """The whole registry (through its index)."""
+    return open_view(ctx).registry()
 
 
 def today() -> dt.date:
@@ -411,32 +414,9 @@ def write_output(ctx: typer.Context, data: bytes, output: Path | None) -> None:
 
     if output.resolve() == location(ctx).path.resolve():
         raise RefusedError(f"{output} is the registry itself; name another file with -o")
+    from sisterctl.store.atomic import replace_file
+
     try:
-        _replace_file(output, data)
+        replace_file(output, data)
     except OSError as exc:
         raise RefusedError(f"cannot write {output}: {exc.strerror or exc}") from None
-
-
-def _replace_file(path: Path, data: bytes) -> None:
-    """Write a temporary file beside `path` and rename it over `path`, so that a reader
-    never sees half a file. The file keeps the old one's permissions, or gets the usual
-    ones."""
-    import stat
-    import tempfile
-
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        tmp.chmod(mode)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

@@ -80,9 +80,10 @@ def emit(
 
 def _save(path: Path, text: str) -> None:
     from sisterctl.errors import RefusedError
+    from sisterctl.store.atomic import replace_file
 
     try:
-        path.write_text(text, encoding="utf-8")
+        replace_file(path, text.encode("utf-8"))
     except OSError as exc:
         raise RefusedError(f"cannot write {path}: {exc.strerror or exc}") from None
 
