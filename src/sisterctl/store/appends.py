@@ -202,6 +202,8 @@ def _append_indexed(
         raise _Unsure from None
     if source != found.meta["source"] or size != like.st_size:
         raise _Unsure  # a stale index: the whole file is read, and indexed again
+    if size <= 3:
+        raise _Unsure  # (perhaps a byte-order mark alone: its last bytes are not text)
     whole: Registry | None = None
     try:
         if tie is not None:
@@ -222,13 +224,7 @@ def _append_indexed(
     if not records:
         return Appended(path, records, "", written=False)
     fragment = fragment_for(records)
-    if last.endswith(b"\r") or not {table for table, _ in records} <= found.appendable:
-        raise _Unsure
-    separator = "" if last in (b"", b"\n") or last.endswith(b"\n") else "\n"
-    addition = separator + fragment
-    if found.crlf:
-        addition = addition.replace("\n", "\r\n")
-    read_back = _read_alone(path, addition, records)
+    addition, read_back = prove_alone(path, last, found.appendable, found.crlf, records, fragment)
     base = registry
     if whole is None and not all(
         table in ("agreement", "exchange", "status_change")
@@ -295,6 +291,31 @@ def _last_bytes(path: Path) -> bytes:
         end = handle.tell()
         handle.seek(max(0, end - 2))
         return handle.read()
+
+
+def prove_alone(
+    path: Path,
+    last: bytes,
+    appendable: frozenset[str],
+    crlf: bool,
+    records: Sequence[Record],
+    fragment: str,
+) -> tuple[str, list[Record]]:
+    """The text that appends `records` (`fragment`, as `fragment_for` writes them) to
+    a registry that ends with the bytes `last` (its last two), and the records it
+    reads back as, proved without reading the rest
+    of the registry (docs/store.md): each table it appends to is one that a
+    `[[table]]` header extends (`appendable`, as the index found them), and the text
+    parsed alone is exactly the records. `crlf`: the registry's lines end with CRLF.
+    Raises _Unsure when that cannot be proved, RegistryError when the text does not
+    read back as the records."""
+    if last.endswith(b"\r") or not {table for table, _ in records} <= appendable:
+        raise _Unsure
+    separator = "" if last == b"" or last.endswith(b"\n") else "\n"
+    addition = separator + fragment
+    if crlf:
+        addition = addition.replace("\n", "\r\n")
+    return addition, _read_alone(path, addition, records)
 
 
 def _read_alone(path: Path, addition: str, records: Sequence[Record]) -> list[Record]:

@@ -320,8 +320,11 @@ def appendable_tables(text: str, data: Mapping[str, Any]) -> list[str]:
     found = []
     for table in RECORD_TABLES:
         value = data.get(table)
+        # (An empty list is `table = []`: a `[[table]]` header makes one record at least.)
         if value is None or (
-            isinstance(value, list) and len(_HEADER_RE[table].findall(text)) == len(value)
+            isinstance(value, list)
+            and len(value) > 0
+            and len(_HEADER_RE[table].findall(text)) == len(value)
         ):
             found.append(table)
     return found
@@ -818,6 +821,12 @@ class Index:
             raise BadIndex("unexpected appendable tables")
         self.appendable = frozenset(appendable)
         self.crlf = meta["crlf"] == "1"
+        for table in ("city", "tie", "agreement", "exchange", "status_change"):
+            count, top = conn.execute(
+                f"SELECT count(*), coalesce(max(n), -1) FROM {table}"
+            ).fetchone()
+            if count != top + 1 or (table == "tie" and count != self.ties):
+                raise BadIndex(f"rows missing from {table}")
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -891,40 +900,78 @@ class Index:
                 conn.execute(f"INSERT OR IGNORE INTO temp.city_pick {cities}")
             pick, city_pick = "SELECT n FROM temp.pick", "SELECT n FROM temp.city_pick"
         decoder = _Decoder(self.settings)
+        check = pick is not None  # the columns chose these rows: they must be right
 
-        def rows(table: str, column: str, chosen: str | None) -> tuple[list[Any], list[Any]]:
-            """The `fast` flags and the parsed records of a table's rows, in file order
-            (the JSON of all of them decoded at once)."""
-            sql = f"SELECT fast, data FROM {table}"
+        def rows(
+            table: str, column: str, chosen: str | None, columns: str = "n"
+        ) -> tuple[list[Any], list[Any], list[Any]]:
+            """The `fast` flags, the parsed records (the JSON of all of them decoded at
+            once) and the `columns` of a table's rows, in file order."""
+            sql = f"SELECT fast, data, {columns} FROM {table}"
             if chosen is not None:
                 sql += f" WHERE {column} IN ({chosen})"
             found = conn.execute(sql + " ORDER BY n").fetchall()
             if not found:
-                return [], []
-            flags, texts = zip(*found, strict=True)
+                return [], [], []
+            texts = [row[1] for row in found]
             if not all(type(t) is str for t in texts):
                 raise BadIndex(f"a {table} row")
             records = decode("[" + ",".join(texts) + "]")
-            if type(records) is not list or len(records) != len(flags):
+            if type(records) is not list or len(records) != len(found):
                 raise BadIndex(f"{table} rows")
-            return list(flags), records
+            return [row[0] for row in found], records, [row[2:] for row in found]
 
-        city_list = decoder.cities(*rows("city", "n", city_pick))
-        ties = decoder.ties(*rows("tie", "n", pick))
+        flags, records, columns = rows("city", "n", city_pick, "n, id")
+        city_list = decoder.cities(flags, records)
+        city_at = {n: city.id for (n, _), city in zip(columns, city_list, strict=True)}
+        if check and any(i != city.id for (_, i), city in zip(columns, city_list, strict=True)):
+            raise BadIndex("a city's id column")
+        flags, records, columns = rows(
+            "tie", "n", pick, "n, id, city_a, city_b, year, month, day, precision"
+        )
+        ties = decoder.ties(flags, records)
+        tie_at = {tie.id: row[0] for row, tie in zip(columns, ties, strict=True)}
+        if check:
+            for (_, i, a, b, *when), tie in zip(columns, ties, strict=True):
+                if (i, city_at.get(a), city_at.get(b)) != (
+                    tie.id,
+                    tie.cities[0].id,
+                    tie.cities[1].id,
+                ) or tuple(when) != _date_columns(tie.established):
+                    raise BadIndex("a tie's columns")
         if where is None and cities is None and len(ties) != self.ties:
             raise BadIndex("a count of ties")
+
+        def on_ties(table: str) -> tuple[Any, ...]:
+            flags, records, columns = rows(table, "tie", pick, "tie, year, month, day, precision")
+            found = decoder.on_ties(table, flags, records)
+            if check:
+                for (tie, *when), record in zip(columns, found, strict=True):
+                    if tie != tie_at.get(record.partnership) or tuple(when) != _date_columns(
+                        record.date
+                    ):
+                        raise BadIndex(f"a {table}'s columns")
+            return found
+
         registry = Registry(
             cities={city.id: city for city in city_list},
             partnerships=ties,
-            agreements=decoder.on_ties("agreement", *rows("agreement", "tie", pick)),
-            exchanges=(
-                decoder.on_ties("exchange", *rows("exchange", "tie", pick)) if exchanges else ()
-            ),
-            status_changes=decoder.on_ties("status_change", *rows("status_change", "tie", pick)),
+            agreements=on_ties("agreement"),
+            exchanges=on_ties("exchange") if exchanges else (),
+            status_changes=on_ties("status_change"),
             leap_day=self.leap_day,
         )
         if len(registry.cities) != len(city_list):
             raise BadIndex("a city twice")
+        if check:
+            chosen = conn.execute(
+                "SELECT id, kind, kind_now, status FROM tie WHERE n IN (SELECT n FROM temp.pick)"
+            ).fetchall()
+            by_id = registry.by_id
+            for i, kind, kind_now, status in chosen:
+                picked = by_id.get(i)
+                if picked is None or (kind, kind_now, status) != _tie_columns(registry, picked):
+                    raise BadIndex("a tie's kind or status columns")
         return registry
 
     # -- appends -------------------------------------------------------------
