@@ -32,7 +32,9 @@ BLOCKS = {
     "an exchange": '[[exchange]]\npartnership = "a-b"\nkind = "visit"\ntitle = "T"\n',
     "a sub-table": '[[partnership]]\nid = "b-a"\ncities = ["b", "a"]\n[partnership.extra]\nx = 1\n',
     "settings last": '[settings]\nleap_day = "mar1"\n',
-    "a nested array of tables": '[[city]]\nid = "c"\nname = "C"\ncountry = "TW"\n[[city.old]]\nname = "K"\n',
+    "a nested array of tables": (
+        '[[city]]\nid = "c"\nname = "C"\ncountry = "TW"\n[[city.old]]\nname = "K"\n'
+    ),
     "a multi-line string": (
         '[[city]]\nid = "m"\nname = "M"\ncountry = "TW"\nnotes = """\n[[exchange]]\nx = 1\n"""\n'
     ),
