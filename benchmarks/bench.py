@@ -704,10 +704,12 @@ def cases_for(
             env={"SISTERCTL_NO_INDEX": "1"},
         ),
     ]
+    # The peers' files are made in another process, so that this one stays small (see
+    # build_in_child).
+    subprocess.run([sys.executable, __file__, "--peer-files", str(path)], check=True)
     sqlite_utils = peer_sqlite_utils(env)
     if sqlite_utils:
         db = work / f"ties-{path.stem}.db"
-        ties_table(path, db)
         cases.append(
             Case(
                 "sqlite-utils query (Taipei's ties)",
@@ -722,7 +724,6 @@ def cases_for(
     remind = peer_remind()
     if remind:
         rem = work / f"ties-{path.stem}.rem"
-        remind_file(path, rem)
         cases.append(Case("remind -n (one REM a tie)", [*remind, "-n", str(rem)]))
     for words, name in (
         ()
@@ -952,7 +953,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--scale-only", action="store_true", help="only the million-tie registry")
     parser.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--peer-files", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.peer_files:
+        ties_table(args.peer_files, WORK / f"ties-{args.peer_files.stem}.db")
+        remind_file(args.peer_files, WORK / f"ties-{args.peer_files.stem}.rem")
+        return 0
     sizes = [] if args.scale_only else (args.size or [REAL_SIZE])
     source = None if args.synthetic else (args.csv or default_csv())
     WORK.mkdir(exist_ok=True)

@@ -380,6 +380,7 @@ _AGREEMENT_KEYS = RECORD_KEYS["agreement"]
 _EXCHANGE_KEYS = RECORD_KEYS["exchange"]
 _CHANGE_KEYS = RECORD_KEYS["status_change"]
 _TIE_SHORT = frozenset({"id", "cities", "kind", "established", "status"})
+_AGREEMENT_SHORT = frozenset({"partnership", "date", "title", "kind"})
 _STATUSES = {s.value: s for s in Status}
 _is_id = ID_RE.fullmatch
 _dates: dict[str, PartialDate] = {}  # equal dates are one object: a registry has many
@@ -445,6 +446,8 @@ def fast_city(rec: Any) -> City | None:
         return None
     if not name.strip() or not _is_id(cid) or not countries.is_known(country):
         return None
+    if len(rec) == 3:  # the usual city: an id, a name, a country
+        return City(cid, name, country)
     kind = get("type") or "city"
     local_name, notes = get("local_name"), get("notes")
     aliases, sources = _texts(get("aliases")), _texts(get("sources"))
@@ -543,6 +546,13 @@ def fast_agreement(rec: Any, ties: Mapping[str, Partnership]) -> Agreement | Non
     get = rec.get
     pid = get("partnership")
     kind = get("kind") or "agreement"
+    if rec.keys() <= _AGREEMENT_SHORT:  # the usual agreement: a tie, a date, a title, a kind
+        title, date = get("title"), _date(get("date"))
+        if type(pid) is not str or pid not in ties or type(kind) is not str or date is _BAD:
+            return None
+        if type(title) is not str or not title.strip():
+            return None
+        return Agreement(pid, title, date, kind)
     status = get("status", "signed")
     values = (
         _required(get("title")),
