@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
+import pytest
+
+from sisterctl.core.check import CheckExit
+from sisterctl.errors import ExitCode
 from sisterctl.store.location import bundled_path
 from sisterctl.store.read import load
 from tests.conftest import Run
@@ -11,15 +16,34 @@ from tests.conftest import Run
 
 def test_bundled_registry_loads_and_every_record_has_a_source() -> None:
     registry = load(bundled_path())
-    assert len(registry.partnerships) >= 58
-    for record in (*registry.partnerships, *registry.agreements, *registry.exchanges):
+    records = (
+        *registry.cities.values(),
+        *registry.partnerships,
+        *registry.agreements,
+        *registry.exchanges,
+        *registry.status_changes,
+    )
+    for record in records:
         assert record.sources, record
-        assert all(s.startswith(("http://", "https://")) for s in record.sources)
+        assert all(s.startswith(("http://", "https://")) for s in record.sources), record
+        assert len(set(record.sources)) == len(record.sources), record  # none listed twice
+
+
+def test_bundled_registry_counts(run: Run) -> None:
+    registry = load(bundled_path())
+    assert len(registry.cities) == 63
+    assert len(registry.partnerships) == 63
+    assert len(registry.agreements) == 48
+    assert len(registry.exchanges) == 97
+    assert len(registry.status_changes) == 3
+    result = run("check", "--strict")
+    assert result.exit_code == CheckExit.CLEAN, result.stdout
+    assert "(63 cities, 63 ties, 48 agreements, 97 exchanges, 3 status changes)" in result.stdout
 
 
 def test_list_works_with_no_setup(run: Run) -> None:
     result = run("list", "--city", "Taipei", "-f", "csv", "--as-of", "2026-11-28")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == CheckExit.CLEAN, result.stderr
     assert "taipei-daegu,Taipei,TW,Daegu,KR,sister city,2010-11-04,day,16,active" in result.stdout
     assert "taipei-houston,Taipei,TW,Houston,US,sister city,1961-06-15,day,65,active" in (
         result.stdout
@@ -72,3 +96,122 @@ def test_disputes_and_upgrades_are_kept(run: Run) -> None:
     )
     assert ulaanbaatar["established"].startswith("1997")
     assert "1998" in ulaanbaatar["notes"]
+
+
+def _show(run: Run, *tie: str) -> dict[str, Any]:
+    result = run("show", *tie, "-f", "json", "--as-of", "2026-11-28")
+    assert result.exit_code == ExitCode.OK, result.stderr
+    tie_json: dict[str, Any] = json.loads(result.stdout)
+    return tie_json
+
+
+MIAMI_BEACH_1997 = (
+    "https://docmgmt.miamibeachfl.gov/WebLink/DocView.aspx?dbid=0&id=488&repo=CityClerk"
+)
+
+
+def test_taipei_miami_beach_ended_in_1997_by_resolution_97_22563(run: Run) -> None:
+    tie = _show(run, "Taipei", "Miami Beach")
+    assert tie["established"] == "1974-06-05"
+    assert (tie["status"], tie["status_date"]) == ("ended", "1997")
+    [change] = tie["status_changes"]
+    assert (change["status"], change["date"], change["precision"]) == ("ended", "1997", "year")
+    assert "97-22563" in change["reason"] and "74-14393" in change["reason"]
+    assert change["sources"] == [MIAMI_BEACH_1997]
+    assert MIAMI_BEACH_1997 in tie["sources"]
+    assert "Ended in 1997" in tie["notes"]
+
+
+def test_daegu_bukhara_region_agreement_signed_on_2022_08_26(run: Run) -> None:
+    tie = _show(run, "daegu-bukhara-region")
+    assert tie["established"] == "2022-08-26"
+    [founding] = [a for a in tie["agreements"] if a["kind"] == "founding"]
+    assert (founding["date"], founding["precision"]) == ("2022-08-26", "day")
+    assert founding["status"] == "signed"
+    assert "http://www.theleader.kr/news/articleView.html?idxno=76008" in founding["sources"]
+    assert "http://sentv.co.kr/article/view/sentv202208270003" in founding["sources"]
+    assert not any(a["status"] == "planned" for a in tie["agreements"])
+
+
+def test_daegu_da_nang_friendship_agreement_of_2004_10_21_with_the_2003_claim_kept(
+    run: Run,
+) -> None:
+    tie = _show(run, "Daegu", "Da Nang")
+    assert (tie["established"], tie["precision"]) == ("2004-10-21", "day")
+    assert tie["kind_as_founded"] == "friendship city" and tie["kind"] == "sister city"
+    [founding] = [a for a in tie["agreements"] if a["kind"] == "founding"]
+    assert founding["date"] == "2004-10-21"
+    assert "https://imaeil.com/page/view/2004102210513068842" in founding["sources"]
+    [upgrade] = [a for a in tie["agreements"] if a["kind"] == "upgrade"]
+    assert upgrade["date"] == "2018-08-03"
+    # The other claim and its source stay in the notes, with what contradicts it.
+    assert "Other claim: 2003" in tie["notes"]
+    assert "https://danang.gov.vn/vi/web/ja/detail?id=53403" in tie["notes"]
+    assert "https://www.imaeil.com/page/view/2004080511065143145" in tie["notes"]
+    [call] = [e for e in tie["exchanges"] if e["date"] == "2004-08-07"]
+    assert "ahead of the October signing" in call["title"]
+
+
+def test_taipei_warsaw_memorandum_of_cooperation_of_2018_02_02(run: Run) -> None:
+    tie = _show(run, "Taipei", "Warsaw")
+    [memorandum] = [a for a in tie["agreements"] if a["title"] == "Memorandum of Cooperation"]
+    assert memorandum["date"] == "2018-02-02"
+    assert [s["name"] for s in memorandum["signatories"]] == [
+        "Ko Wen-je",
+        "Hanna Gronkiewicz-Waltz",
+    ]
+    assert [e["date"] for e in tie["exchanges"]] == ["2018-02-02", "2022-03-22"]
+    assert "arrived in Warsaw on Thursday, 1 February" in tie["exchanges"][0]["details"]
+
+
+@pytest.mark.parametrize(
+    ("tie_id", "city", "country", "established", "precision", "status", "in_notes"),
+    [
+        ("taipei-panama-city", "Panama City", "PA", None, "unknown", "active", "May 2011"),
+        ("taipei-managua", "Managua", "NI", None, "unknown", "active", "November 2021"),
+        ("taipei-san-jose", "San José", "CR", "1984", "year", "active", "Weak source"),
+        ("taipei-san-salvador", "San Salvador", "SV", "1993", "year", "active", "Weak source"),
+        ("taipei-quezon-city", "Quezon City", "PH", None, "unknown", "suspended", "Weak source"),
+    ],
+)
+def test_the_five_later_taipei_ties_at_their_precision(
+    run: Run,
+    tie_id: str,
+    city: str,
+    country: str,
+    established: str | None,
+    precision: str,
+    status: str,
+    in_notes: str,
+) -> None:
+    tie = _show(run, tie_id)
+    assert [(c["name"], c["country"]) for c in tie["cities"]] == [("Taipei", "TW"), (city, country)]
+    assert tie.get("established") == established
+    assert tie["precision"] == precision
+    assert tie["status"] == status
+    assert in_notes in tie["notes"]
+    assert "Status:" in tie["notes"]  # what the sources say of it, or that they say nothing
+    assert tie["sources"] and tie["cities"][1]["sources"]
+
+
+def test_quezon_city_suspended_with_manila_in_may_2013(run: Run) -> None:
+    for other in ("Quezon City", "Manila"):
+        tie = _show(run, "Taipei", other)
+        assert (tie["status"], tie["status_date"]) == ("suspended", "2013-05")
+        [change] = tie["status_changes"]
+        assert "Guang Da Xing No. 28" in change["reason"]
+
+
+def test_signatories_the_sources_name() -> None:
+    registry = load(bundled_path())
+
+    def signatories(tie: str, date: str) -> list[str]:
+        [agreement] = [
+            a for a in registry.agreements if a.partnership == tie and str(a.date) == date
+        ]
+        assert "does not list the signatories" not in (agreement.notes or "")
+        return [s.name for s in agreement.signatories]
+
+    assert signatories("taipei-yokohama", "2016-01-28") == ["Wu Jun-hong"]
+    assert signatories("taipei-matsuyama", "2014-10-13") == ["Hau Lung-bin", "Katsuhito Noshi"]
+    assert signatories("daegu-shaoxing", "2015-10-26") == ["Kim Yeon-chang", "Xu Mingguang"]

@@ -18,6 +18,7 @@ from sisterctl import store
 from sisterctl.errors import RefusedError
 from sisterctl.interop import json_io
 from sisterctl.interop.plan import Outcome, SkipReason
+from tests.conftest import EMPTY
 
 SCHEMA = json.loads(
     (Path(__file__).parents[1] / "docs" / "json-format.schema.json").read_text(encoding="utf-8")
@@ -419,7 +420,7 @@ def test_round_trip_property(text: str) -> None:
         exported = json_io.export(original)
         jsonschema.validate(exported, SCHEMA)
         target = Path(folder) / "copy.toml"
-        target.write_text("schema_version = 1\n", encoding="utf-8")
+        target.write_text(EMPTY, encoding="utf-8")
         import_into(target, exported)
         copy = store.load(target)
         assert copy == original

@@ -147,9 +147,9 @@ class RegistryFile:
         if isinstance(within, Span):
             span = within
         elif isinstance(within, int) and not isinstance(within, bool):
-            span = parse_span(str(within), option="within")
+            span = parse_span(str(within))
         elif isinstance(within, str):
-            span = parse_span(within, option="within")
+            span = parse_span(within)
         else:
             raise UsageError(
                 f"within must be a number of days or a length such as '1y', not {within!r}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
@@ -85,3 +86,37 @@ def has_control_characters(text: str, *, allow_newline: bool = False) -> bool:
     if allow_newline:
         return _CONTROL.search(text) is not None
     return _CONTROL.search(text) is not None or "\n" in text
+
+
+#: A suggestion this much less alike than the best one is noise: for `taipei-dageu`,
+#: taipei-daegu (0.92) but not taipei-prague (0.80) or taipei-seoul (0.75).
+_SUGGESTION_MARGIN = 0.1
+#: No typo of a key, an id or a name is longer; difflib would take long on it.
+_LONGEST_TYPO = 64
+
+
+def closest(word: str, candidates: Iterable[str], *, n: int = 3, cutoff: float = 0.6) -> list[str]:
+    """At most `n` candidates most like `word` (difflib's ratio, at least `cutoff`),
+    best first and equals in alphabetical order, leaving out those far less alike than
+    the best: what every "did you mean" of sisterctl suggests."""
+    import difflib
+
+    if len(word) > _LONGEST_TYPO:
+        return []
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(word)
+    scored = []
+    for candidate in candidates:
+        matcher.set_seq1(candidate)
+        if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff:
+            ratio = matcher.ratio()
+            if ratio >= cutoff:
+                scored.append((ratio, candidate))
+    best = sorted(scored, key=lambda item: (-item[0], item[1]))[:n]  # equals alphabetically
+    return [c for ratio, c in best if ratio >= best[0][0] - _SUGGESTION_MARGIN]
+
+
+def closest_one(word: str, candidates: Iterable[str], *, cutoff: float = 0.75) -> str | None:
+    """The one candidate most like `word` (a key or an id mistyped), or None."""
+    found = closest(word, candidates, n=1, cutoff=cutoff)
+    return found[0] if found else None

@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from sisterctl import __version__
-from sisterctl.errors import ExitCode, SisterctlError, UsageError, internal_error_message
+from sisterctl.errors import ExitCode, Hint, Param, SisterctlError, UsageError
 
 if TYPE_CHECKING:
     from sisterctl.model import Registry
@@ -43,6 +43,34 @@ GLOBAL_OPTIONS = {
     "--debug": "--debug",
     "--version": "--version",
 }
+
+
+# The options that give the values a request takes (errors.Param).
+OPTIONS = {Param.WITHIN: "--within", Param.REMIND: "--remind", Param.MAPPING: "--map"}
+
+
+def cli_words(term: Hint | Param, error: SisterctlError) -> str:
+    """What the command line calls the terms of a message (errors.Hint, errors.Param):
+    `Hint.FORCE` is "run again with --force"."""
+    if isinstance(term, Param):
+        return OPTIONS[term]
+    tie = error.record.id if error.record is not None else "TIE"
+    words = {
+        Hint.FORCE: "run again with --force",
+        Hint.INIT: f"'{PROG} init'",
+        Hint.CREATE: f"'{PROG} init {error.path}'",
+        Hint.NAME_REGISTRY: f"--registry or ${_registry_var()}",
+        Hint.ADD_AGREEMENT: f"'{PROG} add agreement {tie}'",
+        Hint.EXPORT_JSON: f"'{PROG} export json'",
+        Hint.MAP_COLUMN: f"--map, such as --map {error.key}=COLUMN",
+    }
+    return words[term]
+
+
+def _registry_var() -> str:
+    from sisterctl.store.location import ENV_VAR
+
+    return ENV_VAR
 
 
 def _say(message: str) -> None:
@@ -137,7 +165,7 @@ class SisterctlGroup(TyperGroup):
                 import traceback
 
                 traceback.print_exc()
-            _say(str(exc))
+            _say(exc.render(cli_words))
             return int(exc.exit_code)
         except click_exc.UsageError as exc:
             command = exc.ctx.command_path if exc.ctx is not None else prog_name
@@ -187,6 +215,14 @@ class SisterctlGroup(TyperGroup):
                 raise
             _say(internal_error_message(exc))
             return ExitCode.INTERNAL
+
+
+def internal_error_message(exc: BaseException) -> str:
+    """The one line shown for an unexpected exception (a bug)."""
+    return (
+        f"internal error: {type(exc).__name__}: {exc}. "
+        "Run again with --debug for details, and please report it."
+    )
 
 
 def _silence_stdout() -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sisterctl.cli.app import app, as_of_date, location, not_empty
+from sisterctl.cli.app import app, as_of_date, cli_words, location, not_empty
 from sisterctl.cli.options import AsOfOption
 
 if TYPE_CHECKING:
@@ -85,7 +85,8 @@ def _line(path: str, problem: Problem) -> str:
 
     return (
         f"{safe_display(path)}:{problem.line or 1}:{problem.column or 1}: "
-        f"{problem.severity.value}: {safe_display(problem.message)} [{problem.code}]"
+        f"{problem.severity.value}: {safe_display(problem.render(cli_words, path))} "
+        f"[{problem.code}]"
     )
 
 
@@ -103,9 +104,13 @@ def _as_json(report: CheckReport, strict: bool) -> dict[str, Any]:
                 "column": p.column,
                 "severity": p.severity.value,
                 "code": p.code,
-                "message": p.message,
+                "message": p.render(cli_words, report.path),
                 "record": (
-                    {"table": p.record.table, "number": p.record.index + 1, "id": p.record.id}
+                    {
+                        "table": p.record.table,
+                        "number": p.record.index + 1 if p.record.index is not None else None,
+                        "id": p.record.id,
+                    }
                     if p.record is not None
                     else None
                 ),

@@ -22,7 +22,7 @@ from typing import Any
 
 from sisterctl.core.query import Filters, select
 from sisterctl.dates import MAX_YEAR, PartialDate, Precision
-from sisterctl.errors import RefusedError, UsageError
+from sisterctl.errors import Param, RefusedError, UsageError
 from sisterctl.model import Agreement, LeapDay, Partnership, Registry, Status
 from sisterctl.text import fold
 
@@ -100,13 +100,17 @@ class Span:
             ) from None
 
 
-def parse_span(text: str, *, option: str = "--within") -> Span:
-    """A span from `30`, `30d`, `6w`, `3m` or `1y`; refuse zero, negatives and the rest."""
+def parse_span(text: str) -> Span:
+    """A span from `30`, `30d`, `6w`, `3m` or `1y` (the `within` of `upcoming`); refuse
+    zero, negatives and the rest."""
     match = _SPAN_RE.fullmatch(text)
     if match is None or int(match.group(1)) == 0:
         raise UsageError(
-            f"{option} takes a positive length: days (30), weeks (6w), months (3m) or "
-            f"years (1y), not {text!r}"
+            (
+                Param.WITHIN,
+                " takes a positive length: days (30), weeks (6w), months (3m) or "
+                f"years (1y), not {text!r}",
+            )
         )
     unit = Unit(match.group(2).lower() or "d")
     return Span(int(match.group(1)), unit)

@@ -26,6 +26,7 @@ from sisterctl.errors import ExitCode, InvalidDateError, RegistryError
 from sisterctl.model import City, Partnership, Registry, Status
 from sisterctl.problems import Problem, RecordRef, Severity
 from sisterctl.records.build import build
+from sisterctl.records.fields import FREE_TEXT_KEYS
 from sisterctl.records.locator import Locator
 from sisterctl.records.toml import parse_toml
 from sisterctl.text import fold
@@ -62,7 +63,6 @@ _INVISIBLE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
 )
 _INVISIBLE_IN_LINE = re.compile(f"[\t\n{_INVISIBLE.pattern[1:-1]}]")
-_FREE_TEXT_KEYS = frozenset({"notes", "details", "status_reason", "reason"})
 
 
 @dataclass(frozen=True)
@@ -141,15 +141,28 @@ def check_text(text: str, path: str, as_of: dt.date) -> CheckReport:
 
 
 def unreadable_report(path: str, exc: RegistryError) -> CheckReport:
-    code = "toml" if exc.detail.startswith("not valid TOML") else "unreadable"
-    problem = Problem(Severity.ERROR, exc.detail, None, exc.line, exc.column, code)
+    what = exc.what
+    code = "toml" if what.startswith("not valid TOML") else "unreadable"
+    problem = Problem(
+        Severity.ERROR,
+        what,
+        None,
+        exc.line,
+        exc.column,
+        code,
+        exc.key,
+        what,
+        exc.parts if exc.has_terms else (),
+    )
     return CheckReport(path, (problem,), readable=False)
 
 
 def unreadable_error(report: CheckReport) -> UnreadableRegistryError:
     """The error `check` exits with when the file cannot be read or parsed."""
     problem = report.problems[0]
-    return UnreadableRegistryError(problem.message, report.path, problem.line, problem.column)
+    return UnreadableRegistryError(
+        problem.message_parts(), report.path, problem.line, problem.column, code=problem.code
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -369,7 +382,7 @@ class _Checker:
             for raw in self.records(table):
                 for key, value in raw.data.items():
                     for text in _strings(value):
-                        pattern = _INVISIBLE if key in _FREE_TEXT_KEYS else _INVISIBLE_IN_LINE
+                        pattern = _INVISIBLE if key in FREE_TEXT_KEYS else _INVISIBLE_IN_LINE
                         match = pattern.search(text)
                         if match is None:
                             continue

@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sisterctl import countries, ids
-from sisterctl.core.query import find_tie, suggest_cities
+from sisterctl.core.query import find_cities, find_tie, suggest_cities
 from sisterctl.dates import PartialDate
-from sisterctl.errors import RefusedError
-from sisterctl.model import DEFAULT_KIND, City, Partnership, Registry, Status
+from sisterctl.errors import Hint, RecordRef, RefusedError
+from sisterctl.model import DEFAULT_KIND, City, Partnership, Record, Registry, Status
+from sisterctl.records.fields import record
 from sisterctl.text import fold, has_control_characters
-
-Record = tuple[str, dict[str, Any]]
 
 # The usual words for how an agreement was signed; any other word is kept as written.
 MODES = ("in-person", "video-conference", "exchange-of-documents")
@@ -227,7 +226,7 @@ class CityChoice:
         return (fold(self.name), self.country)
 
     def record(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "country": self.country}
+        return record("city", id=self.id, name=self.name, country=self.country)[1]
 
 
 def _known(city: City) -> CityChoice:
@@ -249,7 +248,7 @@ def resolve_city(registry: Registry, text: str, taken_ids: Iterable[str] = ()) -
     head, code = _split_country(value)
     tail = value.rpartition(",")[2].strip()
     if code is None:
-        matches = _by_name(registry, value)
+        matches = find_cities(registry, value)
         if len(matches) == 1:
             return _known(matches[0])
         if len(matches) > 1:
@@ -268,7 +267,7 @@ def resolve_city(registry: Registry, text: str, taken_ids: Iterable[str] = ()) -
             f"the registry holds no city {value!r}; {hint}write it as '{value}, COUNTRY'"
         )
     name = head
-    matches = [c for c in _by_name(registry, name) if c.country == code]
+    matches = find_cities(registry, name, country=code)
     if len(matches) == 1:
         return _known(matches[0])
     if len(matches) > 1:
@@ -290,11 +289,6 @@ def _split_country(text: str) -> tuple[str, str | None]:
     return text, None
 
 
-def _by_name(registry: Registry, name: str) -> list[City]:
-    wanted = fold(name)
-    return [c for c in registry.cities.values() if any(fold(n) == wanted for n in c.names)]
-
-
 def _list_cities(cities: Sequence[City]) -> str:
     return " or ".join(f"{c.name}, {c.country} ({c.id})" for c in cities)
 
@@ -308,6 +302,11 @@ def _when(date: PartialDate) -> str:
     return f"on {date}" if date.day is not None else f"in {date}"
 
 
+def _ref(tie: Partnership) -> RecordRef:
+    """The tie an error is about."""
+    return RecordRef("partnership", None, tie.id)
+
+
 def _check_after_founding(
     tie: Partnership, date: PartialDate, what: str, force: bool
 ) -> dict[str, Any]:
@@ -316,8 +315,15 @@ def _check_after_founding(
     if force:
         return {"before_founding": True}
     raise RefusedError(
-        f"{tie.id} was established {_when(tie.established)}; {what} dated {date} would come "
-        "before it (check the date, or run again with --force to record it as it is)"
+        (
+            f"{tie.id} was established {_when(tie.established)}; {what} dated {date} would "
+            "come before it (check the date, or ",
+            Hint.FORCE,
+            " to record it as it is)",
+        ),
+        record=_ref(tie),
+        key="date",
+        code="before-founding",
     )
 
 
@@ -338,34 +344,30 @@ def new_tie(registry: Registry, request: NewTie) -> list[Record]:
     tie_id = _tie_id(registry, first, second)
     records: list[Record] = [("city", c.record()) for c in (first, second) if c.new]
     records.append(
-        (
+        record(
             "partnership",
-            {
-                "id": tie_id,
-                "cities": [first.id, second.id],
-                "kind": kind,
-                "established": request.established.iso(),
-                "fields": _lines(request.fields, "field"),
-                "notes": paragraph(request.notes, "note"),
-                "sources": _sources(request.sources),
-            },
+            id=tie_id,
+            cities=[first.id, second.id],
+            kind=kind,
+            established=request.established.iso(),
+            fields=_lines(request.fields, "field"),
+            notes=paragraph(request.notes, "note"),
+            sources=_sources(request.sources),
         )
     )
     title = (
         request.title if request.title is not None else f"{kind[:1].upper()}{kind[1:]} agreement"
     )
     records.append(
-        (
+        record(
             "agreement",
-            {
-                "partnership": tie_id,
-                "date": request.established.iso(),
-                "title": line(title, "title", required=True),
-                "kind": "founding",
-                "signatories": [parse_signatory(s) for s in request.signatories],
-                "mode": mode_word(request.mode),
-                "venue": line(request.venue, "venue") if request.venue is not None else None,
-            },
+            partnership=tie_id,
+            date=request.established.iso(),
+            title=line(title, "title", required=True),
+            kind="founding",
+            signatories=[parse_signatory(s) for s in request.signatories],
+            mode=mode_word(request.mode),
+            venue=line(request.venue, "venue") if request.venue is not None else None,
         )
     )
     return records
@@ -379,8 +381,13 @@ def _refuse_existing_tie(registry: Registry, first: CityChoice, second: CityChoi
         if tie.pair_key() == ids or {(fold(a.name), a.country), (fold(b.name), b.country)} == keys:
             since = f", established {tie.established}" if tie.established else ""
             raise RefusedError(
-                f"{a.name}–{b.name} is already in the registry as {tie.id}{since}; "
-                f"record a new agreement on it with 'sisterctl add agreement {tie.id}'"
+                (
+                    f"{a.name}–{b.name} is already in the registry as {tie.id}{since}; "
+                    "record a new agreement on it with ",
+                    Hint.ADD_AGREEMENT,
+                ),
+                record=_ref(tie),
+                code="duplicate-tie",
             )
 
 
@@ -404,29 +411,36 @@ def new_agreement(registry: Registry, request: NewAgreement) -> list[Record]:
         a.date == request.date and fold(a.title) == fold(title) for a in registry.agreements_of(tie)
     ):
         raise RefusedError(
-            f'{tie.id} already has the agreement "{title}" of {request.date} '
-            "(run again with --force to record a second one)"
+            (
+                f'{tie.id} already has the agreement "{title}" of {request.date} (',
+                Hint.FORCE,
+                " to record a second one)",
+            ),
+            record=_ref(tie),
+            code="duplicate-record",
         )
     kind = line(request.kind, "kind") if request.kind is not None else None
     to_kind = line(request.to_kind, "new kind") if request.to_kind is not None else None
     if to_kind and kind is None:
         kind = "upgrade"
-    record = {
-        "partnership": tie.id,
-        "date": request.date.iso(),
-        "title": title,
-        "kind": kind,
-        "to_kind": to_kind,
-        "signatories": [parse_signatory(s) for s in request.signatories],
-        "mode": mode_word(request.mode),
-        "venue": line(request.venue, "venue") if request.venue is not None else None,
-        "fields": _lines(request.fields, "field"),
-        "status": "planned" if request.planned else None,
-        "notes": paragraph(request.notes, "note"),
-        "sources": _sources(request.sources),
-        **extra,
-    }
-    return [("agreement", record)]
+    return [
+        record(
+            "agreement",
+            partnership=tie.id,
+            date=request.date.iso(),
+            title=title,
+            kind=kind,
+            to_kind=to_kind,
+            signatories=[parse_signatory(s) for s in request.signatories],
+            mode=mode_word(request.mode),
+            venue=line(request.venue, "venue") if request.venue is not None else None,
+            fields=_lines(request.fields, "field"),
+            status="planned" if request.planned else None,
+            notes=paragraph(request.notes, "note"),
+            sources=_sources(request.sources),
+            **extra,
+        )
+    ]
 
 
 def new_exchange(registry: Registry, request: NewExchange) -> list[Record]:
@@ -441,19 +455,26 @@ def new_exchange(registry: Registry, request: NewExchange) -> list[Record]:
         for e in registry.exchanges_of(tie)
     ):
         raise RefusedError(
-            f'{tie.id} already has the {kind} "{title}" of {request.date} '
-            "(run again with --force to record a second one)"
+            (
+                f'{tie.id} already has the {kind} "{title}" of {request.date} (',
+                Hint.FORCE,
+                " to record a second one)",
+            ),
+            record=_ref(tie),
+            code="duplicate-record",
         )
-    record = {
-        "partnership": tie.id,
-        "date": request.date.iso(),
-        "kind": kind,
-        "title": title,
-        "details": paragraph(request.details, "details"),
-        "sources": _sources(request.sources),
-        **extra,
-    }
-    return [("exchange", record)]
+    return [
+        record(
+            "exchange",
+            partnership=tie.id,
+            date=request.date.iso(),
+            kind=kind,
+            title=title,
+            details=paragraph(request.details, "details"),
+            sources=_sources(request.sources),
+            **extra,
+        )
+    ]
 
 
 def change_status(registry: Registry, request: NewStatus) -> list[Record]:
@@ -471,8 +492,14 @@ def change_status(registry: Registry, request: NewStatus) -> list[Record]:
             raise RefusedError(f"{tie.id} {active}: there is no suspension to lift")
         if state.status is Status.ENDED and not request.force:
             raise RefusedError(
-                f"{tie.id} ended{on}; resume lifts a suspension (to record that the "
-                "ended tie was revived, run again with --force)"
+                (
+                    f"{tie.id} ended{on}; resume lifts a suspension (to record that the "
+                    "ended tie was revived, ",
+                    Hint.FORCE,
+                    ")",
+                ),
+                record=_ref(tie),
+                code="ended",
             )
     elif state.status is Status.ENDED:
         raise RefusedError(f"{tie.id} already ended{on}")
@@ -488,14 +515,16 @@ def change_status(registry: Registry, request: NewStatus) -> list[Record]:
             f"{tie.id} has been {state.status.value} since {state.since}; "
             f"{verb[wanted]} dated {date} would come before that and change nothing"
         )
-    record = {
-        "partnership": tie.id,
-        "date": date.iso(),
-        "status": wanted.value,
-        "reason": line(request.reason, "reason") if request.reason is not None else None,
-        "sources": _sources(request.sources),
-    }
-    return [("status_change", record)]
+    return [
+        record(
+            "status_change",
+            partnership=tie.id,
+            date=date.iso(),
+            status=wanted.value,
+            reason=line(request.reason, "reason") if request.reason is not None else None,
+            sources=_sources(request.sources),
+        )
+    ]
 
 
 # ---------------------------------------------------------------------------

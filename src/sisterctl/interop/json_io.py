@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sisterctl.errors import RefusedError
+from sisterctl.errors import Hint, RefusedError
 from sisterctl.ids import new_city_id
 from sisterctl.interop.plan import Outcome, Placer, Progress, Skip, SkipReason
 from sisterctl.model import Agreement, Exchange, Registry, StatusChange
@@ -26,10 +26,11 @@ from sisterctl.output.serialize import (
     agreement_dict,
     city_dict,
     exchange_dict,
-    iso,
-    precision,
+    partnership_dict,
     status_change_dict,
 )
+from sisterctl.records.fields import TABLES as RECORD_TABLES
+from sisterctl.text import closest_one
 
 FORMAT = "sisterctl"
 SCHEMA_VERSION = 1
@@ -41,16 +42,6 @@ TABLES = {
     "agreements": "agreement",
     "exchanges": "exchange",
     "status_changes": "status_change",
-}
-# The keys of each record: the registry's own (registry.RECORD_KEYS), keys derived
-# from them for readers (ignored on import), and "extra" for keys sisterctl does not
-# know.
-_DERIVED = {
-    "city": ("country_name",),
-    "partnership": ("precision",),
-    "agreement": ("precision",),
-    "exchange": ("precision",),
-    "status_change": ("precision",),
 }
 _TOP_KEYS = ("format", "schema_version", "settings", *TABLES)
 
@@ -66,25 +57,7 @@ def export(registry: Registry) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "settings": {"leap_day": registry.leap_day.value},
         "cities": [_stored(city_dict(city)) for city in registry.cities.values()],
-        "partnerships": [
-            _stored(
-                {
-                    "id": tie.id,
-                    "cities": [city.id for city in tie.cities],
-                    "kind": tie.kind,
-                    "established": iso(tie.established),
-                    "precision": precision(tie.established),
-                    "status": tie.status.value,
-                    "status_date": iso(tie.status_date),
-                    "status_reason": tie.status_reason,
-                    "fields": list(tie.fields),
-                    "notes": tie.notes,
-                    "sources": list(tie.sources),
-                    "extra": dict(tie.extra),
-                }
-            )
-            for tie in registry.partnerships
-        ],
+        "partnerships": [_stored(partnership_dict(tie)) for tie in registry.partnerships],
         "agreements": [_stored(agreement_dict(a)) for a in registry.agreements],
         "exchanges": [_stored(exchange_dict(e)) for e in registry.exchanges],
         "status_changes": [_stored(status_change_dict(c)) for c in registry.status_changes],
@@ -144,8 +117,10 @@ def read(text: str, name: str) -> Incoming:
         raise RefusedError(f"{name}: not valid JSON: values are nested too deeply") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise RefusedError(
-            f'{name}: not a sisterctl export (no "format": "{FORMAT}"); '
-            "write one with 'sisterctl export json'"
+            (
+                f'{name}: not a sisterctl export (no "format": "{FORMAT}"); write one with ',
+                Hint.EXPORT_JSON,
+            )
         )
     version = data.get("schema_version")
     if version != SCHEMA_VERSION:
@@ -183,12 +158,10 @@ def read(text: str, name: str) -> Incoming:
 
 
 def _no_unknown_keys(obj: Mapping[str, Any], known: tuple[str, ...], name: str, where: str) -> None:
-    import difflib
-
     for key in obj:
         if key not in known:
-            close = difflib.get_close_matches(key, known, n=1, cutoff=0.7)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            close = closest_one(key, known, cutoff=0.7)
+            hint = f" (did you mean {close!r}?)" if close else ""
             raise RefusedError(f"{name}: {where}: unknown key {key!r}{hint}")
 
 
@@ -197,9 +170,7 @@ def _registry_record(record: Any, table: str, where: str) -> dict[str, Any]:
     keys under "extra" beside the others."""
     if not isinstance(record, dict):
         raise RefusedError(f"{where}: must be an object")
-    from sisterctl.records.build import RECORD_KEYS
-
-    stored, derived = RECORD_KEYS[table], _DERIVED[table]
+    stored, derived = RECORD_TABLES[table].keys, RECORD_TABLES[table].derived_keys
     _no_unknown_keys(record, (*sorted(stored), *derived, "extra"), where, "a record")
     out = {k: v for k, v in record.items() if k in stored}
     extra = record.get("extra", {})

@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from sisterctl.core.query import CityIndex
 from sisterctl.dates import PartialDate
 from sisterctl.errors import RefusedError
 from sisterctl.ids import new_city_id, new_tie_id, tie_id_part
-from sisterctl.model import Registry, Status
+from sisterctl.model import Record, Registry, Status
+from sisterctl.records.fields import record
 from sisterctl.text import fold, has_control_characters, safe_display
 
-Record = tuple[str, dict[str, Any]]  # (table, record), as registry.append takes them
 Progress = Callable[[int], None]  # called with a number of candidates done
 
 PROGRESS_STEP = 500  # candidates between two calls of a progress callback
@@ -137,16 +138,14 @@ class Placer:
         self.records: list[Record] = []
         self._city_ids: set[str] = set(registry.cities)
         self._tie_ids: set[str] = set(registry.by_id)
-        # (folded name, country) → city id, for every name of every registry city, and
-        # for the names of the cities this import adds.
-        self._by_name: dict[tuple[str, str], str] = {}
-        self._new_by_name: dict[tuple[str, str], str] = {}
+        # The registry's cities by name, and the cities this import adds.
+        self._cities = CityIndex(registry.cities.values())
+        self._new_cities = CityIndex()
         # city id → (what it gives a tie's id, country code)
-        self._id_parts: dict[str, tuple[str, str]] = {}
-        for city in registry.cities.values():
-            for name in city.names:
-                self._by_name.setdefault((fold(name), city.country), city.id)
-            self._id_parts[city.id] = (tie_id_part(city.name, city.id), city.country)
+        self._id_parts: dict[str, tuple[str, str]] = {
+            city.id: (tie_id_part(city.name, city.id), city.country)
+            for city in registry.cities.values()
+        }
         self._registry_pairs: dict[frozenset[str], str] = {
             tie.pair_key(): tie.id for tie in registry.partnerships
         }
@@ -156,16 +155,12 @@ class Placer:
     def find_city(self, names: Iterable[str], country: str, *, new: bool = True) -> str | None:
         """The id of the city with one of these names in this country: a registry city,
         or (unless `new` is False) one this import adds."""
-        keys = [(fold(name), country) for name in names]
-        for key in keys:
-            found = self._by_name.get(key)
-            if found is not None:
-                return found
-        if new:
-            for key in keys:
-                found = self._new_by_name.get(key)
-                if found is not None:
-                    return found
+        names = tuple(names)
+        for index in (self._cities, self._new_cities) if new else (self._cities,):
+            for name in names:
+                found = index.ids(name, country)
+                if found:
+                    return found[0]
         return None
 
     @property
@@ -179,8 +174,7 @@ class Placer:
         if cid in self._city_ids:
             raise ValueError(f"city id {cid!r} is taken")
         self._city_ids.add(cid)
-        for name in (record["name"], *names):
-            self._new_by_name.setdefault((fold(name), record["country"]), cid)
+        self._new_cities.add(cid, (record["name"], *names), record["country"])
         self._id_parts[cid] = (tie_id_part(record["name"], cid), record["country"])
         self.records.append(("city", record))
         return cid
@@ -191,15 +185,16 @@ class Placer:
         if found is not None:
             return found
         located = place.lat is not None and place.lon is not None
-        record: dict[str, Any] = {
-            "id": new_city_id(place.name, place.country, self._city_ids),
-            "name": place.name,
-            "country": place.country,
-            "lat": place.lat if located else None,
-            "lon": place.lon if located else None,
-            "sources": list(place.sources),
-        }
-        return self.add_city(record)
+        _, city = record(
+            "city",
+            id=new_city_id(place.name, place.country, self._city_ids),
+            name=place.name,
+            country=place.country,
+            lat=place.lat if located else None,
+            lon=place.lon if located else None,
+            sources=list(place.sources),
+        )
+        return self.add_city(city)
 
     # -- ties ------------------------------------------------------------------
     def existing_tie(self, a: str, b: str) -> tuple[str | None, bool]:
@@ -298,19 +293,19 @@ def _place_one(placer: Placer, candidate: Candidate, outcome: Outcome) -> None:
     status = candidate.status
     if status is Status.ACTIVE and candidate.status_date is None:
         status = None  # the default, left out
-    placer.add_tie(
-        {
-            "id": placer.tie_id(a, b, candidate.id),
-            "cities": [a, b],
-            "kind": candidate.kind,
-            "established": candidate.established.iso() if candidate.established else None,
-            "status": status.value if status is not None else None,
-            "status_date": candidate.status_date.iso() if candidate.status_date else None,
-            "fields": list(candidate.fields),
-            "notes": candidate.notes,
-            "sources": list(candidate.sources),
-        }
+    _, tie = record(
+        "partnership",
+        id=placer.tie_id(a, b, candidate.id),
+        cities=[a, b],
+        kind=candidate.kind,
+        established=candidate.established.iso() if candidate.established else None,
+        status=status.value if status is not None else None,
+        status_date=candidate.status_date.iso() if candidate.status_date else None,
+        fields=list(candidate.fields),
+        notes=candidate.notes,
+        sources=list(candidate.sources),
     )
+    placer.add_tie(tie)
 
 
 def describe(place: Place) -> str:

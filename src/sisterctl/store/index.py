@@ -123,6 +123,7 @@ _SOURCES = (
     "countries.py",
     "text.py",
     "records/build.py",
+    "records/fields.py",
     "store/index.py",
 )
 _fingerprint: str | None = None

@@ -24,7 +24,7 @@ FILE_NAME = "partnerships.toml"
 
 
 class Origin(StrEnum):
-    OPTION = "--registry"
+    OPTION = "option"  # named by the caller (on the command line, with --registry)
     ENV = ENV_VAR
     USER = "user registry"
     BUNDLED = "bundled registry"

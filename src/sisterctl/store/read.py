@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sisterctl.errors import RegistryError
+from sisterctl.errors import Hint, RegistryError
 from sisterctl.model import Registry
 from sisterctl.problems import LoadResult
 from sisterctl.records.build import build
@@ -26,8 +26,13 @@ def read_bytes(path: Path) -> bytes:
         return path.read_bytes()
     except FileNotFoundError:
         raise RegistryError(
-            f"no registry file here (create one with 'sisterctl init {path}', "
-            "or name another with --registry or $SISTERCTL_REGISTRY)",
+            (
+                "no registry file here (create one with ",
+                Hint.CREATE,
+                ", or name another with ",
+                Hint.NAME_REGISTRY,
+                ")",
+            ),
             path,
         ) from None
     except IsADirectoryError:
@@ -71,8 +76,7 @@ def load(path: Path, *, index: bool = False) -> Registry:
 
 def raise_first_error(result: LoadResult, path: Path, advice: str = "") -> None:
     if result.errors:
-        first = result.errors[0]
-        raise RegistryError(first.message + advice, path, first.line, first.column)
+        raise result.errors[0].as_error(path, then=advice)
 
 
 def parse_and_build(data: bytes, path: Path) -> tuple[LoadResult, dict[str, Any]]:
