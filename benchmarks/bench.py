@@ -614,13 +614,14 @@ def available(command: list[str], words: Sequence[str], env: dict[str, str]) -> 
     return result.returncode == 0
 
 
+EDIT_MARK = "# edited by hand: 0\n"
+
+
 def hand_edit(path: Path) -> Callable[[], None]:
-    """Changes the file as a person would, keeping its size: the digit in its first
-    line goes round 0-9 (so the index is stale and must be made again)."""
+    """Changes the file (made by --peer-files: the registry after EDIT_MARK) as a person
+    would, keeping its size: the digit in its first line goes round 0-9 (so the index
+    is stale and must be made again)."""
     state = {"n": 0}
-    text = path.read_text(encoding="utf-8")
-    marked = "# edited by hand: 0\n" + text
-    path.write_text(marked, encoding="utf-8")
 
     def edit() -> None:
         state["n"] = (state["n"] + 1) % 10
@@ -647,7 +648,6 @@ def cases_for(
     add_copy = work / f"add-{path.name}"
     shutil.copyfile(path, add_copy)
     edit_copy = work / f"edit-{path.name}"
-    shutil.copyfile(path, edit_copy)
     cases = [
         floor_case(path),
         Case("import typer", [py, "-c", "import typer"]),
@@ -949,13 +949,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--scale",
         action="store_true",
-        help=f"also run the {SCALE_SIZE:,}-tie registry (synthetic; 3 runs: it takes a while)",
+        help=f"also run the {SCALE_SIZE:,}-tie registry (synthetic; 2 runs: it takes a while)",
     )
     parser.add_argument("--scale-only", action="store_true", help="only the million-tie registry")
     parser.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--peer-files", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.peer_files:
+        edit_copy = WORK / f"edit-{args.peer_files.name}"
+        with edit_copy.open("wb") as out, args.peer_files.open("rb") as src:
+            out.write(EDIT_MARK.encode())
+            shutil.copyfileobj(src, out)
         ties_table(args.peer_files, WORK / f"ties-{args.peer_files.stem}.db")
         remind_file(args.peer_files, WORK / f"ties-{args.peer_files.stem}.rem")
         return 0
@@ -984,7 +988,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         (size, lambda b: cases_for(b, WORK, command, env, args.extras), args.runs) for size in sizes
     ]
     if args.scale or args.scale_only:
-        runs.append((SCALE_SIZE, lambda b: scale_cases(b, WORK, command), 3))
+        runs.append((SCALE_SIZE, lambda b: scale_cases(b, WORK, command), 2))
     for size, make, count in runs:
         built = build_in_child(size, args, synthetic=size == SCALE_SIZE)
         cases = make(built)

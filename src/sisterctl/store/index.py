@@ -915,11 +915,13 @@ class Index:
         *,
         cities: str | None = None,
         exchanges: bool = True,
+        kinds: bool = False,
     ) -> Registry:
         """The registry of the ties `where` selects (every tie when None), with their
         cities (and the cities the SQL `cities` selects), agreements, status changes
         and, unless told otherwise, exchanges: in file order, as the whole registry
-        holds them."""
+        holds them. The columns that chose the rows are checked against their records
+        (`kinds`: the kind and status columns too, when they chose them)."""
         conn = self.conn
         if where is None and cities is None:
             pick = city_pick = None
@@ -1002,7 +1004,7 @@ class Index:
         )
         if len(registry.cities) != len(city_list):
             raise BadIndex("a city twice")
-        if check:
+        if check and kinds:
             chosen = conn.execute(
                 "SELECT id, kind, kind_now, status FROM tie WHERE n IN (SELECT n FROM temp.pick)"
             ).fetchall()

@@ -147,7 +147,8 @@ class IndexedView(View):
             where, params, cities = _filter_sql(index, filters)
             if where is None:
                 return index.registry(exchanges=False)
-            return index.registry(where, params, cities=cities, exchanges=False)
+            kinds = bool(filters.kind or filters.status)
+            return index.registry(where, params, cities=cities, exchanges=False, kinds=kinds)
 
         return self._ask(question, lambda view: view.select(filters))
 
@@ -200,7 +201,7 @@ class IndexedView(View):
                 where += f" AND status != '{Status.ENDED.value}'"
             if chosen.field is None:
                 return index.count(where, params)
-            sub = index.registry(where, params, cities=cities, exchanges=False)
+            sub = index.registry(where, params, cities=cities, exchanges=False, kinds=True)
             return len(select(sub, chosen))
 
         return dataclasses.replace(report, undated=self._ask(undated, lambda view: report.undated))
@@ -221,7 +222,8 @@ class IndexedView(View):
                     f"({when}) OR n IN (SELECT tie FROM agreement WHERE {_window_sql('', window)})"
                 )
             where = f"({when})" + (f" AND ({where})" if where else "")
-            return index.registry(where, params, cities=cities, exchanges=False)
+            kinds = bool(filters and filters.kind)
+            return index.registry(where, params, cities=cities, exchanges=False, kinds=kinds)
 
         return self._ask(question, lambda view: view.registry())
 
