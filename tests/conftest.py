@@ -142,6 +142,24 @@ def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Run:
     return invoke
 
 
+GAZETTEER = DATA / "gazetteer.json"
+
+
+@pytest.fixture(autouse=True)
+def no_gazetteer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No gazetteer unless a test asks for one (the `gazetteer` fixture, or the real
+    one): commands that add cities then write no coordinates, as without the extra."""
+    monkeypatch.setenv("SISTERCTL_GAZETTEER", "none")
+
+
+@pytest.fixture
+def gazetteer(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The small gazetteer of tests/data/gazetteer.json: Taipei, Daegu, São Paulo,
+    Prague, Beijing, two Perths (Australia, Scotland) and two Portlands (Oregon, Maine)."""
+    monkeypatch.setenv("SISTERCTL_GAZETTEER", str(GAZETTEER))
+    return GAZETTEER
+
+
 @pytest.fixture(autouse=True)
 def cache_home(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The user cache folder of every test: a temporary folder of its own, beside

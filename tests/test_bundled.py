@@ -215,3 +215,42 @@ def test_signatories_the_sources_name() -> None:
     assert signatories("taipei-yokohama", "2016-01-28") == ["Wu Jun-hong"]
     assert signatories("taipei-matsuyama", "2014-10-13") == ["Hau Lung-bin", "Katsuhito Noshi"]
     assert signatories("daegu-shaoxing", "2015-10-26") == ["Kim Yeon-chang", "Xu Mingguang"]
+
+
+def test_every_bundled_city_has_coordinates_from_geonames_or_a_note_saying_why_not() -> None:
+    registry = load(bundled_path())
+    located = [c for c in registry.cities.values() if c.located]
+    assert len(located) == 59
+    assert all(c.geonames for c in located)  # each from a GeoNames place, by its id
+    left = {c.id: c for c in registry.cities.values() if not c.located}
+    assert set(left) == {
+        "gyeonggi-province-kr",
+        "minas-gerais-br",
+        "bukhara-region-uz",
+        "bac-ninh-province-vn",
+    }
+    for city in left.values():
+        assert city.type != "city"
+        assert "No coordinates: the gazetteer sisterctl uses" in (city.notes or "")
+    # Where GeoNames has several places of the name, the choice is said in the notes.
+    chosen = {
+        "atlanta-us": 4180439,
+        "houston-us": 4699066,
+        "cleveland-us": 5150529,
+        "phoenix-us": 5308655,
+        "san-jose-cr": 3621849,
+        "boston-us": 4930956,
+        "perth-au": 2063523,
+        "yokohama-jp": 1848354,
+        "changsha-cn": 1815577,
+    }
+    for cid, geonames in chosen.items():
+        city = registry.cities[cid]
+        assert city.geonames == geonames
+        assert f"GeoNames {geonames}" in (city.notes or "") and "chosen by hand" in (
+            city.notes or ""
+        )
+    assert (registry.cities["taipei-tw"].lat, registry.cities["taipei-tw"].lon) == (
+        25.05306,
+        121.52639,
+    )

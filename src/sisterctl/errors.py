@@ -31,6 +31,7 @@ class ExitCode(IntEnum):
     REGISTRY = 3  # the registry cannot be found, read or parsed, or is invalid
     BUSY = 4  # another process holds the registry's write lock
     INTERNAL = 70  # a bug in sisterctl (EX_SOFTWARE)
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
 
 
 class Hint(StrEnum):
@@ -43,6 +44,7 @@ class Hint(StrEnum):
     ADD_AGREEMENT = "add-agreement"  # record an agreement on the tie `record` names
     EXPORT_JSON = "export-json"  # write a sisterctl JSON export to import
     MAP_COLUMN = "map-column"  # say which column holds a field (the error's `key`)
+    GEOCODE = "geocode"  # give a city the registry holds coordinates, by a place's id
 
 
 class Param(StrEnum):
@@ -51,6 +53,10 @@ class Param(StrEnum):
     WITHIN = "within"  # how far ahead anniversaries are looked for: 30, 6w, 3m, 1y
     REMIND = "remind"  # how long before an anniversary a calendar reminds
     MAPPING = "mapping"  # which column of a CSV file holds which field
+    GEONAMES = "geonames"  # the id of a gazetteer place, chosen by hand
+    LAT = "lat"  # a latitude given by hand
+    LON = "lon"  # a longitude given by hand
+    CITY = "city"  # the one city a request is about
 
 
 #: A piece of a message: text, or a term each front end words its own way.
@@ -88,6 +94,7 @@ def library_words(term: Hint | Param, error: SisterctlError) -> str:
         Hint.ADD_AGREEMENT: f"NewAgreement([{error.record.id if error.record else 'TIE'!r}], ...)",
         Hint.EXPORT_JSON: "'sisterctl export json'",
         Hint.MAP_COLUMN: f"a mapping, such as {{{error.key!r}: COLUMN}}",
+        Hint.GEOCODE: "GeocodeRequest(city=..., geonames=...)",
     }
     return words[term]
 

@@ -51,6 +51,11 @@ class City:
     notes: str | None = None
     sources: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    geonames: int | None = None  # the GeoNames id the coordinates were taken from
+
+    @property
+    def located(self) -> bool:
+        return self.lat is not None and self.lon is not None
 
     @property
     def country_name(self) -> str:

@@ -8,9 +8,10 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
-# C0 and C1 control characters other than tab and newline, DEL, and the bidirectional
-# and zero-width format characters that can reorder or hide text on a terminal.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+# C0 and C1 control characters other than tab and newline, DEL, the line and paragraph
+# separators, and the bidirectional and zero-width format characters that can reorder
+# or hide text on a terminal.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 _CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 
@@ -86,6 +87,40 @@ def has_control_characters(text: str, *, allow_newline: bool = False) -> bool:
     if allow_newline:
         return _CONTROL.search(text) is not None
     return _CONTROL.search(text) is not None or "\n" in text
+
+
+# ---------------------------------------------------------------------------
+# Text that enters the registry: the one rule, for every way in (add, end, resume,
+# import csv, import wikidata, import json).
+
+
+def entered_text(text: str, *, multiline: bool = False) -> str:
+    """Text as the registry stores it: in free text (notes, details) a Windows line
+    break (CRLF) is a line break (LF); anything else is kept as it is."""
+    return text.replace("\r\n", "\n") if multiline and "\r" in text else text
+
+
+NOT_TEXT = "is not valid text (it holds bytes that are not UTF-8)"
+
+
+def text_problem(text: str, *, multiline: bool = False) -> str | None:
+    """Why `text` may not enter the registry, said after what it is ("the title ..."),
+    or None when it may. One-line text (a name, a title, a kind, a source) holds no
+    control character at all; free text (`multiline`: notes, details) may hold line
+    breaks but no other control character. Either must be text that UTF-8 can hold
+    (no lone surrogate, which JSON can smuggle in as "\\ud800")."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return NOT_TEXT
+    text = entered_text(text, multiline=multiline)
+    if not has_control_characters(text, allow_newline=multiline):
+        return None
+    found = _CONTROL.search(text)
+    char = f"U+{ord(found.group()):04X}" if found is not None else "a line break"
+    if multiline:
+        return f"may hold line breaks but no other control character (found {char})"
+    return f"must be one line of plain text, without control characters (found {char})"
 
 
 #: A suggestion this much less alike than the best one is noise: for `taipei-dageu`,

@@ -22,9 +22,17 @@ from sisterctl.cli.startup import (
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run sisterctl; returns the exit code."""
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:
+        # Ctrl-C before the command began (while Python loaded it): nothing was done.
+        sys.stderr.write("sisterctl: interrupted\n")
+        return 130
+
+
+def _main(args: list[str]) -> int:
     from typer.main import get_command
 
-    args = list(sys.argv[1:] if argv is None else argv)
     with collector_paused():
         load_for(args)
         command = get_command(app)

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
+
+from sisterctl.text import safe_display
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -78,19 +81,34 @@ def _picture(
     )
     recorder.print(renderable)
     if svg is not None:
-        _save(svg, recorder.export_svg(title=title, clear=False))
+        _save(svg, recorder.export_svg(title=safe_display(title), clear=False))
     if html is not None:
         _save(html, recorder.export_html(clear=False))
 
 
 def _save(path: Path, text: str) -> None:
-    from sisterctl.errors import RefusedError
-    from sisterctl.store.atomic import replace_file
+    """A picture, through the one writer of outputs (a file replaced whole or not at
+    all), as well-formed XML whatever the text it shows."""
+    from sisterctl.store.atomic import write_output
 
-    try:
-        replace_file(path, text.encode("utf-8"))
-    except OSError as exc:
-        raise RefusedError(f"cannot write {path}: {exc.strerror or exc}") from None
+    write_output(path, xml_safe(text).encode("utf-8"))
+
+
+# What XML 1.0 cannot hold at all (C0 controls but tab and line breaks; U+FFFE, U+FFFF;
+# lone surrogates), and C1 controls, which it discourages: one such character makes an
+# SVG unreadable. Rich escapes &, < and >, not these.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` with every character XML cannot hold shown as its escape (`\\x1b`), or
+    as U+FFFD where it has none (a lone surrogate)."""
+
+    def shown(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"\\x{code:02x}" if code < 0x100 else "\ufffd"
+
+    return _NOT_XML.sub(shown, text)
 
 
 def emit_view(

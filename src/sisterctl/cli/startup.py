@@ -28,7 +28,7 @@ import importlib
 from collections.abc import Iterator, Sequence
 
 # Every module that registers commands, in the order they are registered.
-MODULES = ("anniversaries", "check", "interop", "read", "timeline", "write")
+MODULES = ("anniversaries", "check", "geo", "interop", "read", "team", "timeline", "write")
 
 # The modules that register each top-level command or command group.
 COMMANDS: dict[str, tuple[str, ...]] = {
@@ -36,6 +36,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "export": ("anniversaries", "interop"),
     "check": ("check",),
     "import": ("interop",),
+    "geocode": ("geo",),
+    "map": ("geo",),
     "list": ("read",),
     "show": ("read",),
     "timeline": ("timeline",),
@@ -44,6 +46,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "add": ("write",),
     "end": ("write",),
     "resume": ("write",),
+    "merge": ("team",),
+    "git": ("team",),
 }
 
 # Options of the app itself, before the command; those that take a value.

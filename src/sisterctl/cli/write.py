@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sisterctl.cli.app import add_app, app, lock_timeout, not_empty, state, writable_path
+from sisterctl.cli.app import gazetteer as gazetteer_of
 from sisterctl.errors import UsageError
 
 if TYPE_CHECKING:
@@ -186,7 +187,7 @@ def _write(
     plan: Callable[[Registry], Sequence[Record]],
     dry_run: bool,
     tie: Sequence[str] | None = None,
-) -> None:
+) -> Sequence[Record]:
     """Append what `plan` returns (`tie`: the words that name the one tie it is about,
     so that only that tie is read from the index)."""
     from sisterctl import store
@@ -202,11 +203,15 @@ def _write(
     )
     what = describe(done.records)
     if dry_run:
-        sys.stdout.write(done.fragment.lstrip("\n"))
+        from sisterctl.output.plain import escape_invisible
+
+        sys.stdout.write(escape_invisible(done.fragment.lstrip("\n")))
         sys.stdout.flush()
         _message(f"Would record {what} in {done.path} (dry run: nothing was written).")
     else:
         _message(f"Recorded {what} in {done.path}.")
+    records: Sequence[Record] = done.records
+    return records
 
 
 # ---------------------------------------------------------------------------
@@ -226,26 +231,50 @@ def init_command(
             "default: your own registry in your user data folder.",
         ),
     ] = None,
+    from_bundled: Annotated[
+        bool,
+        typer.Option(
+            "--from-bundled",
+            help="Start from the bundled registry (the sourced ties of Taipei and Daegu) "
+            "instead of an empty one.",
+        ),
+    ] = False,
 ) -> None:
-    """Create a new, empty registry; never overwrites a file.
+    """Create a new registry, empty or from the bundled one; never overwrites a file.
+
+    Beside it goes a copy of the registry format's JSON Schema, which its
+    first line names, so that editors validate it as it is typed, offline.
 
     Example: sisterctl init ~/ties/partnerships.toml
     """
     from sisterctl import store
-    from sisterctl.records.toml import registry_template
+    from sisterctl.records.toml import SCHEMA_FILE, registry_template, with_schema_line
 
     chosen = Path(path) if path is not None else state(ctx).registry
     target = chosen.expanduser() if chosen is not None else store.user_registry_path()
     if target.is_dir():
         target = target / store.FILE_NAME
-    store.create(target, registry_template())
+    if from_bundled:
+        text = with_schema_line(store.read_text(store.bundled_path()))
+        what = "a registry"
+        source = " from the bundled one"
+    else:
+        text, what, source = registry_template(), "an empty registry", ""
+    store.create(target, text)
+    copied = store.copy_schema_beside(target)
+    schema = target.parent / SCHEMA_FILE
+    if copied is False:
+        _message(
+            f"Kept the {schema} that was there already; the new registry's first line "
+            "names it for editors."
+        )
     if chosen is not None:
         import shlex
 
         # Quoted as a shell needs it, so that the commands can be copied as they are.
         word = shlex.quote(str(target))
         _message(
-            f"Created an empty registry {target}. Use it with sisterctl --registry {word} "
+            f"Created {what} {target}{source}. Use it with sisterctl --registry {word} "
             f"... or by setting {store.ENV_VAR}={word}."
         )
         return
@@ -254,7 +283,7 @@ def init_command(
     if env:
         note = f" Note: {store.ENV_VAR} is set (to {env}) and comes first while it is."
     _message(
-        f"Created your registry {target}. sisterctl reads it from now on, unless "
+        f"Created your registry {target}{source}. sisterctl reads it from now on, unless "
         f"--registry or {store.ENV_VAR} names another.{note}"
     )
 
@@ -314,11 +343,29 @@ def add_partnership(
     signatory: SignatoryOption = None,
     mode: ModeOption = None,
     venue: VenueOption = None,
+    geonames: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--geonames",
+            metavar="ID",
+            min=1,
+            show_default=False,
+            help="A new city's place in the gazetteer, chosen by its GeoNames id when "
+            "several places have its name; repeatable.",
+        ),
+    ] = None,
+    no_geocode: Annotated[
+        bool,
+        typer.Option("--no-geocode", help="Give the new cities no coordinates."),
+    ] = False,
     dry_run: DryRunOption = False,
 ) -> None:
     """Record a new tie, founded by the agreement signed that day.
 
-    Appends the new cities, the [[partnership]], and its founding [[agreement]].
+    Appends the new cities, the [[partnership]], and its founding [[agreement]]. A
+    new city gets coordinates (lat, lon, geonames) from the GeoNames gazetteer when
+    its name and country match exactly one place; when several do, none is taken
+    and they are listed (choose with --geonames ID).
 
     Example: sisterctl add partnership "Taipei, TW" "Chengdu, China" --established 2015-11-10
     """
@@ -345,8 +392,23 @@ def add_partnership(
         signatories=signatory or (),
         mode=mode,
         venue=venue,
+        geonames=geonames or (),
     )
-    _write(ctx, lambda reg: new_tie(reg, request), dry_run)
+    from sisterctl.store import gazetteer as gazetteers
+
+    gazetteer = None if no_geocode else gazetteer_of(required=bool(geonames))
+    records = _write(ctx, lambda reg: new_tie(reg, request, gazetteer), dry_run)
+    new_cities = [record for table, record in records if table == "city"]
+    if gazetteer is not None:
+        from sisterctl.core.geocode import city_note
+
+        for record in new_cities:
+            for line in city_note(gazetteer, record).split("\n"):
+                _message(line)
+    elif new_cities and not no_geocode and not gazetteers.installed():
+        from sisterctl.core.geocode import GEO_HINT
+
+        _message(f"The new cities have no coordinates: {GEO_HINT}.")
 
 
 @add_app.command("agreement")

@@ -287,6 +287,14 @@ class UpcomingReport:
     undated: int  # ties selected whose founding date is not known
 
 
+class TooManyAnniversaries(RefusedError):
+    """More anniversaries in a window than the caller can use."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"more than {limit:,} anniversaries in the window")
+        self.limit = limit
+
+
 def upcoming_anniversaries(
     registry: Registry,
     as_of: dt.date,
@@ -297,12 +305,15 @@ def upcoming_anniversaries(
     include_ended: bool = False,
     milestones_only: bool = False,
     leap_day: LeapDay | None = None,
+    limit: int | None = None,
 ) -> UpcomingReport:
     """The anniversaries of ties (and, if asked, of their later agreements) in the
     window of `within` from `as_of`, the reference day included.
 
     Ended ties are left out unless `include_ended`. `leap_day` overrides the
-    registry's own rule for ties founded on 29 February.
+    registry's own rule for ties founded on 29 February. With a `limit`, more
+    anniversaries than that raise TooManyAnniversaries as soon as they are found (a
+    thousand years of 2,000 ties is two million of them).
     """
     rule = leap_day or registry.leap_day
     window = Window.of(as_of, within)
@@ -356,6 +367,8 @@ def upcoming_anniversaries(
                         agreement,
                     )
                 )
+                if limit is not None and len(rows) > limit:
+                    raise TooManyAnniversaries(limit)
                 if title is None:
                     title = _folded_title(tie)
                 rank = 0 if day is not None else _RANK[on.precision]

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from typing import Any
 
+from sisterctl.core.geocode import SAME_POINT_KM, Gazetteer, misplaced
+from sisterctl.core.identity import FOUNDING, Key, describe_key, record_key
 from sisterctl.dates import PartialDate, coerce_partial_date
 from sisterctl.errors import ExitCode, InvalidDateError, RegistryError
 from sisterctl.model import City, Partnership, Registry, Status
@@ -49,6 +51,40 @@ class UnreadableRegistryError(RegistryError):
 
     exit_code = ExitCode(CheckExit.UNREADABLE)
 
+
+#: Every code a problem may carry, with its severity and what it means (the README's
+#: list, and the rules of `check --format sarif`).
+CODES: dict[str, tuple[Severity, str]] = {
+    "toml": (Severity.ERROR, "The file is not valid TOML."),
+    "merge-conflict": (Severity.ERROR, "Merge-conflict markers are left in the file."),
+    "unreadable": (Severity.ERROR, "The file cannot be read, or is not UTF-8 text."),
+    "schema-version": (Severity.ERROR, "The schema_version is missing or unknown."),
+    "type": (Severity.ERROR, "A value of the wrong type."),
+    "value": (Severity.ERROR, "A value that is not one of those allowed."),
+    "range": (Severity.ERROR, "A number out of its range (a latitude beyond a pole)."),
+    "empty": (Severity.ERROR, "A required text is empty."),
+    "missing-key": (Severity.ERROR, "A required key is missing."),
+    "misspelt-key": (Severity.ERROR, "A misspelt key stands in for a key the record lacks."),
+    "id": (Severity.ERROR, "An id that is not lowercase letters, digits and hyphens."),
+    "date": (Severity.ERROR, "A date that is malformed or does not exist."),
+    "duplicate-id": (Severity.ERROR, "Two records of a table with the same id."),
+    "duplicate-tie": (Severity.ERROR, "The same tie recorded twice."),
+    "self-tie": (Severity.ERROR, "A city tied to itself."),
+    "unknown-tie": (Severity.ERROR, "A record names a tie that does not exist."),
+    "unknown-city": (Severity.ERROR, "A tie names a city that has no record."),
+    "before-founding": (Severity.ERROR, "A record dated before its tie was founded."),
+    "country": (Severity.ERROR, "An unknown country code."),
+    "future-founding": (Severity.WARNING, "A founding date in the future."),
+    "no-source": (Severity.WARNING, "A tie without sources."),
+    "unknown-key": (Severity.WARNING, "A key sisterctl does not know (kept, ignored)."),
+    "duplicate-record": (Severity.WARNING, "The same agreement, exchange or change twice."),
+    "same-city": (Severity.WARNING, "One city recorded twice, under two spellings."),
+    "suspended-no-date": (Severity.WARNING, "A suspended tie with no status_date."),
+    "invisible-character": (Severity.WARNING, "Text holding an invisible or control character."),
+    "coordinates": (Severity.WARNING, "Half a pair of coordinates, or a pair that looks swapped."),
+    "zero-length-tie": (Severity.WARNING, "A tie whose two cities are at the same point."),
+    "far-from-gazetteer": (Severity.WARNING, "A city far from every gazetteer place of its name."),
+}
 
 #: Two cities recorded with coordinates farther apart than this are different
 #: cities, whatever their names (Springfield, Illinois and Springfield, Missouri).
@@ -98,17 +134,17 @@ class CheckReport:
         """`2 errors and 1 warning in partnerships.toml`, or what was checked when clean."""
         if not self.problems:
             checked = ", ".join(
-                _plural(n, what) for what, n in self.counts.items() if n or what == "tie"
+                plural(n, what) for what, n in self.counts.items() if n or what == "tie"
             )
             return f"no problems in {self.path} ({checked})"
         errors, warnings = len(self.errors), len(self.warnings)
         found = " and ".join(
-            _plural(n, what) for what, n in (("error", errors), ("warning", warnings)) if n
+            plural(n, what) for what, n in (("error", errors), ("warning", warnings)) if n
         )
         return f"{found} in {self.path}"
 
 
-def _plural(n: int, what: str) -> str:
+def plural(n: int, what: str) -> str:
     """`1 tie`, `2 cities`, `24,799 ties`."""
     if n == 1:
         return f"1 {what}"
@@ -116,14 +152,17 @@ def _plural(n: int, what: str) -> str:
     return f"{n:,} {plural}"
 
 
-def check_text(text: str, path: str, as_of: dt.date) -> CheckReport:
-    """Check a registry's text; `path` is only used to name the file in the report."""
+def check_text(
+    text: str, path: str, as_of: dt.date, gazetteer: Gazetteer | None = None
+) -> CheckReport:
+    """Check a registry's text; `path` is only used to name the file in the report.
+    With a gazetteer, cities' coordinates are also compared with its places."""
     try:
         data = parse_toml(text, path)
     except RegistryError as exc:
         return unreadable_report(path, exc)
     result = build(data, text=text)
-    checker = _Checker(data, result.registry, Locator(text), as_of)
+    checker = _Checker(data, result.registry, Locator(text), as_of, gazetteer)
     checker.run()
     problems = sorted(
         [*result.problems, *checker.problems],
@@ -142,7 +181,11 @@ def check_text(text: str, path: str, as_of: dt.date) -> CheckReport:
 
 def unreadable_report(path: str, exc: RegistryError) -> CheckReport:
     what = exc.what
-    code = "toml" if what.startswith("not valid TOML") else "unreadable"
+    code = "unreadable"
+    if what.startswith("not valid TOML"):
+        code = "toml"
+    elif what.startswith("unresolved merge conflict"):
+        code = "merge-conflict"
     problem = Problem(
         Severity.ERROR,
         what,
@@ -179,8 +222,14 @@ class _Raw:
 
 class _Checker:
     def __init__(
-        self, data: Mapping[str, Any], registry: Registry, locator: Locator, as_of: dt.date
+        self,
+        data: Mapping[str, Any],
+        registry: Registry,
+        locator: Locator,
+        as_of: dt.date,
+        gazetteer: Gazetteer | None = None,
     ) -> None:
+        self.gazetteer = gazetteer
         self.data = data
         self.registry = registry
         self.locator = locator
@@ -232,7 +281,73 @@ class _Checker:
         self.check_cities(same)
         self.check_ties(same)
         self.check_dated_records()
+        self.check_same_records()
         self.check_invisible_characters()
+        self.check_coordinates()
+
+    def check_coordinates(self) -> None:
+        """Half a pair of coordinates, a pair that looks swapped, a tie of length zero,
+        and (with a gazetteer) a city far from every place of its name."""
+        for raw in self.records("city"):
+            lat, lon = raw.data.get("lat"), raw.data.get("lon")
+            if (lat is None) != (lon is None):
+                have, lack = ("lat", "lon") if lon is None else ("lon", "lat")
+                self.add(
+                    Severity.WARNING,
+                    raw.ref,
+                    f"has {have} but no {lack}: maps and exports leave it out; give both "
+                    "(or run sisterctl geocode once both are removed)",
+                    "coordinates",
+                    have,
+                )
+            elif (
+                isinstance(lat, int | float)
+                and isinstance(lon, int | float)
+                and (abs(lon) <= 90 < abs(lat) <= 180)
+            ):
+                self.add(
+                    Severity.WARNING,
+                    raw.ref,
+                    f"lat {lat} is no latitude but would be a longitude, and lon {lon} "
+                    "would be a latitude: are the two swapped?",
+                    "coordinates",
+                    "lat",
+                )
+        for tie in self.registry.partnerships:
+            a, b = tie.cities
+            if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
+                continue
+            km = _distance_km(a.lat, a.lon, b.lat, b.lon)
+            if km < SAME_POINT_KM:
+                self.add(
+                    Severity.WARNING,
+                    self.tie_refs[tie.id],
+                    f"has length zero: {a.name} ({a.id}) and {b.name} ({b.id}) are at the "
+                    f"same point ({a.lat}, {a.lon}); one of them was probably given the "
+                    "other's coordinates: check their lat and lon",
+                    "zero-length-tie",
+                    "cities",
+                )
+        if self.gazetteer is None:
+            return
+        for city in self.registry.cities.values():
+            if city.lat is None or city.lon is None or (city.type or "city") != "city":
+                continue
+            far = misplaced(self.gazetteer, city.names, city.country, city.lat, city.lon)
+            ref = self.city_refs.get(city.id)
+            if far is None or ref is None:
+                continue
+            place = far.nearest
+            self.add(
+                Severity.WARNING,
+                ref,
+                f"lies {far.km:,.0f} km from every place named {city.name} in "
+                f"{city.country_name} in {self.gazetteer.name} (the nearest: "
+                f"{place.describe()}); check lat and lon, or remove them and run "
+                f"sisterctl geocode --city {city.id}",
+                "far-from-gazetteer",
+                "lat",
+            )
 
     def check_cities(self, same: _SameCities) -> None:
         for city_id, (other_id, why) in same.duplicates.items():
@@ -376,6 +491,33 @@ class _Checker:
                 "before-founding",
                 "date",
             )
+
+    def check_same_records(self) -> None:
+        """An agreement, exchange or change of status recorded twice, by the rule that
+        `add` and `import` apply (core/identity.py). A warning: `add --force` records
+        a second one on purpose."""
+        words = {"agreement": "agreement", "exchange": "exchange", "status_change": "change"}
+        for table, word in words.items():
+            seen: dict[Key, RecordRef] = {}
+            for raw in self.records(table):
+                key = record_key(table, raw.data)
+                first = seen.setdefault(key, raw.ref)
+                if first is raw.ref:
+                    continue
+                line = self.locator.record_line(first)
+                number = f" #{first.index + 1}" if first.index is not None else ""
+                where = f" ({word}{number}, line {line})" if line else ""
+                at = "title" if table != "status_change" else "date"
+                at = "kind" if key[-1] == FOUNDING else at
+                self.add(
+                    Severity.WARNING,
+                    raw.ref,
+                    f"the same {'status ' if table == 'status_change' else ''}{word} as an "
+                    f"earlier one{where}: {describe_key(key)}; keep one (or, if they are "
+                    "two, tell them apart)",
+                    "duplicate-record",
+                    at,
+                )
 
     def check_invisible_characters(self) -> None:
         for table in ("city", "partnership", "agreement", "exchange", "status_change"):

@@ -9,18 +9,19 @@ message; then nothing is written.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sisterctl import countries, ids
+from sisterctl.core.geocode import Gazetteer, GazetteerPlace, locate, located_record
+from sisterctl.core.identity import FOUNDING, agreement_key, exchange_key, model_key
 from sisterctl.core.query import find_cities, find_tie, suggest_cities
 from sisterctl.dates import PartialDate
-from sisterctl.errors import Hint, RecordRef, RefusedError
+from sisterctl.errors import Hint, Param, RecordRef, RefusedError
 from sisterctl.model import DEFAULT_KIND, City, Partnership, Record, Registry, Status
 from sisterctl.records.fields import record
-from sisterctl.text import fold, has_control_characters
+from sisterctl.text import entered_text, fold, text_problem
 
 # The usual words for how an agreement was signed; any other word is kept as written.
 MODES = ("in-person", "video-conference", "exchange-of-documents")
@@ -45,6 +46,8 @@ class NewTie:
     signatories: Sequence[str] = ()
     mode: str | None = None
     venue: str | None = None
+    # Coordinates of new cities: the GeoNames ids chosen by hand (`--geonames`)
+    geonames: Sequence[int] = ()
 
 
 @dataclass(frozen=True)
@@ -97,12 +100,9 @@ class NewStatus:
 
 def line(value: str, what: str, *, required: bool = False) -> str | None:
     """One line of text (a title, a name, a kind): no control characters at all."""
-    _check_encodable(value, what)
-    if has_control_characters(value):
-        raise RefusedError(
-            f"the {what} must be one line of plain text, without control characters "
-            f"(found {_first_control(value)})"
-        )
+    problem = text_problem(value)
+    if problem is not None:
+        raise RefusedError(f"the {what} {problem}")
     if not value.strip():
         if required:
             raise RefusedError(f"the {what} is empty")
@@ -115,30 +115,11 @@ def paragraph(value: str | None, what: str) -> str | None:
     control character."""
     if value is None:
         return None
-    _check_encodable(value, what)
-    value = value.replace("\r\n", "\n")
-    if has_control_characters(value, allow_newline=True):
-        raise RefusedError(
-            f"the {what} may hold line breaks but no other control character "
-            f"(found {_first_control(value)})"
-        )
+    problem = text_problem(value, multiline=True)
+    if problem is not None:
+        raise RefusedError(f"the {what} {problem}")
+    value = entered_text(value, multiline=True)
     return value if value.strip() else None
-
-
-def _check_encodable(value: str, what: str) -> None:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise RefusedError(
-            f"the {what} is not valid text (it holds bytes that are not UTF-8)"
-        ) from None
-
-
-def _first_control(value: str) -> str:
-    for char in value:
-        if unicodedata.category(char) == "Cc" and char != "\n":
-            return f"U+{ord(char):04X}"
-    return "a line break"
 
 
 def _lines(values: Iterable[str], what: str) -> list[str]:
@@ -331,9 +312,14 @@ def _check_after_founding(
 # The edits
 
 
-def new_tie(registry: Registry, request: NewTie) -> list[Record]:
+def new_tie(
+    registry: Registry, request: NewTie, gazetteer: Gazetteer | None = None
+) -> list[Record]:
     """A new tie: its new cities, the `[[partnership]]`, and the founding
-    `[[agreement]]` (kind "founding", dated the day the tie was established)."""
+    `[[agreement]]` (kind "founding", dated the day the tie was established).
+
+    New cities get coordinates from `gazetteer` when their name and country match
+    exactly one place, or from the place chosen in `request.geonames`."""
     first = resolve_city(registry, request.cities[0])
     second = resolve_city(registry, request.cities[1], taken_ids=[first.id])
     if first.id == second.id or first.key == second.key:
@@ -342,7 +328,10 @@ def new_tie(registry: Registry, request: NewTie) -> list[Record]:
     kind = line(request.kind, "kind", required=True) if request.kind is not None else None
     kind = kind or DEFAULT_KIND
     tie_id = _tie_id(registry, first, second)
-    records: list[Record] = [("city", c.record()) for c in (first, second) if c.new]
+    new = [c for c in (first, second) if c.new]
+    records: list[Record] = [
+        ("city", record) for record in _new_cities(new, request.geonames, gazetteer)
+    ]
     records.append(
         record(
             "partnership",
@@ -371,6 +360,43 @@ def new_tie(registry: Registry, request: NewTie) -> list[Record]:
         )
     )
     return records
+
+
+def _new_cities(
+    cities: Sequence[CityChoice], chosen: Sequence[int], gazetteer: Gazetteer | None
+) -> list[dict[str, Any]]:
+    """The records of new cities, with coordinates where the gazetteer places them. An
+    id chosen by hand goes to the new city in its place's country (the one whose
+    candidates it is among, when both are in that country)."""
+    picks: dict[str, int] = {}
+    for geonames in chosen:
+        if gazetteer is None:
+            raise RefusedError((Param.GEONAMES, f" {geonames}: no gazetteer to look it up in"))
+        place = gazetteer.by_id(geonames)
+        if place is None:
+            raise RefusedError(f"the gazetteer ({gazetteer.name}) has no place with id {geonames}")
+        fits = [c for c in cities if c.country == place.country and c.id not in picks]
+        if len(fits) > 1:
+            fits = [c for c in fits if geonames in {p.geonames for p in _candidates(gazetteer, c)}]
+        if not fits:
+            raise RefusedError(
+                (
+                    Param.GEONAMES,
+                    f" {geonames} is {place.describe()}, none of the new cities (a city the "
+                    "registry holds already gets its coordinates with ",
+                    Hint.GEOCODE,
+                    ")",
+                )
+            )
+        if len(fits) > 1:
+            raise RefusedError((Param.GEONAMES, f" {geonames} could be for either new city"))
+        picks[fits[0].id] = geonames
+    return [located_record(gazetteer, c.record(), chosen=picks.get(c.id))[0] for c in cities]
+
+
+def _candidates(gazetteer: Gazetteer, city: CityChoice) -> tuple[GazetteerPlace, ...]:
+    match = locate(gazetteer, city.name, city.country)
+    return (match.place,) if match.place is not None else match.candidates
 
 
 def _refuse_existing_tie(registry: Registry, first: CityChoice, second: CityChoice) -> None:
@@ -407,22 +433,23 @@ def new_agreement(registry: Registry, request: NewAgreement) -> list[Record]:
     title = line(request.title, "title", required=True)
     assert title is not None
     extra = _check_after_founding(tie, request.date, "an agreement", request.force)
-    if not request.force and any(
-        a.date == request.date and fold(a.title) == fold(title) for a in registry.agreements_of(tie)
-    ):
-        raise RefusedError(
-            (
-                f'{tie.id} already has the agreement "{title}" of {request.date} (',
-                Hint.FORCE,
-                " to record a second one)",
-            ),
-            record=_ref(tie),
-            code="duplicate-record",
-        )
     kind = line(request.kind, "kind") if request.kind is not None else None
     to_kind = line(request.to_kind, "new kind") if request.to_kind is not None else None
     if to_kind and kind is None:
         kind = "upgrade"
+    key = agreement_key(tie.id, request.date, title, kind)
+    held = next((a for a in registry.agreements_of(tie) if model_key(a) == key), None)
+    if held is not None and not request.force:
+        what = (
+            f'its founding agreement, "{held.title}" of {held.date}'
+            if key[-1] == FOUNDING
+            else f'the agreement "{held.title}" of {held.date}'
+        )
+        raise RefusedError(
+            (f"{tie.id} already has {what} (", Hint.FORCE, " to record a second one)"),
+            record=_ref(tie),
+            code="duplicate-record",
+        )
     return [
         record(
             "agreement",
@@ -450,10 +477,8 @@ def new_exchange(registry: Registry, request: NewExchange) -> list[Record]:
     title = line(request.title, "title", required=True)
     assert kind is not None and title is not None
     extra = _check_after_founding(tie, request.date, f"a {kind}", request.force)
-    if not request.force and any(
-        e.date == request.date and fold(e.kind) == fold(kind) and fold(e.title) == fold(title)
-        for e in registry.exchanges_of(tie)
-    ):
+    key = exchange_key(tie.id, request.date, kind, title)
+    if not request.force and any(model_key(e) == key for e in registry.exchanges_of(tie)):
         raise RefusedError(
             (
                 f'{tie.id} already has the {kind} "{title}" of {request.date} (',

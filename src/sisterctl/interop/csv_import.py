@@ -90,6 +90,20 @@ def read(text: str, name: str, options: Options | None = None) -> Reading:
         raise RefusedError(f"{name}: the file is empty; a CSV file starts with a header line")
     first_line = text.split("\n", 1)[0]
     delimiter = max(_DELIMITERS, key=first_line.count)
+    # No field can be longer than the file: Python's default limit (131,072 characters)
+    # would stop a file with a long note. The limit is the csv module's, for the whole
+    # process: it is set back when the file has been read.
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))
+    try:
+        return _read(text, name, options, delimiter)
+    except csv.Error as exc:
+        raise RefusedError(f"{name}: not a CSV file sisterctl can read ({exc})") from None
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _read(text: str, name: str, options: Options, delimiter: str) -> Reading:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     header = next(reader)
     columns = _columns(header, options.mapping or {}, name)

@@ -43,6 +43,7 @@ class Kind(StrEnum):
     TEXTS = "texts"  # a list of strings; one string is read as a list of one
     DATE = "date"  # a PartialDate: "2010-11-04", "2002-10", "1997" or a TOML date
     NUMBER = "number"  # an integer or a float, from `low` to `high`
+    INTEGER = "integer"  # a whole number, from `low` to `high` (an id of another register)
     FLAG = "flag"  # true or false
     CHOICE = "choice"  # one of `choices` (a model enum's member when `enum` is set)
     COUNTRY = "country"  # an ISO 3166-1 alpha-2 code
@@ -158,16 +159,25 @@ CITY = Table(
         Field(
             "lat",
             Kind.NUMBER,
-            "latitude in degrees (WGS 84), for map exports",
+            "latitude in degrees (WGS 84), for maps and map exports; `sisterctl geocode` "
+            "fills it from the GeoNames gazetteer",
             low=-90,
             high=90,
         ),
         Field(
             "lon",
             Kind.NUMBER,
-            "longitude in degrees (WGS 84), for map exports",
+            "longitude in degrees (WGS 84), for maps and map exports",
             low=-180,
             high=180,
+        ),
+        Field(
+            "geonames",
+            Kind.INTEGER,
+            "the [GeoNames](https://www.geonames.org) id of the place `lat` and `lon` were "
+            "taken from (`https://www.geonames.org/1668341` is Taipei): their source",
+            low=1,
+            high=2**31 - 1,
         ),
         Field("notes", Kind.TEXT, "free text", multiline=True),
         Field("sources", Kind.TEXTS, _SOURCES),

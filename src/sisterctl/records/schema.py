@@ -100,6 +100,8 @@ def field_schema(field: Field) -> dict[str, Any]:
             out["$ref"] = "#/$defs/date"
     elif kind is Kind.NUMBER:
         out.update(type="number", minimum=field.low, maximum=field.high)
+    elif kind is Kind.INTEGER:
+        out.update(type="integer", minimum=int(field.low or 0), maximum=int(field.high or 0))
     elif kind is Kind.FLAG:
         out["type"] = "boolean"
     elif kind is Kind.CHOICE:
@@ -173,6 +175,7 @@ _DOC_TYPES = {
     Kind.TEXTS: "array of strings",
     Kind.DATE: "date",
     Kind.NUMBER: "float",
+    Kind.INTEGER: "integer",
     Kind.FLAG: "boolean",
     Kind.CITY_PAIR: "array of two strings",
     Kind.SIGNATORIES: "array of inline tables",

@@ -50,12 +50,43 @@ def bundled_path() -> Path:
     return Path(data).with_name(FILE_NAME)
 
 
+def is_bundled(path: Path) -> bool:
+    """Whether `path` names the registry bundled with sisterctl, by whatever name
+    (--registry, $SISTERCTL_REGISTRY, a link to it)."""
+    from sisterctl.store.atomic import same_file
+
+    return same_file(path, bundled_path())
+
+
 def schema_path() -> Path:
     """The registry format's JSON Schema as installed with sisterctl
     (the repository's schema/registry.schema.json)."""
     from importlib import resources
 
     return Path(str(resources.files("sisterctl.schema").joinpath(SCHEMA_FILE)))
+
+
+def copy_schema_beside(registry: Path) -> bool | None:
+    """Put a copy of the installed JSON Schema beside `registry`, for the `#:schema`
+    line of a registry that `init` made: True when copied, None when the same file is
+    there already, False when another file of that name is there (it is kept)."""
+    import os
+
+    data = schema_path().read_bytes()
+    target = registry.parent / SCHEMA_FILE
+    try:
+        with target.open("xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except FileExistsError:
+        try:
+            return None if target.read_bytes() == data else False
+        except OSError:
+            return False
+    except OSError:
+        return False
+    return True
 
 
 def user_registry_path() -> Path:

@@ -84,6 +84,7 @@ class View:
         include_ended: bool = False,
         milestones_only: bool = False,
         leap_day: LeapDay | None = None,
+        limit: int | None = None,
     ) -> UpcomingReport:
         """`core.anniversaries.upcoming_anniversaries` of the registry."""
         from sisterctl.core.anniversaries import upcoming_anniversaries
@@ -97,6 +98,7 @@ class View:
             include_ended=include_ended,
             milestones_only=milestones_only,
             leap_day=leap_day,
+            limit=limit,
         )
 
     def _upcoming_registry(
@@ -178,6 +180,7 @@ class IndexedView(View):
         include_ended: bool = False,
         milestones_only: bool = False,
         leap_day: LeapDay | None = None,
+        limit: int | None = None,
     ) -> UpcomingReport:
         report = super().upcoming(
             as_of,
@@ -187,6 +190,7 @@ class IndexedView(View):
             include_ended=include_ended,
             milestones_only=milestones_only,
             leap_day=leap_day,
+            limit=limit,
         )
         if self._index is None:
             return report
