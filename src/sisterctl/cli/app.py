@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sisterctl.core.geocode import Gazetteer
     from sisterctl.model import Registry
     from sisterctl.store.location import Location
+    from sisterctl.store.view import View
 
 PROG = "sisterctl"
 
@@ -148,13 +149,22 @@ class SisterctlGroup(TyperGroup):
         complete_var: str | None,
         extra: dict[str, Any],
     ) -> int:
-        import gc
+        from sisterctl.cli.startup import collector_paused
 
+        with collector_paused():
+            return self._run_command(args, prog_name, complete_var, extra)
+
+    def _run_command(
+        self,
+        args: Sequence[str] | None,
+        prog_name: str,
+        complete_var: str | None,
+        extra: dict[str, Any],
+    ) -> int:
         global _debug
         argv = list(sys.argv[1:] if args is None else args)
         _debug = "--debug" in argv
         _forget_writes()
-        collecting = gc.isenabled()  # open_registry turns it off for the command
         try:
             # Click's own main() (and Typer's) would end the process on a closed pipe
             # with exit 1 and swallow Ctrl-C: the command runs here, and every way it
@@ -165,9 +175,6 @@ class SisterctlGroup(TyperGroup):
             return int(result) if isinstance(result, int) else ExitCode.OK
         except BaseException as exc:
             return self._ended_by(exc, prog_name)
-        finally:
-            if collecting:
-                gc.enable()
 
     def _ended_by(self, exc: BaseException, prog_name: str) -> int:
         """The exit code (and the one line) for a command that ended by `exc`."""
@@ -416,20 +423,16 @@ def location(ctx: typer.Context) -> Location:
     return locate(state(ctx).registry)
 
 
+def open_view(ctx: typer.Context) -> View:
+    """The registry, to be read a question at a time through its index."""
+    from sisterctl.store.view import open_view as open_registry_view
+
+    return open_registry_view(location(ctx).path, index=True)
+
+
 def open_registry(ctx: typer.Context) -> Registry:
-    import gc
-
-    from sisterctl.store.read import load
-
-    # The registry is kept until the command ends, and what a command makes of it (rows,
-    # cells, lines) holds no reference cycles: the cyclic garbage collector, which would
-    # walk the registry's (for a large one, hundreds of thousands of) objects again and
-    # again, stays off until the command ends (SisterctlGroup._run turns it back on).
-    gc.disable()
-    try:
-        return load(location(ctx).path)
-    finally:
-        gc.freeze()
+    """The whole registry (through its index)."""
+    return open_view(ctx).registry()
 
 
 def today() -> dt.date:

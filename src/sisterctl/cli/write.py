@@ -183,15 +183,24 @@ def _message(text: str) -> None:
 
 
 def _write(
-    ctx: typer.Context, plan: Callable[[Registry], Sequence[Record]], dry_run: bool
+    ctx: typer.Context,
+    plan: Callable[[Registry], Sequence[Record]],
+    dry_run: bool,
+    tie: Sequence[str] | None = None,
 ) -> Sequence[Record]:
-    import gc
-
+    """Append what `plan` returns (`tie`: the words that name the one tie it is about,
+    so that only that tie is read from the index)."""
     from sisterctl import store
     from sisterctl.core.edits import describe
 
-    gc.disable()  # as in open_registry; SisterctlGroup._run turns it back on
-    done = store.append(writable_path(ctx), plan, dry_run=dry_run, lock_timeout=lock_timeout())
+    done = store.append(
+        writable_path(ctx),
+        plan,
+        dry_run=dry_run,
+        lock_timeout=lock_timeout(),
+        tie=tie,
+        index=True,
+    )
     what = describe(done.records)
     if dry_run:
         from sisterctl.output.plain import escape_invisible
@@ -471,7 +480,7 @@ def add_agreement(
         sources=source or (),
         force=force,
     )
-    _write(ctx, lambda reg: new_agreement(reg, request), dry_run)
+    _write(ctx, lambda reg: new_agreement(reg, request), dry_run, tie=words)
 
 
 @add_app.command("exchange")
@@ -525,7 +534,7 @@ def add_exchange(
         sources=source or (),
         force=force,
     )
-    _write(ctx, lambda reg: new_exchange(reg, request), dry_run)
+    _write(ctx, lambda reg: new_exchange(reg, request), dry_run, tie=words)
 
 
 # ---------------------------------------------------------------------------
@@ -571,7 +580,7 @@ def end_command(
         reason=reason,
         sources=source or (),
     )
-    _write(ctx, lambda reg: change_status(reg, request), dry_run)
+    _write(ctx, lambda reg: change_status(reg, request), dry_run, tie=words)
 
 
 @app.command("resume")
@@ -604,4 +613,4 @@ def resume_command(
         sources=source or (),
         force=force,
     )
-    _write(ctx, lambda reg: change_status(reg, request), dry_run)
+    _write(ctx, lambda reg: change_status(reg, request), dry_run, tie=words)

@@ -180,9 +180,16 @@ def sort_ties(registry: Registry, ties: Sequence[Partnership], key: SortKey) -> 
     return sorted(ties, key=keys[key])
 
 
-def find_tie(registry: Registry, words: Sequence[str]) -> Partnership:
+def find_tie(
+    registry: Registry,
+    words: Sequence[str],
+    *,
+    all_ids: Callable[[], Sequence[str]] | None = None,
+) -> Partnership:
     """The tie a user names: its id (`taipei-daegu`) or its two cities (`Taipei Daegu`),
-    in either order. Raises NotFoundError with the closest matches."""
+    in either order. Raises NotFoundError with the closest matches: of every tie id the
+    registry holds, or of `all_ids()` when `registry` holds only some of the ties (a
+    selection from the index)."""
     if not words or not any(w.strip() for w in words):
         raise RefusedError("name a tie: its id (such as taipei-daegu) or its two cities")
     if len(words) == 1:
@@ -197,9 +204,11 @@ def find_tie(registry: Registry, words: Sequence[str]) -> Partnership:
         # "Taipei–Daegu" and "Taipei-Daegu" as written in titles.
         for sep in ("–", "—"):
             if sep in query:
-                return find_tie(registry, [part.strip() for part in query.split(sep, 1)])
+                return find_tie(
+                    registry, [part.strip() for part in query.split(sep, 1)], all_ids=all_ids
+                )
         _refuse_a_city(registry, query)
-        raise NotFoundError("tie", query, suggest_ties(registry, query))
+        raise NotFoundError("tie", query, suggest_ties(registry, query, ids=all_ids))
     if len(words) != 2:
         raise RefusedError(
             f"a tie is named by its id or by two cities, not {len(words)} words"
@@ -223,7 +232,7 @@ def find_tie(registry: Registry, words: Sequence[str]) -> Partnership:
         raise RefusedError(
             f"{query!r} could be {len(found)} ties: {ids}{more}; name the tie by its id"
         )
-    raise NotFoundError("tie", query, suggest_ties(registry, "-".join(words)))
+    raise NotFoundError("tie", query, suggest_ties(registry, "-".join(words), ids=all_ids))
 
 
 def _reversed_id(registry: Registry, query: str) -> Partnership | None:
@@ -263,13 +272,19 @@ def _word(name: str) -> str:
     return f"'{name}'" if " " in name else name
 
 
-def suggest_ties(registry: Registry, query: str, n: int = 3) -> list[str]:
-    """The ids closest to what was typed."""
+def suggest_ties(
+    registry: Registry,
+    query: str,
+    n: int = 3,
+    *,
+    ids: Callable[[], Sequence[str]] | None = None,
+) -> list[str]:
+    """The ids closest to what was typed (of `ids()`, when given, else of the registry)."""
     wanted = fold(query).replace(" ", "-")
-    ids = list(registry.by_id)
-    close = closest(wanted, ids, n=n)
+    candidates = list(registry.by_id) if ids is None else list(ids())
+    close = closest(wanted, candidates, n=n)
     if not close:
-        close = [i for i in ids if wanted and wanted in i][:n]
+        close = [i for i in candidates if wanted and wanted in i][:n]
     return close
 
 
