@@ -162,6 +162,14 @@ def test_the_fingerprint_covers_version_and_model_code(monkeypatch: pytest.Monke
     assert cache.fingerprint() != original
 
 
+def test_the_fingerprint_reads_every_module_that_decides_what_a_registry_loads_as() -> None:
+    # A name that no longer names a file (after a module moved) would leave its code
+    # out of the fingerprint: a cache made by older code would then pass for current.
+    package = Path(cache.__file__).parents[1]
+    for name in cache._MODEL_SOURCES:
+        assert (package / f"{name}.py").is_file(), name
+
+
 def test_an_unwritable_cache_folder_is_harmless(
     small_registry: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parses: list[str]
 ) -> None:
