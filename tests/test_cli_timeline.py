@@ -140,7 +140,11 @@ def test_timeline_of_a_city_of_sister_cities_only(run: Run, small_registry: Path
             1,
             "no city matches 'Tapei'; did you mean Taipei?",
         ),
-        (("timeline", "taipei-daegu", "--as-of", "2026"), 2, "--as-of needs a full date"),
+        (
+            ("timeline", "taipei-daegu", "--as-of", "2026"),
+            1,
+            "--as-of: '2026' is a year, not a day",
+        ),
         (("timeline", "taipei-daegu", "--width", "20"), 2, "--width"),
         (("stats", "--country", "Narnia"), 1, "unknown country 'Narnia'"),
         (("stats", "--top", "0"), 2, "--top"),

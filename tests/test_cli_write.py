@@ -106,7 +106,7 @@ def test_init_quotes_a_path_with_spaces_so_its_advice_can_be_copied(
 def test_init_never_overwrites(run: Run, reg: Path) -> None:
     before = reg.read_bytes()
     result = run("init", reg)
-    assert result.exit_code == 3
+    assert result.exit_code == 1  # refused, as any request sisterctl will not act on
     assert "a file is already there; sisterctl init never overwrites" in result.stderr
     assert reg.read_bytes() == before
 
@@ -115,6 +115,18 @@ def test_init_in_a_folder_creates_partnerships_toml(run: Run, tmp_path: Path) ->
     result = run("init", tmp_path)
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / "partnerships.toml").is_file()
+
+
+def test_init_in_a_new_folder_named_with_a_slash_creates_it(run: Run, tmp_path: Path) -> None:
+    result = run("init", f"{tmp_path}/ties/")
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "ties" / "partnerships.toml").is_file()
+    assert "Created an empty registry" in result.stderr and "ties/partnerships.toml" in (
+        result.stderr
+    )
+    # Without the slash, the name is the file's.
+    assert run("init", tmp_path / "other").exit_code == 0
+    assert (tmp_path / "other").is_file()
 
 
 def test_init_without_a_path_makes_the_users_registry_which_is_then_used(
@@ -463,8 +475,11 @@ def test_in_a_terminal_missing_values_are_asked_for(
     assert result.exit_code == 0, result.stderr
     # The prompts go to standard error; a date that is not one is asked for again.
     assert "Tie (its id, or its two cities):" in result.stderr
-    assert "February 2021 has 28 days" in result.stderr
-    assert result.stderr.count("Date (YYYY-MM-DD):") == 2
+    # The prompt says what it takes; the mistake gets the message a bad --date gets.
+    assert "sisterctl: --date: '2021-02-30' is not a date: February 2021 has 28 days\n" in (
+        result.stderr
+    )
+    assert result.stderr.count("Date (YYYY-MM-DD, YYYY-MM or YYYY, or today):") == 2
     # (CliRunner echoes the answers to stdout, as a terminal would show them typed.)
     assert "[[agreement]]" not in result.stdout
     [agreement] = show(run, reg, "taipei-daegu")["agreements"]

@@ -16,6 +16,7 @@ from sisterctl import __version__
 from sisterctl.errors import ExitCode, SisterctlError, UsageError, internal_error_message
 
 if TYPE_CHECKING:
+    from sisterctl.dates import PartialDate, Precision
     from sisterctl.model import Registry
     from sisterctl.store.location import Location
 
@@ -336,19 +337,27 @@ def today() -> dt.date:
 
 
 def as_of_date(text: str | None) -> dt.date:
-    """The reference day from --as-of, which must be a full date."""
+    """The reference day from --as-of, which must be a day (or today, yesterday,
+    tomorrow)."""
     if text is None:
         return today()
-    from sisterctl.dates import parse_partial_date
-    from sisterctl.errors import InvalidDateError
+    from sisterctl.dates import Precision
 
-    try:
-        date = parse_partial_date(text).to_date()
-    except InvalidDateError as exc:
-        raise InvalidDateError(f"--as-of: {exc}") from None
-    if date is None:
-        raise UsageError(f"--as-of needs a full date such as 2026-11-28, not {text!r}")
-    return date
+    date = read_date("--as-of", text, precision=Precision.DAY)
+    assert date is not None
+    day = date.to_date()
+    assert day is not None
+    return day
+
+
+def read_date(
+    option: str, text: str, *, precision: Precision | None = None, unknown: bool = False
+) -> PartialDate | None:
+    """A date option's value (`--date 2021-03-26`, `--as-of today`), read the same way,
+    with the same messages, for every option and prompt (`dates.date_option`)."""
+    from sisterctl.dates import date_option
+
+    return date_option(text, option=option, today=today(), precision=precision, unknown=unknown)
 
 
 def fail(message: str, code: ExitCode = ExitCode.REFUSED) -> NoReturn:

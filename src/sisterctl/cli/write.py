@@ -37,7 +37,8 @@ DateOption = Annotated[
         "-d",
         metavar="DATE",
         show_default=False,
-        help="When: YYYY-MM-DD, YYYY-MM or YYYY, as precise as the source (required).",
+        help="When: YYYY-MM-DD, YYYY-MM or YYYY, as precise as the source, or today, "
+        "yesterday, tomorrow (required).",
     ),
 ]
 SourceOption = Annotated[
@@ -132,25 +133,26 @@ def _ask(
     prompt: str,
     check: Callable[[str], object] | None = None,
 ) -> str:
-    """The option's value; asked for in a terminal when it is missing."""
+    """The option's value; asked for in a terminal when it is missing, and asked again,
+    after the same one-line message a bad option gets, while `check` refuses it."""
     if value is not None:
         return value
     if not interactive():
         what = f"argument {option}" if option.isupper() else f"option '{option}'"
         raise UsageError(f"missing {what} (see '{ctx.command_path} --help')")
+    from sisterctl.cli.app import note
+    from sisterctl.errors import SisterctlError
 
-    def proc(text: str) -> str:
-        if check is not None:
-            from sisterctl.errors import SisterctlError
-
-            try:
-                check(text)
-            except SisterctlError as exc:
-                raise typer.BadParameter(str(exc)) from None
-        return text
-
-    answer: str = typer.prompt(prompt, err=True, value_proc=proc)
-    return answer
+    while True:
+        answer: str = typer.prompt(prompt, err=True)
+        if check is None:
+            return answer
+        try:
+            check(answer)
+        except SisterctlError as exc:
+            note(str(exc))
+            continue
+        return answer
 
 
 def _ask_words(ctx: typer.Context, words: list[str] | None, what: str, prompt: str) -> list[str]:
@@ -168,10 +170,20 @@ def _ask_words(ctx: typer.Context, words: list[str] | None, what: str, prompt: s
         return [answer]
 
 
-def _date(text: str) -> PartialDate:
-    from sisterctl.dates import parse_partial_date
+#: The prompt for a date, saying what it takes (as the option's help does).
+DATE_PROMPT = "Date (YYYY-MM-DD, YYYY-MM or YYYY, or today)"
 
-    return parse_partial_date(text)
+
+def _date(
+    ctx: typer.Context, value: str | None, option: str, prompt: str = DATE_PROMPT
+) -> PartialDate:
+    """A required date option: given, or asked for in a terminal."""
+    from sisterctl.cli.app import read_date
+
+    text = _ask(ctx, value, option, prompt, lambda answer: read_date(option, answer))
+    date = read_date(option, text)
+    assert date is not None
+    return date
 
 
 def _message(text: str) -> None:
@@ -211,8 +223,9 @@ def init_command(
             metavar="[PATH]",
             show_default=False,
             callback=not_empty,
-            help="Where to create it (a file, or a folder to hold partnerships.toml); "
-            "default: your own registry in your user data folder.",
+            help="Where to create it: a file, or a folder to hold partnerships.toml "
+            "(an existing folder, or a name ending in /, which is created); default: your "
+            "own registry in your user data folder.",
         ),
     ] = None,
 ) -> None:
@@ -225,7 +238,9 @@ def init_command(
 
     chosen = Path(path) if path is not None else state(ctx).registry
     target = chosen.expanduser() if chosen is not None else store.user_registry_path()
-    if target.is_dir():
+    # `init ties/` names a folder, whether it is there yet or not (Path drops the slash).
+    folder = path is not None and path.endswith(("/", os.sep))
+    if folder or target.is_dir():
         target = target / store.FILE_NAME
     store.create(target, registry_template())
     if chosen is not None:
@@ -272,7 +287,7 @@ def add_partnership(
             metavar="DATE",
             show_default=False,
             help="The day the founding agreement was signed: YYYY-MM-DD, YYYY-MM or "
-            "YYYY (required).",
+            "YYYY, or today, yesterday, tomorrow (required).",
         ),
     ] = None,
     kind: Annotated[
@@ -322,10 +337,10 @@ def add_partnership(
     while len(words) < 2:
         which = "first" if not words else "second"
         words.append(_ask(ctx, None, "CITY CITY", f"The {which} city (NAME, COUNTRY)"))
-    when = _ask(ctx, established, "--established", "Established (YYYY-MM-DD)", _date)
+    when = _date(ctx, established, "--established", "Established (YYYY-MM-DD, YYYY-MM or YYYY)")
     request = NewTie(
         cities=(words[0], words[1]),
-        established=_date(when),
+        established=when,
         kind=kind,
         fields=field or (),
         sources=source or (),
@@ -390,11 +405,11 @@ def add_agreement(
     from sisterctl.core.edits import NewAgreement, new_agreement
 
     words = _ask_words(ctx, tie, "TIE", "Tie (its id, or its two cities)")
-    when = _ask(ctx, date, "--date", "Date (YYYY-MM-DD)", _date)
+    when = _date(ctx, date, "--date")
     what = _ask(ctx, title, "--title", "Title")
     request = NewAgreement(
         tie=words,
-        date=_date(when),
+        date=when,
         title=what,
         kind=kind,
         to_kind=to_kind,
@@ -449,12 +464,12 @@ def add_exchange(
     from sisterctl.core.edits import NewExchange, new_exchange
 
     words = _ask_words(ctx, tie, "TIE", "Tie (its id, or its two cities)")
-    when = _ask(ctx, date, "--date", "Date (YYYY-MM-DD)", _date)
+    when = _date(ctx, date, "--date")
     what_kind = _ask(ctx, kind, "--kind", "Kind (visit, delegation, festival, ...)")
     what = _ask(ctx, title, "--title", "Title")
     request = NewExchange(
         tie=words,
-        date=_date(when),
+        date=when,
         kind=what_kind,
         title=what,
         details=details,
@@ -499,10 +514,10 @@ def end_command(
     from sisterctl.model import Status
 
     words = _ask_words(ctx, tie, "TIE", "Tie (its id, or its two cities)")
-    when = _ask(ctx, date, "--date", "Date (YYYY-MM-DD)", _date)
+    when = _date(ctx, date, "--date")
     request = NewStatus(
         tie=words,
-        date=_date(when),
+        date=when,
         status=Status.SUSPENDED if suspend else Status.ENDED,
         reason=reason,
         sources=source or (),
@@ -531,10 +546,10 @@ def resume_command(
     from sisterctl.model import Status
 
     words = _ask_words(ctx, tie, "TIE", "Tie (its id, or its two cities)")
-    when = _ask(ctx, date, "--date", "Date (YYYY-MM-DD)", _date)
+    when = _date(ctx, date, "--date")
     request = NewStatus(
         tie=words,
-        date=_date(when),
+        date=when,
         status=Status.ACTIVE,
         reason=reason,
         sources=source or (),
