@@ -27,6 +27,13 @@ class Status(StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
     ENDED = "ended"
+    UNKNOWN = "unknown"  # no source states the tie's present status
+
+
+#: The statuses a change of status records (`end`, `end --suspend`, `resume`).
+CHANGE_STATUSES = (Status.ACTIVE, Status.SUSPENDED, Status.ENDED)
+#: What a tie with no `status` key may read as (`settings.default_status`).
+DEFAULT_STATUSES = (Status.ACTIVE, Status.UNKNOWN)
 
 
 class LeapDay(StrEnum):
@@ -170,6 +177,8 @@ class Registry:
     status_changes: tuple[StatusChange, ...] = ()
     leap_day: LeapDay = LeapDay.FEB28
     schema_version: int = SCHEMA_VERSION
+    #: What a tie with no `status` key is: active unless the registry says unknown.
+    default_status: Status = Status.ACTIVE
 
     @cached_property
     def by_id(self) -> Mapping[str, Partnership]:

@@ -25,6 +25,7 @@ class StatusChoice(StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
     ENDED = "ended"
+    UNKNOWN = "unknown"
 
 
 FormatOption = Annotated[

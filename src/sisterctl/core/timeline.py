@@ -208,8 +208,9 @@ _STATUS_EVENT = {
 
 
 def _status_events(registry: Registry, tie: Partnership) -> Iterable[TimelineEvent]:
-    # The record's own status is a change when it is not the default "active".
-    if tie.status is not Status.ACTIVE:
+    # The record's own status is a change when it is not the default "active"; that no
+    # source states the status ("unknown") is no event.
+    if tie.status in _STATUS_EVENT and tie.status is not Status.ACTIVE:
         kind, label, title = _STATUS_EVENT[tie.status]
         yield TimelineEvent(kind, tie.status_date, label, title, details=tie.status_reason)
     for change in registry.status_changes_of(tie):

@@ -27,7 +27,7 @@ from sisterctl.core.timeline import CityNetwork, EventKind, NetworkTie, TieTimel
 from sisterctl.model import Partnership, Registry, Status
 from sisterctl.output import tables
 from sisterctl.output.serialize import sorted_by_date
-from sisterctl.output.tables import STATUS_STYLE, date_text, years_text
+from sisterctl.output.tables import STATUS_STYLE, date_text, status_words, years_text
 from sisterctl.text import fold, safe_display
 
 if TYPE_CHECKING:
@@ -321,6 +321,7 @@ _STATUS_MARKERS = {
     Status.ACTIVE: _Marker("●", "o", "green"),
     Status.SUSPENDED: _Marker("◐", "/", "yellow"),
     Status.ENDED: _Marker("✕", "x", "red"),
+    Status.UNKNOWN: _Marker("○", "?", "magenta"),
 }
 _RAIL, _RAIL_ASCII = "│", "|"
 _LOOSE_RAIL, _LOOSE_RAIL_ASCII = "┆", ":"  # events of unknown date hang loose
@@ -540,7 +541,7 @@ def timeline_view(timeline: TieTimeline) -> RenderableType:
         facts.append(" · date of founding unknown")
     state = timeline.state
     facts.append(" · ")
-    facts.append(state.status.value, style=STATUS_STYLE.get(state.status.value, ""))
+    facts.append(status_words(state.status.value), style=STATUS_STYLE.get(state.status.value, ""))
     if state.status is not Status.ACTIVE and state.since:
         facts.append(f" {state.since.iso()}")
     if timeline.years is not None and state.status is not Status.ENDED:
@@ -622,7 +623,7 @@ def _network_row(entry: NetworkTie) -> _RailRow:
     body.append(f", {partner.country_name}")
     status = entry.state.status
     if status is not Status.ACTIVE:
-        body.append(f" · {status.value}", style=STATUS_STYLE[status.value])
+        body.append(f" · {status_words(status.value)}", style=STATUS_STYLE[status.value])
         if entry.state.since:
             body.append(f" {entry.state.since.iso()}", style=STATUS_STYLE[status.value])
     return _RailRow(

@@ -132,7 +132,12 @@ def join(*cells: Cell) -> Cell:
 # ---------------------------------------------------------------------------
 # The views sisterctl prints
 
-STATUS_STYLE = {"active": "green", "suspended": "yellow", "ended": "red"}
+STATUS_STYLE = {"active": "green", "suspended": "yellow", "ended": "red", "unknown": "magenta"}
+
+
+def status_words(status: str) -> str:
+    """A status as a few words beside a tie's name: `suspended`, `status unknown`."""
+    return "status unknown" if status == "unknown" else status
 
 
 def date_text(date: PartialDate | None) -> str:
@@ -320,7 +325,7 @@ class _UpcomingCells:
             if status == "active":
                 cell = title
             else:
-                cell = ((title, ""), (f" ({status})", STATUS_STYLE[status]))
+                cell = ((title, ""), (f" ({status_words(status)})", STATUS_STYLE[status]))
             self._tie[key] = cell
         return cell
 

@@ -11,7 +11,9 @@ from sisterctl import countries
 from sisterctl.dates import PartialDate, coerce_partial_date
 from sisterctl.errors import InvalidDateError, RegistryError
 from sisterctl.model import (
+    CHANGE_STATUSES,
     DEFAULT_KIND,
+    DEFAULT_STATUSES,
     RECORD_TABLES,
     SCHEMA_VERSION,
     Agreement,
@@ -45,6 +47,7 @@ class _Builder:
         self.problems: list[Problem] = []
         self.locator = Locator(text)
         self.declared_ties: frozenset[str] = frozenset()
+        self.default_status = Status.ACTIVE  # settings.default_status
         self._first_index = first_index or {}  # position of the first record, by table
 
     # -- problems ----------------------------------------------------------
@@ -295,6 +298,16 @@ def build(data: Mapping[str, Any], text: str | None = None) -> LoadResult:
                 code="value",
                 key="leap_day",
             )
+    if isinstance(settings, dict) and "default_status" in settings:
+        value = settings["default_status"]
+        if value in DEFAULT_STATUSES:
+            b.default_status = Status(value)
+        else:
+            b.error(
+                f'settings.default_status must be "active" or "unknown", not {value!r}',
+                code="value",
+                key="default_status",
+            )
 
     cities = _build_cities(b, data)
     partnerships = _build_partnerships(b, data, cities, _declared_ids(data, "city"))
@@ -312,6 +325,7 @@ def build(data: Mapping[str, Any], text: str | None = None) -> LoadResult:
         exchanges=tuple(exchanges),
         status_changes=tuple(changes),
         leap_day=leap_day,
+        default_status=b.default_status,
     )
     return LoadResult(registry, b.problems)
 
@@ -337,6 +351,7 @@ def extend(registry: Registry, records: Sequence[Record]) -> LoadResult:
         "status_change": len(registry.status_changes),
     }
     b = _Builder(None, first_index)
+    b.default_status = registry.default_status
     cities = dict(registry.cities)
     cities.update(_build_cities(b, data, seen=set(cities)))
     new_ties = _build_partnerships(
@@ -439,20 +454,23 @@ def _has_new_error(b: _Builder, since: int) -> bool:
 
 
 def _status(
-    b: _Builder, rec: Mapping[str, Any], key: str, ref: RecordRef, default: Status | None
+    b: _Builder,
+    rec: Mapping[str, Any],
+    key: str,
+    ref: RecordRef,
+    default: Status | None,
+    allowed: Sequence[Status] = tuple(Status),
 ) -> Status | None:
     value = rec.get(key)
     if value is None:
         if default is None:
             b.error(f"'{key}' is missing", ref, "missing-key")
         return default
-    try:
+    if value in allowed:
         return Status(value)
-    except ValueError:
-        b.error(
-            f'\'{key}\' must be "active", "suspended" or "ended", not {value!r}', ref, "value", key
-        )
-        return None
+    *first, last = (f'"{s.value}"' for s in allowed)
+    b.error(f"'{key}' must be {', '.join(first)} or {last}, not {value!r}", ref, "value", key)
+    return None
 
 
 def _build_partnerships(
@@ -494,7 +512,7 @@ def _build_partnerships(
                     )
         kind = b.text(rec, "kind", ref, default=DEFAULT_KIND)
         established = b.date(rec, "established", ref)
-        status = _status(b, rec, "status", ref, Status.ACTIVE)
+        status = _status(b, rec, "status", ref, b.default_status)
         status_date = b.date(rec, "status_date", ref)
         status_reason = b.text(rec, "status_reason", ref)
         fields = b.texts(rec, "fields", ref)
@@ -652,7 +670,7 @@ def _build_changes(
         n = len(b.problems)
         pid = _tie_ref(b, rec, ref, ties)
         date = b.date(rec, "date", ref, required=True)
-        status = _status(b, rec, "status", ref, None)
+        status = _status(b, rec, "status", ref, None, CHANGE_STATUSES)
         reason = b.text(rec, "reason", ref)
         sources = b.texts(rec, "sources", ref)
         extra = b.extra(rec, _CHANGE_KEYS, ref)
