@@ -73,7 +73,7 @@ KindOption = Annotated[
         "-k",
         show_default=False,
         callback=not_empty,
-        help="Ties of this kind: 'sister city', 'friendship city', ...",
+        help="Ties of this kind, by whole words: sister, 'friendship city', ...",
     ),
 ]
 StatusOption = Annotated[
