@@ -177,6 +177,7 @@ def test_the_readme_records_every_detail_of_the_2021_reaffirmation(run: Run, reg
     # signed in 2021.
     reaffirmation, memo = tie["agreements"]
     assert reaffirmation == {
+        "id": "taipei-daegu/2021-03-26-reaffirmation",
         "partnership": "taipei-daegu",
         "date": "2021-03-26",
         "precision": "day",

@@ -239,6 +239,40 @@ class Registry:
             kind = upgrade.to_kind or kind
         return kind
 
+    @cached_property
+    def _record_ids(self) -> tuple[dict[int, str], dict[str, Agreement], dict[str, Exchange]]:
+        """The ids of agreements and exchanges (`sisterctl.ids`: tie, date and kind),
+        by the record's identity, and the records by id."""
+        from sisterctl.ids import record_id_base, unique
+
+        by_record: dict[int, str] = {}
+        agreements: dict[str, Agreement] = {}
+        exchanges: dict[str, Exchange] = {}
+        tables: tuple[tuple[tuple[Any, ...], dict[str, Any], str], ...] = (
+            (self.agreements, agreements, "agreement"),
+            (self.exchanges, exchanges, "exchange"),
+        )
+        for records, by_id, default_kind in tables:
+            for record in records:
+                date = record.date.iso() if record.date is not None else None
+                base = record_id_base(record.partnership, date, record.kind, default_kind)
+                record_id = unique(base, by_id)
+                by_id[record_id] = record
+                by_record[id(record)] = record_id
+        return by_record, agreements, exchanges
+
+    def record_id(self, record: Agreement | Exchange) -> str:
+        """An agreement's or exchange's id: `taipei-daegu/2021-03-26-reaffirmation`."""
+        return self._record_ids[0][id(record)]
+
+    @property
+    def agreements_by_id(self) -> Mapping[str, Agreement]:
+        return self._record_ids[1]
+
+    @property
+    def exchanges_by_id(self) -> Mapping[str, Exchange]:
+        return self._record_ids[2]
+
     def __iter__(self) -> Iterator[Partnership]:
         return iter(self.partnerships)
 

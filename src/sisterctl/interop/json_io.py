@@ -48,8 +48,8 @@ TABLES = {
 _DERIVED = {
     "city": ("country_name",),
     "partnership": ("precision",),
-    "agreement": ("precision",),
-    "exchange": ("precision",),
+    "agreement": ("id", "precision"),
+    "exchange": ("id", "precision"),
     "status_change": ("precision",),
 }
 _TOP_KEYS = ("format", "schema_version", "settings", *TABLES)
@@ -85,8 +85,10 @@ def export(registry: Registry) -> dict[str, Any]:
             )
             for tie in registry.partnerships
         ],
-        "agreements": [_stored(agreement_dict(a)) for a in registry.agreements],
-        "exchanges": [_stored(exchange_dict(e)) for e in registry.exchanges],
+        "agreements": [
+            _stored(agreement_dict(a, registry.record_id(a))) for a in registry.agreements
+        ],
+        "exchanges": [_stored(exchange_dict(e, registry.record_id(e))) for e in registry.exchanges],
         "status_changes": [_stored(status_change_dict(c)) for c in registry.status_changes],
     }
 

@@ -132,10 +132,10 @@ def tie_view(registry: Registry, tie: Partnership, as_of: dt.date) -> Renderable
     ]
     agreements = sorted_by_date(registry.agreements_of(tie))
     if agreements:
-        parts.append(_agreements_table(agreements))
+        parts.append(_agreements_table(registry, agreements))
     exchanges = sorted_by_date(registry.exchanges_of(tie))
     if exchanges:
-        parts.append(_exchanges_table(exchanges))
+        parts.append(_exchanges_table(registry, exchanges))
     changes = registry.status_changes_of(tie)
     if changes:
         table = _section("Status changes", ("Date", "Status", "Reason"))
@@ -173,15 +173,23 @@ def _section(title: str, columns: Sequence[str]) -> Table:
     return table
 
 
-def _agreements_table(agreements: Sequence[Any]) -> Table:
+def _record_id(registry: Registry, record: Any) -> Text:
+    """The id `sign` and `edit` take: `taipei-daegu/2021-03-26-reaffirmation`."""
+    return _t(registry.record_id(record), "cyan")
+
+
+def _agreements_table(registry: Registry, agreements: Sequence[Any]) -> Table:
     table = _section("Agreements", ("Date", "Agreement", "Signed"))
     for agreement in agreements:
         what = _t(agreement.title, "bold")
+        what.overflow = "fold"  # an id longer than the column goes on, not cut off
         kind = agreement.kind + (f" → {agreement.to_kind}" if agreement.to_kind else "")
         what.append("\n")
         what.append_text(_t(kind, "dim"))
         if agreement.planned:
             what.append(" (planned)", style="yellow")
+        what.append("\n")
+        what.append_text(_record_id(registry, agreement))
         if agreement.fields:
             what.append("\n")
             what.append_text(_t("fields: " + ", ".join(agreement.fields)))
@@ -204,10 +212,13 @@ def _agreements_table(agreements: Sequence[Any]) -> Table:
     return table
 
 
-def _exchanges_table(exchanges: Sequence[Any]) -> Table:
+def _exchanges_table(registry: Registry, exchanges: Sequence[Any]) -> Table:
     table = _section("Exchanges", ("Date", "Kind", "Exchange"))
     for exchange in exchanges:
         what = _t(exchange.title, "bold")
+        what.overflow = "fold"
+        what.append("\n")
+        what.append_text(_record_id(registry, exchange))
         if exchange.details:
             what.append("\n")
             what.append_text(_t(exchange.details))

@@ -94,9 +94,10 @@ def city_dict(city: City) -> dict[str, Any]:
     )
 
 
-def agreement_dict(agreement: Agreement) -> dict[str, Any]:
+def agreement_dict(agreement: Agreement, record_id: str | None = None) -> dict[str, Any]:
     return _compact(
         {
+            "id": record_id,
             "partnership": agreement.partnership,
             "date": iso(agreement.date),
             "precision": precision(agreement.date),
@@ -118,9 +119,10 @@ def agreement_dict(agreement: Agreement) -> dict[str, Any]:
     )
 
 
-def exchange_dict(exchange: Exchange) -> dict[str, Any]:
+def exchange_dict(exchange: Exchange, record_id: str | None = None) -> dict[str, Any]:
     return _compact(
         {
+            "id": record_id,
             "partnership": exchange.partnership,
             "date": iso(exchange.date),
             "precision": precision(exchange.date),
@@ -165,8 +167,14 @@ def tie_detail(registry: Registry, tie: Partnership, as_of: dt.date) -> dict[str
         "status_date": iso(state.since),
         "status_reason": state.reason,
         "fields": list(tie.fields),
-        "agreements": [agreement_dict(a) for a in sorted_by_date(registry.agreements_of(tie))],
-        "exchanges": [exchange_dict(e) for e in sorted_by_date(registry.exchanges_of(tie))],
+        "agreements": [
+            agreement_dict(a, registry.record_id(a))
+            for a in sorted_by_date(registry.agreements_of(tie))
+        ],
+        "exchanges": [
+            exchange_dict(e, registry.record_id(e))
+            for e in sorted_by_date(registry.exchanges_of(tie))
+        ],
         "status_changes": [status_change_dict(c) for c in registry.status_changes_of(tie)],
         "notes": tie.notes,
         "sources": list(tie.sources),
