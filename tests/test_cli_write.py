@@ -245,7 +245,7 @@ def test_the_readme_recording_examples_run_in_order_on_a_new_registry(
     assert ties["daegu-ningbo"]["kind"] == "friendship city"
     tie = show(run, registry, "taipei-daegu")
     assert [a["kind"] for a in tie["agreements"]] == ["founding", "reaffirmation", "memorandum"]
-    assert [e["kind"] for e in tie["exchanges"]] == ["delegation", "summit"]
+    assert [e["kind"] for e in tie["exchanges"]] == ["delegation", "summit", "festival"]
 
 
 def test_each_write_says_what_it_recorded_and_where(run: Run, reg: Path) -> None:
@@ -371,7 +371,7 @@ REFUSALS = [
             "--details",
             "\x1b]0;pwned\x07",
         ],
-        "the details may hold line breaks but no other control character (found U+001B)",
+        "the note may hold line breaks but no other control character (found U+001B)",
     ),
     (
         ["add", "agreement", "taipei-daegu", "-d", "2021", "-t", "x", "--note", "tab\there"],
@@ -467,6 +467,9 @@ def test_three_cities_are_a_usage_error(run: Run, reg: Path) -> None:
     assert "a tie binds two cities, not 3" in result.stderr
 
 
+AGREEMENT_DATE_PROMPT = "Date (YYYY-MM-DD, YYYY-MM or YYYY, or today; unknown if not known):"
+
+
 def test_in_a_terminal_missing_values_are_asked_for(
     run: Run, reg: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -480,7 +483,7 @@ def test_in_a_terminal_missing_values_are_asked_for(
     assert "sisterctl: --date: '2021-02-30' is not a date: February 2021 has 28 days\n" in (
         result.stderr
     )
-    assert result.stderr.count("Date (YYYY-MM-DD, YYYY-MM or YYYY, or today):") == 2
+    assert result.stderr.count(AGREEMENT_DATE_PROMPT) == 2
     # (CliRunner echoes the answers to stdout, as a terminal would show them typed.)
     assert "[[agreement]]" not in result.stdout
     [agreement] = show(run, reg, "taipei-daegu")["agreements"]
@@ -668,3 +671,76 @@ def test_show_prints_markup_and_escapes_literally(run: Run, write_registry: Any)
     assert "[blink]sister[/blink] city" in out
     assert "[link=https://evil.example]click[/link]" in out
     assert "\\u2066role\\u2069" in out
+
+
+# ---------------------------------------------------------------------------
+# Undated exchanges, and one option name for one idea
+
+
+def test_an_exchange_without_a_date_is_recorded_undated(run: Run, reg: Path) -> None:
+    result = run(
+        "-r", reg, "add", "exchange", "taipei-daegu", "--kind", "festival",
+        "--title", "Chimaek Festival", "--note", "Several times.",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert 'Recorded the festival "Chimaek Festival" on taipei-daegu (undated)' in result.stderr
+    result = run(
+        "-r", reg, "add", "exchange", "taipei-daegu", "--date", "unknown", "--kind", "forum",
+        "--title", "World Water Cities Forum",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    exchanges = show(run, reg, "taipei-daegu")["exchanges"]
+    assert [(e.get("date"), e["precision"], e.get("details")) for e in exchanges] == [
+        (None, "unknown", "Several times."),
+        (None, "unknown", None),
+    ]
+    assert "date =" not in reg.read_text(encoding="utf-8").split("[[exchange]]")[1]
+    # Run twice, recorded once.
+    again = run(
+        "-r", reg, "add", "exchange", "taipei-daegu", "--kind", "festival",
+        "--title", "Chimaek Festival",
+    )  # fmt: skip
+    assert again.exit_code == 1
+    assert 'already has the festival "Chimaek Festival" with no date' in again.stderr
+
+
+def test_an_exchange_takes_venue_mode_and_fields(run: Run, reg: Path) -> None:
+    result = run(
+        "-r", reg, "add", "exchange", "taipei-daegu", "-d", "2021-03-23", "-k", "summit",
+        "-t", "2021 Smart City Leaders Summit", "--mode", "video conference",
+        "--venue", "Taipei City Hall", "--field", "smart cities",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    [summit] = show(run, reg, "taipei-daegu")["exchanges"]
+    assert (summit["mode"], summit["venue"], summit["fields"]) == (
+        "video-conference",
+        "Taipei City Hall",
+        ["smart cities"],
+    )
+    timeline = run("-r", reg, "timeline", "taipei-daegu", "--as-of", "2026-01-01").stdout
+    assert "by video conference at Taipei City Hall" in timeline
+    listed = run("-r", reg, "list", "--field", "smart cities", "-f", "csv").stdout
+    assert "taipei-daegu" in listed
+
+
+def test_the_old_option_names_still_work_hidden(run: Run, reg: Path) -> None:
+    result = run(
+        "-r", reg, "add", "exchange", "taipei-daegu", "-d", "2017", "-k", "visit", "-t", "V",
+        "--details", "Old name",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert show(run, reg, "taipei-daegu")["exchanges"][0]["details"] == "Old name"
+    assert (
+        run("-r", reg, "end", "taipei-daegu", "-d", "2022", "--suspend", "--reason", "R").exit_code
+        == 0
+    )
+    assert show(run, reg, "taipei-daegu")["status_reason"] == "R"
+    assert run("-r", reg, "resume", "taipei-daegu", "-d", "2023", "--note", "N").exit_code == 0
+    assert show(run, reg, "taipei-daegu")["status_reason"] == "N"
+    for command in (["add", "exchange"], ["end"], ["resume"]):
+        help_text = run(*command, "--help").stdout
+        assert "--note" in help_text
+        assert "--details" not in help_text and "--reason" not in help_text
+    both = run("-r", reg, "end", "taipei-daegu", "-d", "2024", "--note", "a", "--reason", "b")
+    assert both.exit_code == 2
+    assert "--reason is the old name of --note: give one of them" in both.stderr

@@ -143,6 +143,9 @@ class Exchange:
     sources: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
     before_founding: bool = False  # dated before the tie, recorded so on purpose
+    venue: str | None = None
+    mode: str | None = None  # in-person, video-conference, ... as for an agreement
+    fields: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

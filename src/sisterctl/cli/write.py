@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -178,12 +178,33 @@ def _date(
     ctx: typer.Context, value: str | None, option: str, prompt: str = DATE_PROMPT
 ) -> PartialDate:
     """A required date option: given, or asked for in a terminal."""
-    from sisterctl.cli.app import read_date
-
-    text = _ask(ctx, value, option, prompt, lambda answer: read_date(option, answer))
-    date = read_date(option, text)
+    date = _maybe_date(ctx, value, option, prompt, unknown=False)
     assert date is not None
     return date
+
+
+def _maybe_date(
+    ctx: typer.Context, value: str | None, option: str, prompt: str, *, unknown: bool = True
+) -> PartialDate | None:
+    """A date option that may be `unknown` (None); given, or asked for in a terminal."""
+    from sisterctl.cli.app import read_date
+
+    def check(answer: str) -> object:
+        return read_date(option, answer, unknown=unknown)
+
+    return read_date(option, _ask(ctx, value, option, prompt, check), unknown=unknown)
+
+
+def _one(value: str | None, alias: str | None, option: str, old: str) -> str | None:
+    """An option and its hidden old name (`--note` and `--details`): either, not both."""
+    if value is not None and alias is not None:
+        raise UsageError(f"{old} is the old name of {option}: give one of them")
+    return value if value is not None else alias
+
+
+def _hidden_text(name: str) -> Any:
+    """An old name of a text option, kept so that scripts go on working."""
+    return typer.Option(name, metavar="TEXT", hidden=True, callback=not_empty)
 
 
 def _message(text: str) -> None:
@@ -405,7 +426,7 @@ def add_agreement(
     from sisterctl.core.edits import NewAgreement, new_agreement
 
     words = _ask_words(ctx, tie, "TIE", "Tie (its id, or its two cities)")
-    when = _date(ctx, date, "--date")
+    when = _maybe_date(ctx, date, "--date", DATE_PROMPT[:-1] + "; unknown if not known)")
     what = _ask(ctx, title, "--title", "Title")
     request = NewAgreement(
         tie=words,
@@ -447,24 +468,41 @@ def add_exchange(
             "--title", "-t", metavar="TEXT", show_default=False, help="What happened (required)."
         ),
     ] = None,
-    details: Annotated[
+    mode: Annotated[
         str | None,
         typer.Option(
-            "--details", metavar="TEXT", show_default=False, help="Free text; may hold line breaks."
+            "--mode",
+            metavar="MODE",
+            show_default=False,
+            callback=not_empty,
+            help="How it took place: in-person, video-conference, or other words.",
         ),
     ] = None,
+    venue: Annotated[
+        str | None,
+        typer.Option(
+            "--venue", metavar="PLACE", show_default=False, callback=not_empty, help="Where."
+        ),
+    ] = None,
+    field: FieldsOption = None,
+    note: NoteOption = None,
+    details: Annotated[str | None, _hidden_text("--details")] = None,
     source: SourceOption = None,
     force: ForceOption = False,
     dry_run: DryRunOption = False,
 ) -> None:
     """Record an exchange on a tie: a visit, a delegation, a festival, a forum...
 
+    Without --date (or with --date unknown) the exchange is recorded undated, as a
+    source that says "took part several times" gives it.
+
     Example: sisterctl add exchange taipei-daegu -d 2017-08-19 -k delegation -t "Universiade"
     """
+    from sisterctl.cli.app import read_date
     from sisterctl.core.edits import NewExchange, new_exchange
 
     words = _ask_words(ctx, tie, "TIE", "Tie (its id, or its two cities)")
-    when = _date(ctx, date, "--date")
+    when = read_date("--date", date, unknown=True) if date is not None else None
     what_kind = _ask(ctx, kind, "--kind", "Kind (visit, delegation, festival, ...)")
     what = _ask(ctx, title, "--title", "Title")
     request = NewExchange(
@@ -472,9 +510,12 @@ def add_exchange(
         date=when,
         kind=what_kind,
         title=what,
-        details=details,
+        details=_one(note, details, "--note", "--details"),
         sources=source or (),
         force=force,
+        venue=venue,
+        mode=mode,
+        fields=field or (),
     )
     _write(ctx, lambda reg: new_exchange(reg, request), dry_run)
 
@@ -486,9 +527,14 @@ def add_exchange(
 ReasonOption = Annotated[
     str | None,
     typer.Option(
-        "--reason", metavar="TEXT", show_default=False, callback=not_empty, help="Why, in one line."
+        "--note",
+        metavar="TEXT",
+        show_default=False,
+        callback=not_empty,
+        help="Why, in one line (the record's reason).",
     ),
 ]
+OldReasonOption = Annotated[str | None, _hidden_text("--reason")]
 
 
 @app.command("end")
@@ -496,7 +542,8 @@ def end_command(
     ctx: typer.Context,
     tie: TieArgument = None,
     date: DateOption = None,
-    reason: ReasonOption = None,
+    note: ReasonOption = None,
+    reason: OldReasonOption = None,
     suspend: Annotated[
         bool,
         typer.Option(
@@ -508,7 +555,7 @@ def end_command(
 ) -> None:
     """Record that a tie ended, or with --suspend that it was suspended.
 
-    Example: sisterctl end prague-beijing --date 2019-10-07 --reason "Prague ended the tie"
+    Example: sisterctl end prague-beijing --date 2019-10-07 --note "Prague ended the tie"
     """
     from sisterctl.core.edits import NewStatus, change_status
     from sisterctl.model import Status
@@ -519,7 +566,7 @@ def end_command(
         tie=words,
         date=when,
         status=Status.SUSPENDED if suspend else Status.ENDED,
-        reason=reason,
+        reason=_one(note, reason, "--note", "--reason"),
         sources=source or (),
     )
     _write(ctx, lambda reg: change_status(reg, request), dry_run)
@@ -530,7 +577,8 @@ def resume_command(
     ctx: typer.Context,
     tie: TieArgument = None,
     date: DateOption = None,
-    reason: ReasonOption = None,
+    note: ReasonOption = None,
+    reason: OldReasonOption = None,
     source: SourceOption = None,
     force: Annotated[
         bool,
@@ -551,7 +599,7 @@ def resume_command(
         tie=words,
         date=when,
         status=Status.ACTIVE,
-        reason=reason,
+        reason=_one(note, reason, "--note", "--reason"),
         sources=source or (),
         force=force,
     )

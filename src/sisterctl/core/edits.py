@@ -53,7 +53,7 @@ class NewAgreement:
     """`sisterctl add agreement`."""
 
     tie: Sequence[str]
-    date: PartialDate
+    date: PartialDate | None  # None: `--date unknown`
     title: str
     kind: str | None = None
     to_kind: str | None = None
@@ -72,12 +72,15 @@ class NewExchange:
     """`sisterctl add exchange`."""
 
     tie: Sequence[str]
-    date: PartialDate
+    date: PartialDate | None  # None: undated, as "took part several times"
     kind: str
     title: str
     details: str | None = None
     sources: Sequence[str] = ()
     force: bool = False
+    venue: str | None = None
+    mode: str | None = None
+    fields: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -303,15 +306,20 @@ def _list_cities(cities: Sequence[City]) -> str:
 # Dates
 
 
+def _of(date: PartialDate | None) -> str:
+    """`of 2021-03-26`, or `with no date`."""
+    return f"of {date}" if date is not None else "with no date"
+
+
 def _when(date: PartialDate) -> str:
     """`on 2010-11-04`, `in 2010-11`, `in 1997`."""
     return f"on {date}" if date.day is not None else f"in {date}"
 
 
 def _check_after_founding(
-    tie: Partnership, date: PartialDate, what: str, force: bool
+    tie: Partnership, date: PartialDate | None, what: str, force: bool
 ) -> dict[str, Any]:
-    if tie.established is None or not date.certainly_before(tie.established):
+    if date is None or tie.established is None or not date.certainly_before(tie.established):
         return {}
     if force:
         return {"before_founding": True}
@@ -404,7 +412,7 @@ def new_agreement(registry: Registry, request: NewAgreement) -> list[Record]:
         a.date == request.date and fold(a.title) == fold(title) for a in registry.agreements_of(tie)
     ):
         raise RefusedError(
-            f'{tie.id} already has the agreement "{title}" of {request.date} '
+            f'{tie.id} already has the agreement "{title}" {_of(request.date)} '
             "(run again with --force to record a second one)"
         )
     kind = line(request.kind, "kind") if request.kind is not None else None
@@ -413,7 +421,7 @@ def new_agreement(registry: Registry, request: NewAgreement) -> list[Record]:
         kind = "upgrade"
     record = {
         "partnership": tie.id,
-        "date": request.date.iso(),
+        "date": request.date.iso() if request.date else None,
         "title": title,
         "kind": kind,
         "to_kind": to_kind,
@@ -441,15 +449,18 @@ def new_exchange(registry: Registry, request: NewExchange) -> list[Record]:
         for e in registry.exchanges_of(tie)
     ):
         raise RefusedError(
-            f'{tie.id} already has the {kind} "{title}" of {request.date} '
+            f'{tie.id} already has the {kind} "{title}" {_of(request.date)} '
             "(run again with --force to record a second one)"
         )
     record = {
         "partnership": tie.id,
-        "date": request.date.iso(),
+        "date": request.date.iso() if request.date else None,
         "kind": kind,
         "title": title,
-        "details": paragraph(request.details, "details"),
+        "venue": line(request.venue, "venue") if request.venue is not None else None,
+        "mode": mode_word(request.mode),
+        "fields": _lines(request.fields, "field"),
+        "details": paragraph(request.details, "note"),
         "sources": _sources(request.sources),
         **extra,
     }
@@ -522,7 +533,7 @@ def describe(records: Sequence[Record]) -> str:
     if len(records) != 1:
         return f"{len(records)} records"
     table, record = records[0]
-    tie_id, date = record.get("partnership"), record.get("date")
+    tie_id, date = record.get("partnership"), record.get("date") or "undated"
     if table == "agreement":
         planned = "planned " if record.get("status") == "planned" else ""
         return f'the {planned}agreement "{record["title"]}" on {tie_id} ({date})'

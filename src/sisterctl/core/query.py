@@ -141,6 +141,8 @@ def _fields_of(registry: Registry, tie: Partnership) -> Iterable[str]:
     yield from tie.fields
     for agreement in registry.agreements_of(tie):
         yield from agreement.fields
+    for exchange in registry.exchanges_of(tie):
+        yield from exchange.fields
 
 
 def sort_ties(registry: Registry, ties: Sequence[Partnership], key: SortKey) -> list[Partnership]:

@@ -122,6 +122,9 @@ def tie_timeline(registry: Registry, tie: Partnership, as_of: dt.date) -> TieTim
             label=exchange.kind,
             title=exchange.title,
             details=exchange.details,
+            mode=exchange.mode,
+            venue=exchange.venue,
+            fields=exchange.fields,
         )
         for exchange in registry.exchanges_of(tie)
     )

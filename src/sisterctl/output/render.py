@@ -219,6 +219,15 @@ def _exchanges_table(registry: Registry, exchanges: Sequence[Any]) -> Table:
         what.overflow = "fold"
         what.append("\n")
         what.append_text(_record_id(registry, exchange))
+        where = ", ".join(
+            x for x in (exchange.mode and exchange.mode.replace("-", " "), exchange.venue) if x
+        )
+        if where:
+            what.append("\n")
+            what.append_text(_t(where, "italic"))
+        if exchange.fields:
+            what.append("\n")
+            what.append_text(_t("fields: " + ", ".join(exchange.fields)))
         if exchange.details:
             what.append("\n")
             what.append_text(_t(exchange.details))

@@ -229,7 +229,18 @@ _AGREEMENT_KEYS = frozenset(
     }
 )
 _EXCHANGE_KEYS = frozenset(
-    {"partnership", "date", "kind", "title", "details", "sources", "before_founding"}
+    {
+        "partnership",
+        "date",
+        "kind",
+        "title",
+        "venue",
+        "mode",
+        "fields",
+        "details",
+        "sources",
+        "before_founding",
+    }
 )
 _CHANGE_KEYS = frozenset({"partnership", "date", "status", "reason", "sources"})
 _TOP_KEYS = frozenset({"schema_version", "settings", *RECORD_TABLES})
@@ -651,6 +662,9 @@ def _build_exchanges(
         kind = b.text(rec, "kind", ref, required=True)
         title = b.text(rec, "title", ref, required=True)
         date = b.date(rec, "date", ref)
+        venue = b.text(rec, "venue", ref)
+        mode = b.text(rec, "mode", ref)
+        fields = b.texts(rec, "fields", ref)
         details = b.text(rec, "details", ref)
         sources = b.texts(rec, "sources", ref)
         extra = b.extra(rec, _EXCHANGE_KEYS, ref)
@@ -658,7 +672,21 @@ def _build_exchanges(
         if _has_new_error(b, n) or pid is None:
             continue
         assert pid is not None and kind is not None and title is not None
-        out.append(Exchange(pid, kind, title, date, details, sources, extra, before_founding))
+        out.append(
+            Exchange(
+                pid,
+                kind,
+                title,
+                date,
+                details,
+                sources,
+                extra,
+                before_founding,
+                venue,
+                mode,
+                fields,
+            )
+        )
     return out
 
 
