@@ -744,3 +744,66 @@ def test_the_old_option_names_still_work_hidden(run: Run, reg: Path) -> None:
     both = run("-r", reg, "end", "taipei-daegu", "-d", "2024", "--note", "a", "--reason", "b")
     assert both.exit_code == 2
     assert "--reason is the old name of --note: give one of them" in both.stderr
+
+
+# ---------------------------------------------------------------------------
+# Cities with their names
+
+
+def test_add_city_records_its_local_name_aliases_kind_sources_and_notes(
+    run: Run, reg: Path
+) -> None:
+    result = run(
+        "-r", reg, "add", "city", "Gyeonggi, South Korea", "--local-name", "경기도",
+        "--alias", "Gyeonggi Province", "--alias", "Kyonggi", "--kind", "province",
+        "--source", "https://example.org/gyeonggi", "--note", "A province, not a city.",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "Recorded the new city gyeonggi-kr (Gyeonggi, KR)" in result.stderr
+    assert reg.read_text(encoding="utf-8").endswith(
+        '\n[[city]]\nid = "gyeonggi-kr"\nname = "Gyeonggi"\ncountry = "KR"\ntype = "province"\n'
+        'local_name = "경기도"\naliases = ["Gyeonggi Province", "Kyonggi"]\n'
+        'notes = "A province, not a city."\nsources = ["https://example.org/gyeonggi"]\n'
+    )
+    assert run("-r", reg, "list", "--city", "경기도").exit_code == 0
+
+
+def test_add_city_refuses_a_city_already_there(run: Run, reg: Path) -> None:
+    before = reg.read_bytes()
+    result = run("-r", reg, "add", "city", "Taegu, KR", "--local-name", "대구")
+    assert result.exit_code == 1
+    assert "Daegu, KR is already in the registry as daegu-kr" in result.stderr
+    assert "sisterctl edit city daegu-kr" in result.stderr
+    assert reg.read_bytes() == before
+
+
+def test_add_partnership_names_the_one_new_city(run: Run, reg: Path) -> None:
+    result = run(
+        "-r", reg, "add", "partnership", "Taipei", "Chengdu, CN", "-e", "2015-11-10",
+        "--local-name", "成都市", "--alias", "Chengtu", "--city-kind", "prefecture",
+        "--city-source", "https://example.org/chengdu", "--city-note", "Capital of Sichuan.",
+        "--source", "https://example.org/tie",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    chengdu = show(run, reg, "taipei-chengdu")["cities"][1]
+    assert chengdu["local_name"] == "成都市" and chengdu["aliases"] == ["Chengtu"]
+    assert chengdu["type"] == "prefecture" and chengdu["notes"] == "Capital of Sichuan."
+    assert chengdu["sources"] == ["https://example.org/chengdu"]
+    assert show(run, reg, "taipei-chengdu")["sources"] == ["https://example.org/tie"]
+
+
+@pytest.mark.parametrize(
+    ("cities", "message"),
+    [
+        (["Oslo, NO", "Bergen, NO"], "both Oslo and Bergen are new"),
+        (["Taipei", "Sao Paulo"], "describe the new city of a tie, and taipei-tw and sao-paulo"),
+    ],
+)
+def test_city_names_on_add_partnership_need_exactly_one_new_city(
+    run: Run, reg: Path, cities: list[str], message: str
+) -> None:
+    before = reg.read_bytes()
+    result = run("-r", reg, "add", "partnership", *cities, "-e", "2020", "--alias", "X")
+    assert result.exit_code == 1, result.stderr
+    assert message in result.stderr
+    assert reg.read_bytes() == before

@@ -207,7 +207,7 @@ app = typer.Typer(
 # Command groups; their commands live in the modules that add to them.
 add_app = typer.Typer(
     name="add",
-    help="Record a new tie, an agreement signed on a tie, or an exchange.",
+    help="Record a new tie, city, agreement signed on a tie, or exchange.",
     no_args_is_help=True,
 )
 import_app = typer.Typer(

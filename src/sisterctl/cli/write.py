@@ -96,6 +96,25 @@ NoteOption = Annotated[
         help="Free text; may hold line breaks.",
     ),
 ]
+LocalNameOption = Annotated[
+    str | None,
+    typer.Option(
+        "--local-name",
+        metavar="TEXT",
+        show_default=False,
+        callback=not_empty,
+        help="The city's name in the local script: 臺北市, 대구광역시.",
+    ),
+]
+AliasOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--alias",
+        metavar="NAME",
+        show_default=False,
+        help="Another name the city is found by (Taegu); repeatable.",
+    ),
+]
 ForceOption = Annotated[
     bool,
     typer.Option(
@@ -339,15 +358,48 @@ def add_partnership(
     signatory: SignatoryOption = None,
     mode: ModeOption = None,
     venue: VenueOption = None,
+    local_name: LocalNameOption = None,
+    alias: AliasOption = None,
+    city_kind: Annotated[
+        str | None,
+        typer.Option(
+            "--city-kind",
+            metavar="KIND",
+            show_default=False,
+            callback=not_empty,
+            help="The new city's kind: city (default), province, state, region, county, ...",
+        ),
+    ] = None,
+    city_source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--city-source",
+            metavar="URL",
+            show_default=False,
+            help="A source about the new city; repeatable.",
+        ),
+    ] = None,
+    city_note: Annotated[
+        str | None,
+        typer.Option(
+            "--city-note",
+            metavar="TEXT",
+            show_default=False,
+            callback=not_empty,
+            help="Free text about the new city.",
+        ),
+    ] = None,
     dry_run: DryRunOption = False,
 ) -> None:
     """Record a new tie, founded by the agreement signed that day.
 
     Appends the new cities, the [[partnership]], and its founding [[agreement]].
+    --local-name, --alias and the --city-... options describe the one city of the two
+    that the registry does not hold yet.
 
     Example: sisterctl add partnership "Taipei, TW" "Chengdu, China" --established 2015-11-10
     """
-    from sisterctl.core.edits import NewTie, new_tie
+    from sisterctl.core.edits import CityNames, NewTie, new_tie
 
     words = list(cities or [])
     if len(words) > 2:
@@ -370,8 +422,49 @@ def add_partnership(
         signatories=signatory or (),
         mode=mode,
         venue=venue,
+        city=CityNames(local_name, alias or (), city_kind, city_source or (), city_note),
     )
     _write(ctx, lambda reg: new_tie(reg, request), dry_run)
+
+
+@add_app.command("city")
+def add_city(
+    ctx: typer.Context,
+    city: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="'NAME, COUNTRY'",
+            show_default=False,
+            help="The city and its country, an ISO code or an English name: "
+            "'Taipei, TW', 'Daegu, South Korea'.",
+        ),
+    ] = None,
+    local_name: LocalNameOption = None,
+    alias: AliasOption = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            "-k",
+            metavar="KIND",
+            show_default=False,
+            callback=not_empty,
+            help="city (default), province, state, region, county, prefecture, ...",
+        ),
+    ] = None,
+    source: SourceOption = None,
+    note: NoteOption = None,
+    dry_run: DryRunOption = False,
+) -> None:
+    """Record a new city, province or region, with its local name and aliases.
+
+    Example: sisterctl add city "Daegu, KR" --local-name 대구광역시 --alias Taegu
+    """
+    from sisterctl.core.edits import CityNames, NewCity, new_city
+
+    where = _ask(ctx, city, "'NAME, COUNTRY'", "City (NAME, COUNTRY)")
+    request = NewCity(where, CityNames(local_name, alias or (), kind, source or (), note))
+    _write(ctx, lambda reg: new_city(reg, request), dry_run)
 
 
 @add_app.command("agreement")

@@ -32,6 +32,29 @@ MODES = ("in-person", "video-conference", "exchange-of-documents")
 
 
 @dataclass(frozen=True)
+class CityNames:
+    """What `add city` records of a new city besides its name and country, and what
+    `add partnership` records of the one new city it creates."""
+
+    local_name: str | None = None
+    aliases: Sequence[str] = ()
+    type: str | None = None  # city (default), province, state, region, county...
+    sources: Sequence[str] = ()
+    notes: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.local_name or self.aliases or self.type or self.sources or self.notes)
+
+
+@dataclass(frozen=True)
+class NewCity:
+    """`sisterctl add city`."""
+
+    city: str  # NAME, COUNTRY
+    names: CityNames = CityNames()
+
+
+@dataclass(frozen=True)
 class NewTie:
     """`sisterctl add partnership`: a tie founded by the agreement signed that day."""
 
@@ -46,6 +69,8 @@ class NewTie:
     signatories: Sequence[str] = ()
     mode: str | None = None
     venue: str | None = None
+    # The one new city's names, kind, sources and notes (`--local-name`, ...)
+    city: CityNames = CityNames()
 
 
 @dataclass(frozen=True)
@@ -229,8 +254,22 @@ class CityChoice:
     def key(self) -> tuple[str, str]:
         return (fold(self.name), self.country)
 
-    def record(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "country": self.country}
+    def record(self, names: CityNames | None = None) -> dict[str, Any]:
+        record: dict[str, Any] = {"id": self.id, "name": self.name, "country": self.country}
+        if names:
+            kind = line(names.type, "kind of city") if names.type is not None else None
+            record.update(
+                {
+                    "type": kind if kind and fold(kind) != "city" else None,
+                    "local_name": (
+                        line(names.local_name, "local name") if names.local_name else None
+                    ),
+                    "aliases": [a for a in _lines(names.aliases, "alias") if a != self.name],
+                    "notes": paragraph(names.notes, "note"),
+                    "sources": _sources(names.sources),
+                }
+            )
+        return record
 
 
 def _known(city: City) -> CityChoice:
@@ -333,6 +372,18 @@ def _check_after_founding(
 # The edits
 
 
+def new_city(registry: Registry, request: NewCity) -> list[Record]:
+    """A new `[[city]]`, with its local name, aliases, kind, sources and notes."""
+    city = resolve_city(registry, request.city)
+    if not city.new:
+        raise RefusedError(
+            f"{city.name}, {city.country} is already in the registry as {city.id}; give it "
+            f"other names with 'sisterctl edit city {city.id} --set local_name=... "
+            "--add aliases=...'"
+        )
+    return [("city", city.record(request.names))]
+
+
 def new_tie(registry: Registry, request: NewTie) -> list[Record]:
     """A new tie: its new cities, the `[[partnership]]`, and the founding
     `[[agreement]]` (kind "founding", dated the day the tie was established)."""
@@ -341,10 +392,13 @@ def new_tie(registry: Registry, request: NewTie) -> list[Record]:
     if first.id == second.id or first.key == second.key:
         raise RefusedError(f"a city cannot be tied to itself ({first.name}, {first.country})")
     _refuse_existing_tie(registry, first, second)
+    named = _named_city(first, second, request.city)
     kind = line(request.kind, "kind", required=True) if request.kind is not None else None
     kind = kind or DEFAULT_KIND
     tie_id = _tie_id(registry, first, second)
-    records: list[Record] = [("city", c.record()) for c in (first, second) if c.new]
+    records: list[Record] = [
+        ("city", c.record(request.city if c is named else None)) for c in (first, second) if c.new
+    ]
     records.append(
         (
             "partnership",
@@ -377,6 +431,28 @@ def new_tie(registry: Registry, request: NewTie) -> list[Record]:
         )
     )
     return records
+
+
+CITY_OPTIONS = "--local-name, --alias, --city-kind, --city-source and --city-note"
+
+
+def _named_city(first: CityChoice, second: CityChoice, names: CityNames) -> CityChoice | None:
+    """The one new city that `--local-name`, `--alias`, ... describe, if they are given."""
+    if not names:
+        return None
+    new = [c for c in (first, second) if c.new]
+    if len(new) == 1:
+        return new[0]
+    if not new:
+        raise RefusedError(
+            f"{CITY_OPTIONS} describe the new city of a tie, and {first.id} and "
+            f"{second.id} are already in the registry (give them names "
+            f"with 'sisterctl edit city {second.id} ...')"
+        )
+    raise RefusedError(
+        f"both {first.name} and {second.name} are new, and {CITY_OPTIONS} describe one city: "
+        f"add one first with 'sisterctl add city \"{first.name}, {first.country}\" ...'"
+    )
 
 
 def _refuse_existing_tie(registry: Registry, first: CityChoice, second: CityChoice) -> None:
@@ -533,6 +609,8 @@ def describe(records: Sequence[Record]) -> str:
     if len(records) != 1:
         return f"{len(records)} records"
     table, record = records[0]
+    if table == "city":
+        return f"the new city {record['id']} ({record['name']}, {record['country']})"
     tie_id, date = record.get("partnership"), record.get("date") or "undated"
     if table == "agreement":
         planned = "planned " if record.get("status") == "planned" else ""
