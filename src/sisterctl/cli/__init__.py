@@ -17,7 +17,7 @@ from sisterctl.cli.app import app
 
 # Every module that registers commands, in the order they are registered (the order
 # of `sisterctl --help`).
-MODULES = ("anniversaries", "check", "interop", "read", "timeline", "write")
+MODULES = ("anniversaries", "check", "edit", "interop", "read", "timeline", "write")
 
 # The modules that register each top-level command or command group.
 COMMANDS: dict[str, tuple[str, ...]] = {
@@ -33,6 +33,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "add": ("write",),
     "end": ("write",),
     "resume": ("write",),
+    "sign": ("edit",),
+    "edit": ("edit",),
 }
 
 # Options of the app itself, before the command; those that take a value.

@@ -69,8 +69,10 @@ COMMAND_ORDER = (
     "check",
     "init",
     "add",
+    "sign",
     "end",
     "resume",
+    "edit",
     "import",
     "export",
 )
