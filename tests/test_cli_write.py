@@ -205,7 +205,7 @@ def test_the_readme_records_every_detail_of_the_2021_reaffirmation(run: Run, reg
     [summit] = tie["exchanges"]
     assert (summit["kind"], summit["date"]) == ("summit", "2021-03-23")
     table = run("-r", reg, "show", "taipei-daegu", "--as-of", "2026-01-01")
-    for seen in ("Ko Wen-je (Mayor of Taipei)", "video conference", "(planned)", "pandemic"):
+    for seen in ("Ko Wen-je (Mayor of Taipei)", "video conference", "(planned", "pandemic"):
         assert seen in table.stdout
     assert table.stdout.index("Agreement to Reaffirm") < table.stdout.index("Memorandum on")
 
@@ -243,9 +243,15 @@ def test_the_readme_recording_examples_run_in_order_on_a_new_registry(
     assert ties["prague-beijing"]["status"] == "ended"
     assert ties["taipei-daegu"]["status"] == "active"  # suspended, then resumed
     assert ties["daegu-ningbo"]["kind"] == "friendship city"
+    assert ties["daegu-ningbo"]["status"] == "unknown"  # edited
     tie = show(run, registry, "taipei-daegu")
     assert [a["kind"] for a in tie["agreements"]] == ["founding", "reaffirmation", "memorandum"]
     assert [e["kind"] for e in tie["exchanges"]] == ["delegation", "summit", "festival"]
+    # Signed in place: one memorandum, signed; the delegation's date corrected.
+    memorandum = tie["agreements"][-1]
+    assert (memorandum["status"], memorandum["date"]) == ("signed", "2021-11-05")
+    assert tie["exchanges"][0]["date"] == "2017-08-18" and "details" not in tie["exchanges"][0]
+    assert [c["local_name"] for c in tie["cities"]] == ["臺北市", "대구광역시"]
 
 
 def test_each_write_says_what_it_recorded_and_where(run: Run, reg: Path) -> None:

@@ -58,6 +58,7 @@ class City:
     notes: str | None = None
     sources: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    ignore_warnings: tuple[str, ...] = ()  # codes of check warnings set aside
 
     @property
     def country_name(self) -> str:
@@ -88,6 +89,7 @@ class Partnership:
     notes: str | None = None
     sources: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    ignore_warnings: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
@@ -125,10 +127,16 @@ class Agreement:
     sources: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
     before_founding: bool = False  # dated before the tie, recorded so on purpose
+    ignore_warnings: tuple[str, ...] = ()
 
     @property
     def planned(self) -> bool:
         return self.status == "planned"
+
+    def overdue(self, as_of: dt.date) -> bool:
+        """Planned, for a date that has passed: every day it may stand for is before
+        `as_of` (planned for 2021, in 2026)."""
+        return self.planned and self.date is not None and self.date.latest() < as_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +154,7 @@ class Exchange:
     venue: str | None = None
     mode: str | None = None  # in-person, video-conference, ... as for an agreement
     fields: tuple[str, ...] = ()
+    ignore_warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +167,7 @@ class StatusChange:
     reason: str | None = None
     sources: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    ignore_warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -126,7 +126,7 @@ def check_text(text: str, path: str, as_of: dt.date) -> CheckReport:
     checker = _Checker(data, result.registry, Locator(text), as_of)
     checker.run()
     problems = sorted(
-        [*result.problems, *checker.problems],
+        _without_ignored(data, [*result.problems, *checker.problems]),
         key=lambda p: (p.line if p.line is not None else 0, p.column or 0),
     )
     registry = result.registry
@@ -138,6 +138,42 @@ def check_text(text: str, path: str, as_of: dt.date) -> CheckReport:
         "status change": len(registry.status_changes),
     }
     return CheckReport(path, tuple(problems), readable=True, counts=counts)
+
+
+#: The codes of the warnings `check` gives, which a record's `ignore_warnings` may set
+#: aside (errors are never set aside).
+WARNING_CODES = frozenset(
+    {
+        "before-founding",
+        "duplicate-tie",
+        "future-founding",
+        "ignore-warnings",
+        "invisible-character",
+        "no-source",
+        "overdue-planned",
+        "same-city",
+        "self-tie",
+        "suspended-no-date",
+        "unknown-key",
+    }
+)
+
+
+def _without_ignored(data: Mapping[str, Any], problems: list[Problem]) -> list[Problem]:
+    """The problems, less the warnings a record sets aside with `ignore_warnings`
+    (whose notes should say why)."""
+    kept = []
+    for problem in problems:
+        ref = problem.record
+        if problem.severity is Severity.WARNING and ref is not None:
+            records = data.get(ref.table)
+            if isinstance(records, list) and ref.index < len(records):
+                record = records[ref.index]
+                ignored = record.get("ignore_warnings") if isinstance(record, dict) else None
+                if isinstance(ignored, list) and problem.code in ignored:
+                    continue
+        kept.append(problem)
+    return kept
 
 
 def unreadable_report(path: str, exc: RegistryError) -> CheckReport:
@@ -219,7 +255,51 @@ class _Checker:
         self.check_cities(same)
         self.check_ties(same)
         self.check_dated_records()
+        self.check_planned()
         self.check_invisible_characters()
+        self.check_ignored_codes()
+
+    def check_planned(self) -> None:
+        """Planned agreements whose date has passed: signed since, or given up?"""
+        raws = list(self.records("agreement"))
+        # The model's agreements are the file's, unless some have errors (then left out).
+        ids = (
+            [self.registry.record_id(a) for a in self.registry.agreements]
+            if len(self.registry.agreements) == len(raws)
+            else None
+        )
+        for number, raw in enumerate(raws):
+            date = _date_or_none(raw.data.get("date"))
+            if raw.data.get("status") != "planned" or date is None or date.latest() >= self.as_of:
+                continue
+            named = f"{ids[number]!r} " if ids else ""
+            command = f"sisterctl sign {ids[number] if ids else 'AGREEMENT'} --date ..."
+            self.add(
+                Severity.WARNING,
+                raw.ref,
+                f"{named}was planned for {date}, which has passed (as of {self.as_of}): "
+                f"record its signing with '{command}', or, when no source reports it, say "
+                'so in its notes and add ignore_warnings = ["overdue-planned"]',
+                "overdue-planned",
+                "status",
+            )
+
+    def check_ignored_codes(self) -> None:
+        for table in ("city", "partnership", "agreement", "exchange", "status_change"):
+            for raw in self.records(table):
+                ignored = raw.data.get("ignore_warnings")
+                if not isinstance(ignored, list):
+                    continue
+                for code in ignored:
+                    if isinstance(code, str) and code not in WARNING_CODES:
+                        self.add(
+                            Severity.WARNING,
+                            raw.ref,
+                            f"ignore_warnings names {code!r}, which is no warning of check "
+                            f"(they are {', '.join(sorted(WARNING_CODES))})",
+                            "ignore-warnings",
+                            "ignore_warnings",
+                        )
 
     def check_cities(self, same: _SameCities) -> None:
         for city_id, (other_id, why) in same.duplicates.items():

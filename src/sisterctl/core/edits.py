@@ -666,6 +666,7 @@ EDITABLE: dict[str, tuple[tuple[str, FieldType], ...]] = {
         ("lon", _T.LONGITUDE),
         ("notes", _T.PARAGRAPH),
         ("sources", _T.SOURCES),
+        ("ignore_warnings", _T.LIST),
     ),
     "partnership": (
         ("id", _T.FIXED),
@@ -678,6 +679,7 @@ EDITABLE: dict[str, tuple[tuple[str, FieldType], ...]] = {
         ("fields", _T.LIST),
         ("notes", _T.PARAGRAPH),
         ("sources", _T.SOURCES),
+        ("ignore_warnings", _T.LIST),
     ),
     "agreement": (
         ("partnership", _T.FIXED),
@@ -693,6 +695,7 @@ EDITABLE: dict[str, tuple[tuple[str, FieldType], ...]] = {
         ("notes", _T.PARAGRAPH),
         ("sources", _T.SOURCES),
         ("before_founding", _T.FLAG),
+        ("ignore_warnings", _T.LIST),
     ),
     "exchange": (
         ("partnership", _T.FIXED),
@@ -705,6 +708,7 @@ EDITABLE: dict[str, tuple[tuple[str, FieldType], ...]] = {
         ("details", _T.PARAGRAPH),
         ("sources", _T.SOURCES),
         ("before_founding", _T.FLAG),
+        ("ignore_warnings", _T.LIST),
     ),
 }
 #: The record kinds `edit` takes, and their tables.

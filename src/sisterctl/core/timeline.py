@@ -66,6 +66,7 @@ class TimelineEvent:
     fields: tuple[str, ...] = ()
     notes: str | None = None  # an agreement's notes: context, and what sources say
     planned: bool = False
+    overdue: bool = False  # planned, for a date that has passed
     ordinal: int | None = None  # anniversaries: the number of years completed
     milestone: bool = False
     days_away: int | None = None  # the next anniversary, when known to the day
@@ -114,7 +115,7 @@ def tie_timeline(registry: Registry, tie: Partnership, as_of: dt.date) -> TieTim
     agreements = registry.agreements_of(tie)
     founding_agreement = _founding_agreement(tie, agreements)
     events: list[TimelineEvent] = [_founding(registry, tie, founding_agreement)]
-    events.extend(_agreement(a) for a in agreements if a is not founding_agreement)
+    events.extend(_agreement(a, as_of) for a in agreements if a is not founding_agreement)
     events.extend(
         TimelineEvent(
             kind=EventKind.EXCHANGE,
@@ -186,7 +187,7 @@ def _founding(registry: Registry, tie: Partnership, agreement: Agreement | None)
     )
 
 
-def _agreement(agreement: Agreement) -> TimelineEvent:
+def _agreement(agreement: Agreement, as_of: dt.date) -> TimelineEvent:
     upgrade = agreement.to_kind is not None
     return TimelineEvent(
         kind=EventKind.UPGRADE if upgrade else EventKind.AGREEMENT,
@@ -200,6 +201,7 @@ def _agreement(agreement: Agreement) -> TimelineEvent:
         fields=agreement.fields,
         notes=agreement.notes,
         planned=agreement.planned,
+        overdue=agreement.overdue(as_of),
     )
 
 

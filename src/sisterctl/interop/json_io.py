@@ -80,6 +80,7 @@ def export(registry: Registry) -> dict[str, Any]:
                     "fields": list(tie.fields),
                     "notes": tie.notes,
                     "sources": list(tie.sources),
+                    "ignore_warnings": list(tie.ignore_warnings),
                     "extra": dict(tie.extra),
                 }
             )

@@ -132,7 +132,7 @@ def tie_view(registry: Registry, tie: Partnership, as_of: dt.date) -> Renderable
     ]
     agreements = sorted_by_date(registry.agreements_of(tie))
     if agreements:
-        parts.append(_agreements_table(registry, agreements))
+        parts.append(_agreements_table(registry, agreements, as_of))
     exchanges = sorted_by_date(registry.exchanges_of(tie))
     if exchanges:
         parts.append(_exchanges_table(registry, exchanges))
@@ -178,7 +178,7 @@ def _record_id(registry: Registry, record: Any) -> Text:
     return _t(registry.record_id(record), "cyan")
 
 
-def _agreements_table(registry: Registry, agreements: Sequence[Any]) -> Table:
+def _agreements_table(registry: Registry, agreements: Sequence[Any], as_of: dt.date) -> Table:
     table = _section("Agreements", ("Date", "Agreement", "Signed"))
     for agreement in agreements:
         what = _t(agreement.title, "bold")
@@ -187,7 +187,8 @@ def _agreements_table(registry: Registry, agreements: Sequence[Any]) -> Table:
         what.append("\n")
         what.append_text(_t(kind, "dim"))
         if agreement.planned:
-            what.append(" (planned)", style="yellow")
+            overdue = agreement.overdue(as_of)
+            what.append(" (planned, overdue)" if overdue else " (planned)", style="yellow")
         what.append("\n")
         what.append_text(_record_id(registry, agreement))
         if agreement.fields:
@@ -483,7 +484,7 @@ def _mode_phrase(mode: str | None) -> str:
 def _event_body(event: TimelineEvent) -> Text:
     body = _t(event.title, "bold")
     if event.planned:
-        body.append(" · planned", style="yellow")
+        body.append(" · planned, overdue" if event.overdue else " · planned", style="yellow")
     if event.kind is EventKind.NEXT_ANNIVERSARY:
         body.append_text(_ahead_note(event))
     if event.details:

@@ -89,6 +89,7 @@ def city_dict(city: City) -> dict[str, Any]:
             "lon": city.lon,
             "notes": city.notes,
             "sources": list(city.sources),
+            "ignore_warnings": list(city.ignore_warnings),
             "extra": dict(city.extra),
         }
     )
@@ -114,6 +115,7 @@ def agreement_dict(agreement: Agreement, record_id: str | None = None) -> dict[s
             "notes": agreement.notes,
             "sources": list(agreement.sources),
             "before_founding": agreement.before_founding or None,
+            "ignore_warnings": list(agreement.ignore_warnings),
             "extra": dict(agreement.extra),
         }
     )
@@ -134,6 +136,7 @@ def exchange_dict(exchange: Exchange, record_id: str | None = None) -> dict[str,
             "details": exchange.details,
             "sources": list(exchange.sources),
             "before_founding": exchange.before_founding or None,
+            "ignore_warnings": list(exchange.ignore_warnings),
             "extra": dict(exchange.extra),
         }
     )
@@ -148,6 +151,7 @@ def status_change_dict(change: StatusChange) -> dict[str, Any]:
             "status": change.status.value,
             "reason": change.reason,
             "sources": list(change.sources),
+            "ignore_warnings": list(change.ignore_warnings),
             "extra": dict(change.extra),
         }
     )
@@ -171,7 +175,10 @@ def tie_detail(registry: Registry, tie: Partnership, as_of: dt.date) -> dict[str
         "status_reason": state.reason,
         "fields": list(tie.fields),
         "agreements": [
-            agreement_dict(a, registry.record_id(a))
+            {
+                **agreement_dict(a, registry.record_id(a)),
+                **({"overdue": True} if a.overdue(as_of) else {}),
+            }
             for a in sorted_by_date(registry.agreements_of(tie))
         ],
         "exchanges": [
@@ -181,6 +188,7 @@ def tie_detail(registry: Registry, tie: Partnership, as_of: dt.date) -> dict[str
         "status_changes": [status_change_dict(c) for c in registry.status_changes_of(tie)],
         "notes": tie.notes,
         "sources": list(tie.sources),
+        "ignore_warnings": list(tie.ignore_warnings),
         "extra": dict(tie.extra),
     }
 

@@ -273,6 +273,20 @@ def upcoming_view(report: UpcomingReport) -> list[Block]:
     if report.undated:
         ties = "1 tie has" if report.undated == 1 else f"{report.undated} ties have"
         blocks.append(Line(((f"{ties} no known founding date.", "dim"),)))
+    if report.overdue:
+        blocks.append(Line(""))
+        blocks.append(Line((("Planned agreements whose date has passed", "bold"),)))
+        for record_id, agreement in report.overdue:
+            blocks.append(
+                Line(
+                    (
+                        ("  ", ""),
+                        (safe_display(record_id), "cyan"),
+                        (f" · planned for {agreement.date}, overdue", "yellow"),
+                    )
+                )
+            )
+            blocks.append(Line(f"    {safe_display(agreement.title)}"))
     return blocks
 
 

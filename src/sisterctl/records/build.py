@@ -195,7 +195,19 @@ def _closest(word: str, choices: Iterable[str]) -> str | None:
 
 
 _CITY_KEYS = frozenset(
-    {"id", "name", "country", "type", "local_name", "aliases", "lat", "lon", "notes", "sources"}
+    {
+        "id",
+        "name",
+        "country",
+        "type",
+        "local_name",
+        "aliases",
+        "lat",
+        "lon",
+        "notes",
+        "sources",
+        "ignore_warnings",
+    }
 )
 _TIE_KEYS = frozenset(
     {
@@ -209,6 +221,7 @@ _TIE_KEYS = frozenset(
         "fields",
         "notes",
         "sources",
+        "ignore_warnings",
     }
 )
 _AGREEMENT_KEYS = frozenset(
@@ -226,6 +239,7 @@ _AGREEMENT_KEYS = frozenset(
         "notes",
         "sources",
         "before_founding",
+        "ignore_warnings",
     }
 )
 _EXCHANGE_KEYS = frozenset(
@@ -240,9 +254,10 @@ _EXCHANGE_KEYS = frozenset(
         "details",
         "sources",
         "before_founding",
+        "ignore_warnings",
     }
 )
-_CHANGE_KEYS = frozenset({"partnership", "date", "status", "reason", "sources"})
+_CHANGE_KEYS = frozenset({"partnership", "date", "status", "reason", "sources", "ignore_warnings"})
 _TOP_KEYS = frozenset({"schema_version", "settings", *RECORD_TABLES})
 #: The keys sisterctl knows in each record table; any other key is kept as `extra`.
 RECORD_KEYS: dict[str, frozenset[str]] = {
@@ -441,6 +456,7 @@ def _build_cities(
         notes = b.text(rec, "notes", ref)
         sources = b.texts(rec, "sources", ref)
         extra = b.extra(rec, _CITY_KEYS, ref)
+        ignored = b.texts(rec, "ignore_warnings", ref)
         if not _check_id(b, ref, cid, seen) or _has_new_error(b, n):
             continue
         assert cid is not None and name is not None and country is not None
@@ -456,6 +472,7 @@ def _build_cities(
             notes,
             sources,
             extra,
+            ignored,
         )
     return cities
 
@@ -530,6 +547,7 @@ def _build_partnerships(
         notes = b.text(rec, "notes", ref)
         sources = b.texts(rec, "sources", ref)
         extra = b.extra(rec, _TIE_KEYS, ref)
+        ignored = b.texts(rec, "ignore_warnings", ref)
         if not _check_id(b, ref, pid, seen) or _has_new_error(b, n) or len(resolved) != 2:
             continue
         assert pid is not None and status is not None
@@ -546,6 +564,7 @@ def _build_partnerships(
                 notes,
                 sources,
                 extra,
+                ignored,
             )
         )
     return ties
@@ -627,6 +646,7 @@ def _build_agreements(
         notes = b.text(rec, "notes", ref)
         sources = b.texts(rec, "sources", ref)
         extra = b.extra(rec, _AGREEMENT_KEYS, ref)
+        ignored = b.texts(rec, "ignore_warnings", ref)
         before_founding = _flag(b, rec, "before_founding", ref)
         if _has_new_error(b, n) or pid is None:
             continue
@@ -647,6 +667,7 @@ def _build_agreements(
                 sources,
                 extra,
                 before_founding,
+                ignored,
             )
         )
     return out
@@ -668,6 +689,7 @@ def _build_exchanges(
         details = b.text(rec, "details", ref)
         sources = b.texts(rec, "sources", ref)
         extra = b.extra(rec, _EXCHANGE_KEYS, ref)
+        ignored = b.texts(rec, "ignore_warnings", ref)
         before_founding = _flag(b, rec, "before_founding", ref)
         if _has_new_error(b, n) or pid is None:
             continue
@@ -685,6 +707,7 @@ def _build_exchanges(
                 venue,
                 mode,
                 fields,
+                ignored,
             )
         )
     return out
@@ -702,8 +725,9 @@ def _build_changes(
         reason = b.text(rec, "reason", ref)
         sources = b.texts(rec, "sources", ref)
         extra = b.extra(rec, _CHANGE_KEYS, ref)
+        ignored = b.texts(rec, "ignore_warnings", ref)
         if _has_new_error(b, n) or pid is None:
             continue
         assert pid is not None and date is not None and status is not None
-        out.append(StatusChange(pid, date, status, reason, sources, extra))
+        out.append(StatusChange(pid, date, status, reason, sources, extra, ignored))
     return out
