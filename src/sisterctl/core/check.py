@@ -24,7 +24,7 @@ from typing import Any
 from sisterctl.dates import PartialDate, coerce_partial_date
 from sisterctl.errors import ExitCode, InvalidDateError, RegistryError
 from sisterctl.model import City, Partnership, Registry, Status
-from sisterctl.problems import Problem, RecordRef, Severity
+from sisterctl.problems import LoadResult, Problem, RecordRef, Severity
 from sisterctl.records.build import build
 from sisterctl.records.locator import Locator
 from sisterctl.records.toml import parse_toml
@@ -122,7 +122,13 @@ def check_text(text: str, path: str, as_of: dt.date) -> CheckReport:
         data = parse_toml(text, path)
     except RegistryError as exc:
         return unreadable_report(path, exc)
-    result = build(data, text=text)
+    return check_parsed(text, data, build(data, text=text), path, as_of)
+
+
+def check_parsed(
+    text: str, data: Mapping[str, Any], result: LoadResult, path: str, as_of: dt.date
+) -> CheckReport:
+    """`check_text` of a text already parsed (`data`) and built (`result`)."""
     checker = _Checker(data, result.registry, Locator(text), as_of)
     checker.run()
     problems = sorted(

@@ -58,6 +58,15 @@ _SCALAR = re.compile(r"[A-Za-z0-9_+\-.:]+")
 _TIME_AFTER_SPACE = re.compile(r" [0-9]{2}:[0-9]{2}[0-9:.Zz+\-]*")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _BLANKS = " \t"
+# The line most lines of a registry are: a bare key, a one-line basic string, a bare
+# value or a flat one-line array of basic strings, and perhaps a comment. Read with one
+# regular expression; any other line goes through the scanner.
+_STRING = r'"(?:[^"\\\n]|\\.)*"'
+_SIMPLE_LINE = re.compile(
+    r"[ \t]*([A-Za-z0-9_-]+)[ \t]*=[ \t]*"
+    rf"({_STRING}|[A-Za-z0-9_+\-.:]+|\[[ \t]*(?:{_STRING}[ \t]*,[ \t]*)*(?:{_STRING}[ \t]*)?\])"
+    r"[ \t]*(?:#[^\n]*)?(?:\r?\n|\Z)"
+)
 
 
 class _Scanner:
@@ -195,51 +204,85 @@ class _Scanner:
                 raise self.fail(pos, "an inline table that does not end")
 
 
+_BLANK_LINE = re.compile(r"[ \t]*(?:#[^\n]*)?(?:\r?\n|\Z)")
+_ARRAY_HEADER = re.compile(r"\[\[[ \t]*([A-Za-z0-9_-]+)[ \t]*\]\][ \t]*(?:#[^\n]*)?(?:\r?\n|\Z)")
+
+
 def record_spans(text: str) -> dict[tuple[str, int], RecordSpan]:
     """Every `[[table]]` record of the record tables, by (table, index in the table),
     with the span of each of its keys."""
+    return _scan(text, None)
+
+
+def find_record(text: str, table: str, index: int) -> RecordSpan | None:
+    """One record, as `record_spans` finds it (the scan stops after it)."""
+    return _scan(text, (table, index)).get((table, index))
+
+
+def _scan(text: str, wanted: tuple[str, int] | None) -> dict[tuple[str, int], RecordSpan]:
+    """The records, and their keys; with `wanted`, only that record's keys, and no
+    further than its end."""
     scanner = _Scanner(text)
     records: dict[tuple[str, int], RecordSpan] = {}
     counts: dict[str, int] = {}
-    current: RecordSpan | None = None
+    current: RecordSpan | None = None  # the record whose keys are collected
     pos, n = 0, len(text)
+    simple, blank, array_header = _SIMPLE_LINE.match, _BLANK_LINE.match, _ARRAY_HEADER.match
     try:
         while pos < n:
             line_start = pos
-            pos = scanner.blanks(pos)
-            if pos >= n:
-                break
-            char = text[pos]
-            if char in "\r\n#":
-                pos = scanner.end_of_line(pos)
+            # The usual lines, one regular expression each; the others go to the scanner.
+            line = simple(text, pos)
+            if line is not None:
+                pos = line.end()
+                if current is not None:
+                    key = line.group(1)
+                    current.keys[key] = KeySpan(key, line_start, line.start(2), line.end(2), pos)
                 continue
-            if char == "[":
+            line = blank(text, pos)
+            if line is not None and line.end() > pos:
+                pos = line.end()
+                continue
+            line = array_header(text, pos)
+            if line is not None:
+                parts, array, pos = [line.group(1)], True, line.end()
+            else:
+                pos = scanner.blanks(pos)
+                if pos >= n:
+                    break
+                if text[pos] != "[":
+                    parts, after = scanner.key(pos)
+                    if after >= n or text[after] != "=":
+                        raise scanner.fail(after, "'=' was expected after a key")
+                    value_start = scanner.blanks(after + 1)
+                    value_end = scanner.value(value_start)
+                    pos = scanner.end_of_line(value_end)
+                    if current is None:
+                        continue
+                    if len(parts) == 1:
+                        current.keys[parts[0]] = KeySpan(
+                            parts[0], line_start, value_start, value_end, pos
+                        )
+                    else:
+                        current.dotted.add(parts[0])
+                    continue
                 array = text.startswith("[[", pos)
                 parts, after = scanner.key(pos + (2 if array else 1))
                 close = "]]" if array else "]"
                 if not text.startswith(close, after):
                     raise scanner.fail(after, f"'{close}' was expected")
                 pos = scanner.end_of_line(after + len(close))
-                current = None
-                if array and len(parts) == 1 and parts[0] in RECORD_TABLES:
-                    table = parts[0]
-                    index = counts.get(table, 0)
-                    counts[table] = index + 1
+            # A table header: the end of the record before it.
+            if wanted is not None and wanted in records:
+                return records
+            current = None
+            if array and len(parts) == 1 and parts[0] in RECORD_TABLES:
+                table = parts[0]
+                index = counts.get(table, 0)
+                counts[table] = index + 1
+                if wanted is None or wanted == (table, index):
                     current = RecordSpan(table, index, line_start, pos)
                     records[(table, index)] = current
-                continue
-            parts, after = scanner.key(pos)
-            if after >= n or text[after] != "=":
-                raise scanner.fail(after, "'=' was expected after a key")
-            value_start = scanner.blanks(after + 1)
-            value_end = scanner.value(value_start)
-            pos = scanner.end_of_line(value_end)
-            if current is None:
-                continue
-            if len(parts) == 1:
-                current.keys[parts[0]] = KeySpan(parts[0], line_start, value_start, value_end, pos)
-            else:
-                current.dotted.add(parts[0])
     except RecursionError:
         raise LayoutError("values are nested too deeply") from None
     return records

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sisterctl.core.check import check_text
+from sisterctl.core.check import check_parsed
 from sisterctl.core.edits import RecordEdit
 from sisterctl.errors import RefusedError, RegistryError
 from sisterctl.model import Registry
-from sisterctl.problems import Problem, Severity
-from sisterctl.records.build import build
-from sisterctl.records.spans import Change, LayoutError, record_spans, rewrite
+from sisterctl.problems import LoadResult, Problem, Severity
+from sisterctl.records.build import build, extend_checked
+from sisterctl.records.spans import Change, LayoutError, find_record, rewrite
 from sisterctl.records.toml import decode, parse_toml, toml_value
 from sisterctl.store.appends import (
     ATTEMPTS,
@@ -98,6 +98,47 @@ def _edit_once(path: Path, plan: Plan, as_of: dt.date, *, dry_run: bool) -> Edit
         before = (0, 0, 0)
     raw = read_bytes(path)
     text = decode(raw, path)
+    old = _read(path, raw, text)
+    data = old.data
+    change = plan(old.registry, data)
+    if not change.values:
+        return Edited(path, change, text, text, old.registry, (), written=False)
+    new_text = _rewritten(path, text, data, change)
+    after, new_data, warnings = _verify(path, old, new_text, change, as_of)
+    if dry_run:
+        return Edited(path, change, text, new_text, after, warnings, written=False)
+    bom = _BOM if raw.startswith(_BOM) else b""
+    new_raw = bom + new_text.encode("utf-8")
+    if not replace_unless_changed(path, new_raw, unchanged=before):
+        return None
+    _remember(path, new_raw, after, new_data)
+    return Edited(path, change, text, new_text, after, warnings, written=True)
+
+
+@dataclass
+class _Read:
+    """A registry's text as read and parsed, and its registry (from the cache when it
+    holds these bytes); built again only when `check` must be run on it."""
+
+    text: str
+    data: Mapping[str, Any]
+    registry: Registry
+    result: LoadResult | None = None
+
+    def built(self) -> LoadResult:
+        if self.result is None:
+            self.result = build(self.data, text=self.text)
+        return self.result
+
+
+def _read(path: Path, raw: bytes, text: str) -> _Read:
+    from sisterctl.store import cache
+    from sisterctl.store.cache import paused_gc
+
+    entry = cache.get(path, cache.digest(raw), extend_checked)
+    if entry is not None:
+        with paused_gc():
+            return _Read(text, parse_toml(text, path), entry.registry)
     result, data = parse_and_build(raw, path)
     if result.errors:
         first = result.errors[0]
@@ -107,19 +148,7 @@ def _edit_once(path: Path, plan: Plan, as_of: dt.date, *, dry_run: bool) -> Edit
             first.line,
             first.column,
         )
-    change = plan(result.registry, data)
-    if not change.values:
-        return Edited(path, change, text, text, result.registry, (), written=False)
-    new_text = _rewritten(path, text, data, change)
-    after, warnings = _verify(path, text, new_text, data, change, as_of)
-    if dry_run:
-        return Edited(path, change, text, new_text, after, warnings, written=False)
-    bom = _BOM if raw.startswith(_BOM) else b""
-    new_raw = bom + new_text.encode("utf-8")
-    if not replace_unless_changed(path, new_raw, unchanged=before):
-        return None
-    _remember(path, new_raw, after, new_text)
-    return Edited(path, change, text, new_text, after, warnings, written=True)
+    return _Read(text, data, result.registry, result)
 
 
 def _refuse(path: Path, why: str) -> RefusedError:
@@ -131,10 +160,9 @@ def _rewritten(path: Path, text: str, data: Mapping[str, Any], change: RecordEdi
     import tomli
 
     try:
-        spans = record_spans(text)
+        record = find_record(text, change.table, change.index)
     except LayoutError as exc:
         raise _refuse(path, f"cannot find where the values are written ({exc})") from None
-    record = spans.get((change.table, change.index))
     if record is None:
         raise _refuse(
             path,
@@ -164,20 +192,16 @@ def _rewritten(path: Path, text: str, data: Mapping[str, Any], change: RecordEdi
 
 
 def _verify(
-    path: Path,
-    old_text: str,
-    new_text: str,
-    data: Mapping[str, Any],
-    change: RecordEdit,
-    as_of: dt.date,
-) -> tuple[Registry, tuple[Problem, ...]]:
+    path: Path, old: _Read, new_text: str, change: RecordEdit, as_of: dt.date
+) -> tuple[Registry, dict[str, Any], tuple[Problem, ...]]:
     """The new text parsed again: exactly the old data with those values changed, a
-    registry that loads, and no error from `check` that it did not have before."""
+    registry that loads, and no error from `check` that it did not have before; and
+    the warnings of the edited record that it did not have."""
     try:
         new_data = parse_toml(new_text, path)
     except RegistryError as exc:
         raise _refuse(path, f"the edit would not read back ({exc.detail})") from None
-    expected = copy.deepcopy(dict(data))
+    expected = copy.deepcopy(dict(old.data))
     record = expected[change.table][change.index]
     for key, value in change.values.items():
         if value is None:
@@ -189,12 +213,21 @@ def _verify(
     loaded = build(new_data, text=new_text)
     if loaded.errors:
         raise _refuse(path, f"the edit would make the registry wrong: {loaded.errors[0].message}")
-    before = check_text(old_text, str(path), as_of).problems
-    after = check_text(new_text, str(path), as_of).problems
+    after = check_parsed(new_text, new_data, loaded, str(path), as_of).problems
+    mine = [
+        p
+        for p in after
+        if p.severity is Severity.WARNING
+        and p.record is not None
+        and (p.record.table, p.record.index) == (change.table, change.index)
+    ]
+    if not mine and not any(p.severity is Severity.ERROR for p in after):
+        return loaded.registry, new_data, ()  # (most edits: no need to check the old text)
+    before = check_parsed(old.text, old.data, old.built(), str(path), as_of).problems
     errors = _new(before, after, Severity.ERROR)
     if errors:
         raise _refuse(path, f"the edit would make 'sisterctl check' report: {errors[0].message}")
-    return loaded.registry, tuple(_new(before, after, Severity.WARNING))
+    return loaded.registry, new_data, tuple(_new(before, tuple(mine), Severity.WARNING))
 
 
 def _new(
@@ -220,12 +253,9 @@ def _new(
     return found
 
 
-def _remember(path: Path, new_raw: bytes, registry: Registry, new_text: str) -> None:
+def _remember(path: Path, new_raw: bytes, registry: Registry, parsed: dict[str, Any]) -> None:
     """The cache entry of the file just written, so that the next command need not
     read it again."""
     from sisterctl.store import cache
-    from sisterctl.store.cache import paused_gc
 
-    with paused_gc():
-        parsed = parse_toml(new_text, path)
     cache.put(path, cache.digest(new_raw), registry, cache.data_digest(parsed))
