@@ -110,11 +110,11 @@ def sign_command(
 ) -> None:
     """Record that a planned agreement was signed: the same agreement, now signed.
 
-    Its date becomes the day of the signing and its status signed; --signatory, --mode
-    and --venue say who signed it, how and where; --source joins its sources. Only the
-    values that change are rewritten in the registry.
+    Its date becomes the day of the signing and its status signed;
+    --signatory, --mode and --venue say who signed it, how and where;
+    --source joins its sources. Only the values that change are rewritten.
 
-    Example: sisterctl sign taipei-daegu/2021-memorandum --date 2021-11-05 --source URL
+    Example: sisterctl sign taipei-daegu/2021-memorandum --date 2021-11-05
     """
     from sisterctl.core.edits import SignRequest, plan_sign
 
@@ -200,11 +200,12 @@ def edit_command(
 ) -> None:
     """Correct values of one record in place: a typo in a title, a name to add.
 
-    Only the bytes of the values that change are rewritten: every comment, blank line
-    and key order stays. The result is checked as a new record would be; an edit that
-    would make 'sisterctl check' report an error is refused.
+    Only the bytes of the values that change are rewritten: every comment,
+    blank line and key order stays. The result is checked as a new record
+    would be; an edit that would make 'sisterctl check' report an error is
+    refused.
 
-    Example: sisterctl edit city daegu-kr --set local_name=대구광역시 --add aliases=Taegu
+    Example: sisterctl edit city daegu-kr --add aliases=Taegu
     """
     from sisterctl.core.edits import EditRequest, plan_edit
 

@@ -393,9 +393,10 @@ def add_partnership(
 ) -> None:
     """Record a new tie, founded by the agreement signed that day.
 
-    Appends the new cities, the [[partnership]], and its founding [[agreement]].
-    --local-name, --alias and the --city-... options describe the one city of the two
-    that the registry does not hold yet.
+    Appends the cities the registry does not hold yet, the tie, and its
+    founding agreement (kind founding).
+    --local-name, --alias and the --city-... options describe the one city of
+    the two that the registry does not hold yet.
 
     Example: sisterctl add partnership "Taipei, TW" "Chengdu, China" --established 2015-11-10
     """
@@ -586,7 +587,7 @@ def add_exchange(
 ) -> None:
     """Record an exchange on a tie: a visit, a delegation, a festival, a forum...
 
-    Without --date (or with --date unknown) the exchange is recorded undated, as a
+    Without --date (or with --date unknown) it is recorded undated, as a
     source that says "took part several times" gives it.
 
     Example: sisterctl add exchange taipei-daegu -d 2017-08-19 -k delegation -t "Universiade"
