@@ -560,6 +560,33 @@ def cases_for(
     ):
         if available(command, words[:1] if words[0] != "export" else words, env):
             cases.append(Case(name, [*reg, *words], "parse floor", out=work / "export.out"))
+    if extras:
+        cases += similar_names_cases(work, command)
+    return cases
+
+
+SIMILAR = (8_000, 16_000)
+
+
+def similar_names_cases(work: Path, command: list[str]) -> list[Case]:
+    """Importing N ties between cities whose names differ only in punctuation (one id
+    slug, numbered -2, -3...): twice the names should take about twice the time (it
+    took four times, 27 s for 8,000, when each number was counted up from 2)."""
+    empty = work / "empty.toml"
+    empty.write_text("schema_version = 1\n", encoding="utf-8")
+    cases = []
+    for count in SIMILAR:
+        rows = "".join(
+            f'"Spring{"!" * (i % 100)}{"?" * (i // 100)}field",US,Tralee {i},IE\n'
+            for i in range(count)
+        )
+        source = work / f"similar-{count}.csv"
+        source.write_text("city1,country1,city2,country2\n" + rows, encoding="utf-8")
+        name = f"import csv of {count:,} similar names, dry run"
+        argv = [*command, "-r", str(empty), "import", "csv", str(source), "--dry-run"]
+        baseline = f"import csv of {SIMILAR[0]:,} similar names, dry run"
+        first = count == SIMILAR[0]
+        cases.append(Case(name, argv, None if first else baseline, None if first else 2.5))
     return cases
 
 

@@ -3,7 +3,10 @@
 A test compares what sisterctl prints with the file of the same name. After a change
 that is meant to alter the output, regenerate the files and review the diff in git:
 
-    SISTERCTL_REGEN_GOLDEN=1 python -m pytest tests/test_golden.py
+    SISTERCTL_REGEN_GOLDEN=1 pytest tests/test_golden.py tests/test_cli_timeline.py \
+        tests/test_tables.py
+
+(tests/test_golden.py also checks that every file in tests/golden/ is in use.)
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sisterctl.cli.app import cli_words
 from sisterctl.core.anniversaries import (
     Span,
     Unit,
@@ -23,7 +24,7 @@ from sisterctl.core.anniversaries import (
 )
 from sisterctl.core.query import Filters
 from sisterctl.dates import PartialDate, parse_partial_date
-from sisterctl.errors import RefusedError, UsageError
+from sisterctl.errors import Param, RefusedError, UsageError
 from sisterctl.model import Agreement, City, LeapDay, Partnership, Registry, Status
 
 D = dt.date
@@ -93,7 +94,10 @@ def test_parse_span_refuses_with_one_line(text: str) -> None:
         parse_span(text)
     message = str(error.value)
     assert "\n" not in message
-    assert message.startswith("--within takes a positive length")
+    # The core names the value it refuses; the command line names its option.
+    assert error.value.param is Param.WITHIN
+    assert message.startswith("within takes a positive length")
+    assert error.value.render(cli_words).startswith("--within takes a positive length")
     assert repr(text) in message
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from sisterctl.core.check import CheckExit
+from sisterctl.errors import ExitCode
 from sisterctl.store.location import bundled_path
 from sisterctl.store.read import load
 from tests.conftest import Run
@@ -35,13 +37,13 @@ def test_bundled_registry_counts(run: Run) -> None:
     assert len(registry.exchanges) == 97
     assert len(registry.status_changes) == 3
     result = run("check", "--strict")
-    assert result.exit_code == 0, result.stdout
+    assert result.exit_code == CheckExit.CLEAN, result.stdout
     assert "(63 cities, 63 ties, 48 agreements, 97 exchanges, 3 status changes)" in result.stdout
 
 
 def test_list_works_with_no_setup(run: Run) -> None:
     result = run("list", "--city", "Taipei", "-f", "csv", "--as-of", "2026-11-28")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == CheckExit.CLEAN, result.stderr
     assert "taipei-daegu,Taipei,TW,Daegu,KR,sister city,2010-11-04,day,16,active" in result.stdout
     assert "taipei-houston,Taipei,TW,Houston,US,sister city,1961-06-15,day,65,active" in (
         result.stdout
@@ -98,7 +100,7 @@ def test_disputes_and_upgrades_are_kept(run: Run) -> None:
 
 def _show(run: Run, *tie: str) -> dict[str, Any]:
     result = run("show", *tie, "-f", "json", "--as-of", "2026-11-28")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     tie_json: dict[str, Any] = json.loads(result.stdout)
     return tie_json
 
@@ -213,6 +215,45 @@ def test_signatories_the_sources_name() -> None:
     assert signatories("taipei-yokohama", "2016-01-28") == ["Wu Jun-hong"]
     assert signatories("taipei-matsuyama", "2014-10-13") == ["Hau Lung-bin", "Katsuhito Noshi"]
     assert signatories("daegu-shaoxing", "2015-10-26") == ["Kim Yeon-chang", "Xu Mingguang"]
+
+
+def test_every_bundled_city_has_coordinates_from_geonames_or_a_note_saying_why_not() -> None:
+    registry = load(bundled_path())
+    located = [c for c in registry.cities.values() if c.located]
+    assert len(located) == 59
+    assert all(c.geonames for c in located)  # each from a GeoNames place, by its id
+    left = {c.id: c for c in registry.cities.values() if not c.located}
+    assert set(left) == {
+        "gyeonggi-province-kr",
+        "minas-gerais-br",
+        "bukhara-region-uz",
+        "bac-ninh-province-vn",
+    }
+    for city in left.values():
+        assert city.type != "city"
+        assert "No coordinates: the gazetteer sisterctl uses" in (city.notes or "")
+    # Where GeoNames has several places of the name, the choice is said in the notes.
+    chosen = {
+        "atlanta-us": 4180439,
+        "houston-us": 4699066,
+        "cleveland-us": 5150529,
+        "phoenix-us": 5308655,
+        "san-jose-cr": 3621849,
+        "boston-us": 4930956,
+        "perth-au": 2063523,
+        "yokohama-jp": 1848354,
+        "changsha-cn": 1815577,
+    }
+    for cid, geonames in chosen.items():
+        city = registry.cities[cid]
+        assert city.geonames == geonames
+        assert f"GeoNames {geonames}" in (city.notes or "") and "chosen by hand" in (
+            city.notes or ""
+        )
+    assert (registry.cities["taipei-tw"].lat, registry.cities["taipei-tw"].lon) == (
+        25.05306,
+        121.52639,
+    )
 
 
 #: The ties whose present status no source states (their notes say what the sources

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from sisterctl import store
-from sisterctl.errors import RegistryError
+from sisterctl.errors import ExitCode, RegistryError
 from sisterctl.model import Registry
 from sisterctl.output.serialize import tie_detail
 from sisterctl.records import build as records_build
@@ -236,7 +236,7 @@ def test_the_cli_uses_and_survives_the_cache(run: Run, small_registry: Path) -> 
     second = run("-r", small_registry, "list", "--as-of", AS_OF)
     entry.write_bytes(b"junk")
     third = run("-r", small_registry, "list", "--as-of", AS_OF)
-    assert first.exit_code == second.exit_code == third.exit_code == 0
+    assert first.exit_code == second.exit_code == third.exit_code == ExitCode.OK
     assert first.stdout == second.stdout == third.stdout
     assert third.stderr == ""
 

@@ -12,15 +12,23 @@ test's folder. Commands take the registry from `-r {reg}` unless the row says ot
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import json
 import os
+import stat
 import subprocess
 import sys
+import time
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from sisterctl.core.check import CheckExit
+from sisterctl.errors import ExitCode
+from sisterctl.store.location import bundled_path
 from tests.conftest import Run
 
 GOOD = """\
@@ -128,6 +136,14 @@ class Case:
     files: tuple[tuple[str, str | bytes], ...] = ()
     #: Another process holds the registry's write lock while the command runs.
     lock_held: bool = False
+    #: Files (names in the test's folder) the command writes: outputs, or the registry
+    #: as a row's `patch` edits it. Every other file is left as it was.
+    outputs: tuple[str, ...] = ()
+    #: What more must hold after the run: given the test's folder, stdout and stderr.
+    check: Callable[[Path, str, str], None] | None = None
+    #: Something to arrange in the process for the run (a full disk, Ctrl-C): given
+    #: pytest's monkeypatch and the registry's path.
+    patch: Callable[[pytest.MonkeyPatch, Path], None] | None = None
 
 
 def case(
@@ -144,13 +160,27 @@ def case(
 
 CATALOGUE = [
     # -- the registry file itself ------------------------------------------------------
-    case("missing file", "-r {reg} list", GOOD, 3, "no registry file here", setup=no_file),
-    case("missing file, check", "check {reg}", GOOD, 2, "no registry file here", setup=no_file),
+    case(
+        "missing file",
+        "-r {reg} list",
+        GOOD,
+        ExitCode.REGISTRY,
+        "no registry file here",
+        setup=no_file,
+    ),
+    case(
+        "missing file, check",
+        "check {reg}",
+        GOOD,
+        CheckExit.UNREADABLE,
+        "no registry file here",
+        setup=no_file,
+    ),
     case(
         "dangling symlink",
         "-r {reg} show taipei-daegu",
         GOOD,
-        3,
+        ExitCode.REGISTRY,
         "no registry file here",
         setup=a_dangling_symlink,
     ),
@@ -158,7 +188,7 @@ CATALOGUE = [
         "a directory",
         "-r {reg} list",
         GOOD,
-        3,
+        ExitCode.REGISTRY,
         "is a directory, not a registry file",
         setup=a_directory,
     ),
@@ -166,40 +196,51 @@ CATALOGUE = [
         "a directory, check",
         "check {reg}",
         GOOD,
-        2,
+        CheckExit.UNREADABLE,
         "is a directory, not a registry file",
         setup=a_directory,
     ),
-    case("empty file", "-r {reg} list", "", 3, "the file is empty: a registry starts with"),
     case(
-        "empty file, check", "check {reg}", "", 1, ":1:1: error: the file is empty", stream="stdout"
+        "empty file",
+        "-r {reg} list",
+        "",
+        ExitCode.REGISTRY,
+        "the file is empty: a registry starts with",
+    ),
+    case(
+        "empty file, check",
+        "check {reg}",
+        "",
+        CheckExit.ERRORS,
+        ":1:1: error: the file is empty",
+        stream="stdout",
     ),
     case(
         "only comments",
         "-r {reg} list",
         "# a registry\n\n",
-        3,
+        ExitCode.REGISTRY,
         "'schema_version' is missing (add 'schema_version = 1' at the top)",
     ),
     case(
         "not UTF-8 (Latin-1)",
         "-r {reg} list",
         GOOD.replace("Daegu", "S\xe3o Paulo").encode("latin-1", "replace").replace(b"?", b""),
-        3,
+        ExitCode.REGISTRY,
         ":11:10: not UTF-8 text (byte 0xe3); save the file as UTF-8",
     ),
     case(
         "not UTF-8 (UTF-16)",
         "check {reg}",
         GOOD.encode("utf-16"),
-        2,
+        CheckExit.UNREADABLE,
         ":1:1: not UTF-8 text (byte 0xff)",
     ),
     case(
         "UTF-8 byte-order mark",
         "-r {reg} list --format csv",
         b"\xef\xbb\xbf" + GOOD.encode(),
-        0,
+        ExitCode.OK,
         "taipei-daegu,Taipei,TW,Daegu,KR,sister city,2010-11-04",
         stream="stdout",
     ),
@@ -207,7 +248,7 @@ CATALOGUE = [
         "UTF-8 byte-order mark, check",
         "check {reg}",
         b"\xef\xbb\xbf" + GOOD.encode(),
-        0,
+        CheckExit.CLEAN,
         "no problems in",
         stream="stdout",
     ),
@@ -215,7 +256,7 @@ CATALOGUE = [
         "Windows line endings",
         "check {reg}",
         with_tie(established='"2010-11-31"').replace("\n", "\r\n"),
-        1,
+        CheckExit.ERRORS,
         ":18:1: error: [[partnership]] #1 'taipei-daegu': 'established': '2010-11-31' is not "
         "a date: November 2010 has 30 days",
         stream="stdout",
@@ -224,7 +265,7 @@ CATALOGUE = [
         "a 20 MB file",
         "check {reg}",
         GOOD + ("# " + "x" * 1022 + "\n") * 20 * 1024,
-        0,
+        CheckExit.CLEAN,
         "no problems in",
         stream="stdout",
     ),
@@ -232,7 +273,7 @@ CATALOGUE = [
         "a 20 MB value",
         "-r {reg} list --format csv",
         GOOD.replace('name = "Daegu"', 'name = "' + "D" * 20 * MB + '"'),
-        0,
+        ExitCode.OK,
         "taipei-daegu,Taipei,TW,DDDDDDDDDD",
         stream="stdout",
     ),
@@ -240,21 +281,21 @@ CATALOGUE = [
         "deeply nested arrays",
         "-r {reg} list",
         GOOD + "x = " + "[" * 100_000 + "]" * 100_000 + "\n",
-        3,
+        ExitCode.REGISTRY,
         "not valid TOML: values are nested too deeply",
     ),
     case(
         "deeply nested inline tables",
         "check {reg}",
         GOOD + "x = " + "{a = " * 5_000 + "1" + "}" * 5_000 + "\n",
-        2,
+        CheckExit.UNREADABLE,
         "not valid TOML: values are nested too deeply",
     ),
     case(
         "a very long key",
         "-r {reg} show taipei-daegu",
         GOOD + "k" * MB + " = 1\n",
-        0,
+        ExitCode.OK,
         "Taipei",
         stream="stdout",
     ),
@@ -262,23 +303,35 @@ CATALOGUE = [
         "TOML syntax error",
         "-r {reg} list",
         GOOD.replace('[[city]]\nid = "daegu-kr"', '[[city]\nid = "daegu-kr"'),
-        3,
+        ExitCode.REGISTRY,
         ":9:7: not valid TOML: ",
     ),
     case(
         "a key given twice",
         "check {reg}",
         GOOD.replace('country = "TW"', 'country = "TW"\ncountry = "KR"'),
-        2,
+        CheckExit.UNREADABLE,
         "not valid TOML: Cannot overwrite a value",
     ),
-    case("JSON, not TOML", "-r {reg} list", '{"schema_version": 1}\n', 3, ":1:1: not valid TOML"),
-    case("a NUL byte", "-r {reg} list", GOOD + 'x = "a\x00b"\n', 3, "not valid TOML: Illegal"),
+    case(
+        "JSON, not TOML",
+        "-r {reg} list",
+        '{"schema_version": 1}\n',
+        ExitCode.REGISTRY,
+        ":1:1: not valid TOML",
+    ),
+    case(
+        "a NUL byte",
+        "-r {reg} list",
+        GOOD + 'x = "a\x00b"\n',
+        ExitCode.REGISTRY,
+        "not valid TOML: Illegal",
+    ),
     case(
         "unknown schema version",
         "-r {reg} list",
         GOOD.replace("schema_version = 1", "schema_version = 2"),
-        3,
+        ExitCode.REGISTRY,
         ":1:1: schema_version 2 is not one this sisterctl knows (it reads version 1); "
         "upgrade sisterctl",
     ),
@@ -286,7 +339,7 @@ CATALOGUE = [
         "a huge schema version",
         "check {reg}",
         GOOD.replace("schema_version = 1", "schema_version = 99999999999999999999"),
-        1,
+        CheckExit.ERRORS,
         "schema_version 99999999999999999999 is not one this sisterctl knows",
         stream="stdout",
     ),
@@ -295,7 +348,7 @@ CATALOGUE = [
         "year 0 in the registry",
         "-r {reg} list",
         with_tie(established='"0000-01-01"'),
-        3,
+        ExitCode.REGISTRY,
         ":18:1: [[partnership]] #1 'taipei-daegu': 'established': '0000-01-01' is not a "
         "date: the year must be 0001 to 9999",
     ),
@@ -303,14 +356,14 @@ CATALOGUE = [
         "year 0 as a TOML date",
         "-r {reg} list",
         with_tie(established="0000-01-01"),
-        3,
+        ExitCode.REGISTRY,
         ":18:15: not valid TOML: Invalid date or datetime",
     ),
     case(
         "year 10000 in the registry",
         "check {reg}",
         with_tie(established='"10000-01-01"'),
-        1,
+        CheckExit.ERRORS,
         "'10000-01-01' is not a date: write YYYY-MM-DD, YYYY-MM or YYYY",
         stream="stdout",
     ),
@@ -318,103 +371,195 @@ CATALOGUE = [
         "year 0 for --as-of",
         "-r {reg} list --as-of 0000-01-01",
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "--as-of: '0000-01-01' is not a date: the year must be 0001 to 9999",
     ),
     case(
         "year 10000 for --as-of",
         "-r {reg} show taipei-daegu --as-of 10000-01-01",
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "--as-of: '10000-01-01' is not a date: write YYYY-MM-DD",
     ),
     case(
         "a time of day in a date",
         "-r {reg} list",
         with_tie(established="2010-11-04T10:00:00"),
-        3,
+        ExitCode.REGISTRY,
         "'established': a date must not carry a time of day",
     ),
     case(
         "latitude beyond the pole",
         "-r {reg} list",
         GOOD.replace('country = "TW"', 'country = "TW"\nlat = 1e400'),
-        3,
+        ExitCode.REGISTRY,
         ":7:1: [[city]] #1 'taipei-tw': 'lat' must be between -90 and 90",
     ),
     # -- every option given an empty string --------------------------------------------
-    case("empty --registry", ("-r", "", "list"), GOOD, 2, "'--registry' / '-r': must not be"),
-    case("empty --city", ("-r", "{reg}", "list", "--city", ""), GOOD, 2, "'--city'"),
-    case("empty --country", ("-r", "{reg}", "list", "--country", ""), GOOD, 2, "'--country'"),
-    case("empty --kind", ("-r", "{reg}", "list", "--kind", " "), GOOD, 2, "'--kind'"),
-    case("empty --field", ("-r", "{reg}", "list", "--field", ""), GOOD, 2, "'--field'"),
-    case("empty --status", ("-r", "{reg}", "list", "--status", ""), GOOD, 2, "'--status'"),
-    case("empty --sort", ("-r", "{reg}", "list", "--sort", ""), GOOD, 2, "'--sort'"),
+    case(
+        "empty --registry",
+        ("-r", "", "list"),
+        GOOD,
+        ExitCode.USAGE,
+        "'--registry' / '-r': must not be",
+    ),
+    case("empty --city", ("-r", "{reg}", "list", "--city", ""), GOOD, ExitCode.USAGE, "'--city'"),
+    case(
+        "empty --country",
+        ("-r", "{reg}", "list", "--country", ""),
+        GOOD,
+        ExitCode.USAGE,
+        "'--country'",
+    ),
+    case("empty --kind", ("-r", "{reg}", "list", "--kind", " "), GOOD, ExitCode.USAGE, "'--kind'"),
+    case(
+        "empty --field", ("-r", "{reg}", "list", "--field", ""), GOOD, ExitCode.USAGE, "'--field'"
+    ),
+    case(
+        "empty --status",
+        ("-r", "{reg}", "list", "--status", ""),
+        GOOD,
+        ExitCode.USAGE,
+        "'--status'",
+    ),
+    case("empty --sort", ("-r", "{reg}", "list", "--sort", ""), GOOD, ExitCode.USAGE, "'--sort'"),
     case(
         "empty --since",
         ("-r", "{reg}", "list", "--since", ""),
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "--since: '' is not a year: write YYYY (e.g. 2010)",
     ),
-    case("empty --until", ("-r", "{reg}", "list", "--until", ""), GOOD, 1, "--until: '' is not a"),
-    case("empty --format", ("-r", "{reg}", "list", "--format", ""), GOOD, 2, "'--format'"),
-    case("empty --as-of", ("-r", "{reg}", "list", "--as-of", ""), GOOD, 1, "--as-of: '' is"),
-    case("empty tie", ("-r", "{reg}", "show", ""), GOOD, 1, "name a tie: its id"),
-    case("empty cities", ("-r", "{reg}", "show", "", " "), GOOD, 1, "name a tie: its id"),
+    case(
+        "empty --until",
+        ("-r", "{reg}", "list", "--until", ""),
+        GOOD,
+        ExitCode.REFUSED,
+        "--until: '' is not a",
+    ),
+    case(
+        "empty --format",
+        ("-r", "{reg}", "list", "--format", ""),
+        GOOD,
+        ExitCode.USAGE,
+        "'--format'",
+    ),
+    case(
+        "empty --as-of",
+        ("-r", "{reg}", "list", "--as-of", ""),
+        GOOD,
+        ExitCode.REFUSED,
+        "--as-of: '' is",
+    ),
+    case("empty tie", ("-r", "{reg}", "show", ""), GOOD, ExitCode.REFUSED, "name a tie: its id"),
+    case(
+        "empty cities",
+        ("-r", "{reg}", "show", "", " "),
+        GOOD,
+        ExitCode.REFUSED,
+        "name a tie: its id",
+    ),
     case(
         "empty show --format",
         ("-r", "{reg}", "show", "taipei-daegu", "--format", ""),
         GOOD,
-        2,
+        ExitCode.USAGE,
         "'--format'",
     ),
-    case("empty check FILE", ("check", ""), GOOD, 2, "'[FILE]': must not be empty"),
-    case("empty check --format", ("check", "{reg}", "-f", ""), GOOD, 2, "'--format'"),
-    case("empty check --as-of", ("check", "{reg}", "--as-of", ""), GOOD, 1, "--as-of: '' is"),
     case(
-        "empty upcoming --within", ("-r", "{reg}", "upcoming", "--within", ""), GOOD, 2, "--within"
+        "empty check FILE", ("check", ""), GOOD, CheckExit.UNREADABLE, "'[FILE]': must not be empty"
     ),
-    case("empty upcoming --city", ("-r", "{reg}", "upcoming", "--city", ""), GOOD, 2, "'--city'"),
+    case(
+        "empty check --format",
+        ("check", "{reg}", "-f", ""),
+        GOOD,
+        CheckExit.UNREADABLE,
+        "'--format'",
+    ),
+    case(
+        "empty check --as-of",
+        ("check", "{reg}", "--as-of", ""),
+        GOOD,
+        CheckExit.ERRORS,
+        "--as-of: '' is",
+    ),
+    case(
+        "empty upcoming --within",
+        ("-r", "{reg}", "upcoming", "--within", ""),
+        GOOD,
+        ExitCode.USAGE,
+        "--within",
+    ),
+    case(
+        "empty upcoming --city",
+        ("-r", "{reg}", "upcoming", "--city", ""),
+        GOOD,
+        ExitCode.USAGE,
+        "'--city'",
+    ),
     case(
         "empty upcoming --leap-day",
         ("-r", "{reg}", "upcoming", "--leap-day", ""),
         GOOD,
-        2,
+        ExitCode.USAGE,
         "'--leap-day'",
     ),
-    case("empty ics --output", ("-r", "{reg}", "export", "ics", "-o", ""), GOOD, 2, "'--output'"),
     case(
-        "empty ics --remind", ("-r", "{reg}", "export", "ics", "--remind", ""), GOOD, 2, "--remind"
+        "empty ics --output",
+        ("-r", "{reg}", "export", "ics", "-o", ""),
+        GOOD,
+        ExitCode.USAGE,
+        "'--output'",
     ),
     case(
-        "empty ics --years", ("-r", "{reg}", "export", "ics", "--years", ""), GOOD, 2, "'--years'"
+        "empty ics --remind",
+        ("-r", "{reg}", "export", "ics", "--remind", ""),
+        GOOD,
+        ExitCode.USAGE,
+        "--remind",
     ),
-    case("empty timeline tie", ("-r", "{reg}", "timeline", ""), GOOD, 1, "name a tie"),
+    case(
+        "empty ics --years",
+        ("-r", "{reg}", "export", "ics", "--years", ""),
+        GOOD,
+        ExitCode.USAGE,
+        "'--years'",
+    ),
+    case(
+        "empty timeline tie", ("-r", "{reg}", "timeline", ""), GOOD, ExitCode.REFUSED, "name a tie"
+    ),
     case(
         "empty timeline --city",
         ("-r", "{reg}", "timeline", "--city", ""),
         GOOD,
-        2,
+        ExitCode.USAGE,
         "name one tie (timeline taipei-daegu) or one city",
     ),
-    case("empty stats --top", ("-r", "{reg}", "stats", "--top", ""), GOOD, 2, "'--top'"),
-    case("empty list --svg", ("-r", "{reg}", "list", "--svg", ""), GOOD, 2, "'--svg'"),
+    case(
+        "empty stats --top", ("-r", "{reg}", "stats", "--top", ""), GOOD, ExitCode.USAGE, "'--top'"
+    ),
+    case("empty list --svg", ("-r", "{reg}", "list", "--svg", ""), GOOD, ExitCode.USAGE, "'--svg'"),
     case(
         "empty show --html",
         ("-r", "{reg}", "show", "taipei-daegu", "--html", ""),
         GOOD,
-        2,
+        ExitCode.USAGE,
         "'--html'",
     ),
-    case("stats --top 0", "-r {reg} stats --top 0", GOOD, 2, "'--top'"),
-    case("a picture 10000 columns wide", "-r {reg} stats --width 10000", GOOD, 2, "'--width'"),
+    case("stats --top 0", "-r {reg} stats --top 0", GOOD, ExitCode.USAGE, "'--top'"),
+    case(
+        "a picture 10000 columns wide",
+        "-r {reg} stats --width 10000",
+        GOOD,
+        ExitCode.USAGE,
+        "'--width'",
+    ),
     # -- windows and spans -------------------------------------------------------------
     case(
         "--within -5",
         ("-r", "{reg}", "upcoming", "--within", "-5"),
         GOOD,
-        2,
+        ExitCode.USAGE,
         "--within takes a positive length: days (30), weeks (6w), months (3m) or years (1y), "
         "not '-5'",
     ),
@@ -422,31 +567,33 @@ CATALOGUE = [
         "a window past the year 9999",
         "-r {reg} upcoming --within 100000000000000000000d",
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "ends after the year 9999",
     ),
     case(
         "a calendar past the year 9999",
         "-r {reg} export ics --as-of 9999-06-01",
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "a window of 10 years from 9999-06-01 ends after the year 9999",
     ),
-    case("--years 0", "-r {reg} export ics --years 0", GOOD, 2, "'--years' / '-y'"),
-    case("a negative reminder", "-r {reg} export ics --remind -3d", GOOD, 2, "not '-3d'"),
+    case("--years 0", "-r {reg} export ics --years 0", GOOD, ExitCode.USAGE, "'--years' / '-y'"),
+    case(
+        "a negative reminder", "-r {reg} export ics --remind -3d", GOOD, ExitCode.USAGE, "not '-3d'"
+    ),
     # -- where sisterctl writes --------------------------------------------------------
     case(
         "a calendar written over the registry",
         "-r {reg} export ics -o {reg}",
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "registry.toml is the registry itself; name another file with -o",
     ),
     case(
         "a picture written over the registry, through a link",
         "-r {reg} upcoming --html {tmp}/link.toml",
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "link.toml is the registry itself; name another file with --html",
         setup=lambda reg: (reg.parent / "link.toml").symlink_to(reg) or reg,
     ),
@@ -454,14 +601,14 @@ CATALOGUE = [
         "a picture written over the registry",
         "-r {reg} list --svg {reg}",
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "registry.toml is the registry itself; name another file with --svg",
     ),
     case(
         "a calendar into a missing folder",
         "-r {reg} export ics -o {tmp}/nowhere/x.ics",
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "nowhere/x.ics: No such file or directory",
     ),
     # -- writing: init, add, end, resume, import -----------------------------------------
@@ -469,7 +616,7 @@ CATALOGUE = [
         "a read-only registry on add",
         "-r {reg} add agreement taipei-daegu --date 2022 --title T",
         GOOD,
-        3,
+        ExitCode.REGISTRY,
         "registry.toml: the registry is read-only; nothing was written",
         setup=read_only,
     ),
@@ -477,7 +624,7 @@ CATALOGUE = [
         "a read-only registry on end",
         "-r {reg} end taipei-daegu --date 2022",
         GOOD,
-        3,
+        ExitCode.REGISTRY,
         "the registry is read-only; nothing was written",
         setup=read_only,
     ),
@@ -485,7 +632,7 @@ CATALOGUE = [
         "the write lock held by another process",
         "-r {reg} add agreement taipei-daegu --date 2022 --title T",
         GOOD,
-        4,
+        ExitCode.BUSY,
         "another sisterctl process is writing the registry (lock registry.toml.lock held "
         "for over 0.5 s); try again",
         lock_held=True,
@@ -494,7 +641,7 @@ CATALOGUE = [
         "the write lock held, on import",
         "-r {reg} import csv {tmp}/ties.csv",
         GOOD,
-        4,
+        ExitCode.BUSY,
         "another sisterctl process is writing the registry",
         lock_held=True,
         files=(("ties.csv", "city1,country1,city2,country2\nSeoul,KR,Taipei,TW\n"),),
@@ -503,7 +650,7 @@ CATALOGUE = [
         "a registry replaced by a symlink, on add",
         "-r {reg} add agreement taipei-daegu --date 2022 --title T",
         GOOD,
-        0,
+        ExitCode.OK,
         'Recorded the agreement "T" on taipei-daegu (2022)',
         stream="note",
         setup=a_symlink,
@@ -513,7 +660,7 @@ CATALOGUE = [
         "a dangling symlink, on add",
         "-r {reg} add exchange taipei-daegu --date 2022 --kind visit --title V",
         GOOD,
-        3,
+        ExitCode.REGISTRY,
         "gone.toml: no registry file here",
         setup=a_dangling_symlink,
     ),
@@ -521,7 +668,7 @@ CATALOGUE = [
         "a directory, on end",
         "-r {reg} end taipei-daegu --date 2022",
         GOOD,
-        3,
+        ExitCode.REGISTRY,
         "is a directory, not a registry file",
         setup=a_directory,
     ),
@@ -529,7 +676,7 @@ CATALOGUE = [
         "a registry with errors, on add",
         "-r {reg} add agreement taipei-daegu --date 2022 --title T",
         with_tie(established='"2010-02-30"'),
-        3,
+        ExitCode.REGISTRY,
         ":18:1: [[partnership]] #1 'taipei-daegu': 'established': '2010-02-30' is not a "
         "date: February 2010 has 28 days (fix the registry before adding to it)",
     ),
@@ -537,77 +684,77 @@ CATALOGUE = [
         "an empty file, on add",
         "-r {reg} add agreement taipei-daegu --date 2022 --title T",
         "",
-        3,
+        ExitCode.REGISTRY,
         "the file is empty",
     ),
     case(
         "not UTF-8, on resume",
         "-r {reg} resume taipei-daegu --date 2022",
         GOOD.encode("utf-16"),
-        3,
+        ExitCode.REGISTRY,
         "not UTF-8 text (byte 0xff)",
     ),
     case(
         "init over an existing registry",
         "init {reg}",
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "registry.toml: a file is already there; sisterctl init never overwrites",
     ),
     case(
         "year 0 for add --date",
         "-r {reg} add agreement taipei-daegu -d 0000-01-01 -t T",
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "'0000-01-01' is not a date: the year must be 0001 to 9999",
     ),
     case(
         "year 10000 for end --date",
         "-r {reg} end taipei-daegu --date 10000-01-01",
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "'10000-01-01' is not a date",
     ),
     case(
         "empty add --date",
         ("-r", "{reg}", "add", "agreement", "taipei-daegu", "-d", "", "-t", "T"),
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "'' is not a date",
     ),
     case(
         "empty add --title",
         ("-r", "{reg}", "add", "agreement", "taipei-daegu", "-d", "2022", "-t", ""),
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "the title is empty",
     ),
     case(
         "empty add tie",
         ("-r", "{reg}", "add", "agreement", "", "-d", "2022", "-t", "T"),
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "name a tie",
     ),
     case(
         "empty add --mode",
         ("-r", "{reg}", "add", "agreement", "taipei-daegu", "-d", "2022", "-t", "T", "--mode", ""),
         GOOD,
-        2,
+        ExitCode.USAGE,
         "'--mode': must not be empty",
     ),
     case(
         "empty add --venue",
         ("-r", "{reg}", "add", "agreement", "taipei-daegu", "-d", "2022", "-t", "T", "--venue", ""),
         GOOD,
-        2,
+        ExitCode.USAGE,
         "'--venue': must not be empty",
     ),
     case(
         "empty add --note",
         ("-r", "{reg}", "add", "agreement", "taipei-daegu", "-d", "2022", "-t", "T", "--note", ""),
         GOOD,
-        2,
+        ExitCode.USAGE,
         "'--note': must not be empty",
     ),
     case(
@@ -626,7 +773,7 @@ CATALOGUE = [
             "",
         ),
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "the signatory is empty",
     ),
     case(
@@ -645,58 +792,64 @@ CATALOGUE = [
             "",
         ),
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "the source is empty",
     ),
     case(
         "empty add exchange --kind",
         ("-r", "{reg}", "add", "exchange", "taipei-daegu", "-d", "2022", "--kind", "", "-t", "T"),
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "the kind is empty",
     ),
     case(
         "empty add partnership city",
         ("-r", "{reg}", "add", "partnership", "", "Seoul, KR", "--established", "2020"),
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "the city is empty",
     ),
     case(
         "empty end --reason",
         ("-r", "{reg}", "end", "taipei-daegu", "--date", "2022", "--reason", ""),
         GOOD,
-        2,
+        ExitCode.USAGE,
         "'--reason': must not be empty",
     ),
     case(
         "empty resume --date",
         ("-r", "{reg}", "resume", "taipei-daegu", "--date", ""),
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "'' is not a date",
     ),
-    case("empty init PATH", ("init", ""), GOOD, 2, "'[PATH]': must not be empty"),
-    case("empty import FILE", ("-r", "{reg}", "import", "csv", ""), GOOD, 2, "'FILE': must not be"),
+    case("empty init PATH", ("init", ""), GOOD, ExitCode.USAGE, "'[PATH]': must not be empty"),
+    case(
+        "empty import FILE",
+        ("-r", "{reg}", "import", "csv", ""),
+        GOOD,
+        ExitCode.USAGE,
+        "'FILE': must not be",
+    ),
     case(
         "empty import --map",
         ("-r", "{reg}", "import", "csv", "{reg}", "--map", ""),
         GOOD,
-        2,
+        ExitCode.USAGE,
         "--map takes FIELD=COLUMN (such as established=date_signed), not ''",
     ),
     case(
         "empty add agreement --kind",
         ("-r", "{reg}", "add", "agreement", "taipei-daegu", "-d", "2022", "-t", "T", "-k", ""),
         GOOD,
-        2,
+        ExitCode.USAGE,
         "'--kind' / '-k': must not be empty",
     ),
     case(
         "empty add partnership --kind",
         ("-r", "{reg}", "add", "partnership", "Oslo, NO", "Taipei", "-e", "2020", "--kind", ""),
         GOOD,
-        2,
+        ExitCode.USAGE,
         "'--kind' / '-k': must not be empty",
     ),
     case(
@@ -715,38 +868,42 @@ CATALOGUE = [
             "",
         ),
         GOOD,
-        2,
+        ExitCode.USAGE,
         "'--to-kind': must not be empty",
     ),
     case(
         "empty add --field",
         ("-r", "{reg}", "add", "agreement", "taipei-daegu", "-d", "2022", "-t", "T", "--field", ""),
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "the field is empty",
     ),
     case(
         "empty import --kind",
         ("-r", "{reg}", "import", "csv", "{reg}", "--kind", ""),
         GOOD,
-        2,
+        ExitCode.USAGE,
         "'--kind' / '-k': must not be empty",
     ),
     case(
         "empty import --source",
         ("-r", "{reg}", "import", "csv", "{reg}", "--source", ""),
         GOOD,
-        2,
+        ExitCode.USAGE,
         "'--source': must not be empty",
     ),
     case(
-        "empty export --output", ("-r", "{reg}", "export", "json", "-o", ""), GOOD, 2, "'--output'"
+        "empty export --output",
+        ("-r", "{reg}", "export", "json", "-o", ""),
+        GOOD,
+        ExitCode.USAGE,
+        "'--output'",
     ),
     case(
         "an ANSI escape in a title",
         ("-r", "{reg}", "add", "agreement", "taipei-daegu", "-d", "2022", "-t", "\x1b[2JRed"),
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "the title must be one line of plain text, without control characters (found U+001B)",
         absent=("\x1b",),
     ),
@@ -754,7 +911,7 @@ CATALOGUE = [
         "a right-to-left override in a title",
         ("-r", "{reg}", "add", "agreement", "taipei-daegu", "-d", "2022", "-t", "Re\u202eaffirm"),
         GOOD,
-        0,
+        ExitCode.OK,
         'Recorded the agreement "Re\\u202eaffirm"',
         stream="note",
         absent=("\u202e",),
@@ -774,7 +931,7 @@ CATALOGUE = [
             'x" [[partnership]] id = "evil',
         ),
         GOOD,
-        0,
+        ExitCode.OK,
         "Recorded the agreement",
         stream="note",
         writes=True,
@@ -796,7 +953,7 @@ CATALOGUE = [
             "--dry-run",
         ),
         GOOD,
-        0,
+        ExitCode.OK,
         'venue = "[red]City Hall[/red]"',
         stream="stdout",
     ),
@@ -804,7 +961,7 @@ CATALOGUE = [
         "an agreement before the founding",
         "-r {reg} add agreement taipei-daegu --date 2009 --title T",
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "an agreement dated 2009 would come before it (check the date, or run again with "
         "--force to record it as it is)",
     ),
@@ -812,21 +969,21 @@ CATALOGUE = [
         "an ending before the founding",
         "-r {reg} end taipei-daegu --date 2010-11-03",
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "an ending dated 2010-11-03 would come before the tie began",
     ),
     case(
         "the same tie again, in the other order",
         ("-r", "{reg}", "add", "partnership", "Daegu", "Taipei, TW", "--established", "2020"),
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "Taipei–Daegu is already in the registry as taipei-daegu",
     ),
     case(
         "a city tied to itself",
         ("-r", "{reg}", "add", "partnership", "Taipei", "taipei", "--established", "2020"),
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "a city cannot be tied to itself",
     ),
     # -- editing in place: sign and edit ------------------------------------------------
@@ -935,7 +1092,7 @@ CATALOGUE = [
         "a CSV with a formula in a cell",
         "-r {reg} import csv {tmp}/ties.csv",
         GOOD,
-        0,
+        ExitCode.OK,
         "Added 1 tie",
         stream="stdout",
         writes=True,
@@ -951,7 +1108,7 @@ CATALOGUE = [
         "a formula exported to CSV",
         "-r {reg} export csv",
         renamed('"=HYPERLINK(\\"http://evil.example\\")"'),
-        0,
+        ExitCode.OK,
         'taipei-daegu,"\'=HYPERLINK(""http://evil.example"")",TW,Daegu',
         stream="stdout",
     ),
@@ -959,7 +1116,7 @@ CATALOGUE = [
         "an empty CSV",
         "-r {reg} import csv {tmp}/ties.csv",
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "the file is empty; a CSV file starts with a header line",
         files=(("ties.csv", ""),),
     ),
@@ -967,7 +1124,7 @@ CATALOGUE = [
         "a CSV that is not UTF-8",
         "-r {reg} import csv {tmp}/ties.csv",
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "line 2: not UTF-8 text (byte 0xe3); save the file as UTF-8",
         files=(("ties.csv", b"city1,country1,city2,country2\nS\xe3o Paulo,BR,Daegu,KR\n"),),
     ),
@@ -975,16 +1132,22 @@ CATALOGUE = [
         "a CSV without the columns",
         "-r {reg} import csv {tmp}/ties.csv",
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "no column for city1, country1, city2, country2 (the columns are: a, b)",
         files=(("ties.csv", "a,b\n1,2\n"),),
     ),
-    case("a missing CSV", "-r {reg} import csv {tmp}/nope.csv", GOOD, 1, "nope.csv: no such file"),
+    case(
+        "a missing CSV",
+        "-r {reg} import csv {tmp}/nope.csv",
+        GOOD,
+        ExitCode.REFUSED,
+        "nope.csv: no such file",
+    ),
     case(
         "CSV given to import json",
         "-r {reg} import json {tmp}/ties.csv",
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "line 1 column 1: not valid JSON",
         files=(("ties.csv", "city1,country1,city2,country2\n"),),
     ),
@@ -992,27 +1155,39 @@ CATALOGUE = [
         "a CSV export over the registry",
         "-r {reg} export csv -o {reg}",
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "registry.toml is the registry itself; name another file with -o",
     ),
     # -- what people and programs type --------------------------------------------------
-    case("a typo in a command", "-r {reg} lsit", GOOD, 2, "No such command 'lsit'"),
-    case("an unknown option", "-r {reg} list --colour", GOOD, 2, "No such option: --colour"),
-    case("three words for a tie", "-r {reg} show a b c", GOOD, 1, "not 3 words"),
+    case("a typo in a command", "-r {reg} lsit", GOOD, ExitCode.USAGE, "No such command 'lsit'"),
+    case(
+        "an unknown option",
+        "-r {reg} list --colour",
+        GOOD,
+        ExitCode.USAGE,
+        "No such option: --colour",
+    ),
+    case("three words for a tie", "-r {reg} show a b c", GOOD, ExitCode.REFUSED, "not 3 words"),
     case(
         "a misspelt tie",
         "-r {reg} show taipei-dageu",
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "no tie matches 'taipei-dageu'; did you mean taipei-daegu?",
     ),
-    case("an unknown country", "-r {reg} list --country Atlantis", GOOD, 1, "unknown country"),
+    case(
+        "an unknown country",
+        "-r {reg} list --country Atlantis",
+        GOOD,
+        ExitCode.REFUSED,
+        "unknown country",
+    ),
     # -- text that could fool a terminal ------------------------------------------------
     case(
         "Rich markup in a city name",
         "-r {reg} list",
         renamed('"[bold red]Taipei[/]"'),
-        0,
+        ExitCode.OK,
         "[bold red]Taipei[/], Taiwan",
         stream="stdout",
     ),
@@ -1020,7 +1195,7 @@ CATALOGUE = [
         "Rich markup in a title",
         "-r {reg} show taipei-daegu",
         renamed('"[link=https://evil.example]click[/link]"'),
-        0,
+        ExitCode.OK,
         "[link=https://evil.example]click[/link]",
         stream="stdout",
     ),
@@ -1028,7 +1203,7 @@ CATALOGUE = [
         "ANSI escapes in a city name",
         "-r {reg} list --format tsv",
         renamed('"\\u001b[2J\\u001b[31mTaipei"'),
-        0,
+        ExitCode.OK,
         "\\x1b[2J\\x1b[31mTaipei",
         stream="stdout",
         absent=("\x1b",),
@@ -1037,7 +1212,7 @@ CATALOGUE = [
         "ANSI escapes in a title",
         "-r {reg} show taipei-daegu",
         renamed('"\\u001b]8;;https://evil.example\\u0007click"'),
-        0,
+        ExitCode.OK,
         "\\x1b]8;;https://evil.example\\x07click",
         stream="stdout",
         absent=("\x1b", "\x07"),
@@ -1046,7 +1221,7 @@ CATALOGUE = [
         "ANSI escapes in upcoming anniversaries",
         "-r {reg} upcoming --as-of 2026-11-01 --within 30",
         renamed('"\\u001b[2JTaipei"'),
-        0,
+        ExitCode.OK,
         "\\x1b[2JTaipei–Daegu",
         stream="stdout",
         absent=("\x1b",),
@@ -1055,7 +1230,7 @@ CATALOGUE = [
         "ANSI escapes in a calendar",
         "-r {reg} export ics --as-of 2026-11-01",
         renamed('"\\u001b[2JTaipei"'),
-        0,
+        ExitCode.OK,
         "SUMMARY:\\\\x1b[2JTaipei–Daegu: 16th sister-city anniversary",
         stream="stdout",
         absent=("\x1b",),
@@ -1064,7 +1239,7 @@ CATALOGUE = [
         "ANSI escapes in a timeline",
         "-r {reg} timeline taipei-daegu --as-of 2026-11-01",
         renamed('"\\u001b]8;;https://evil.example\\u0007Reaffirm"'),
-        0,
+        ExitCode.OK,
         "\\x1b]8;;https://evil.example\\x07Reaffirm",
         stream="stdout",
         absent=("\x1b", "\x07"),
@@ -1073,7 +1248,7 @@ CATALOGUE = [
         "Rich markup in a city's timeline",
         "-r {reg} timeline --city Daegu --as-of 2026-11-01",
         renamed('"[blink]Taipei[/blink]"'),
-        0,
+        ExitCode.OK,
         "[blink]Taipei[/blink]",
         stream="stdout",
     ),
@@ -1081,7 +1256,7 @@ CATALOGUE = [
         "a right-to-left override in a name",
         "-r {reg} list",
         renamed('"\\u202eiepiaT"'),
-        0,
+        ExitCode.OK,
         "\\u202eiepiaT",
         stream="stdout",
         absent=("\u202e",),
@@ -1090,7 +1265,7 @@ CATALOGUE = [
         "zero-width characters in a title",
         "-r {reg} show taipei-daegu",
         renamed('"Re\\u200baffirm\\u2060ation"'),
-        0,
+        ExitCode.OK,
         "Re\\u200baffirm\\u2060ation",
         stream="stdout",
         absent=("\u200b", "\u2060"),
@@ -1099,7 +1274,7 @@ CATALOGUE = [
         "invisible characters, check",
         "check {reg}",
         renamed('"Tai\\u200bpei"'),
-        0,
+        CheckExit.CLEAN,
         ":5:1: warning: [[city]] #1 'taipei-tw': 'name' holds an invisible or control "
         "character (U+200B)",
         stream="stdout",
@@ -1108,7 +1283,7 @@ CATALOGUE = [
         "an escape sequence in a path",
         ("-r", "{tmp}/\x1b[2Jx.toml", "list"),
         GOOD,
-        3,
+        ExitCode.REGISTRY,
         "\\x1b[2Jx.toml: no registry file here",
         absent=("\x1b",),
     ),
@@ -1116,7 +1291,7 @@ CATALOGUE = [
         "an escape sequence in a tie asked for",
         ("-r", "{reg}", "show", "\x1b[31mred"),
         GOOD,
-        1,
+        ExitCode.REFUSED,
         "no tie matches '\\x1b[31mred'",
         absent=("\x1b",),
     ),
@@ -1125,7 +1300,7 @@ CATALOGUE = [
         "a tie naming no city",
         "-r {reg} list",
         GOOD.replace('"daegu-kr"]', '"seoul-kr"]'),
-        3,
+        ExitCode.REGISTRY,
         "names city 'seoul-kr', which has no [[city]] record",
     ),
     case(
@@ -1136,7 +1311,7 @@ CATALOGUE = [
             '[[partnership]]\nid = "daegu-taipei"\ncities = '
             '["daegu-kr", "taipei-tw"]\nsources = ["s"]\n\n[[agreement]]',
         ),
-        1,
+        CheckExit.ERRORS,
         "the same tie as 'taipei-daegu' (line 15)",
         stream="stdout",
     ),
@@ -1144,7 +1319,7 @@ CATALOGUE = [
         "a symlink to the registry",
         "-r {reg} show taipei-daegu --format json",
         GOOD,
-        0,
+        ExitCode.OK,
         '"established": "2010-11-04"',
         stream="stdout",
         setup=a_symlink,
@@ -1152,15 +1327,984 @@ CATALOGUE = [
 ]
 
 
+# ---------------------------------------------------------------------------
+# Hostile paths and hostile text: where outputs go, what reaches a terminal or a
+# spreadsheet, writes that must not lose an edit, limits and interruptions.
+
+
+def needs_root() -> None:
+    """Device nodes (made inside the test's folder) need root, and a kernel that lets
+    root make them."""
+    if os.geteuid() != 0:
+        pytest.skip("making a device node needs root")
+
+
+def device(path: Path, minor: int) -> Path:
+    """A character device node at `path`: the kernel's null (1, 3) or zero (1, 5)."""
+    needs_root()
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, minor))
+    except OSError as exc:
+        pytest.skip(f"cannot make a device node here: {exc}")
+    return path
+
+
+def a_fifo(reg: Path) -> Path:
+    reg.unlink()
+    os.mkfifo(reg)
+    return reg
+
+
+def a_device(reg: Path) -> Path:
+    reg.unlink()
+    return device(reg, 5)
+
+
+def a_hard_link(reg: Path) -> Path:
+    os.link(reg, reg.parent / "other-name.toml")
+    return reg
+
+
+def a_link_loop(reg: Path) -> Path:
+    (reg.parent / "loop-a").symlink_to(reg.parent / "loop-b")
+    (reg.parent / "loop-b").symlink_to(reg.parent / "loop-a")
+    return reg
+
+
+def a_link_to_an_old_file(name: str) -> Setup:
+    def setup(reg: Path) -> Path:
+        (reg.parent / "target").write_bytes(b"old contents\n")
+        (reg.parent / name).symlink_to(reg.parent / "target")
+        return reg
+
+    return setup
+
+
+def a_dangling_output_link(reg: Path) -> Path:
+    (reg.parent / "out.csv").symlink_to(reg.parent / "made.csv")
+    return reg
+
+
+def an_old_file(name: str) -> Setup:
+    def setup(reg: Path) -> Path:
+        (reg.parent / name).write_bytes(b"old contents\n")
+        return reg
+
+    return setup
+
+
+def a_fifo_with_a_reader(reg: Path) -> Path:
+    """A FIFO, out.fifo, and a reader that copies what comes through it to got.txt."""
+    import threading
+
+    fifo = reg.parent / "out.fifo"
+    os.mkfifo(fifo)
+
+    def read() -> None:
+        with fifo.open("rb") as handle:
+            (reg.parent / "got.txt").write_bytes(handle.read())
+
+    threading.Thread(target=read, daemon=True).start()
+    return reg
+
+
+def a_null_device(reg: Path) -> Path:
+    device(reg.parent / "null", 3)
+    return reg
+
+
+def still(name: str, kind: str, starts: bytes | None = None) -> Callable[[Path, str, str], None]:
+    """A check: `name` is still a link (to `target`), a FIFO or a device, and the file
+    written through it starts with `starts`."""
+
+    def check(tmp: Path, stdout: str, stderr: str) -> None:
+        path = tmp / name
+        mode = path.lstat().st_mode
+        assert {"link": stat.S_ISLNK, "fifo": stat.S_ISFIFO, "device": stat.S_ISCHR}[kind](mode)
+        if starts is None:
+            return
+        if kind == "fifo":
+            got = tmp / "got.txt"
+            for _ in range(200):  # the reader thread writes it when the FIFO closes
+                if got.exists():
+                    break
+                time.sleep(0.05)
+            assert got.read_bytes().startswith(starts)
+        else:
+            assert path.read_bytes().startswith(starts)
+
+    return check
+
+
+def well_formed_svg(name: str) -> Callable[[Path, str, str], None]:
+    def check(tmp: Path, stdout: str, stderr: str) -> None:
+        import xml.etree.ElementTree as ET
+
+        ET.parse(tmp / name)  # raises when the SVG is not well-formed XML
+
+    return check
+
+
+def svg_and_html_safe(tmp: Path, stdout: str, stderr: str) -> None:
+    well_formed_svg("t.svg")(tmp, stdout, stderr)
+    no_control_characters("t.html")(tmp, stdout, stderr)
+
+
+def no_control_characters(name: str) -> Callable[[Path, str, str], None]:
+    def check(tmp: Path, stdout: str, stderr: str) -> None:
+        text = (tmp / name).read_text(encoding="utf-8")
+        assert not [c for c in text if ord(c) < 32 and c not in "\t\n\r"]
+
+    return check
+
+
+def rows_of(
+    delimiter: str, count: int, columns: int | None = None
+) -> Callable[[Path, str, str], None]:
+    """A check: standard output reads as `count` rows of CSV or TSV (header included),
+    each as wide as the header."""
+
+    def check(tmp: Path, stdout: str, stderr: str) -> None:
+        import csv
+        import io
+
+        if delimiter == "\t":  # TSV has no quoting: a row is a line
+            rows = [line.split("\t") for line in stdout.split("\n")[:-1]]
+        else:
+            rows = list(csv.reader(io.StringIO(stdout, newline=""), delimiter=delimiter))
+        assert len(rows) == count, rows
+        assert {len(row) for row in rows} == {len(rows[0])}
+        assert "\r" not in stdout
+
+    return check
+
+
+def full_disk(monkeypatch: pytest.MonkeyPatch, reg: Path) -> None:
+    """Every flush to disk fails as on a full disk (ENOSPC)."""
+    import errno
+
+    def fsync(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", fsync)
+
+
+def an_edit_before_the_rename(*, recreate: bool) -> Callable[[pytest.MonkeyPatch, Path], None]:
+    """Someone saves the registry between sisterctl's reading it and its rename, once:
+    an edit that keeps the size and the modification time, in place or (`recreate`) as
+    a new file at that name."""
+
+    def patch(monkeypatch: pytest.MonkeyPatch, reg: Path) -> None:
+        from sisterctl.store import atomic
+
+        original = atomic._temporary
+        done: list[bool] = []
+
+        def temporary(path: Path, data: bytes, mode: int) -> Path:
+            if not done and path == reg:
+                done.append(True)
+                st = reg.stat()
+                edited = reg.read_bytes().replace(b"to Reaffirm", b"to REAFFIRM")
+                if recreate:
+                    reg.unlink()
+                    reg.write_bytes(edited)
+                else:
+                    with reg.open("r+b") as handle:
+                        handle.write(edited)
+                os.utime(reg, ns=(st.st_atime_ns, st.st_mtime_ns))
+                assert (reg.stat().st_size, reg.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+            return original(path, data, mode)
+
+        monkeypatch.setattr(atomic, "_temporary", temporary)
+
+    return patch
+
+
+def kept_the_edit(tmp: Path, stdout: str, stderr: str) -> None:
+    text = (tmp / "registry.toml").read_text(encoding="utf-8")
+    assert "Agreement to REAFFIRM Sister City Friendship" in text  # the person's edit
+    assert 'title = "T"' in text  # and sisterctl's record, after it
+    assert text.startswith(GOOD.replace("to Reaffirm", "to REAFFIRM"))
+
+
+def ctrl_c_in(target: str) -> Callable[[pytest.MonkeyPatch, Path], None]:
+    def patch(monkeypatch: pytest.MonkeyPatch, reg: Path) -> None:
+        def interrupt(*args: object, **kwargs: object) -> None:
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(target, interrupt)
+
+    return patch
+
+
+def no_flock(monkeypatch: pytest.MonkeyPatch, reg: Path) -> None:
+    """A file system without flock (some network and FUSE ones): ENOSYS."""
+    import errno
+    import fcntl
+
+    def flock(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOSYS, os.strerror(errno.ENOSYS))
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+
+
+def help_once(tmp: Path, stdout: str, stderr: str) -> None:
+    assert stderr == ""
+    assert stdout.count("Usage:") == 1
+    assert stdout.rstrip("\n").count("\n") == stdout.strip("\n").count("\n")
+
+
+def sisterctl_json(**changes: object) -> str:
+    """A sisterctl export of one tie, A–B, with `changes` to its top level."""
+    data: dict[str, object] = {
+        "format": "sisterctl",
+        "schema_version": 1,
+        "cities": [
+            {"id": "a-de", "name": "A", "country": "DE"},
+            {"id": "b-fr", "name": "B", "country": "FR"},
+        ],
+        "partnerships": [{"id": "a-b", "cities": ["a-de", "b-fr"], "established": "2005"}],
+    }
+    data.update(changes)
+    return json.dumps(data)
+
+
+def wikidata_json(**binding: str) -> str:
+    """SPARQL results of one P190 statement, Berlin–Paris, with more bindings."""
+    row = {
+        "city": "http://www.wikidata.org/entity/Q64",
+        "cityLabel": "Berlin",
+        "cityCountry": "DE",
+        "twin": "http://www.wikidata.org/entity/Q90",
+        "twinLabel": "Paris",
+        "twinCountry": "FR",
+        **binding,
+    }
+    variables = ["city", "cityLabel", "cityCountry", "twin", "twinLabel", "twinCountry"]
+    return json.dumps(
+        {
+            "head": {"vars": [*variables, "start", "startPrecision", "end", "endPrecision"]},
+            "results": {"bindings": [{k: {"value": v} for k, v in row.items()}]},
+        }
+    )
+
+
+def dated_ties(count: int) -> str:
+    """A registry of `count` ties known to the day."""
+    parts = ["schema_version = 1\n"]
+    for i in range(count):
+        parts.append(
+            f'[[city]]\nid = "a{i}-tw"\nname = "A{i}"\ncountry = "TW"\n\n'
+            f'[[city]]\nid = "b{i}-kr"\nname = "B{i}"\ncountry = "KR"\n\n'
+            f'[[partnership]]\nid = "t{i}"\ncities = ["a{i}-tw", "b{i}-kr"]\n'
+            f'established = "19{50 + i % 50}-0{1 + i % 9}-1{i % 9}"\nsources = ["s"]\n\n'
+        )
+    return "".join(parts)
+
+
+CR_FORMULA = "\"Taipei\\r=cmd|'/C calc'!A0\""
+LONG = "x" * 300
+
+HOSTILE = [
+    # -- -o, --svg, --html: where an output goes --------------------------------------
+    case(
+        "-o onto a symbolic link",
+        "-r {reg} export csv -o {tmp}/out.csv",
+        GOOD,
+        0,
+        "",
+        stream="quiet",
+        setup=a_link_to_an_old_file("out.csv"),
+        outputs=("target",),
+        check=still("out.csv", "link", b"id,city_a,country_a"),
+    ),
+    case(
+        "-o onto a dangling symbolic link",
+        "-r {reg} export json -o {tmp}/out.csv",
+        GOOD,
+        0,
+        "",
+        stream="quiet",
+        setup=a_dangling_output_link,
+        outputs=("made.csv",),
+        check=still("out.csv", "link", b'{\n  "format": "sisterctl"'),
+    ),
+    case(
+        "-o onto a FIFO",
+        "-r {reg} export csv -o {tmp}/out.fifo",
+        GOOD,
+        0,
+        "",
+        stream="quiet",
+        setup=a_fifo_with_a_reader,
+        outputs=("got.txt",),
+        check=still("out.fifo", "fifo", b"id,city_a,country_a"),
+    ),
+    case(
+        "-o onto a character device",
+        "-r {reg} export ics --as-of 2026-01-01 -o {tmp}/null",
+        GOOD,
+        0,
+        "wrote 10 anniversaries from 2026-01-01 through 2035-12-31",
+        stream="note",
+        setup=a_null_device,
+        check=still("null", "device"),
+    ),
+    case(
+        "a picture onto a character device",
+        "-r {reg} show taipei-daegu --html {tmp}/null",
+        GOOD,
+        0,
+        "Taipei",
+        stream="stdout",
+        setup=a_null_device,
+        check=still("null", "device"),
+    ),
+    case(
+        "-o /dev/stdout",
+        "-r {reg} export csv -o /dev/stdout",
+        GOOD,
+        0,
+        "id,city_a,",
+        stream="stdout",
+    ),
+    case("-o -", "-r {reg} export geojson -o -", GOOD, 0, '"FeatureCollection"', stream="stdout"),
+    case(
+        "-o /dev/fd/1",
+        "-r {reg} export csv -o /dev/fd/1",
+        GOOD,
+        0,
+        "taipei-daegu,",
+        stream="stdout",
+    ),
+    case(
+        "-o a descriptor that is not open",
+        "-r {reg} export csv -o /dev/fd/987",
+        GOOD,
+        1,
+        "cannot write /dev/fd/987: no such open file descriptor",
+    ),
+    case(
+        "a picture onto a symbolic link",
+        "-r {reg} timeline taipei-daegu --as-of 2026-01-01 --svg {tmp}/t.svg",
+        GOOD,
+        0,
+        "Taipei–Daegu",
+        stream="stdout",
+        setup=a_link_to_an_old_file("t.svg"),
+        outputs=("target",),
+        check=still("t.svg", "link", b"<svg"),
+    ),
+    case(
+        "a picture on a full disk",
+        "-r {reg} list --svg {tmp}/picture.svg",
+        GOOD,
+        1,
+        "cannot write " + "{tmp}/picture.svg: No space left on device",
+        setup=an_old_file("picture.svg"),
+        patch=full_disk,
+    ),
+    case(
+        "an export on a full disk",
+        "-r {reg} export csv -o {tmp}/ties.csv",
+        GOOD,
+        1,
+        "ties.csv: No space left on device",
+        setup=an_old_file("ties.csv"),
+        patch=full_disk,
+    ),
+    case(
+        "-o a name longer than the file system allows",
+        f"-r {{reg}} export csv -o {{tmp}}/{LONG}.csv",
+        GOOD,
+        1,
+        ".csv: File name too long",
+    ),
+    case(
+        "--html a name longer than the file system allows",
+        f"-r {{reg}} stats --html {{tmp}}/{LONG}.html",
+        GOOD,
+        1,
+        ".html: File name too long",
+    ),
+    case(
+        "-o a loop of symbolic links",
+        "-r {reg} export csv -o {tmp}/loop-a",
+        GOOD,
+        1,
+        "loop-a: a loop of symbolic links",
+        setup=a_link_loop,
+    ),
+    case(
+        "--svg a loop of symbolic links",
+        "-r {reg} list --svg {tmp}/loop-a",
+        GOOD,
+        1,
+        "loop-a: a loop of symbolic links",
+        setup=a_link_loop,
+    ),
+    case(
+        "-o a folder",
+        "-r {reg} export csv -o {tmp}",
+        GOOD,
+        2,
+        "'--output' / '-o'",
+    ),
+    # -- -r naming what is not a registry file -------------------------------------------
+    case(
+        "-r a FIFO",
+        "-r {reg} list",
+        GOOD,
+        3,
+        "registry.toml: is a FIFO (a named pipe), not a registry file",
+        setup=a_fifo,
+    ),
+    case(
+        "-r a FIFO, check",
+        "check {reg}",
+        GOOD,
+        2,
+        "is a FIFO (a named pipe), not a registry file",
+        setup=a_fifo,
+    ),
+    case(
+        "-r a FIFO, on add",
+        "-r {reg} add agreement taipei-daegu --date 2022 --title T",
+        GOOD,
+        3,
+        "is a FIFO (a named pipe), not a registry file",
+        setup=a_fifo,
+    ),
+    case(
+        "-r a device",
+        "-r {reg} upcoming",
+        GOOD,
+        3,
+        "is a character device, not a registry file",
+        setup=a_device,
+    ),
+    case(
+        "-r a loop of symbolic links, on end",
+        "-r {tmp}/loop-a end taipei-daegu --date 2022",
+        GOOD,
+        3,
+        "cannot read the registry: Too many levels of symbolic links",
+        setup=a_link_loop,
+    ),
+    case(
+        "-r the bundled registry, on add",
+        "-r {bundled} add agreement taipei-daegu --date 2022 --title T",
+        GOOD,
+        1,
+        "partnerships.toml is the registry bundled with sisterctl, which is read-only",
+    ),
+    case(
+        "-r the bundled registry, on import",
+        "-r {bundled} import csv {tmp}/ties.csv",
+        GOOD,
+        1,
+        "is the registry bundled with sisterctl, which is read-only",
+        files=(("ties.csv", "city1,country1,city2,country2\nSeoul,KR,Taipei,TW\n"),),
+    ),
+    # -- text that could start a row, a column or a formula --------------------------------
+    case(
+        "a carriage return and a formula in a name, list csv",
+        "-r {reg} list --format csv",
+        renamed(CR_FORMULA),
+        0,
+        "taipei-daegu,Taipei\\x0d=cmd|'/C calc'!A0,TW",
+        stream="stdout",
+        check=rows_of(",", 2),
+    ),
+    case(
+        "a carriage return and a formula in a name, export csv",
+        "-r {reg} export csv",
+        renamed(CR_FORMULA),
+        0,
+        "taipei-daegu,Taipei\\x0d=cmd|'/C calc'!A0,TW",
+        stream="stdout",
+        check=rows_of(",", 2),
+    ),
+    case(
+        "a carriage return and a formula in a name, upcoming csv",
+        "-r {reg} upcoming --as-of 2026-11-01 --format csv",
+        renamed(CR_FORMULA),
+        0,
+        "taipei-daegu,Taipei\\x0d=cmd|'/C calc'!A0,TW,Daegu",
+        stream="stdout",
+        check=rows_of(",", 2),
+    ),
+    case(
+        "a carriage return and a tab in a name, tsv",
+        "-r {reg} list --format tsv",
+        renamed('"Tai\\tpei\\r\\nTaipei"'),
+        0,
+        "taipei-daegu\tTai pei Taipei\tTW",
+        stream="stdout",
+        check=rows_of("\t", 2),
+    ),
+    case(
+        "a formula on the second line of a note",
+        "-r {reg} export csv",
+        with_tie(notes='"First line\\n=HYPERLINK(\\"http://evil.example\\")"'),
+        0,
+        '"First line\n\'=HYPERLINK(""http://evil.example"")"',
+        stream="stdout",
+        check=rows_of(",", 2),
+    ),
+    # -- text that could drive a terminal --------------------------------------------------
+    case(
+        "C1 and bidirectional controls, export csv",
+        "-r {reg} export csv",
+        renamed('"Tai\\u009bpei\\u202e\\u001b[2J"'),
+        0,
+        "Tai\\x9bpei\\u202e\\x1b[2J",
+        stream="stdout",
+        absent=("\x9b", "\u202e", "\x1b"),
+    ),
+    case(
+        "C1 and bidirectional controls, export json",
+        "-r {reg} export json",
+        renamed('"Tai\\u009bpei\\u202e\\u001b[2J"'),
+        0,
+        '"name": "Tai\\u009bpei\\u202e\\u001b[2J"',
+        stream="stdout",
+        absent=("\x9b", "\u202e", "\x1b"),
+    ),
+    case(
+        "C1 and bidirectional controls, export geojson",
+        "-r {reg} export geojson",
+        renamed('"Tai\\u009bpei\\u202e"')
+        .replace('country = "TW"', 'country = "TW"\nlat = 25.0\nlon = 121.5')
+        .replace('country = "KR"', 'country = "KR"\nlat = 35.9\nlon = 128.6'),
+        0,
+        "Tai\\u009bpei\\u202e",
+        stream="stdout",
+        absent=("\x9b", "\u202e"),
+    ),
+    case(
+        "C1 and bidirectional controls, a dry run",
+        (
+            "-r",
+            "{reg}",
+            "add",
+            "agreement",
+            "taipei-daegu",
+            "-d",
+            "2022",
+            "-t",
+            "Re\u202e\x9baffirm",
+            "-n",
+        ),
+        GOOD,
+        1,
+        "the title must be one line of plain text, without control characters (found U+009B)",
+        absent=("\u202e", "\x9b"),
+    ),
+    case(
+        "a bidirectional control, a dry run",
+        (
+            "-r",
+            "{reg}",
+            "add",
+            "agreement",
+            "taipei-daegu",
+            "-d",
+            "2022",
+            "-t",
+            "Re\u202eaffirm",
+            "-n",
+        ),
+        GOOD,
+        0,
+        'title = "Re\\u202eaffirm"',
+        stream="stdout",
+        absent=("\u202e",),
+    ),
+    case(
+        "an escape sequence in the name of the file checked",
+        ("check", "{tmp}/\x1b[2J\u202ex.toml"),
+        GOOD,
+        0,
+        "no problems in " + "{tmp}/\\x1b[2J\\u202ex.toml (2 cities, 1 tie, 1 agreement)",
+        stream="stdout",
+        setup=lambda reg: reg.rename(reg.parent / "\x1b[2J\u202ex.toml") or reg,
+        absent=("\x1b", "\u202e"),
+    ),
+    case(
+        "a bidirectional control in a city asked for",
+        ("-r", "{reg}", "show", "\u202eDaegu\x9b"),
+        GOOD,
+        1,
+        "no tie matches '\\u202eDaegu\\x9b'",
+        absent=("\u202e", "\x9b"),
+    ),
+    case(
+        "an escape character in a tie's name, SVG",
+        "-r {reg} show taipei-daegu --svg {tmp}/t.svg",
+        renamed('"Tai\\u001b[31mpei\\u0000\\u009b"'),
+        0,
+        "Tai\\x1b[31mpei",
+        stream="stdout",
+        outputs=("t.svg",),
+        check=well_formed_svg("t.svg"),
+        absent=("\x1b",),
+    ),
+    case(
+        "an escape character in a tie's name, timeline SVG and HTML",
+        "-r {reg} timeline taipei-daegu --as-of 2026-01-01 --svg {tmp}/t.svg --html {tmp}/t.html",
+        renamed('"Tai\\u001bpei\\u0007"'),
+        0,
+        "Tai\\x1bpei\\x07",
+        stream="stdout",
+        outputs=("t.svg", "t.html"),
+        check=svg_and_html_safe,
+        absent=("\x1b", "\x07"),
+    ),
+    # -- text that enters the registry: one rule, every way in --------------------------------
+    case(
+        "a control character in a name, import json",
+        "-r {reg} import json {tmp}/in.json",
+        GOOD,
+        1,
+        "in.json: cities[0]: 'name': the text must be one line of plain text, without "
+        "control characters (found U+001B)",
+        files=(
+            (
+                "in.json",
+                sisterctl_json(
+                    cities=[
+                        {"id": "a-de", "name": "A\x1b[2J", "country": "DE"},
+                        {"id": "b-fr", "name": "B", "country": "FR"},
+                    ]
+                ),
+            ),
+        ),
+    ),
+    case(
+        "a control character in a title, import json",
+        "-r {reg} import json {tmp}/in.json",
+        GOOD,
+        1,
+        "agreements[0]: 'title': the text must be one line of plain text, without "
+        "control characters (found a line break)",
+        files=(("in.json", sisterctl_json(agreements=[{"partnership": "a-b", "title": "T\nx"}])),),
+    ),
+    case(
+        "a control character in notes, import json",
+        "-r {reg} import json {tmp}/in.json",
+        GOOD,
+        1,
+        "partnerships[0]: 'notes': the text may hold line breaks but no other control "
+        "character (found U+0007)",
+        files=(
+            (
+                "in.json",
+                sisterctl_json(
+                    partnerships=[{"id": "a-b", "cities": ["a-de", "b-fr"], "notes": "a\n\x07"}]
+                ),
+            ),
+        ),
+    ),
+    case(
+        "a lone surrogate, import json",
+        "-r {reg} import json {tmp}/in.json",
+        GOOD,
+        1,
+        "cities[1]: 'name': the text is not valid text (it holds bytes that are not UTF-8)",
+        files=(
+            (
+                "in.json",
+                sisterctl_json().replace('"name": "B"', '"name": "B\\ud800"'),
+            ),
+        ),
+    ),
+    case(
+        "NaN, import json",
+        "-r {reg} import json {tmp}/in.json",
+        GOOD,
+        1,
+        "in.json: line 1 column 1: not valid JSON (NaN is not a JSON value)",
+        files=(
+            (
+                "in.json",
+                sisterctl_json().replace('"country": "DE"}', '"country": "DE", "lat": NaN}'),
+            ),
+        ),
+    ),
+    case(
+        "JSON nested hundreds deep",
+        "-r {reg} import json {tmp}/in.json",
+        GOOD,
+        1,
+        "in.json: not valid JSON: values are nested too deeply",
+        files=(("in.json", "[" * 100_000 + "]" * 100_000),),
+    ),
+    case(
+        "a value nested too deeply, import json",
+        "-r {reg} import json {tmp}/in.json",
+        GOOD,
+        1,
+        "cities[0]: 'x_deep': values are nested too deeply (over 32 levels)",
+        files=(
+            (
+                "in.json",
+                sisterctl_json().replace(
+                    '"country": "DE"}',
+                    '"country": "DE", "extra": {"x_deep": ' + "[" * 200 + "]" * 200 + "}}",
+                ),
+            ),
+        ),
+    ),
+    case(
+        "Wikidata nested hundreds deep",
+        "-r {reg} import wikidata {tmp}/in.json",
+        GOOD,
+        1,
+        "in.json: not valid JSON: values are nested too deeply",
+        files=(("in.json", '{"head": ' + "[" * 100_000 + "]" * 100_000 + "}"),),
+    ),
+    case(
+        "Infinity in Wikidata",
+        "-r {reg} import wikidata {tmp}/in.json",
+        GOOD,
+        1,
+        "in.json: line 1: not valid JSON (Infinity is not a JSON value)",
+        files=(("in.json", '{"head": {"vars": []}, "results": {"bindings": [Infinity]}}'),),
+    ),
+    case(
+        "a device to import",
+        "-r {reg} import csv {tmp}/null",
+        GOOD,
+        1,
+        "null: is a character device, not a file (- reads standard input)",
+        setup=a_null_device,
+    ),
+    case(
+        "a CSV field over Python's field limit",
+        "-r {reg} import csv {tmp}/ties.csv",
+        GOOD,
+        0,
+        "Added 1 tie",
+        stream="stdout",
+        writes=True,
+        files=(
+            (
+                "ties.csv",
+                "city1,country1,city2,country2,notes\nSeoul,KR,Taipei,TW," + "n" * 200_000 + "\n",
+            ),
+        ),
+    ),
+    # -- imports keep check's rules: an ending before the founding -------------------------
+    case(
+        "an ending before the founding, import csv",
+        "-r {reg} import csv {tmp}/ties.csv",
+        GOOD,
+        0,
+        "line 2  a value not understood  a change of status dated 2001 would come before "
+        "the tie began (2005)",
+        stream="stdout",
+        files=(
+            (
+                "ties.csv",
+                "city1,country1,city2,country2,established,status,status_date\n"
+                "Seoul,KR,Taipei,TW,2005,ended,2001\n",
+            ),
+        ),
+    ),
+    case(
+        "an end time before the start time, import wikidata",
+        "-r {reg} import wikidata {tmp}/in.json",
+        GOOD,
+        0,
+        "result 1  a value not understood  a change of status dated 1990 would come before "
+        "the tie began (1995)",
+        stream="stdout",
+        files=(
+            (
+                "in.json",
+                wikidata_json(
+                    start="1995-01-01T00:00:00Z",
+                    startPrecision="9",
+                    end="1990-01-01T00:00:00Z",
+                    endPrecision="9",
+                ),
+            ),
+        ),
+    ),
+    case(
+        "an agreement before the founding, import json",
+        "-r {reg} import json {tmp}/in.json",
+        GOOD,
+        0,
+        "agreements[0]  a value not understood  dated 2001, before its tie was founded (2005)",
+        stream="stdout",
+        writes=True,  # the tie and its cities; not the agreement
+        files=(
+            (
+                "in.json",
+                sisterctl_json(agreements=[{"partnership": "a-b", "title": "T", "date": "2001"}]),
+            ),
+        ),
+        check=lambda tmp, out, err: (
+            None
+            if 'title = "T"' not in (tmp / "registry.toml").read_text()
+            else pytest.fail("written")
+        ),
+    ),
+    case(
+        "a change of status before the founding of a tie already there, import json",
+        "-r {reg} import json {tmp}/in.json",
+        GOOD,
+        0,
+        "status_changes[0]  a value not understood  a change of status dated 2009 would "
+        "come before the tie began "
+        "(2010-11-04)",
+        stream="stdout",
+        files=(
+            (
+                "in.json",
+                sisterctl_json(
+                    cities=[
+                        {"id": "taipei-tw", "name": "Taipei", "country": "TW"},
+                        {"id": "daegu-kr", "name": "Daegu", "country": "KR"},
+                    ],
+                    partnerships=[{"id": "t-d", "cities": ["taipei-tw", "daegu-kr"]}],
+                    status_changes=[{"partnership": "t-d", "date": "2009", "status": "ended"}],
+                ),
+            ),
+        ),
+    ),
+    # -- writes that never lose an edit ------------------------------------------------------
+    case(
+        "an edit that keeps the size and the time, between reading and renaming",
+        "-r {reg} add agreement taipei-daegu --date 2022 --title T",
+        GOOD,
+        0,
+        'Recorded the agreement "T" on taipei-daegu (2022)',
+        stream="note",
+        patch=an_edit_before_the_rename(recreate=False),
+        outputs=("registry.toml",),
+        check=kept_the_edit,
+    ),
+    case(
+        "the file unlinked and made again, same size and time, before the rename",
+        "-r {reg} add agreement taipei-daegu --date 2022 --title T",
+        GOOD,
+        0,
+        'Recorded the agreement "T" on taipei-daegu (2022)',
+        stream="note",
+        patch=an_edit_before_the_rename(recreate=True),
+        outputs=("registry.toml",),
+        check=kept_the_edit,
+    ),
+    case(
+        "a registry with a hard link",
+        "-r {reg} add agreement taipei-daegu --date 2022 --title T",
+        GOOD,
+        3,
+        "the registry has 2 hard links (other names for this very file); sisterctl writes "
+        "a new file and renames it, which would split them",
+        setup=a_hard_link,
+    ),
+    # -- limits --------------------------------------------------------------------------------
+    case(
+        "8,000 names that differ only in punctuation",
+        "-r {reg} import csv {tmp}/ties.csv --dry-run",
+        GOOD,
+        0,
+        "8,000",
+        stream="stdout",
+        files=(
+            (
+                "ties.csv",
+                "city1,country1,city2,country2\n"
+                + "".join(
+                    f'"Spring{"!" * (i % 40)}{"?" * (i // 40)}field",US,Tralee,IE\n'
+                    for i in range(8000)
+                ),
+            ),
+        ),
+    ),
+    case(
+        "a calendar of 2,000 ties over 1,000 years",
+        "-r {reg} export ics --years 1000 --as-of 2026-01-01",
+        dated_ties(2000),
+        1,
+        "1000 years of anniversaries are more than 50,000 events, the most sisterctl writes "
+        "in one calendar",
+    ),
+    case("--years over 1000", "-r {reg} export ics --years 1001", GOOD, 2, "'--years' / '-y'"),
+    # -- interruptions and the help --------------------------------------------------------------
+    case(
+        "Ctrl-C while reading",
+        "-r {reg} list",
+        GOOD,
+        130,
+        "sisterctl: interrupted\n",
+        patch=ctrl_c_in("sisterctl.core.query.select"),
+    ),
+    case(
+        "Ctrl-C before the rename",
+        "-r {reg} add agreement taipei-daegu --date 2022 --title T",
+        GOOD,
+        130,
+        "sisterctl: interrupted; nothing was written\n",
+        patch=ctrl_c_in("sisterctl.store.atomic._temporary"),
+    ),
+    case(
+        "Ctrl-C after the rename",
+        "-r {reg} add agreement taipei-daegu --date 2022 --title T",
+        GOOD,
+        130,
+        "registry.toml was written (that write is complete)\n",
+        patch=ctrl_c_in("sisterctl.store.appends._remember"),
+        writes=True,
+    ),
+    case(
+        "Ctrl-C before an export is written",
+        "-r {reg} export csv -o {tmp}/ties.csv",
+        GOOD,
+        130,
+        "sisterctl: interrupted; nothing was written\n",
+        patch=ctrl_c_in("sisterctl.store.atomic._temporary"),
+    ),
+    case(
+        "no flock on the file system",
+        "-r {reg} add agreement taipei-daegu --date 2022 --title T",
+        GOOD,
+        0,
+        'Recorded the agreement "T" on taipei-daegu (2022)',
+        stream="note",
+        patch=no_flock,
+        writes=True,
+    ),
+    case("no arguments at all", (), GOOD, 2, "Usage: sisterctl", stream="stdout", check=help_once),
+    case(
+        "a command group alone",
+        "add",
+        GOOD,
+        2,
+        "Usage: sisterctl add",
+        stream="stdout",
+        check=help_once,
+    ),
+]
+CATALOGUE += HOSTILE
+
+
 def snapshot(folder: Path) -> dict[str, bytes | str]:
     """Every file and link in `folder` (lock files aside) with its bytes or target."""
     files: dict[str, bytes | str] = {}
     for path in sorted(folder.rglob("*")):
         name = str(path.relative_to(folder))
-        if path.is_symlink():
+        mode = path.lstat().st_mode
+        if stat.S_ISLNK(mode):
             files[name] = f"-> {path.readlink()}"
-        elif path.is_file() and not path.name.endswith(".lock"):
+        elif stat.S_ISREG(mode) and not path.name.endswith(".lock"):
             files[name] = path.read_bytes()
+        elif not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+            files[name] = f"<{stat.filemode(mode)[0]} {os.major(path.lstat().st_rdev)}>"
     return files
 
 
@@ -1175,7 +2319,12 @@ def prepare(row: Case, tmp_path: Path) -> tuple[Path, list[str]]:
         (tmp_path / name).write_bytes(data)
     if row.setup is not None:
         reg = row.setup(reg)
-    args = [a.replace("{reg}", str(reg)).replace("{tmp}", str(tmp_path)) for a in row.args]
+    args = [
+        a.replace("{reg}", str(reg))
+        .replace("{tmp}", str(tmp_path))
+        .replace("{bundled}", str(bundled_path()))
+        for a in row.args
+    ]
     return reg, args
 
 
@@ -1186,6 +2335,8 @@ def assert_survived(row: Case, stdout: str, stderr: str, exit_code: int) -> None
         assert stderr.startswith("sisterctl: ") and stderr.endswith("\n"), stderr
         assert stderr.count("\n") == 1, stderr  # one line
         assert row.message in stderr
+    elif row.stream == "quiet":  # written to a file: nothing said, nothing printed
+        assert (stdout, stderr) == ("", ""), (stdout[:2000], stderr)
     elif row.stream == "note":
         assert stderr.count("\n") == 1, stderr
         assert row.message in stderr
@@ -1202,14 +2353,30 @@ def test_the_catalogue_is_long_enough() -> None:
 
 
 @pytest.mark.parametrize("row", CATALOGUE, ids=[row.id for row in CATALOGUE])
-def test_bad_input(run: Run, tmp_path: Path, row: Case) -> None:
+def test_bad_input(run: Run, tmp_path: Path, row: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    bundled = bundled_path().read_bytes()
     reg, args = prepare(row, tmp_path)
     before = snapshot(tmp_path)
     env = {"SISTERCTL_LOCK_TIMEOUT": "0.5"}
-    with holding_the_lock(reg) if row.lock_held else contextlib.nullcontext():
+    if row.patch is not None:
+        row.patch(monkeypatch, reg)
+    with (
+        holding_the_lock(reg) if row.lock_held else contextlib.nullcontext(),
+        warnings.catch_warnings(record=True) as warned,
+    ):
+        warnings.simplefilter("always")
         result = run(*args, env=env)
+    monkeypatch.undo()
+    row = dataclasses.replace(row, message=row.message.replace("{tmp}", str(tmp_path)))
     assert_survived(row, result.stdout, result.stderr, result.exit_code)
+    assert [str(w.message) for w in warned] == []  # no Python warning, ever
+    assert bundled_path().read_bytes() == bundled
+    if row.check is not None:
+        row.check(tmp_path, result.stdout, result.stderr)
     after = snapshot(tmp_path)
+    for name in row.outputs:
+        before.pop(name, None)
+        after.pop(name, None)
     if not row.writes:
         assert after == before
         return
@@ -1270,9 +2437,120 @@ def _without_root_override() -> Callable[[], None] | None:
 
 
 UNREADABLE = [
-    case("unreadable file", "-r {reg} list", GOOD, 3, "cannot read the registry: permission"),
-    case("unreadable file, check", "check {reg}", GOOD, 2, "cannot read the registry: permission"),
+    case(
+        "unreadable file",
+        "-r {reg} list",
+        GOOD,
+        ExitCode.REGISTRY,
+        "cannot read the registry: permission",
+    ),
+    case(
+        "unreadable file, check",
+        "check {reg}",
+        GOOD,
+        CheckExit.UNREADABLE,
+        "cannot read the registry: permission",
+    ),
 ]
+
+
+def a_folder(name: str, mode: int) -> Setup:
+    """A folder `name` beside the registry, with `mode` (set once the files are seen)."""
+
+    def setup(reg: Path) -> Path:
+        (reg.parent / name).mkdir()
+        return reg
+
+    setup.mode = (name, mode)  # type: ignore[attr-defined]
+    return setup
+
+
+NO_ACCESS = [
+    case(
+        "-o into a folder without write access",
+        "-r {reg} export csv -o {tmp}/locked/ties.csv",
+        GOOD,
+        1,
+        "locked/ties.csv: Permission denied",
+        setup=a_folder("locked", 0o555),
+    ),
+    case(
+        "--svg into a folder that cannot be entered",
+        "-r {reg} list --svg {tmp}/shut/list.svg",
+        GOOD,
+        1,
+        "shut/list.svg: Permission denied",
+        setup=a_folder("shut", 0o000),
+    ),
+    case(
+        "-o onto a read-only file",
+        "-r {reg} export json -o {tmp}/kept.json",
+        GOOD,
+        1,
+        "kept.json: Permission denied",
+        files=(("kept.json", "{}\n"),),
+        setup=lambda reg: (reg.parent / "kept.json").chmod(0o444) or reg,
+    ),
+    case(
+        "-r in a folder that cannot be entered",
+        "-r {tmp}/shut/registry.toml add agreement taipei-daegu --date 2022 --title T",
+        GOOD,
+        3,
+        "registry.toml: cannot read the registry: Permission denied",
+        setup=a_folder("shut", 0o000),
+    ),
+]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file permissions as on Linux")
+@pytest.mark.parametrize("row", NO_ACCESS, ids=[row.id for row in NO_ACCESS])
+def test_no_access(tmp_path: Path, row: Case) -> None:
+    """Folders and files without access: one line, exit 1 (3 for the registry),
+    never an internal error; as root, without root's override of permissions."""
+    _reg, args = prepare(row, tmp_path)
+    before = snapshot(tmp_path)
+    name, mode = getattr(row.setup, "mode", (None, None))
+    if name is not None:
+        (tmp_path / name).chmod(mode)
+    env = {k: v for k, v in os.environ.items() if k != "SISTERCTL_REGISTRY"}
+    env.update(XDG_DATA_HOME=str(tmp_path / "xdg"), XDG_CACHE_HOME=str(tmp_path / "xdg"))
+    drop = _without_root_override()
+    try:
+        if drop is not None:
+            _skip_unless_dropped(drop, tmp_path)
+        proc = subprocess.run(
+            [sys.executable, "-m", "sisterctl", *args],
+            preexec_fn=drop,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        if name is not None:
+            (tmp_path / name).chmod(0o755)
+    assert_survived(row, proc.stdout, proc.stderr, proc.returncode)
+    after = snapshot(tmp_path)
+    after.pop("xdg", None)
+    assert {k: v for k, v in after.items() if not k.startswith("xdg")} == before
+
+
+def _skip_unless_dropped(drop: Callable[[], None], tmp_path: Path) -> None:
+    probe_file = tmp_path / "probe"
+    probe_file.write_text("x")
+    probe_file.chmod(0)
+    probe = subprocess.run(
+        [sys.executable, "-c", f"open({str(probe_file)!r})"],
+        preexec_fn=drop,
+        capture_output=True,
+        text=True,
+    )
+    probe_file.unlink()
+    if "PermissionError" not in probe.stderr:
+        pytest.skip(
+            "running as root, and root's override of file permissions cannot be "
+            f"dropped here: {probe.stderr.strip()[-200:]}"
+        )
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="file permissions as on Linux")
@@ -1307,3 +2585,44 @@ def test_unreadable_file(tmp_path: Path, row: Case) -> None:
     reg.chmod(0o644)
     assert_survived(row, proc.stdout, proc.stderr, proc.returncode)
     assert snapshot(tmp_path) == before
+
+
+# ---------------------------------------------------------------------------
+# A closed pipe (`sisterctl list --format csv | head -1`): exit 0 and not a word, every
+# time, whether the reader goes before sisterctl writes or after its first line.
+
+PIPED = [
+    ("list csv", "-r {reg} list --format csv"),
+    ("list table", "-r {reg} list"),
+    ("check", "check {reg}"),
+    ("export csv", "-r {reg} export csv"),
+    ("export json to /dev/stdout", "-r {reg} export json -o /dev/stdout"),
+    ("upcoming tsv", "-r {reg} upcoming --as-of 2026-01-01 --within 1y --format tsv"),
+    ("help", "--help"),
+]
+
+
+@pytest.mark.parametrize("when", ["at once", "after a line"])
+@pytest.mark.parametrize(("name", "args"), PIPED, ids=[name for name, _ in PIPED])
+def test_a_closed_pipe_ends_quietly(tmp_path: Path, name: str, args: str, when: str) -> None:
+    reg = tmp_path / "registry.toml"
+    # 2,000 ties without sources: more lines than a pipe holds, a warning each for check.
+    reg.write_text(dated_ties(2000).replace('sources = ["s"]\n', ""), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "SISTERCTL_REGISTRY"}
+    env.update(XDG_CACHE_HOME=str(tmp_path / "cache"), COLUMNS="100")
+    argv = [a.replace("{reg}", str(reg)) for a in args.split()]
+    for _ in range(2):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "sisterctl", *argv],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=tmp_path,
+        )
+        assert proc.stdout is not None and proc.stderr is not None
+        if when == "after a line":
+            assert proc.stdout.readline()
+        proc.stdout.close()
+        err = proc.stderr.read()
+        proc.wait(timeout=120)
+        assert (proc.returncode, err) == (0, b"")

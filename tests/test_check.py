@@ -307,7 +307,7 @@ def test_check_prints_file_line_column_severity_message(run: Run, tmp_path: Path
         HEAD + '\n[[partnership]]\nid = "daegu-taipei"\ncities = ["daegu-kr", "taipei-tw"]\n',
     )
     result = run("check", path, "--as-of", "2026-11-28")
-    assert result.exit_code == 1
+    assert result.exit_code == CheckExit.ERRORS
     assert result.stderr == ""
     assert result.stdout.splitlines() == [
         f"{path}:20:1: warning: [[partnership]] #2 'daegu-taipei': has no sources: add the "
@@ -321,17 +321,17 @@ def test_check_prints_file_line_column_severity_message(run: Run, tmp_path: Path
 def test_check_clean_exits_0_and_says_what_it_checked(run: Run, tmp_path: Path) -> None:
     path = write(tmp_path, HEAD)
     result = run("-r", path, "check")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == CheckExit.CLEAN, result.output
     assert result.stdout == f"no problems in {path} (2 cities, 1 tie)\n"
 
 
 def test_check_warnings_alone_exit_0_unless_strict(run: Run, tmp_path: Path) -> None:
     path = write(tmp_path, HEAD.replace('sources = ["https://example.org/taipei-daegu"]', ""))
     relaxed = run("check", path)
-    assert relaxed.exit_code == 0
+    assert relaxed.exit_code == CheckExit.CLEAN
     assert ": warning: " in relaxed.stdout and "1 warning in" in relaxed.stdout
     strict = run("check", "--strict", path)
-    assert strict.exit_code == 1
+    assert strict.exit_code == CheckExit.ERRORS
     assert f"{path}:14:1: error: [[partnership]] #1 'taipei-daegu': has no sources" in (
         strict.stdout
     )
@@ -341,7 +341,7 @@ def test_check_warnings_alone_exit_0_unless_strict(run: Run, tmp_path: Path) -> 
 def test_check_json_for_ci(run: Run, tmp_path: Path) -> None:
     path = write(tmp_path, HEAD.replace('"TW"', '"ZZ"'))
     result = run("check", "--format", "json", path)
-    assert result.exit_code == 1
+    assert result.exit_code == CheckExit.ERRORS
     report = json.loads(result.stdout)
     assert report == {
         "file": str(path),
@@ -379,12 +379,12 @@ def test_check_exits_2_when_the_file_cannot_be_read_or_parsed(
     if content is not None:
         path.write_bytes(content)
     result = run("check", path)
-    assert result.exit_code == 2
+    assert result.exit_code == CheckExit.UNREADABLE
     assert result.stdout == ""
     assert result.stderr.startswith(f"sisterctl: {path}{message}")
     assert result.stderr.count("\n") == 1
     as_json = run("check", "-f", "json", path)
-    assert as_json.exit_code == 2
+    assert as_json.exit_code == CheckExit.UNREADABLE
     report = json.loads(as_json.stdout)
     assert report["readable"] is False and report["errors"] == 1
     assert report["problems"][0]["message"] in result.stderr
@@ -393,9 +393,9 @@ def test_check_exits_2_when_the_file_cannot_be_read_or_parsed(
 def test_check_as_of_decides_what_is_in_the_future(run: Run, tmp_path: Path) -> None:
     path = write(tmp_path, HEAD)
     early = run("check", "--as-of", "2010-11-03", "--strict", path)
-    assert early.exit_code == 1
+    assert early.exit_code == CheckExit.ERRORS
     assert "its founding date 2010-11-04 is in the future (after 2010-11-03)" in early.stdout
-    assert run("check", "--as-of", "2010-11-04", "--strict", path).exit_code == 0
+    assert run("check", "--as-of", "2010-11-04", "--strict", path).exit_code == CheckExit.CLEAN
 
 
 def test_check_escapes_control_characters_in_its_output(run: Run, tmp_path: Path) -> None:
@@ -410,7 +410,7 @@ def test_the_bundled_registry_passes_check_strict(run: Run) -> None:
     result = run("check", "--strict", "--as-of", "2026-11-28")
     assert result.stderr == ""
     assert result.stdout.startswith(f"no problems in {bundled_path()} ("), result.stdout
-    assert result.exit_code == 0
+    assert result.exit_code == CheckExit.CLEAN
 
 
 def test_the_readme_example_is_what_check_prints(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -422,4 +422,4 @@ def test_the_readme_example_is_what_check_prints(run: Run, monkeypatch: pytest.M
     monkeypatch.chdir(root)
     result = run("check", "tests/data/check-example.toml", "--as-of", "2026-11-28")
     assert result.stdout == block
-    assert result.exit_code == 1
+    assert result.exit_code == CheckExit.ERRORS

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from sisterctl.errors import ExitCode
 from tests.conftest import Run
 
 
@@ -21,7 +22,7 @@ def test_an_internal_error_is_one_line_with_a_way_to_details(
 ) -> None:
     monkeypatch.setattr("sisterctl.core.query.select", boom)
     result = run("-r", small_registry, "list")
-    assert result.exit_code == 70
+    assert result.exit_code == ExitCode.INTERNAL
     assert result.stderr == (
         "sisterctl: internal error: ZeroDivisionError: division by zero. "
         "Run again with --debug for details, and please report it.\n"
@@ -33,18 +34,18 @@ def test_debug_shows_the_traceback(
 ) -> None:
     monkeypatch.setattr("sisterctl.core.query.select", boom)
     result = run("--debug", "-r", small_registry, "list")
-    assert result.exit_code != 0
+    assert result.exit_code != ExitCode.OK
     assert isinstance(result.exception, ZeroDivisionError)
 
 
 def test_usage_errors_are_one_line_with_exit_2(run: Run) -> None:
     result = run("stats", "--top", "nineteen")
-    assert result.exit_code == 2
+    assert result.exit_code == ExitCode.USAGE
     assert result.stderr.count("\n") == 1
     assert "Invalid value for '--top'" in result.stderr
     assert "(see 'sisterctl stats --help')" in result.stderr
     result = run("lsit")
-    assert result.exit_code == 2
+    assert result.exit_code == ExitCode.USAGE
     assert "No such command 'lsit'" in result.stderr and "list" in result.stderr
 
 
@@ -77,20 +78,20 @@ def test_an_option_of_sisterctl_after_the_command_says_where_it_goes(
     run: Run, args: list[str], message: str
 ) -> None:
     result = run(*args)
-    assert result.exit_code == 2
+    assert result.exit_code == ExitCode.USAGE
     assert result.stderr == f"sisterctl: {message}\n"
     assert result.stdout == ""
 
 
 def test_as_of_must_be_a_full_date(run: Run, small_registry: Path) -> None:
     result = run("-r", small_registry, "list", "--as-of", "2026-11")
-    assert result.exit_code == 1
+    assert result.exit_code == ExitCode.REFUSED
     assert result.stderr == (
         "sisterctl: --as-of: '2026-11' is a month, not a day: write YYYY-MM-DD "
         "(e.g. 2026-11-28), or today, yesterday or tomorrow\n"
     )
     result = run("-r", small_registry, "list", "--as-of", "2026-02-30")
-    assert result.exit_code == 1
+    assert result.exit_code == ExitCode.REFUSED
     assert "February 2026 has 28 days" in result.stderr
 
 
@@ -106,7 +107,7 @@ def test_a_closed_pipe_is_not_an_error(small_registry: Path, tmp_path: Path) -> 
     proc.stdout.close()  # the reader goes away before sisterctl writes
     _, err = proc.communicate(timeout=60)
     assert err == b""  # no traceback, no message
-    assert proc.returncode in (0, 1)
+    assert proc.returncode == ExitCode.OK
 
 
 def test_an_output_encoding_that_cannot_hold_a_name_is_one_line(
@@ -122,7 +123,7 @@ def test_an_output_encoding_that_cannot_hold_a_name_is_one_line(
         env=env,
         timeout=60,
     )
-    assert proc.returncode == 1
+    assert proc.returncode == ExitCode.REFUSED
     assert proc.stderr.decode("ascii").startswith("sisterctl: cannot write ")
     assert proc.stderr.decode("ascii").endswith(
         "in the output's encoding (ascii): set PYTHONIOENCODING=utf-8, or use a UTF-8 locale\n"

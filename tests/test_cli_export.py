@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from sisterctl import store
-from tests.conftest import Run
+from sisterctl.errors import ExitCode
+from tests.conftest import EMPTY, Run
 
 WITH_COORDINATES = """\
 schema_version = 1
@@ -48,7 +49,7 @@ cities = ["taipei-tw", "nowhere-de"]
 
 def test_export_csv_to_standard_output(run: Run, small_registry: Path) -> None:
     result = run("-r", small_registry, "export", "csv")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows[0][:9] == [
         "id",
@@ -71,13 +72,13 @@ def test_export_csv_guards_formulas_and_imports_back(
     path = write_registry(WITH_COORDINATES)  # type: ignore[operator]
     out = tmp_path / "ties.csv"
     result = run("-r", path, "export", "csv", "-o", out, "--bom")
-    assert (result.exit_code, result.stdout) == (0, "")
+    assert (result.exit_code, result.stdout) == (ExitCode.OK, "")
     text = out.read_text(encoding="utf-8")
     assert text.startswith("\ufeffid,city_a,")
     assert "\ntaipei-daegu,Taipei,TW,'=Daegu,KR," in text
     target = tmp_path / "copy.toml"
-    target.write_text("schema_version = 1\n", encoding="utf-8")
-    assert run("-r", target, "import", "csv", out).exit_code == 0
+    target.write_text(EMPTY, encoding="utf-8")
+    assert run("-r", target, "import", "csv", out).exit_code == ExitCode.OK
     copy = store.load(target)
     assert [(t.cities[0].name, t.cities[1].name) for t in copy] == [
         ("Taipei", "=Daegu"),
@@ -89,7 +90,7 @@ def test_export_csv_guards_formulas_and_imports_back(
 
 def test_export_json_is_the_documented_format(run: Run, small_registry: Path) -> None:
     result = run("-r", small_registry, "export", "json")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     data = json.loads(result.stdout)
     assert (data["format"], data["schema_version"]) == ("sisterctl", 1)
     assert [c["id"] for c in data["cities"]] == [
@@ -109,10 +110,11 @@ def test_export_geojson_says_how_many_ties_it_left_out(
 ) -> None:
     path = write_registry(WITH_COORDINATES)  # type: ignore[operator]
     result = run("-r", path, "export", "geojson")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     data = json.loads(result.stdout)
     [feature] = data["features"]
-    assert feature["geometry"]["coordinates"] == [[121.5625, 25.0375], [128.6014, 35.8714]]
+    line = feature["geometry"]["coordinates"]  # along the great circle, end to end
+    assert (line[0], line[-1], len(line)) == ([121.5625, 25.0375], [128.6014, 35.8714], 9)
     assert result.stderr == "sisterctl: 1 tie left out: a city has no coordinates (lat, lon)\n"
 
 
@@ -122,7 +124,7 @@ def test_output_file_is_replaced_whole_and_keeps_its_permissions(
     out = tmp_path / "out.json"
     out.write_text("old", encoding="utf-8")
     out.chmod(0o640)
-    assert run("-r", small_registry, "export", "json", "-o", out).exit_code == 0
+    assert run("-r", small_registry, "export", "json", "-o", out).exit_code == ExitCode.OK
     assert json.loads(out.read_text(encoding="utf-8"))["format"] == "sisterctl"
     assert stat.S_IMODE(out.stat().st_mode) == 0o640
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
@@ -134,7 +136,7 @@ def test_export_will_not_overwrite_the_registry(
 ) -> None:
     before = small_registry.read_bytes()
     result = run("-r", small_registry, "export", command, "-o", small_registry)
-    assert result.exit_code == 1
+    assert result.exit_code == ExitCode.REFUSED
     assert result.stderr == (
         f"sisterctl: {small_registry} is the registry itself; name another file with -o\n"
     )
@@ -146,5 +148,5 @@ def test_an_output_folder_that_does_not_exist(
 ) -> None:
     out = tmp_path / "missing" / "out.csv"
     result = run("-r", small_registry, "export", "csv", "-o", out)
-    assert result.exit_code == 1
+    assert result.exit_code == ExitCode.REFUSED
     assert result.stderr == f"sisterctl: cannot write {out}: No such file or directory\n"

@@ -6,6 +6,7 @@ from typer.main import get_command
 
 from sisterctl.cli import app
 from sisterctl.cli.app import COMMAND_ORDER
+from sisterctl.errors import ExitCode
 from tests.conftest import Run
 
 
@@ -32,7 +33,7 @@ def test_the_commands_users_rely_on_exist() -> None:
 def test_every_command_has_help_with_an_example(run: Run) -> None:
     for path in command_paths():
         result = run(*path, "--help")
-        assert result.exit_code == 0, path
+        assert result.exit_code == ExitCode.OK, path
         assert "Example: sisterctl " + " ".join(path) in " ".join(result.stdout.split()), path
         for line in result.stdout.splitlines():
             # Every option says what it does.
@@ -60,7 +61,7 @@ def test_every_command_sums_itself_up_in_one_line() -> None:
 
 def test_a_group_lists_its_commands_one_line_each(run: Run) -> None:
     result = run("export", "--help")
-    assert result.exit_code == 0
+    assert result.exit_code == ExitCode.OK
     lines = [line.strip("│ ").rstrip() for line in result.stdout.splitlines()]
     assert "csv      Write one row per tie as CSV, safe to open in a spreadsheet." in lines
     assert "geojson  Write a GeoJSON map: a line between the two cities of each tie." in lines

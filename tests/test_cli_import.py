@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from sisterctl import store
-from tests.conftest import DATA, TWIN_CITIES, Run
-
-EMPTY = "schema_version = 1\n"
+from sisterctl.errors import ExitCode
+from tests.conftest import DATA, EMPTY, TWIN_CITIES, Run
 
 SMALL_CSV = """\
 city1,country1,city2,country2
@@ -30,10 +29,8 @@ def in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def empty(tmp_path: Path) -> Path:
-    path = tmp_path / "empty.toml"
-    path.write_text(EMPTY, encoding="utf-8")
-    return path
+def empty(empty_registry: Path) -> Path:
+    return empty_registry
 
 
 @pytest.fixture
@@ -47,7 +44,7 @@ def test_import_csv_adds_ties_and_says_what_it_skipped(
     run: Run, empty: Path, small_csv: Path
 ) -> None:
     result = run("-r", empty, "import", "csv", small_csv)
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     assert result.stdout == (
         f"Added 2 ties and 4 new cities from {small_csv} (5 lines read)\n"
         "already in the registry     0\n"
@@ -71,10 +68,10 @@ def test_import_csv_adds_ties_and_says_what_it_skipped(
 def test_import_again_adds_nothing_and_leaves_the_file_as_it_was(
     run: Run, empty: Path, small_csv: Path
 ) -> None:
-    assert run("-r", empty, "import", "csv", small_csv).exit_code == 0
+    assert run("-r", empty, "import", "csv", small_csv).exit_code == ExitCode.OK
     before = empty.read_bytes()
     result = run("-r", empty, "import", "csv", small_csv, "--show-skipped", "0")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     assert result.stdout.splitlines()[:3] == [
         f"Nothing to add from {small_csv} (5 lines read)",
         "already in the registry     3",
@@ -88,7 +85,7 @@ def test_dry_run_prints_the_summary_and_writes_nothing(
     run: Run, empty: Path, small_csv: Path
 ) -> None:
     result = run("-r", empty, "import", "csv", small_csv, "--dry-run", "--show-skipped", "1")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == f"Would add 2 ties and 4 new cities from {small_csv} (5 lines read)"
     assert lines[-3:] == [
@@ -104,7 +101,7 @@ def test_the_summary_as_json_lists_every_skipped_row(
     run: Run, empty: Path, small_csv: Path
 ) -> None:
     result = run("-r", empty, "import", "csv", small_csv, "--format", "json", "--dry-run")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     summary = json.loads(result.stdout)
     assert summary["added"] == {
         "cities": 4,
@@ -133,7 +130,7 @@ def test_map_kind_and_source_options(run: Run, empty: Path, tmp_path: Path) -> N
         "--map", "city2=to", "--map", "country2=to_country", "--map", "established=signed",
         "--kind", "friendship city", "--source", "https://example.org/list",
     )  # fmt: skip
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     [tie] = store.load(empty).partnerships
     assert (tie.kind, str(tie.established), tie.sources) == (
         "friendship city",
@@ -144,7 +141,7 @@ def test_map_kind_and_source_options(run: Run, empty: Path, tmp_path: Path) -> N
 
 def test_import_reads_standard_input(run: Run, empty: Path) -> None:
     result = run("-r", empty, "import", "csv", "-", input=SMALL_CSV)
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     assert result.stdout.startswith("Added 2 ties and 4 new cities from <stdin> (5 lines read)")
 
 
@@ -161,7 +158,7 @@ def test_a_file_that_cannot_be_read_is_refused_and_nothing_written(
     path = tmp_path / "bad.csv"
     path.write_bytes(content)
     result = run("-r", empty, "import", "csv", path)
-    assert result.exit_code == 1
+    assert result.exit_code == ExitCode.REFUSED
     assert result.stderr.startswith(f"sisterctl: {path}: {message}")
     assert result.stdout == ""
     assert empty.read_text(encoding="utf-8") == EMPTY
@@ -174,13 +171,13 @@ def test_a_missing_file_and_a_bad_map_option(run: Run, empty: Path, tmp_path: Pa
         f"sisterctl: {tmp_path / 'nope.csv'}: no such file\n",
     )
     result = run("-r", empty, "import", "csv", tmp_path / "nope.csv", "--map", "date")
-    assert result.exit_code == 2
+    assert result.exit_code == ExitCode.USAGE
     assert "--map takes FIELD=COLUMN" in result.stderr
 
 
 def test_the_bundled_registry_is_not_written(run: Run, small_csv: Path) -> None:
     result = run("import", "csv", small_csv)
-    assert result.exit_code == 1
+    assert result.exit_code == ExitCode.REFUSED
     assert result.stderr == (
         "sisterctl: the bundled registry is read-only: make your own with "
         "'sisterctl init', or name one with --registry PATH\n"
@@ -192,7 +189,7 @@ def test_an_invalid_registry_is_not_written(run: Run, small_csv: Path, tmp_path:
     path.write_text("schema_version = 1\n[[city]]\nid = 'x'\n", encoding="utf-8")
     before = path.read_bytes()
     result = run("-r", path, "import", "csv", small_csv)
-    assert result.exit_code == 3
+    assert result.exit_code == ExitCode.REGISTRY
     assert "fix the registry before adding to it" in result.stderr
     assert path.read_bytes() == before
 
@@ -200,7 +197,7 @@ def test_an_invalid_registry_is_not_written(run: Run, small_csv: Path, tmp_path:
 def test_import_wikidata(run: Run, empty: Path, tmp_path: Path) -> None:
     (tmp_path / "query.json").write_bytes((DATA / "wikidata-sample.json").read_bytes())
     result = run("-r", empty, "import", "wikidata", "query.json")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     assert result.stdout.splitlines()[:2] == [
         "Added 9 ties and 12 new cities from query.json (14 results read)",
         "already in the registry        0",
@@ -224,7 +221,7 @@ def test_import_wikidata_with_a_kind_for_every_tie(run: Run, empty: Path) -> Non
     result = run(
         "-r", empty, "import", "wikidata", DATA / "wikidata-sample.json", "--kind", "twin town"
     )
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     assert {tie.kind for tie in store.load(empty)} == {"twin town"}
 
 
@@ -232,9 +229,9 @@ def test_import_json_into_an_empty_registry_gives_the_same_registry(
     run: Run, small_registry: Path, empty: Path, tmp_path: Path
 ) -> None:
     exported = Path("registry.json")
-    assert run("-r", small_registry, "export", "json", "-o", exported).exit_code == 0
+    assert run("-r", small_registry, "export", "json", "-o", exported).exit_code == ExitCode.OK
     result = run("-r", empty, "import", "json", exported)
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     assert result.stdout.splitlines()[0] == (
         f"Added 3 ties, 5 new cities, 1 agreement and 1 exchange from {exported} (10 records read)"
     )
@@ -250,7 +247,7 @@ def test_the_whole_twin_cities_file_into_an_empty_registry(run: Run, empty: Path
     started = time.monotonic()
     result = run("-r", empty, "import", "csv", TWIN_CITIES, "--format", "json")
     elapsed = time.monotonic() - started
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     summary = json.loads(result.stdout)
     assert summary["read"] == {"count": 26114, "unit": "line"}
     assert summary["added"]["partnerships"] == 24799
@@ -284,7 +281,7 @@ def test_a_progress_bar_shows_on_a_terminal_for_large_files(
     rows = "".join(f"A{i},DE,B{i},FR\n" for i in range(1500))
     Path("big.csv").write_text("city1,country1,city2,country2\n" + rows, encoding="utf-8")
     result = run("-r", empty, "import", "csv", "big.csv", "--format", "json")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     assert json.loads(result.stdout)["added"]["partnerships"] == 1500
     shown = screen.getvalue()
     assert "Placing ties" in shown and "1500/1500" in shown

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from sisterctl import cli
+from sisterctl.errors import ExitCode
 
 
 def registered() -> dict[str, set[str]]:
@@ -77,7 +78,7 @@ def imported_by(*args: str, env: dict[str, str] | None = None) -> set[str]:
         env={**os.environ, **(env or {})},
     )
     code_, modules = json.loads(result.stdout)
-    assert code_ == 0, result.stderr
+    assert code_ == ExitCode.OK, result.stderr
     return set(modules)
 
 

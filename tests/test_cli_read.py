@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run
+from sisterctl.errors import ExitCode
+from tests.conftest import Run, one_tie
 
 AS_OF = ("--as-of", "2026-11-28")
 
@@ -18,22 +19,24 @@ def test_list_table_shows_cities_countries_kind_date_years_status(
     run: Run, small_registry: Path
 ) -> None:
     result = run("-r", small_registry, "list", *AS_OF)
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[1].split() == ["Tie", "City", "City", "Kind", "Established", "Years", "Status"]
-    body = [line for line in lines[3:] if line.strip()]
+    assert lines[0].split() == ["Tie", "City", "City", "Kind", "Established", "Years", "Status"]
+    assert set(lines[1]) == {"─"}
+    body = lines[2:]
+    assert len(body) == 3  # not a terminal: one line per tie
     # Oldest first; the year-only tie shows both possible ages.
     assert "daegu-sao-paulo" in body[0] and "1997" in body[0] and "28–29" in body[0]
     assert "São Paulo, Brazil" in body[0] and "Daegu, South Korea" in body[0]
     assert "taipei-daegu" in body[1] and "Taipei, Taiwan" in body[1] and "2010-11-04" in body[1]
-    assert body[1].rstrip().endswith("16  active")
+    assert body[1].endswith("16  active")
     assert "prague-beijing" in body[2] and "Czech Republic" in body[2] and "ended" in body[2]
     assert "\x1b[" not in result.stdout  # not a terminal: no escape codes
 
 
 def list_ids(run: Run, registry: Path, *args: str) -> list[str]:
     result = run("-r", registry, "list", "--format", "json", *AS_OF, *args)
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     return [row["id"] for row in json.loads(result.stdout)]
 
 
@@ -80,15 +83,13 @@ def test_list_filters_and_sorting(
 
 
 def test_an_empty_list_says_why_rather_than_print_bare_headers(
-    run: Run, small_registry: Path, tmp_path: Path
+    run: Run, small_registry: Path, empty_registry: Path, tmp_path: Path
 ) -> None:
     result = run("-r", small_registry, "list", "--city", "Atlantis")
-    assert (result.exit_code, result.stdout) == (0, "")
+    assert (result.exit_code, result.stdout) == (ExitCode.OK, "")
     assert result.stderr == "sisterctl: no tie matches these filters\n"
-    empty = tmp_path / "empty.toml"
-    empty.write_text("schema_version = 1\n", encoding="utf-8")
-    result = run("-r", empty, "list")
-    assert (result.exit_code, result.stdout) == (0, "")
+    result = run("-r", empty_registry, "list")
+    assert (result.exit_code, result.stdout) == (ExitCode.OK, "")
     assert result.stderr == (
         "sisterctl: the registry holds no ties yet: record one with 'sisterctl add "
         "partnership' or bring some in with 'sisterctl import'\n"
@@ -99,13 +100,13 @@ def test_an_empty_list_says_why_rather_than_print_bare_headers(
     # A picture asked for is still drawn.
     picture = tmp_path / "empty.svg"
     result = run("-r", small_registry, "list", "--city", "Atlantis", "--svg", picture)
-    assert result.exit_code == 0 and picture.is_file()
+    assert result.exit_code == ExitCode.OK and picture.is_file()
 
 
 @pytest.mark.parametrize("command", ["list", "stats"])
 def test_since_after_until_is_a_usage_error(run: Run, small_registry: Path, command: str) -> None:
     result = run("-r", small_registry, command, "--since", "2020", "--until", "2010")
-    assert result.exit_code == 2
+    assert result.exit_code == ExitCode.USAGE
     assert result.stderr == (
         "sisterctl: --since 2020 is after --until 2010: no tie is established in between\n"
     )
@@ -154,18 +155,6 @@ def test_list_csv_and_tsv(run: Run, small_registry: Path) -> None:
     assert lines[2].split("\t")[:3] == ["taipei-daegu", "Taipei", "TW"]
 
 
-def one_tie(name_a: str, name_b: str, tie: str = "a-b", **keys: str) -> str:
-    """A registry of one tie, between a city of Taiwan (a-tw) and one of South Korea
-    (b-kr); `keys` are more of the tie's keys, with their values as TOML."""
-    more = "".join(f"{key} = {value}\n" for key, value in keys.items())
-    return (
-        "schema_version = 1\n"
-        f'[[city]]\nid = "a-tw"\nname = {json.dumps(name_a)}\ncountry = "TW"\n'
-        f'[[city]]\nid = "b-kr"\nname = {json.dumps(name_b)}\ncountry = "KR"\n'
-        f'[[partnership]]\nid = "{tie}"\ncities = ["a-tw", "b-kr"]\n{more}'
-    )
-
-
 def test_list_csv_is_safe_to_open_in_a_spreadsheet(run: Run, write_registry) -> None:  # type: ignore[no-untyped-def]
     registry = one_tie('=HYPERLINK("http://x")', "@Daegu", kind='"-x"', established='"2010-11-04"')
     path = write_registry(registry)
@@ -189,7 +178,7 @@ def test_a_tie_founded_after_the_reference_day_is_0_years_old(run: Run, write_re
 
 def test_unknown_country_is_refused_in_one_line(run: Run, small_registry: Path) -> None:
     result = run("-r", small_registry, "list", "--country", "Narnia")
-    assert result.exit_code == 1
+    assert result.exit_code == ExitCode.REFUSED
     assert result.stderr == (
         "sisterctl: unknown country 'Narnia': give an ISO code such as KR or a name such as "
         "'South Korea'\n"
@@ -198,7 +187,7 @@ def test_unknown_country_is_refused_in_one_line(run: Run, small_registry: Path) 
 
 def test_show_tells_the_whole_tie(run: Run, small_registry: Path) -> None:
     result = run("-r", small_registry, "show", "taipei-daegu", *AS_OF)
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     out = result.stdout
     for expected in [
         "Taipei–Daegu",
@@ -285,7 +274,7 @@ def test_show_unknown_tie(
     run: Run, small_registry: Path, args: tuple[str, ...], message: str
 ) -> None:
     result = run("-r", small_registry, "show", *args)
-    assert result.exit_code == 1
+    assert result.exit_code == ExitCode.REFUSED
     assert message in result.stderr
     assert result.stderr.count("\n") == 1
     assert result.stdout == ""
@@ -331,7 +320,7 @@ def test_the_readme_unknown_tie_message_is_what_the_bundled_registry_gives(run: 
     message = "sisterctl: no tie matches 'taipei-dageu'; did you mean taipei-daegu?"
     assert f"`{message}`" in readme
     result = run("show", "taipei-dageu")
-    assert (result.exit_code, result.stderr) == (1, message + "\n")
+    assert (result.exit_code, result.stderr) == (ExitCode.REFUSED, message + "\n")
 
 
 def test_suggestions_leave_out_those_far_less_alike_than_the_best() -> None:
@@ -351,14 +340,14 @@ def test_a_tie_id_the_other_way_round_finds_the_tie(run: Run, small_registry: Pa
     # Ids are made of the two names in the order they were recorded (daegu-taipei from
     # an import); the same two names the other way round name the same tie.
     result = run("-r", small_registry, "show", "sao-paulo-daegu", "--format", "json", *AS_OF)
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     assert json.loads(result.stdout)["id"] == "daegu-sao-paulo"
 
 
 def test_a_reversed_id_never_finds_a_tie_of_other_cities(run: Run, write_registry) -> None:  # type: ignore[no-untyped-def]
     path = write_registry(one_tie("X", "Y", tie="b-a"))  # the ids' halves name no city
     result = run("-r", path, "show", "a-b")
-    assert result.exit_code == 1
+    assert result.exit_code == ExitCode.REFUSED
     assert result.stderr.startswith("sisterctl: no tie matches 'a-b'")
 
 

@@ -11,40 +11,13 @@ from typing import Any
 import pytest
 import tomli
 
+from sisterctl.errors import ExitCode
 from sisterctl.records.toml import SCHEMA_URL
-from tests.conftest import Run
+from tests.conftest import TWO_TIES, Run
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
-TIE = """# Taipei and Daegu
-schema_version = 1
-
-[[city]]
-id = "taipei-tw"
-name = "Taipei"
-country = "TW"
-
-[[city]]
-id = "daegu-kr"
-name = "Daegu"
-country = "KR"
-aliases = ["Taegu"]
-
-[[city]]
-id = "sao-paulo-br"
-name = "São Paulo"
-country = "BR"
-
-[[partnership]]
-id = "taipei-daegu"
-cities = ["taipei-tw", "daegu-kr"]
-established = "2010-11-04"
-
-[[partnership]]
-id = "daegu-sao-paulo"
-cities = ["daegu-kr", "sao-paulo-br"]
-established = "1997"
-"""
+TIE = "# Taipei and Daegu\n" + TWO_TIES
 
 
 @pytest.fixture
@@ -56,7 +29,7 @@ def reg(tmp_path: Path) -> Path:
 
 def show(run: Run, path: Path, tie: str) -> dict[str, Any]:
     result = run("-r", path, "show", tie, "--format", "json", "--as-of", "2026-01-01")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     data: dict[str, Any] = json.loads(result.stdout)
     return data
 
@@ -75,7 +48,7 @@ def test_the_write_commands_exist() -> None:
 def test_init_creates_an_empty_registry_with_a_header(run: Run, tmp_path: Path) -> None:
     path = tmp_path / "new" / "ties.toml"
     result = run("init", path)
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     text = path.read_text(encoding="utf-8")
     first, second = text.splitlines()[:2]
     assert first == f"#:schema {SCHEMA_URL}"  # editors validate it against the JSON Schema
@@ -88,7 +61,7 @@ def test_init_creates_an_empty_registry_with_a_header(run: Run, tmp_path: Path) 
         f"or by setting SISTERCTL_REGISTRY={path}.\n"
     )
     listed = run("-r", path, "list", "--format", "json")
-    assert (listed.exit_code, json.loads(listed.stdout)) == (0, [])
+    assert (listed.exit_code, json.loads(listed.stdout)) == (ExitCode.OK, [])
 
 
 def test_init_quotes_a_path_with_spaces_so_its_advice_can_be_copied(
@@ -96,7 +69,7 @@ def test_init_quotes_a_path_with_spaces_so_its_advice_can_be_copied(
 ) -> None:
     path = tmp_path / "my ties" / "ties.toml"
     result = run("init", path)
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     assert result.stderr == (
         f"Created an empty registry {path}. Use it with sisterctl --registry '{path}' "
         f"... or by setting SISTERCTL_REGISTRY='{path}'.\n"
@@ -106,14 +79,14 @@ def test_init_quotes_a_path_with_spaces_so_its_advice_can_be_copied(
 def test_init_never_overwrites(run: Run, reg: Path) -> None:
     before = reg.read_bytes()
     result = run("init", reg)
-    assert result.exit_code == 1  # refused, as any request sisterctl will not act on
+    assert result.exit_code == ExitCode.REFUSED  # refused, as any request sisterctl will not act on
     assert "a file is already there; sisterctl init never overwrites" in result.stderr
     assert reg.read_bytes() == before
 
 
 def test_init_in_a_folder_creates_partnerships_toml(run: Run, tmp_path: Path) -> None:
     result = run("init", tmp_path)
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     assert (tmp_path / "partnerships.toml").is_file()
 
 
@@ -135,18 +108,18 @@ def test_init_without_a_path_makes_the_users_registry_which_is_then_used(
     # The run fixture points XDG_DATA_HOME into tmp_path.
     user = tmp_path / "xdg-data" / "sisterctl" / "partnerships.toml"
     result = run("init")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     assert user.is_file()
     assert f"Created your registry {user}. sisterctl reads it from now on" in result.stderr
     added = run("add", "partnership", "Taipei, TW", "Daegu, KR", "--established", "2010-11-04")
-    assert added.exit_code == 0, added.stderr
+    assert added.exit_code == ExitCode.OK, added.stderr
     assert f"in {user}." in added.stderr
     assert "taipei-daegu" in user.read_text(encoding="utf-8")
 
 
 def test_writes_never_go_to_the_bundled_registry(run: Run) -> None:
     result = run("add", "exchange", "taipei-daegu", "-d", "2017", "-k", "visit", "-t", "x")
-    assert result.exit_code == 1
+    assert result.exit_code == ExitCode.REFUSED
     assert result.stderr == (
         "sisterctl: the bundled registry is read-only: make your own with 'sisterctl init', "
         "or name one with --registry PATH\n"
@@ -171,7 +144,7 @@ def test_the_readme_records_every_detail_of_the_2021_reaffirmation(run: Run, reg
     assert len(commands) == 3
     for command in commands:
         result = run("-r", reg, *command)
-        assert result.exit_code == 0, (command, result.stderr)
+        assert result.exit_code == ExitCode.OK, (command, result.stderr)
     tie = show(run, reg, "taipei-daegu")
     # As the timeline orders them: the memorandum planned for 2021 after what was
     # signed in 2021.
@@ -234,7 +207,7 @@ def test_the_readme_recording_examples_run_in_order_on_a_new_registry(
         # The shell would expand ~; shlex does not.
         args = [str(Path(a).expanduser()) if a.startswith("~/") else a for a in command]
         result = run(*args)
-        assert result.exit_code == 0, (command, result.stderr)
+        assert result.exit_code == ExitCode.OK, (command, result.stderr)
     registry = tmp_path / "xdg-data" / "sisterctl" / "partnerships.toml"
     assert (tmp_path / "ties" / "partnerships.toml").is_file()
     listed = run("-r", registry, "list", "--format", "json", "--as-of", "2026-01-01")
@@ -284,7 +257,7 @@ def test_each_write_says_what_it_recorded_and_where(run: Run, reg: Path) -> None
     ]
     for args, message in cases:
         result = run("-r", reg, *args)
-        assert result.exit_code == 0, result.stderr
+        assert result.exit_code == ExitCode.OK, result.stderr
         assert result.stdout == ""
         assert result.stderr == message.format(path=reg)
     tie = show(run, reg, "taipei-daegu")
@@ -303,7 +276,7 @@ def test_dry_run_prints_the_toml_and_writes_nothing(run: Run, reg: Path) -> None
         "--signatory", "Ko Wen-je (Mayor of Taipei)", "--field", "tourism", "--field", "culture",
         "--dry-run",
     )  # fmt: skip
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     assert result.stdout == (
         "[[agreement]]\n"
         'partnership = "taipei-daegu"\n'
@@ -322,7 +295,7 @@ def test_dry_run_prints_the_toml_and_writes_nothing(run: Run, reg: Path) -> None
 
 def test_dry_run_refuses_what_a_real_run_refuses(run: Run, reg: Path) -> None:
     result = run("-r", reg, "end", "taipei-daegu", "-d", "2009", "--dry-run")
-    assert result.exit_code == 1
+    assert result.exit_code == ExitCode.REFUSED
     assert result.stdout == ""
 
 
@@ -395,7 +368,7 @@ def test_refused_with_one_line_and_nothing_written(
 ) -> None:
     before = reg.read_bytes()
     result = run("-r", reg, *args)
-    assert result.exit_code == 1, result.stderr
+    assert result.exit_code == ExitCode.REFUSED, result.stderr
     assert message in result.stderr
     assert result.stderr.startswith("sisterctl: ") and result.stderr.count("\n") == 1
     assert result.stdout == ""
@@ -405,14 +378,14 @@ def test_refused_with_one_line_and_nothing_written(
 def test_force_records_what_comes_before_the_tie(run: Run, reg: Path) -> None:
     result = run("-r", reg, "add", "exchange", "taipei-daegu", "-d", "2009", "-k", "visit",
                  "-t", "Early", "--force")  # fmt: skip
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     text = reg.read_text(encoding="utf-8")
     assert text.endswith('title = "Early"\nbefore_founding = true\n')
 
 
 def test_running_the_same_command_twice_records_once(run: Run, reg: Path) -> None:
     command = ["-r", reg, "add", "exchange", "taipei-daegu", "-d", "2017", "-k", "visit", "-t", "U"]
-    assert run(*command).exit_code == 0
+    assert run(*command).exit_code == ExitCode.OK
     before = reg.read_bytes()
     result = run(*command)
     assert (result.exit_code, result.stderr) == (
@@ -421,12 +394,12 @@ def test_running_the_same_command_twice_records_once(run: Run, reg: Path) -> Non
         "record a second one)\n",
     )
     assert reg.read_bytes() == before
-    assert run(*command, "--force").exit_code == 0
+    assert run(*command, "--force").exit_code == ExitCode.OK
     assert len(show(run, reg, "taipei-daegu")["exchanges"]) == 2
 
 
 def test_ending_an_ended_tie_is_refused(run: Run, reg: Path) -> None:
-    assert run("-r", reg, "end", "taipei-daegu", "-d", "2019").exit_code == 0
+    assert run("-r", reg, "end", "taipei-daegu", "-d", "2019").exit_code == ExitCode.OK
     before = reg.read_bytes()
     result = run("-r", reg, "end", "taipei-daegu", "-d", "2020")
     assert (result.exit_code, result.stderr) == (
@@ -434,9 +407,11 @@ def test_ending_an_ended_tie_is_refused(run: Run, reg: Path) -> None:
         "sisterctl: taipei-daegu already ended in 2019\n",
     )
     result = run("-r", reg, "resume", "taipei-daegu", "-d", "2020")
-    assert result.exit_code == 1 and "--force" in result.stderr
+    assert result.exit_code == ExitCode.REFUSED and "--force" in result.stderr
     assert reg.read_bytes() == before
-    assert run("-r", reg, "resume", "taipei-daegu", "-d", "2020", "--force").exit_code == 0
+    assert (
+        run("-r", reg, "resume", "taipei-daegu", "-d", "2020", "--force").exit_code == ExitCode.OK
+    )
     assert show(run, reg, "taipei-daegu")["status"] == "active"
 
 
@@ -462,14 +437,14 @@ def test_without_a_terminal_a_missing_value_is_a_usage_error(
 ) -> None:
     before = reg.read_bytes()
     result = run("-r", reg, *args)
-    assert result.exit_code == 2
+    assert result.exit_code == ExitCode.USAGE
     assert missing in result.stderr and "--help" in result.stderr
     assert reg.read_bytes() == before
 
 
 def test_three_cities_are_a_usage_error(run: Run, reg: Path) -> None:
     result = run("-r", reg, "add", "partnership", "A, KR", "B, KR", "C, KR", "-e", "2020")
-    assert result.exit_code == 2
+    assert result.exit_code == ExitCode.USAGE
     assert "a tie binds two cities, not 3" in result.stderr
 
 
@@ -482,7 +457,7 @@ def test_in_a_terminal_missing_values_are_asked_for(
     monkeypatch.setattr("sisterctl.cli.write.interactive", lambda: True)
     answers = "Taipei Daegu\n2021-02-30\n2021-03-26\nReaffirmation\n"
     result = run("-r", reg, "add", "agreement", "--kind", "reaffirmation", input=answers)
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     # The prompts go to standard error; a date that is not one is asked for again.
     assert "Tie (its id, or its two cities):" in result.stderr
     # The prompt says what it takes; the mistake gets the message a bad --date gets.
@@ -501,7 +476,7 @@ def test_in_a_terminal_a_new_tie_asks_for_its_cities(
 ) -> None:
     monkeypatch.setattr("sisterctl.cli.write.interactive", lambda: True)
     result = run("-r", reg, "add", "partnership", input="Taipei\nChengdu, China\n2015-11-10\n")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     assert "The second city (NAME, COUNTRY):" in result.stderr
     assert show(run, reg, "taipei-chengdu")["established"] == "2015-11-10"
 
@@ -512,7 +487,7 @@ def test_ending_the_answers_aborts_and_writes_nothing(
     monkeypatch.setattr("sisterctl.cli.write.interactive", lambda: True)
     before = reg.read_bytes()
     result = run("-r", reg, "end", "taipei-daegu", input="")
-    assert result.exit_code == 1
+    assert result.exit_code == ExitCode.REFUSED
     assert reg.read_bytes() == before
 
 
@@ -524,8 +499,9 @@ def test_a_broken_registry_is_not_written(run: Run, reg: Path) -> None:
     reg.write_text(TIE + "[[exchange]\n", encoding="utf-8")
     before = reg.read_bytes()
     result = run("-r", reg, "end", "taipei-daegu", "-d", "2020")
-    assert result.exit_code == 3
-    assert f"{reg}:29:" in result.stderr and "not valid TOML" in result.stderr
+    assert result.exit_code == ExitCode.REGISTRY
+    broken = TIE.count("\n") + 1  # the line of the broken header
+    assert f"{reg}:{broken}:" in result.stderr and "not valid TOML" in result.stderr
     assert reg.read_bytes() == before
 
 
@@ -533,7 +509,7 @@ def test_a_registry_with_errors_is_not_added_to(run: Run, reg: Path) -> None:
     reg.write_text(TIE + '\n[[exchange]]\npartnership = "nowhere"\nkind = "v"\ntitle = "t"\n')
     before = reg.read_bytes()
     result = run("-r", reg, "end", "taipei-daegu", "-d", "2020")
-    assert result.exit_code == 3
+    assert result.exit_code == ExitCode.REGISTRY
     assert "fix the registry before adding to it" in result.stderr
     assert reg.read_bytes() == before
 
@@ -541,7 +517,7 @@ def test_a_registry_with_errors_is_not_added_to(run: Run, reg: Path) -> None:
 def test_a_missing_registry_says_how_to_make_one(run: Run, tmp_path: Path) -> None:
     path = tmp_path / "none.toml"
     result = run("-r", path, "end", "taipei-daegu", "-d", "2020")
-    assert result.exit_code == 3
+    assert result.exit_code == ExitCode.REGISTRY
     assert f"sisterctl init {path}" in result.stderr
     assert not path.exists()
 
@@ -549,7 +525,7 @@ def test_a_missing_registry_says_how_to_make_one(run: Run, tmp_path: Path) -> No
 def test_a_read_only_registry_is_refused(run: Run, reg: Path) -> None:
     reg.chmod(0o444)
     result = run("-r", reg, "end", "taipei-daegu", "-d", "2020")
-    assert result.exit_code == 3
+    assert result.exit_code == ExitCode.REGISTRY
     assert "the registry is read-only; nothing was written" in result.stderr
     assert reg.read_text(encoding="utf-8") == TIE
 
@@ -562,7 +538,7 @@ def test_a_held_lock_is_busy_after_the_timeout(run: Run, reg: Path) -> None:
         result = run(
             "-r", reg, "end", "taipei-daegu", "-d", "2020", env={"SISTERCTL_LOCK_TIMEOUT": "0.2"}
         )
-    assert result.exit_code == 4
+    assert result.exit_code == ExitCode.BUSY
     assert "another sisterctl process is writing the registry" in result.stderr
     assert "partnerships.toml.lock held for over 0.2 s" in result.stderr
     assert reg.read_bytes() == before
@@ -572,7 +548,7 @@ def test_a_bad_lock_timeout_is_a_usage_error(run: Run, reg: Path) -> None:
     result = run(
         "-r", reg, "end", "taipei-daegu", "-d", "2020", env={"SISTERCTL_LOCK_TIMEOUT": "x"}
     )
-    assert result.exit_code == 2
+    assert result.exit_code == ExitCode.USAGE
     assert "SISTERCTL_LOCK_TIMEOUT must be a number of seconds" in result.stderr
 
 
@@ -585,7 +561,7 @@ def test_injected_toml_is_stored_and_shown_as_the_exact_text(run: Run, reg: Path
     details = 'x"\n[[partnership]]\nid = "evil"\n'  # real line breaks
     result = run("-r", reg, "add", "exchange", "taipei-daegu", "-d", "2021", "-k", "visit",
                  f"--title={title}", f"--details={details}")  # fmt: skip
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     data = tomli.loads(reg.read_text(encoding="utf-8"))
     assert [p["id"] for p in data["partnership"]] == ["taipei-daegu", "daegu-sao-paulo"]
     [exchange] = show(run, reg, "taipei-daegu")["exchanges"]
@@ -649,7 +625,7 @@ def test_registry_text_reaches_the_terminal_escaped(
 ) -> None:
     path = write_registry(HOSTILE)
     result = run("-r", path, *args, "--as-of", "2026-01-01")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     out = result.stdout
     assert not RAW_CONTROLS.search(out), RAW_CONTROLS.findall(out)
     assert "\\u001b" in out or "\\x1b" in out

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 import tomli
 
+from sisterctl.cli.app import cli_words
 from sisterctl.core.edits import (
     NewAgreement,
     NewExchange,
@@ -24,44 +25,15 @@ from sisterctl.core.edits import (
     resolve_city,
 )
 from sisterctl.dates import PartialDate, parse_partial_date
-from sisterctl.errors import NotFoundError, RefusedError
+from sisterctl.errors import Hint, NotFoundError, RecordRef, RefusedError
 from sisterctl.model import Registry, Status
 from sisterctl.records.build import build
 from sisterctl.records.toml import registry_template
-
-HEAD = """schema_version = 1
-
-[[city]]
-id = "taipei-tw"
-name = "Taipei"
-country = "TW"
-local_name = "臺北市"
-
-[[city]]
-id = "daegu-kr"
-name = "Daegu"
-country = "KR"
-aliases = ["Taegu"]
-
-[[city]]
-id = "sao-paulo-br"
-name = "São Paulo"
-country = "BR"
-
-[[partnership]]
-id = "taipei-daegu"
-cities = ["taipei-tw", "daegu-kr"]
-established = "2010-11-04"
-
-[[partnership]]
-id = "daegu-sao-paulo"
-cities = ["daegu-kr", "sao-paulo-br"]
-established = "1997"
-"""
+from tests.conftest import TWO_TIES
 
 
 def registry(extra: str = "") -> Registry:
-    result = build(tomli.loads(HEAD + extra))
+    result = build(tomli.loads(TWO_TIES + extra))
     assert not result.errors, result.errors
     return result.registry
 
@@ -441,8 +413,11 @@ def test_an_empty_or_multiline_title_is_refused(title: str) -> None:
 def test_an_agreement_certainly_before_the_tie_needs_force(date: str, refused: bool) -> None:
     request = NewAgreement(["taipei-daegu"], day(date), "Letter")
     if refused:
-        with pytest.raises(RefusedError, match="--force"):
+        with pytest.raises(RefusedError, match="or pass force=True to record it as it is") as e:
             new_agreement(registry(), request)
+        assert e.value.needs_force and e.value.hint is Hint.FORCE
+        assert e.value.record == RecordRef("partnership", None, "taipei-daegu")
+        assert "run again with --force to record it" in e.value.render(cli_words)
         forced = NewAgreement(["taipei-daegu"], day(date), "Letter", force=True)
         [(_, record)] = new_agreement(registry(), forced)
         assert record["before_founding"] is True
@@ -551,7 +526,7 @@ def test_end_a_tie() -> None:
         (
             CHANGES.replace("suspended", "ended"),
             status("taipei-daegu", "2024", Status.ACTIVE),
-            "run again with --force",
+            "to record that the ended tie was revived, pass force=True",
         ),
         ("", status("taipei-daegu", "2024", Status.ENDED, reason="a\nb"), "reason"),
     ],

@@ -13,7 +13,7 @@ from icalendar import Calendar
 
 from sisterctl.core.anniversaries import Span, Unit, upcoming_anniversaries
 from sisterctl.dates import parse_partial_date
-from sisterctl.errors import UsageError
+from sisterctl.errors import ExitCode, UsageError
 from sisterctl.interop.ics import anniversary_calendar, parse_reminder, summary
 from sisterctl.model import Agreement, City, Partnership, Registry
 from tests.conftest import DATA, Run
@@ -36,7 +36,7 @@ def events(data: bytes | str) -> list[Any]:
 
 def export(run: Run, registry: Path, *args: str | Path) -> tuple[list[Any], str]:
     result = run("-r", registry, "export", "ics", *args)
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     return events(result.stdout), result.stderr
 
 
@@ -125,7 +125,7 @@ def test_a_reminder_is_a_display_alarm_before_the_day(
 @pytest.mark.parametrize("remind", ["-3d", "soon", "2m", "1.5d"])
 def test_a_bad_reminder_is_refused_in_one_line(run: Run, registry: Path, remind: str) -> None:
     result = run("-r", registry, "export", "ics", "--remind", remind)
-    assert result.exit_code == 2
+    assert result.exit_code == ExitCode.USAGE
     assert result.stdout == ""
     assert result.stderr == (
         "sisterctl: --remind takes a time before the anniversary: days (14d), weeks (2w) or "
@@ -136,7 +136,7 @@ def test_a_bad_reminder_is_refused_in_one_line(run: Run, registry: Path, remind:
 def test_output_file_and_what_was_left_out(run: Run, registry: Path, tmp_path: Path) -> None:
     out = tmp_path / "anniversaries.ics"
     result = run("-r", registry, "export", "ics", "--as-of", "2020-10-20", "-y", "2", "-o", out)
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     assert result.stdout == ""
     assert len(events(out.read_bytes())) == 6
     # Daegu–Ningbo (2002-11) twice and Taipei–Houston (1961) for 2020, 2021 and 2022.
@@ -150,7 +150,7 @@ def test_output_file_and_what_was_left_out(run: Run, registry: Path, tmp_path: P
 def test_an_unwritable_output_is_refused(run: Run, registry: Path, tmp_path: Path) -> None:
     out = tmp_path / "missing" / "a.ics"
     result = run("-r", registry, "export", "ics", "--as-of", "2020-10-20", "-o", out)
-    assert result.exit_code == 1
+    assert result.exit_code == ExitCode.REFUSED
     assert result.stderr.startswith(f"sisterctl: cannot write {out}: ")
     assert result.stderr.count("\n") == 1
 
@@ -211,7 +211,7 @@ def test_registry_text_cannot_inject_properties(run: Run, registry: Path) -> Non
     hostile = r'name = "Daegu\nUID:evil\r\nX\u001b[31m"'
     registry.write_text(text.replace('name = "Daegu"', hostile), encoding="utf-8")
     result = run("-r", registry, "export", "ics", "--as-of", "2020-10-20", "-y", "1")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     assert b"\r\nUID:evil" not in result.stdout_bytes
     found = events(result.stdout_bytes)
     assert all(str(e["UID"]).endswith("@sisterctl") for e in found)
@@ -224,7 +224,7 @@ def test_registry_text_cannot_inject_properties(run: Run, registry: Path) -> Non
 @pytest.mark.parametrize("years", ["0", "-1", "1001", "ten"])
 def test_years_out_of_range_is_a_usage_error(run: Run, registry: Path, years: str) -> None:
     result = run("-r", registry, "export", "ics", "--years", years)
-    assert result.exit_code == 2
+    assert result.exit_code == ExitCode.USAGE
     assert result.stderr.count("\n") == 1 and "--years" in result.stderr
 
 

@@ -11,8 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sisterctl import store
+from sisterctl.cli.app import cli_words
 from sisterctl.dates import PartialDate
-from sisterctl.errors import RefusedError, UsageError
+from sisterctl.errors import Hint, Param, RefusedError, UsageError
 from sisterctl.interop import csv_export, csv_import
 from sisterctl.interop.plan import Candidate, Place, Skip, SkipReason
 from sisterctl.model import Status
@@ -98,16 +99,19 @@ def test_map_names_other_columns_and_defaults_fill_rows_that_give_none() -> None
 def test_a_missing_column_is_refused_with_the_columns_there_are() -> None:
     with pytest.raises(RefusedError) as error:
         csv_import.read("town,nation,other\nA,B,C\n", "x.csv")
-    assert str(error.value) == (
+    assert error.value.hint is Hint.MAP_COLUMN and error.value.key == "city1"
+    assert error.value.render(cli_words) == (
         "x.csv: no column for city1, country1, city2, country2 (the columns are: town, "
         "nation, other); name them with --map, such as --map city1=COLUMN"
     )
-    with pytest.raises(RefusedError, match=r"--map established=signed: no column 'signed'"):
+    with pytest.raises(RefusedError, match=r"mapping established=signed: no column 'signed'") as e:
         csv_import.read(
             "city1,country1,city2,country2\n",
             "x.csv",
             csv_import.Options({"established": "signed"}),
         )
+    assert e.value.param is Param.MAPPING and e.value.key == "established"
+    assert "x.csv: --map established=signed: no column" in e.value.render(cli_words)
 
 
 @pytest.mark.parametrize(
@@ -118,8 +122,11 @@ def test_a_missing_column_is_refused_with_the_columns_there_are() -> None:
     ],
 )
 def test_bad_map_options_are_usage_errors(items: list[str], message: str) -> None:
-    with pytest.raises(UsageError, match=message):
+    with pytest.raises(UsageError) as error:
         csv_import.parse_mapping(items)
+    assert error.value.param is Param.MAPPING
+    assert error.value.render(cli_words).startswith(message)
+    assert "--map" not in str(error.value)
 
 
 def test_bad_values_skip_the_row_with_the_reason() -> None:

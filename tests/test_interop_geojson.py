@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -56,6 +57,13 @@ to_kind = "sister city"
 def test_a_feature_per_tie_with_coordinates(write_registry: Callable[[str], Path]) -> None:
     result = geojson.feature_collection(store.load(write_registry(REGISTRY)))
     assert result.left_out == 1  # São Paulo has no coordinates
+    [feature] = result.collection["features"]
+    line = feature["geometry"]["coordinates"]
+    # The great circle, a point every two degrees of arc and at least eight segments,
+    # between the two cities.
+    assert (line[0], line[-1], len(line)) == ([121.5625, 25.0375], [128.6014, 35.8714], 9)
+    assert line[4] == pytest.approx(midpoint(line[0], line[-1]), abs=1e-5)
+    feature["geometry"]["coordinates"] = [line[0], line[-1]]
     assert result.collection == {
         "type": "FeatureCollection",
         "features": [
@@ -75,11 +83,22 @@ def test_a_feature_per_tie_with_coordinates(write_registry: Callable[[str], Path
                     "country_b": "KR",
                     "kind": "sister city",  # as it stands, after the upgrade
                     "established": "2010-11",
+                    "precision": "month",
                     "status": "active",
+                    "status_since": None,
                 },
             }
         ],
     }
+
+
+def midpoint(a: list[float], b: list[float]) -> list[float]:
+    """The great circle's midpoint, by the aviation formulary's formula."""
+    (l1, p1), (l2, p2) = (map(math.radians, point) for point in (a, b))
+    bx, by = math.cos(p2) * math.cos(l2 - l1), math.cos(p2) * math.sin(l2 - l1)
+    lat = math.atan2(math.sin(p1) + math.sin(p2), math.hypot(math.cos(p1) + bx, by))
+    lon = l1 + math.atan2(by, math.cos(p1) + bx)
+    return [math.degrees(lon), math.degrees(lat)]
 
 
 def city(lat: float, lon: float) -> City:
@@ -87,28 +106,24 @@ def city(lat: float, lon: float) -> City:
 
 
 @pytest.mark.parametrize(
-    ("a", "b", "expected"),
+    ("a", "b", "crossing"),
     [
-        # Tokyo–San Francisco: the short way crosses the Pacific, cut at 180°.
-        (
-            (35.0, 140.0),
-            (37.0, -122.0),
-            [[[140.0, 35.0], [180.0, 35.816327]], [[-180.0, 35.816327], [-122.0, 37.0]]],
-        ),
-        (
-            (37.0, -122.0),
-            (35.0, 140.0),
-            [[[-122.0, 37.0], [-180.0, 35.816327]], [[180.0, 35.816327], [140.0, 35.0]]],
-        ),
+        # Tokyo–San Francisco: the great circle crosses the Pacific, cut at 180°, far
+        # north of both cities (a straight line in degrees would cross at 35.8°N).
+        ((35.0, 140.0), (37.0, -122.0), 47.42713),
+        ((37.0, -122.0), (35.0, 140.0), 47.42713),
     ],
 )
 def test_a_line_across_the_antimeridian_is_cut_in_two(
-    a: tuple[float, float], b: tuple[float, float], expected: list[list[list[float]]]
+    a: tuple[float, float], b: tuple[float, float], crossing: float
 ) -> None:
-    assert geojson.geometry(city(*a), city(*b)) == {
-        "type": "MultiLineString",
-        "coordinates": expected,
-    }
+    shape = geojson.geometry(city(*a), city(*b))
+    assert shape["type"] == "MultiLineString"
+    first, second = shape["coordinates"]
+    assert first[0] == [a[1], a[0]] and second[-1] == [b[1], b[0]]
+    edge = 180.0 if a[1] > 0 else -180.0
+    assert first[-1] == [edge, crossing] and second[0] == [-edge, crossing]
+    assert all(-180 <= lon <= 180 for lon, _ in first + second)
 
 
 def test_the_text_has_one_feature_a_line_and_is_valid_json(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sisterctl.errors import RegistryError
+from sisterctl.errors import ExitCode, RegistryError
 from sisterctl.records.build import build
 from sisterctl.records.locator import record_lines
 from sisterctl.store.location import Origin, bundled_path, locate
@@ -81,7 +81,7 @@ def test_bad_registry_gets_one_precise_line(
 ) -> None:
     path = write_registry(text)
     result = run("-r", path, "list")
-    assert result.exit_code == 3
+    assert result.exit_code == ExitCode.REGISTRY
     assert result.stdout == ""
     assert result.stderr.startswith(f"sisterctl: {path}")
     assert message in result.stderr
@@ -92,7 +92,7 @@ def test_bad_registry_gets_one_precise_line(
 def test_missing_file_says_where_it_looked(run: Run, tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.toml"
     result = run("-r", missing, "list")
-    assert result.exit_code == 3
+    assert result.exit_code == ExitCode.REGISTRY
     assert result.stderr == (
         f"sisterctl: {missing}: no registry file here (create one with 'sisterctl init "
         f"{missing}', or name another with --registry or $SISTERCTL_REGISTRY)\n"
@@ -103,13 +103,13 @@ def test_not_utf8_names_line_and_column(run: Run, tmp_path: Path) -> None:
     path = tmp_path / "latin1.toml"
     path.write_bytes(b"schema_version = 1\n# S\xe3o Paulo\n")
     result = run("-r", path, "list")
-    assert result.exit_code == 3
+    assert result.exit_code == ExitCode.REGISTRY
     assert f"{path}:2:4: not UTF-8 text (byte 0xe3)" in result.stderr
 
 
 def test_a_directory_is_not_a_registry(run: Run, tmp_path: Path) -> None:
     result = run("-r", tmp_path, "list")
-    assert result.exit_code == 3
+    assert result.exit_code == ExitCode.REGISTRY
     assert "is a directory, not a registry file" in result.stderr
 
 
@@ -117,7 +117,7 @@ def test_byte_order_mark_is_accepted(run: Run, tmp_path: Path) -> None:
     path = tmp_path / "bom.toml"
     path.write_bytes(b"\xef\xbb\xbf" + (GOOD_HEAD + TIE).encode())
     result = run("-r", path, "list", "-f", "csv")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     assert "taipei-daegu,Taipei,TW,Daegu,KR" in result.stdout
 
 

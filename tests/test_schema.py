@@ -13,8 +13,10 @@ import tomli
 from jsonschema import Draft202012Validator
 
 from sisterctl import countries
+from sisterctl.model import RECORD_TABLES
 from sisterctl.records import build as records_build
-from sisterctl.records import build as store_build
+from sisterctl.records import schema as schema_maker
+from sisterctl.records.fields import TABLES, TOP_KEYS
 from sisterctl.records.toml import SCHEMA_URL, schema_directive
 from sisterctl.store.location import bundled_path, schema_path
 
@@ -85,24 +87,59 @@ def test_every_country_code_the_loader_knows_and_no_other() -> None:
     assert load_schema()["$defs"]["country"]["enum"] == sorted(countries.NAMES)
 
 
-@pytest.mark.parametrize(
-    ("table", "known"),
-    [
-        ("city", store_build._CITY_KEYS),
-        ("partnership", store_build._TIE_KEYS),
-        ("agreement", store_build._AGREEMENT_KEYS),
-        ("exchange", store_build._EXCHANGE_KEYS),
-        ("status_change", store_build._CHANGE_KEYS),
-    ],
-)
-def test_the_schema_describes_every_key_the_loader_knows(table: str, known: frozenset[str]) -> None:
+def test_the_schema_file_is_what_the_field_tables_make() -> None:
+    """schema/registry.schema.json is made by `python -m sisterctl.records.schema`."""
+    written = (REPO / "schema" / "registry.schema.json").read_text(encoding="utf-8")
+    assert written == schema_maker.schema_text(), (
+        "schema/registry.schema.json is out of date: run "
+        "'python -m sisterctl.records.schema > schema/registry.schema.json'"
+    )
+
+
+def test_the_docs_key_tables_are_what_the_field_tables_make() -> None:
+    doc = (REPO / "docs" / "registry-format.md").read_text(encoding="utf-8")
+    assert doc.count("<!-- keys: ") == len(TABLES) + 1  # and [settings]
+    assert doc == schema_maker.with_doc_tables(doc), (
+        "the key tables of docs/registry-format.md are out of date: run "
+        "'python -m sisterctl.records.schema --docs docs/registry-format.md'"
+    )
+
+
+def test_the_field_tables_are_the_record_tables() -> None:
+    assert tuple(TABLES) == RECORD_TABLES
+
+
+@pytest.mark.parametrize("table", RECORD_TABLES)
+def test_the_schema_describes_every_key_the_loader_knows(table: str) -> None:
     properties = load_schema()["$defs"][table]["properties"]
-    assert set(properties) == set(known)
+    assert set(properties) == set(records_build.RECORD_KEYS[table])
     assert all(p.get("description") for p in properties.values())
 
 
 def test_the_schema_describes_the_top_level_keys() -> None:
-    assert set(load_schema()["properties"]) == set(store_build._TOP_KEYS)
+    assert set(load_schema()["properties"]) == set(TOP_KEYS)
+
+
+def test_the_generator_writes_the_schema_on_standard_output(
+    capsysbinary: pytest.CaptureFixture[bytes],
+) -> None:
+    assert schema_maker.main([]) == 0
+    assert capsysbinary.readouterr().out.decode("utf-8") == schema_maker.schema_text()
+
+
+def test_the_generator_rewrites_the_docs_tables_in_place(tmp_path: Path) -> None:
+    doc = tmp_path / "format.md"
+    doc.write_text("# x\n\n<!-- keys: exchange -->\nstale\n<!-- end keys -->\nafter\n")
+    assert schema_maker.main(["--docs", str(doc)]) == 0
+    text = doc.read_text()
+    assert "stale" not in text and text.endswith("<!-- end keys -->\nafter\n")
+    assert "| `partnership` | string | yes | the tie's id |" in text
+    assert "| `before_founding` | boolean | no |" in text
+
+
+def test_the_generator_refuses_other_arguments(capsys: pytest.CaptureFixture[str]) -> None:
+    assert schema_maker.main(["--help"]) == 2
+    assert "usage: python -m sisterctl.records.schema" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------------------

@@ -1,182 +1,272 @@
-"""The plain layout of `sisterctl.output.tables` writes exactly what Rich writes for the same
-table, on random tables and on the registries sisterctl ships and tests with."""
+"""The layout engine of `sisterctl.output.tables`: the tables of `list` and `upcoming`
+as whole text at fixed widths (golden files) and on a pipe, and its rules one by one."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
+import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
-from rich.console import Console
+from rich.cells import cell_len
 
 from sisterctl.cli import printer
-from sisterctl.output import render, tables
-from sisterctl.store.location import bundled_path
+from sisterctl.output import tables
 from sisterctl.store.read import load
-from tests.conftest import Run
+from tests.conftest import DATA, Terminal
+from tests.golden_files import assert_golden
 
-# Letters, spaces (several in a row, leading, trailing), punctuation, accented and
-# wide (CJK, Hangul) letters, combining accents, and the ellipsis Rich cuts words with.
-ALPHABET = "ab cdefg  XYZ-,.–éøçñ臺北市대구\u0301…"
-texts = st.text(ALPHABET, max_size=40)
-
-
-@st.composite
-def table_specs(draw: st.DrawFn) -> tables.Table:
-    count = draw(st.integers(1, 7))
-    columns = tuple(
-        tables.Column(
-            draw(texts.filter(bool)),
-            justify=draw(st.sampled_from(["left", "right"])),
-            no_wrap=draw(st.booleans()),
-            min_width=draw(st.none() | st.integers(1, 15)),
-        )
-        for _ in range(count)
-    )
-    table = tables.Table(columns)
-    for _ in range(draw(st.integers(0, 6))):
-        table.add_row(*(draw(texts) for _ in range(count)))
-    return table
+AS_OF = dt.date(2026, 11, 28)
+ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def rich_output(view: tables.View, width: int) -> str:
-    out = io.StringIO()
-    console = Console(file=out, width=width, highlight=False, markup=False, emoji=False)
-    console.print(render.rich_view(view))
-    return out.getvalue()
-
-
-def plain_output(table: tables.View, width: int) -> str | None:
-    lines = tables.layout(table, width)
-    return None if lines is None else "".join(line + "\n" for line in lines)
-
-
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(table_specs(), st.integers(8, 160))
-def test_layout_is_what_rich_prints(table: tables.Table, width: int) -> None:
-    plain = plain_output(table, width)
-    if plain is not None:
-        assert plain == rich_output(table, width)
-
-
-short_texts = st.text(ALPHABET, max_size=25)
-
-
-@st.composite
-def views(draw: st.DrawFn) -> list[tables.Block]:
-    """Titled tables, lines and flows of entries, in any order."""
-    blocks: list[tables.Block] = []
-    for kind in draw(st.lists(st.sampled_from(["table", "line", "flow"]), min_size=1, max_size=4)):
-        if kind == "table":
-            table = draw(table_specs())
-            table.title = draw(st.none() | texts)
-            blocks.append(table)
-        elif kind == "line":
-            blocks.append(tables.Line(draw(short_texts)))
-        else:
-            entries = draw(st.lists(short_texts, max_size=30))
-            blocks.append(tables.Flow(list(entries), gap=draw(st.integers(1, 4))))
-    return blocks
-
-
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(views(), st.integers(8, 160))
-def test_views_are_what_rich_prints(view: list[tables.Block], width: int) -> None:
-    plain = plain_output(view, width)
-    if plain is not None:
-        assert plain == rich_output(view, width)
-
-
-@settings(max_examples=100, deadline=None)
-@given(
-    st.lists(
-        st.text("ab cXYZ–éø臺北대구", max_size=25).filter(str.strip), min_size=1, max_size=200
-    ),
-    st.integers(40, 160),
-)
-def test_flows_of_many_entries_are_what_rich_prints(entries: list[str], width: int) -> None:
-    view = tables.Flow(list(entries), gap=3)
-    plain = plain_output(view, width)
-    assert plain is not None
-    assert plain == rich_output(view, width)
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(texts, texts, texts), max_size=8), st.integers(60, 160))
-def test_layout_handles_ordinary_tables_at_ordinary_widths(
-    rows: list[tuple[str, str, str]], width: int
-) -> None:
-    """Three columns of text on a usual console: never left to Rich."""
-    table = tables.Table((tables.Column("A"), tables.Column("B"), tables.Column("C")))
-    for row in rows:
-        table.add_row(*row)
-    assert plain_output(table, width) == rich_output(table, width)
-
-
-@pytest.mark.parametrize("width", [40, 60, 80, 100, 120, 200])
-def test_list_of_the_bundled_registry_is_what_rich_prints(width: int) -> None:
-    import datetime as dt
-
+def list_view(path: Path = DATA / "list.toml") -> tables.Table:
     from sisterctl.core.query import Filters, SortKey, select, sort_ties
     from sisterctl.output.serialize import list_rows
 
-    registry = load(bundled_path())
+    registry = load(path)
     ties = sort_ties(registry, select(registry, Filters()), SortKey.ESTABLISHED)
-    table = tables.list_table(list_rows(registry, ties, dt.date(2026, 11, 28)))
-    plain = plain_output(table, width)
-    if width >= 100:  # narrower, Rich gives some columns no room at all: left to Rich
-        assert plain is not None
-    assert plain is None or plain == rich_output(table, width)
+    return tables.list_table(list_rows(registry, ties, AS_OF))
 
 
-@pytest.mark.parametrize("width", [60, 80, 100, 120, 200])
-@pytest.mark.parametrize(
-    ("as_of", "within", "extra"),
-    [
-        ("2020-10-20", "6w", ()),
-        ("2026-03-01", "1y", ("--all", "--agreements")),
-        ("2026-12-20", "2y", ()),
-    ],
-)
-def test_upcoming_is_what_rich_prints(
-    width: int, as_of: str, within: str, extra: tuple[str, ...]
-) -> None:
-    import datetime as dt
-
+def upcoming_view(as_of: str, within: str, *extra: str) -> list[tables.Block]:
     from sisterctl.core.anniversaries import parse_span, upcoming_anniversaries
-    from tests.conftest import DATA
 
-    for registry in (load(bundled_path()), load(DATA / "anniversaries.toml")):
-        report = upcoming_anniversaries(
-            registry,
-            dt.date.fromisoformat(as_of),
-            parse_span(within),
-            include_ended="--all" in extra,
-            include_agreements="--agreements" in extra,
-        )
-        view = tables.upcoming_view(report)
-        plain = plain_output(view, width)
-        if width >= 100:  # narrower, Rich crops the widest of these tables: left to Rich
-            assert plain is not None
-        assert plain is None or plain == rich_output(view, width)
+    report = upcoming_anniversaries(
+        load(DATA / "anniversaries.toml"),
+        dt.date.fromisoformat(as_of),
+        parse_span(within),
+        include_ended="--all" in extra,
+        include_agreements="--agreements" in extra,
+    )
+    return tables.upcoming_view(report)
 
 
-@pytest.mark.parametrize(
-    "text",
-    ["tab\there", "line\nbreak", "zero\u200bwidth", "nbsp\xa0here", "bell\x07"],
+LIST_WIDTHS = (44, 60, 80, 100)
+UPCOMING_CASES: list[tuple[str, str, tuple[str, ...]]] = [
+    ("2020-10-20", "6w", ()),
+    ("2020-03-01", "1y", ("--all", "--agreements")),
+]
+UPCOMING_WIDTHS = (60, 80, None)
+
+
+def upcoming_name(as_of: str, within: str, extra: tuple[str, ...], width: int | None) -> str:
+    return f"upcoming-{as_of}-{within}{''.join(extra)}-{width or 'pipe'}.txt"
+
+
+# The golden files of this module (tests/test_golden.py checks that each one is in use).
+GOLDEN_NAMES = {f"list-{width}.txt" for width in LIST_WIDTHS} | {"list-pipe.txt"}
+GOLDEN_NAMES |= {
+    upcoming_name(*case, width) for case in UPCOMING_CASES for width in UPCOMING_WIDTHS
+}
+
+
+def text(lines: list[str]) -> str:
+    return "".join(line + "\n" for line in lines)
+
+
+@pytest.mark.parametrize("width", LIST_WIDTHS)
+def test_list_at_a_width(width: int) -> None:
+    lines = tables.lines(list_view(), width)
+    assert_golden(f"list-{width}.txt", text(lines))
+    assert all(cell_len(line) <= width for line in lines)
+
+
+def test_list_on_a_pipe_is_one_line_per_row() -> None:
+    view = list_view()
+    lines = tables.lines(view, None)
+    assert_golden("list-pipe.txt", text(lines))
+    assert len(lines) == len(view.rows) + 2  # what `wc -l` counts: the header and the rule
+    # Nothing cut: each row holds every cell of its tie in full.
+    for line, row in zip(lines[2:], view.rows, strict=True):
+        for cell in row:
+            assert tables.plain(cell) in line
+
+
+@pytest.mark.parametrize("width", UPCOMING_WIDTHS)
+@pytest.mark.parametrize(("as_of", "within", "extra"), UPCOMING_CASES)
+def test_upcoming_at_a_width(
+    width: int | None, as_of: str, within: str, extra: tuple[str, ...]
+) -> None:
+    lines = tables.lines(upcoming_view(as_of, within, *extra), width)
+    assert_golden(upcoming_name(as_of, within, extra, width), text(lines))
+    if width is not None:
+        assert all(cell_len(line) <= width for line in lines)
+
+
+def test_list_at_80_columns_in_a_terminal_is_the_golden_file(terminal: Terminal) -> None:
+    out = terminal("-r", DATA / "list.toml", "list", "--as-of", "2026-11-28", env={"NO_COLOR": "1"})
+    assert out == (Path(__file__).parent / "golden" / "list-80.txt").read_text(encoding="utf-8")
+
+
+def column_starts(line: str) -> list[int]:
+    """The cell at which each column of a line of a table starts (two spaces or more
+    before it)."""
+    return [cell_len(line[: m.start()]) for m in re.finditer(r"(?:^|(?<=  ))\S", line)]
+
+
+def test_cjk_and_hangul_take_two_cells_and_stay_aligned() -> None:
+    table = tables.Table((tables.Column("City"), tables.Column("Kind")))
+    table.add_row("臺北市", "sister city")
+    table.add_row("대구광역시", "friendship city")
+    table.add_row("Sao Paulo", "partner city")
+    header, rule, *rows = tables.lines(table, None)
+    assert header == "City        Kind"
+    assert cell_len(rule) == 10 + 2 + 15
+    assert rows == [
+        "臺北市      sister city",
+        "대구광역시  friendship city",
+        "Sao Paulo   partner city",
+    ]
+    assert {column_starts(row)[1] for row in rows} == {12}
+
+
+def test_a_word_longer_than_its_column_is_broken_and_others_never() -> None:
+    table = tables.Table(
+        (tables.Column("Id"), tables.Column("Place", wrap=True, min_width=8), tables.Column("Note"))
+    )
+    table.add_row("a", "Llanfairpwllgwyngyll, Wales", "x")
+    table.add_row("b", "Saint Petersburg, Russia", "y")
+    assert tables.lines(table, 16) == [
+        "Id  Place     Note",
+        "─" * 18,  # the narrowest the table gets: wider than 16
+        "a   Llanfair  x",
+        "    pwllgwyn",
+        "    gyll,",
+        "    Wales",
+        "b   Saint     y",
+        "    Petersbu",
+        "    rg,",
+        "    Russia",
+    ]
+    # Room for every word but the long one: only it is broken.
+    assert tables.lines(table, 21)[2:] == [
+        "a   Llanfairpwl  x",
+        "    lgwyngyll,",
+        "    Wales",
+        "b   Saint        y",
+        "    Petersburg,",
+        "    Russia",
+    ]
+
+
+def test_wrapping_breaks_at_spaces_then_after_hyphens() -> None:
+    engine = tables._Engine(False, "─")
+    cut = lambda text, width: [text[a:b] for a, b in engine.wrap(text, width)]  # noqa: E731
+    assert cut("San Francisco, United States", 14) == ["San Francisco,", "United States"]
+    assert cut("taipei-san-francisco", 12) == ["taipei-san-", "francisco"]
+    assert cut("abcdefghij", 4) == ["abcd", "efgh", "ij"]
+    assert cut("臺北市大安區", 5) == ["臺北", "市大", "安區"]  # a wide character is not split
+    assert cut("e\u0301te\u0301", 2) == ["e\u0301t", "e\u0301"]  # an accent stays with its letter
+    assert cut("  spaces  at the ends  ", 6) == ["spaces", "at the", "ends"]
+    assert cut("", 5) == [""]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.text("ab cXYZ-–éø臺北대구\u0301", max_size=30),
+            st.text("ab cdef ", max_size=15),
+        ),
+        max_size=8,
+    ),
+    st.integers(20, 120),
 )
-def test_cells_it_cannot_promise_are_left_to_rich(text: str) -> None:
-    table = tables.Table((tables.Column("A"),))
-    table.add_row(text)
-    assert tables.layout(table, 80) is None
+def test_any_table_fits_its_width_and_loses_no_text(
+    rows: list[tuple[str, str]], width: int
+) -> None:
+    """What does not fit wraps: every line within the width (the columns' narrowest
+    allow it here), and the words of every cell still there, in order."""
+    table = tables.Table(
+        (tables.Column("Name", wrap=True, min_width=6), tables.Column("Note", wrap=True))
+    )
+    for row in rows:
+        table.add_row(*row)
+    lines = tables.lines(table, width)
+    assert all(cell_len(line) <= width for line in lines)
+    assert all(line == line.rstrip() for line in lines)
+    joined = "".join(line.replace(" ", "") for line in lines[2:])
+    expected = "".join(a.replace(" ", "") + b.replace(" ", "") for a, b in rows)
+    assert sorted(joined) == sorted(expected)
 
 
-def test_too_narrow_a_console_is_left_to_rich() -> None:
-    table = tables.Table(tuple(tables.Column(h) for h in "ABCDEFG"))
-    assert tables.layout(table, 8) is None
+def test_columns_marked_drop_go_first_and_the_rest_fit() -> None:
+    table = tables.Table(
+        (
+            tables.Column("Tie"),
+            tables.Column("City", wrap=True, min_width=8),
+            tables.Column("Years", justify="right", drop=1),
+            tables.Column("Kind", wrap=True, drop=2),
+            tables.Column("Date", drop=3, drop_late=True),
+            tables.Column("Status"),
+        )
+    )
+    table.add_row("taipei-daegu", "Daegu, South Korea", "16", "sister city", "2010-11-04", "active")
+
+    def headers(width: int) -> list[str]:
+        return tables.lines(table, width)[0].split()
+
+    everything = ["Tie", "City", "Years", "Kind", "Date", "Status"]
+    assert headers(200) == everything
+    assert headers(72) == everything  # all of it on one line, just
+    assert headers(71) == ["Tie", "City", "Kind", "Date", "Status"]  # Years, rather than wrap
+    assert headers(60) == ["Tie", "City", "Date", "Status"]  # then Kind
+    assert headers(45) == ["Tie", "City", "Date", "Status"]  # the city wraps to keep the date
+    assert headers(40) == ["Tie", "City", "Status"]  # the date when nothing else fits
+    # Right-justified, and no line ends in blanks.
+    assert tables.lines(table, 200)[2] == (
+        "taipei-daegu  Daegu, South Korea     16  sister city  2010-11-04  active"
+    )
+
+
+def test_styles_only_when_asked_and_then_as_escape_codes() -> None:
+    view = list_view(DATA / "small.toml")
+    plain = tables.lines(view, None)
+    styled = tables.lines(view, None, styles=True)
+    assert not any("\x1b" in line for line in plain)
+    assert [ESCAPE.sub("", line) for line in styled] == plain
+    assert styled[0].startswith("\x1b[1mTie\x1b[0m")  # a bold header
+    assert "\x1b[36mtaipei-daegu\x1b[0m" in "".join(styled)  # the id in cyan
+    assert "\x1b[2m, South Korea\x1b[0m" in "".join(styled)  # the country dimmed
+    assert "\x1b[31mended\x1b[0m" in "".join(styled)  # and the status in its colour
+    wrapped = tables.lines(view, 44, styles=True)
+    assert [ESCAPE.sub("", line) for line in wrapped] == tables.lines(view, 44)
+
+
+def test_a_rule_for_outputs_that_cannot_show_a_box_line() -> None:
+    lines = tables.lines(list_view(DATA / "small.toml"), None, rule="-")
+    assert set(lines[1]) == {"-"}
+
+
+def test_flows_fill_the_width_and_give_one_entry_a_line_on_a_pipe() -> None:
+    flow = tables.Flow([f"entry {n}" for n in range(1, 8)], gap=3)
+    assert tables.lines(flow, None) == [f"entry {n}" for n in range(1, 8)]
+    assert tables.lines(flow, 30) == [
+        "entry 1   entry 2   entry 3",
+        "entry 4   entry 5   entry 6",
+        "entry 7",
+    ]
+    assert tables.lines(flow, 5) == [f"entry {n}" for n in range(1, 8)]
+
+
+def test_importing_the_engine_imports_no_rich_console() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import sisterctl.output.tables as t\n"
+        "t.lines(t.Table((t.Column('A'),), [('臺北',)]), 80, styles=True)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('rich')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    modules = eval(out.stdout)  # a list of names printed by the child
+    assert "rich.console" not in modules and "rich.table" not in modules
+    assert "rich.cells" in modules
 
 
 def test_width_is_columns_then_terminal_then_80(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -192,36 +282,37 @@ def test_width_is_columns_then_terminal_then_80(monkeypatch: pytest.MonkeyPatch)
     assert printer.console_width({}) == 80
 
 
-def test_plain_only_where_rich_writes_no_escape_codes() -> None:
-    class Stream(io.StringIO):
-        def __init__(self, tty: bool, encoding: str = "utf-8") -> None:
-            super().__init__()
-            self._tty, self._encoding = tty, encoding
+class Stream(io.StringIO):
+    def __init__(self, tty: bool, encoding: str = "utf-8") -> None:
+        super().__init__()
+        self._tty, self._encoding = tty, encoding
 
-        def isatty(self) -> bool:
-            return self._tty
+    def isatty(self) -> bool:
+        return self._tty
 
-        @property
-        def encoding(self) -> str:  # type: ignore[override]
-            return self._encoding
-
-    assert printer.writes_plain(Stream(False), {})
-    assert not printer.writes_plain(Stream(True), {})
-    assert not printer.writes_plain(Stream(False), {"FORCE_COLOR": "1"})
-    assert not printer.writes_plain(Stream(False), {"TTY_COMPATIBLE": "1"})
-    assert not printer.writes_plain(Stream(False, "ascii"), {})
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self._encoding
 
 
-def test_list_on_a_terminal_is_printed_by_rich_in_colour(run: Run, small_registry: Path) -> None:
-    result = run("-r", small_registry, "list", "--as-of", "2026-11-28", env={"FORCE_COLOR": "1"})
-    assert result.exit_code == 0, result.stderr
-    assert "\x1b[" in result.stdout
-    plain = run("-r", small_registry, "list", "--as-of", "2026-11-28")
-    assert "\x1b[" not in plain.stdout
-    assert _strip_ansi(result.stdout) == plain.stdout
+@pytest.mark.skipif(os.name == "nt", reason="a table on Windows is plain")
+def test_styles_on_a_terminal_or_with_force_color_never_with_no_color() -> None:
+    assert printer.takes_styles(Stream(True), {})
+    assert not printer.takes_styles(Stream(False), {})
+    assert printer.takes_styles(Stream(False), {"FORCE_COLOR": "1"})
+    assert not printer.takes_styles(Stream(True), {"NO_COLOR": "1"})
+    assert not printer.takes_styles(Stream(False), {"FORCE_COLOR": "1", "NO_COLOR": "1"})
+    assert not printer.takes_styles(Stream(True), {"TERM": "dumb"})
 
 
-def _strip_ansi(text: str) -> str:
-    import re
-
-    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+def test_a_view_on_a_terminal_fits_it_and_a_pipe_gets_natural_width() -> None:
+    view = list_view()
+    on_a_pipe = Stream(False)
+    printer.emit_view(view, out=on_a_pipe, environ={"COLUMNS": "44"})
+    assert on_a_pipe.getvalue() == text(tables.lines(view, None))
+    on_a_terminal = Stream(True)
+    printer.emit_view(view, out=on_a_terminal, environ={"COLUMNS": "44", "NO_COLOR": "1"})
+    assert on_a_terminal.getvalue() == text(tables.lines(view, 44))
+    in_ascii = Stream(False, "ascii")
+    printer.emit_view(view, out=in_ascii, environ={})
+    assert in_ascii.getvalue().splitlines()[1] == "-" * len(in_ascii.getvalue().splitlines()[1])

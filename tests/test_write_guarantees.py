@@ -19,13 +19,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sisterctl import store
-from sisterctl.errors import RegistryBusyError, RegistryError
+from sisterctl.errors import ExitCode, RegistryBusyError, RegistryError
 from sisterctl.model import RECORD_TABLES, Record
 from sisterctl.records import toml as store_fragment
 from sisterctl.records.toml import fragment_for
 from sisterctl.store.appends import append
 from sisterctl.store.read import load
-from tests.conftest import Run
+from tests.conftest import TAIPEI_DAEGU, Run
 
 # A registry as people write it: comments everywhere, blank lines, literal and
 # multi-line strings, odd spacing, a dotted key, an inline table, unknown keys, and
@@ -100,7 +100,7 @@ def test_a_hand_formatted_registry_is_kept_byte_for_byte(
     for command in COMMANDS:
         before = path.read_bytes()
         result = run("-r", path, *command)
-        assert result.exit_code == 0, (command, result.stderr)
+        assert result.exit_code == ExitCode.OK, (command, result.stderr)
         after = path.read_bytes()
         # Every byte that was there is still there, in place; the new record follows.
         assert after.startswith(before)
@@ -172,7 +172,7 @@ def test_an_append_that_would_not_read_back_is_refused(tmp_path: Path) -> None:
     # `exchange` is a static array here: a [[exchange]] after it cannot extend it.
     path = tmp_path / "r.toml"
     static = 'exchange = [{ partnership = "taipei-daegu", kind = "visit", title = "x" }]\n'
-    path.write_text(SMALL.replace("\n", "\n" + static, 1), encoding="utf-8")
+    path.write_text(TAIPEI_DAEGU.replace("\n", "\n" + static, 1), encoding="utf-8")
     assert len(load(path).exchanges) == 1  # a valid registry all the same
     before = path.read_bytes()
     with pytest.raises(RegistryError, match=r"would not read back.*nothing was written"):
@@ -298,22 +298,6 @@ def test_a_held_lock_makes_the_writer_give_up(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------
 # Real processes: 20 writers at once, and writers killed at random moments
 
-SMALL = """\
-schema_version = 1
-[[city]]
-id = "taipei-tw"
-name = "Taipei"
-country = "TW"
-[[city]]
-id = "daegu-kr"
-name = "Daegu"
-country = "KR"
-[[partnership]]
-id = "taipei-daegu"
-cities = ["taipei-tw", "daegu-kr"]
-established = "2010-11-04"
-"""
-
 
 def child_env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "SISTERCTL_REGISTRY"}
@@ -329,7 +313,7 @@ def sisterctl(path: Path, *args: str) -> list[str]:
 @pytest.mark.slow
 def test_twenty_writers_at_once_lose_no_record(tmp_path: Path) -> None:
     path = tmp_path / "partnerships.toml"
-    path.write_text(SMALL, encoding="utf-8")
+    path.write_text(TAIPEI_DAEGU, encoding="utf-8")
     env = child_env(tmp_path)
     procs = [
         subprocess.Popen(
@@ -347,7 +331,7 @@ def test_twenty_writers_at_once_lose_no_record(tmp_path: Path) -> None:
         assert code == 0, err
     titles = sorted(e.title for e in load(path).exchanges)
     assert titles == sorted(f"visit {n}" for n in range(20))
-    assert path.read_text(encoding="utf-8").startswith(SMALL)
+    assert path.read_text(encoding="utf-8").startswith(TAIPEI_DAEGU)
 
 
 # Appends records as fast as it can until it is killed. The details are long, so that
@@ -382,7 +366,7 @@ def check_whole(path: Path, before: bytes, tags: dict[str, int]) -> None:
 @pytest.mark.slow
 def test_writers_killed_at_random_moments_leave_whole_records(tmp_path: Path) -> None:
     path = tmp_path / "partnerships.toml"
-    path.write_text(SMALL, encoding="utf-8")
+    path.write_text(TAIPEI_DAEGU, encoding="utf-8")
     env = child_env(tmp_path)
     rng = random.Random(20210326)
     runs = 12
@@ -416,7 +400,7 @@ def test_writers_killed_at_random_moments_leave_whole_records(tmp_path: Path) ->
 @pytest.mark.slow
 def test_the_command_killed_at_random_moments_writes_all_or_nothing(tmp_path: Path) -> None:
     path = tmp_path / "partnerships.toml"
-    path.write_text(SMALL, encoding="utf-8")
+    path.write_text(TAIPEI_DAEGU, encoding="utf-8")
     env = child_env(tmp_path)
     rng = random.Random(20101104)
     started = time.monotonic()
@@ -465,13 +449,13 @@ ROUND_TRIP = settings(
 
 def fresh(tmp_path: Path) -> Path:
     path = tmp_path / "round-trip.toml"
-    path.write_text(SMALL, encoding="utf-8")
+    path.write_text(TAIPEI_DAEGU, encoding="utf-8")
     return path
 
 
 def show_json(run: Run, path: Path, tie: str) -> dict[str, Any]:
     result = run("-r", path, "show", tie, "-f", "json", "--as-of", "2026-01-01")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     data: dict[str, Any] = json.loads(result.stdout)
     return data
 
@@ -485,7 +469,7 @@ def test_agreement_text_round_trips(
     result = run("-r", path, "add", "agreement", "taipei-daegu", "-d", "2021-03-26",
                  f"--title={title}", f"--note={note}", f"--signatory={name} ({role})",
                  f"--venue={venue}", f"--field={title}")  # fmt: skip
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     [agreement] = show_json(run, path, "taipei-daegu")["agreements"]
     assert agreement["title"] == title
     assert agreement["notes"] == note
@@ -503,7 +487,7 @@ def test_exchange_text_round_trips(
     path = fresh(tmp_path)
     result = run("-r", path, "add", "exchange", "Taipei", "Daegu", "-d", "2017",
                  f"--kind={kind}", f"--title={title}", f"--details={details}")  # fmt: skip
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     [exchange] = show_json(run, path, "taipei-daegu")["exchanges"]
     assert (exchange["kind"], exchange["title"], exchange["details"]) == (kind, title, details)
 
@@ -517,7 +501,7 @@ def test_new_city_and_tie_text_round_trips(
     # The cities after "--": a name may start with "-" and is not an option then.
     result = run("-r", path, "add", "partnership", "-e", "2000", f"--kind={kind}",
                  f"--title={title}", f"--note={note}", "--", f"{name}, Japan", "Daegu")  # fmt: skip
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitCode.OK, result.stderr
     listed = json.loads(run("-r", path, "list", "-f", "json").stdout)
     [new] = [row for row in listed if row["id"] != "taipei-daegu"]
     tie = show_json(run, path, new["id"])

@@ -1,13 +1,24 @@
-"""The one error family of sisterctl, its exit codes, and its message templates.
+"""The one error family of sisterctl, its exit codes, and what an error says.
 
 The core raises these; the CLI catches them once, at the top, and prints the message
 as one line on standard error with the exit code of the error's class.
+
+An error carries its structure, so that a program can act on it without reading the
+message: what went wrong (`what`, the message without the file), which record
+(`record`: table, position, id) and which key of it (`key`), which value of the
+request (`param`), the file, line and column when known, and what the caller may do
+about it (`hint`, such as `Hint.FORCE`). The core speaks of its own concepts only: a
+message names something the caller can do, or a value of the request, as a `Hint` or
+a `Param` among its words, and each front end says those in its own words
+(`render(words)`): the CLI's `Hint.FORCE` is "run again with --force", the library's
+"pass force=True".
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from enum import IntEnum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
 from pathlib import Path
 
 
@@ -20,16 +31,157 @@ class ExitCode(IntEnum):
     REGISTRY = 3  # the registry cannot be found, read or parsed, or is invalid
     BUSY = 4  # another process holds the registry's write lock
     INTERNAL = 70  # a bug in sisterctl (EX_SOFTWARE)
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
+
+
+class Hint(StrEnum):
+    """Something the caller may do about an error, named in sisterctl's own terms."""
+
+    FORCE = "force"  # ask again, forced: the request's `force=True`
+    INIT = "init"  # make a registry of one's own
+    CREATE = "create"  # create the registry file the error's `path` names
+    NAME_REGISTRY = "name-registry"  # name another registry
+    ADD_AGREEMENT = "add-agreement"  # record an agreement on the tie `record` names
+    EXPORT_JSON = "export-json"  # write a sisterctl JSON export to import
+    MAP_COLUMN = "map-column"  # say which column holds a field (the error's `key`)
+    GEOCODE = "geocode"  # give a city the registry holds coordinates, by a place's id
+    ADD_CITY = "add-city"  # record a new city on its own, first
+    EDIT = "edit"  # change values of the record `record` names, in place
+    SHOW = "show"  # see the ids of a tie's agreements and exchanges (of `record`'s tie)
+
+
+class Param(StrEnum):
+    """A value a request takes, by its name in the core (the CLI names its option)."""
+
+    WITHIN = "within"  # how far ahead anniversaries are looked for: 30, 6w, 3m, 1y
+    REMIND = "remind"  # how long before an anniversary a calendar reminds
+    MAPPING = "mapping"  # which column of a CSV file holds which field
+    GEONAMES = "geonames"  # the id of a gazetteer place, chosen by hand
+    LAT = "lat"  # a latitude given by hand
+    LON = "lon"  # a longitude given by hand
+    CITY = "city"  # the one city a request is about
+    CITY_NAMES = "city names"  # the local name, aliases, kind... of a tie's new city
+    SET = "set"  # a value an edit sets: KEY=VALUE
+    ADD = "add"  # a value an edit adds to a list: KEY=VALUE
+
+
+#: A piece of a message: text, or a term each front end words its own way.
+Part = str | Hint | Param
+
+
+@dataclass(frozen=True)
+class RecordRef:
+    """A record by table and position: the 3rd [[partnership]] is ("partnership", 2).
+    The position is None for a record known by its id alone."""
+
+    table: str
+    index: int | None
+    id: str | None = None
+
+    def describe(self) -> str:
+        name = f" {self.id!r}" if self.id else ""
+        number = f" #{self.index + 1}" if self.index is not None else ""
+        return f"[[{self.table}]]{number}{name}"
+
+
+#: How a front end says the terms of a message: (term, the error) -> words.
+Words = Callable[[Hint | Param, "SisterctlError"], str]
+
+
+def library_words(term: Hint | Param, error: SisterctlError) -> str:
+    """The words of sisterctl used from Python: the default of `str(error)`."""
+    if isinstance(term, Param):
+        return term.value
+    words = {
+        Hint.FORCE: "pass force=True",
+        Hint.INIT: "'sisterctl init'",
+        Hint.CREATE: f"'sisterctl init {error.path}'",
+        Hint.NAME_REGISTRY: "its path",
+        Hint.ADD_AGREEMENT: f"NewAgreement([{error.record.id if error.record else 'TIE'!r}], ...)",
+        Hint.EXPORT_JSON: "'sisterctl export json'",
+        Hint.MAP_COLUMN: f"a mapping, such as {{{error.key!r}: COLUMN}}",
+        Hint.GEOCODE: "GeocodeRequest(city=..., geonames=...)",
+        Hint.ADD_CITY: "NewCity(...)",
+        Hint.EDIT: "EditRequest(...)",
+        Hint.SHOW: "Registry.record_id()",
+    }
+    return words[term]
 
 
 class SisterctlError(Exception):
-    """Base of every error a user may see. `str(error)` is the one-line message."""
+    """Base of every error a user may see. `str(error)` is the one-line message.
+
+    `what` is a string, or a sequence of strings and terms (`Hint`, `Param`) that
+    each front end words its own way: `("... (", Hint.FORCE, " to record it)")`.
+    """
 
     exit_code: ExitCode = ExitCode.REFUSED
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self,
+        what: str | Sequence[Part],
+        *,
+        hint: Hint | None = None,
+        param: Param | None = None,
+        record: RecordRef | None = None,
+        key: str | None = None,
+        path: Path | str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        code: str = "",
+    ) -> None:
+        self.parts: tuple[Part, ...] = (what,) if isinstance(what, str) else tuple(what)
+        self.hint = hint or next((p for p in self.parts if isinstance(p, Hint)), None)
+        self.param = param or next((p for p in self.parts if isinstance(p, Param)), None)
+        self.record = record
+        self.key = key
+        self.path = path
+        self.line = line
+        self.column = column
+        self.code = code  # as a Problem's code, when the error is one: "unknown-tie"
+        super().__init__(self.message)
+
+    @property
+    def has_terms(self) -> bool:
+        """True when the message names a Hint or a Param, which front ends word."""
+        return any(isinstance(part, Hint | Param) for part in self.parts)
+
+    @property
+    def needs_force(self) -> bool:
+        """True when the same request, forced, would be done."""
+        return self.hint is Hint.FORCE
+
+    def where(self) -> str:
+        """`path:line:column: `, as far as it is known, or nothing."""
+        if self.path is None:
+            return ""
+        where = str(self.path)
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return where + ": "
+
+    def render(self, words: Words = library_words, *, where: bool = True) -> str:
+        """The one-line message, its terms in `words` (without the file's name and the
+        line, unless `where`)."""
+        what = "".join(
+            words(part, self) if isinstance(part, Hint | Param) else part for part in self.parts
+        )
+        return self.where() + what if where else what
+
+    @property
+    def what(self) -> str:
+        """What went wrong, without the file: the message less `where()`."""
+        return self.render(where=False)
+
+    @property
+    def message(self) -> str:
+        return self.render()
+
+    @property
+    def detail(self) -> str:
+        return self.what
 
     def __str__(self) -> str:
         return self.message
@@ -42,7 +194,7 @@ class RefusedError(SisterctlError):
 
 
 class UsageError(SisterctlError):
-    """A command line that cannot be understood."""
+    """A request that cannot be understood (on the command line: exit code 2)."""
 
     exit_code = ExitCode.USAGE
 
@@ -54,24 +206,19 @@ class RegistryError(SisterctlError):
 
     def __init__(
         self,
-        message: str,
+        what: str | Sequence[Part],
         path: Path | str | None = None,
         line: int | None = None,
         column: int | None = None,
+        *,
+        hint: Hint | None = None,
+        record: RecordRef | None = None,
+        key: str | None = None,
+        code: str = "",
     ) -> None:
-        self.path = path
-        self.line = line
-        self.column = column
-        self.detail = message
-        where = ""
-        if path is not None:
-            where = str(path)
-            if line is not None:
-                where += f":{line}"
-                if column is not None:
-                    where += f":{column}"
-            where += ": "
-        super().__init__(f"{where}{message}")
+        super().__init__(
+            what, hint=hint, record=record, key=key, path=path, line=line, column=column, code=code
+        )
 
 
 class RegistryBusyError(SisterctlError):
@@ -94,11 +241,3 @@ class NotFoundError(RefusedError):
         if self.suggestions:
             message += "; did you mean " + " or ".join(self.suggestions) + "?"
         super().__init__(message)
-
-
-def internal_error_message(exc: BaseException) -> str:
-    """The one line shown for an unexpected exception (a bug)."""
-    return (
-        f"internal error: {type(exc).__name__}: {exc}. "
-        "Run again with --debug for details, and please report it."
-    )

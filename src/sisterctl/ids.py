@@ -15,7 +15,7 @@ them.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Container
+from collections.abc import Container, Iterable
 
 from sisterctl.text import slug
 
@@ -59,10 +59,44 @@ def record_id_base(tie_id: str, date: str | None, kind: str, default_kind: str) 
 
 
 def unique(base: str, taken: Container[str]) -> str:
-    """`base`, or `base-2`, `base-3`... the first not taken."""
+    """`base`, or `base-2`, `base-3`... the first not taken. With an `IdPool`, the
+    count for each base goes on from where it stopped, so that giving ids to 8,000
+    cities of one name takes 8,000 steps, not 32 million."""
     if base not in taken:
         return base
-    n = 2
+    if isinstance(taken, IdPool):
+        return taken.unique(base)
+    return _first_free(base, taken, 2)
+
+
+def _first_free(base: str, taken: Container[str], n: int) -> str:
     while f"{base}-{n}" in taken:
         n += 1
     return f"{base}-{n}"
+
+
+class IdPool:
+    """The ids taken in a registry (and by records being added to it), and for each
+    base id the number `unique` last gave it: numbers below it are all taken, since
+    ids only ever come and never go while records are being added."""
+
+    __slots__ = ("_numbers", "_taken")
+
+    def __init__(self, ids: Iterable[str] = ()) -> None:
+        self._taken = set(ids)
+        self._numbers: dict[str, int] = {}
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._taken
+
+    def __len__(self) -> int:
+        return len(self._taken)
+
+    def add(self, value: str) -> None:
+        self._taken.add(value)
+
+    def unique(self, base: str) -> str:
+        """`base-N` for the first N from the last one given that is not taken."""
+        found = _first_free(base, self._taken, self._numbers.get(base, 2))
+        self._numbers[base] = int(found.rsplit("-", 1)[1])
+        return found

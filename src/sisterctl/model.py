@@ -58,7 +58,12 @@ class City:
     notes: str | None = None
     sources: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    geonames: int | None = None  # the GeoNames id the coordinates were taken from
     ignore_warnings: tuple[str, ...] = ()  # codes of check warnings set aside
+
+    @property
+    def located(self) -> bool:
+        return self.lat is not None and self.lon is not None
 
     @property
     def country_name(self) -> str:

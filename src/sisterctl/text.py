@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
-# C0 and C1 control characters other than tab and newline, DEL, and the bidirectional
-# and zero-width format characters that can reorder or hide text on a terminal.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+# C0 and C1 control characters other than tab and newline, DEL, the line and paragraph
+# separators, and the bidirectional and zero-width format characters that can reorder
+# or hide text on a terminal.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 _CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 
@@ -85,3 +87,71 @@ def has_control_characters(text: str, *, allow_newline: bool = False) -> bool:
     if allow_newline:
         return _CONTROL.search(text) is not None
     return _CONTROL.search(text) is not None or "\n" in text
+
+
+# ---------------------------------------------------------------------------
+# Text that enters the registry: the one rule, for every way in (add, end, resume,
+# import csv, import wikidata, import json).
+
+
+def entered_text(text: str, *, multiline: bool = False) -> str:
+    """Text as the registry stores it: in free text (notes, details) a Windows line
+    break (CRLF) is a line break (LF); anything else is kept as it is."""
+    return text.replace("\r\n", "\n") if multiline and "\r" in text else text
+
+
+NOT_TEXT = "is not valid text (it holds bytes that are not UTF-8)"
+
+
+def text_problem(text: str, *, multiline: bool = False) -> str | None:
+    """Why `text` may not enter the registry, said after what it is ("the title ..."),
+    or None when it may. One-line text (a name, a title, a kind, a source) holds no
+    control character at all; free text (`multiline`: notes, details) may hold line
+    breaks but no other control character. Either must be text that UTF-8 can hold
+    (no lone surrogate, which JSON can smuggle in as "\\ud800")."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return NOT_TEXT
+    text = entered_text(text, multiline=multiline)
+    if not has_control_characters(text, allow_newline=multiline):
+        return None
+    found = _CONTROL.search(text)
+    char = f"U+{ord(found.group()):04X}" if found is not None else "a line break"
+    if multiline:
+        return f"may hold line breaks but no other control character (found {char})"
+    return f"must be one line of plain text, without control characters (found {char})"
+
+
+#: A suggestion this much less alike than the best one is noise: for `taipei-dageu`,
+#: taipei-daegu (0.92) but not taipei-prague (0.80) or taipei-seoul (0.75).
+_SUGGESTION_MARGIN = 0.1
+#: No typo of a key, an id or a name is longer; difflib would take long on it.
+_LONGEST_TYPO = 64
+
+
+def closest(word: str, candidates: Iterable[str], *, n: int = 3, cutoff: float = 0.6) -> list[str]:
+    """At most `n` candidates most like `word` (difflib's ratio, at least `cutoff`),
+    best first and equals in alphabetical order, leaving out those far less alike than
+    the best: what every "did you mean" of sisterctl suggests."""
+    import difflib
+
+    if len(word) > _LONGEST_TYPO:
+        return []
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(word)
+    scored = []
+    for candidate in candidates:
+        matcher.set_seq1(candidate)
+        if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff:
+            ratio = matcher.ratio()
+            if ratio >= cutoff:
+                scored.append((ratio, candidate))
+    best = sorted(scored, key=lambda item: (-item[0], item[1]))[:n]  # equals alphabetically
+    return [c for ratio, c in best if ratio >= best[0][0] - _SUGGESTION_MARGIN]
+
+
+def closest_one(word: str, candidates: Iterable[str], *, cutoff: float = 0.75) -> str | None:
+    """The one candidate most like `word` (a key or an id mistyped), or None."""
+    found = closest(word, candidates, n=1, cutoff=cutoff)
+    return found[0] if found else None

@@ -17,7 +17,7 @@ from sisterctl.cli.app import app
 
 # Every module that registers commands, in the order they are registered (the order
 # of `sisterctl --help`).
-MODULES = ("anniversaries", "check", "edit", "interop", "read", "timeline", "write")
+MODULES = ("anniversaries", "check", "edit", "geo", "interop", "read", "timeline", "write")
 
 # The modules that register each top-level command or command group.
 COMMANDS: dict[str, tuple[str, ...]] = {
@@ -25,6 +25,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "export": ("anniversaries", "interop"),
     "check": ("check",),
     "import": ("interop",),
+    "geocode": ("geo",),
+    "map": ("geo",),
     "list": ("read",),
     "show": ("read",),
     "timeline": ("timeline",),
@@ -72,11 +74,19 @@ def command_of(args: Sequence[str]) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run sisterctl; returns the exit code."""
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:
+        # Ctrl-C before the command began (while Python loaded it): nothing was done.
+        sys.stderr.write("sisterctl: interrupted\n")
+        return 130
+
+
+def _main(args: list[str]) -> int:
     import gc
 
     from typer.main import get_command
 
-    args = list(sys.argv[1:] if argv is None else argv)
     name = command_of(args)
     # Importing the command and building its options makes thousands of objects and
     # no garbage cycles: no collection passes until the command runs (and turns it on

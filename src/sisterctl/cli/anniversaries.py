@@ -76,6 +76,7 @@ def _report(
     agreements: bool,
     include_ended: bool,
     leap_day: LeapDayChoice | None,
+    limit: int | None = None,
 ) -> UpcomingReport:
     from sisterctl.core.anniversaries import upcoming_anniversaries
     from sisterctl.core.query import Filters
@@ -92,6 +93,7 @@ def _report(
         include_ended=include_ended,
         milestones_only=milestones,
         leap_day=LeapDay(leap_day.value) if leap_day else None,
+        limit=limit,
     )
 
 
@@ -194,22 +196,31 @@ def export_ics_command(
 
     Example: sisterctl export ics --years 10 --remind 14d -o anniversaries.ics
     """
-    from sisterctl.core.anniversaries import Span, Unit
-    from sisterctl.interop.ics import anniversary_calendar, parse_reminder
+    from sisterctl.core.anniversaries import Span, TooManyAnniversaries, Unit
+    from sisterctl.errors import RefusedError
+    from sisterctl.interop.ics import MAX_EVENTS, anniversary_calendar, parse_reminder
 
     reminder = parse_reminder(remind) if remind is not None else None
-    report = _report(
-        ctx,
-        as_of=as_of,
-        span=Span(years, Unit.YEAR),
-        city=city,
-        country=country,
-        kind=kind,
-        milestones=milestones,
-        agreements=agreements,
-        include_ended=include_ended,
-        leap_day=leap_day,
-    )
+    try:
+        report = _report(
+            ctx,
+            as_of=as_of,
+            span=Span(years, Unit.YEAR),
+            city=city,
+            country=country,
+            kind=kind,
+            milestones=milestones,
+            agreements=agreements,
+            include_ended=include_ended,
+            leap_day=leap_day,
+            limit=MAX_EVENTS,
+        )
+    except TooManyAnniversaries:
+        raise RefusedError(
+            f"{years} years of anniversaries are more than {MAX_EVENTS:,} events, the most "
+            "sisterctl writes in one calendar (and more than calendars import well): ask "
+            "for fewer --years, or narrow it with --milestones, --city, --country or --kind"
+        ) from None
     export = anniversary_calendar(report, remind=reminder)
     # The bytes as built (CRLF line ends, UTF-8), not re-encoded by the text layer.
     write_output(ctx, export.data, out)

@@ -13,9 +13,10 @@ import typer
 from typer.core import TyperGroup
 
 from sisterctl import __version__
-from sisterctl.errors import ExitCode, SisterctlError, UsageError, internal_error_message
+from sisterctl.errors import ExitCode, Hint, Param, SisterctlError, UsageError
 
 if TYPE_CHECKING:
+    from sisterctl.core.geocode import Gazetteer
     from sisterctl.dates import PartialDate, Precision
     from sisterctl.model import Registry
     from sisterctl.store.location import Location
@@ -45,6 +46,65 @@ GLOBAL_OPTIONS = {
 }
 
 
+# The options that give the values a request takes (errors.Param).
+OPTIONS = {
+    Param.WITHIN: "--within",
+    Param.REMIND: "--remind",
+    Param.MAPPING: "--map",
+    Param.GEONAMES: "--geonames",
+    Param.LAT: "--lat",
+    Param.LON: "--lon",
+    Param.CITY: "--city",
+    Param.CITY_NAMES: "--local-name, --alias, --city-kind, --city-source and --city-note",
+    Param.SET: "--set",
+    Param.ADD: "--add",
+}
+
+# How `edit` names the kind of a record, by its table.
+EDIT_KINDS = {
+    "city": "city",
+    "partnership": "tie",
+    "agreement": "agreement",
+    "exchange": "exchange",
+}
+
+
+def cli_words(term: Hint | Param, error: SisterctlError) -> str:
+    """What the command line calls the terms of a message (errors.Hint, errors.Param):
+    `Hint.FORCE` is "run again with --force"."""
+    if isinstance(term, Param):
+        return OPTIONS[term]
+    tie = error.record.id if error.record is not None else "TIE"
+    words = {
+        Hint.FORCE: "run again with --force",
+        Hint.INIT: f"'{PROG} init'",
+        Hint.CREATE: f"'{PROG} init {error.path}'",
+        Hint.NAME_REGISTRY: f"--registry or ${_registry_var()}",
+        Hint.ADD_AGREEMENT: f"'{PROG} add agreement {tie}'",
+        Hint.EXPORT_JSON: f"'{PROG} export json'",
+        Hint.MAP_COLUMN: f"--map, such as --map {error.key}=COLUMN",
+        Hint.GEOCODE: f"'{PROG} geocode --city NAME --geonames ID'",
+        Hint.ADD_CITY: f"'{PROG} add city \"NAME, COUNTRY\" ...'",
+        Hint.EDIT: _edit_words(error),
+        Hint.SHOW: f"'{PROG} show {tie}'",
+    }
+    return words[term]
+
+
+def _edit_words(error: SisterctlError) -> str:
+    ref = error.record
+    if ref is None:
+        return f"'{PROG} edit KIND ID --set KEY=VALUE'"
+    kind = EDIT_KINDS.get(ref.table, ref.table)
+    return f"'{PROG} edit {kind} {ref.id or 'ID'} --set KEY=VALUE'"
+
+
+def _registry_var() -> str:
+    from sisterctl.store.location import ENV_VAR
+
+    return ENV_VAR
+
+
 def _say(message: str) -> None:
     """A one-line message on standard error."""
     from sisterctl.text import safe_display
@@ -65,6 +125,7 @@ COMMAND_ORDER = (
     "show",
     "timeline",
     "stats",
+    "map",
     "upcoming",
     "check",
     "init",
@@ -73,6 +134,7 @@ COMMAND_ORDER = (
     "end",
     "resume",
     "edit",
+    "geocode",
     "import",
     "export",
 )
@@ -110,79 +172,130 @@ class SisterctlGroup(TyperGroup):
     ) -> int:
         import gc
 
-        from typer._click import exceptions as click_exc
-
         global _debug
         argv = list(sys.argv[1:] if args is None else args)
         _debug = "--debug" in argv
+        _forget_writes()
         collecting = gc.isenabled()  # open_registry turns it off for the command
         try:
-            result = super().main(
-                args=argv,
-                prog_name=prog_name,
-                complete_var=complete_var,
-                standalone_mode=False,
-                **extra,
-            )
+            # Click's own main() (and Typer's) would end the process on a closed pipe
+            # with exit 1 and swallow Ctrl-C: the command runs here, and every way it
+            # can end is handled below, once.
+            with self.make_context(prog_name, argv, **extra) as ctx:
+                result = self.invoke(ctx)
+            sys.stdout.flush()  # a reader that went away is found here, not at exit
             return int(result) if isinstance(result, int) else ExitCode.OK
-        except SisterctlError as exc:
+        except BaseException as exc:
+            return self._ended_by(exc, prog_name)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _ended_by(self, exc: BaseException, prog_name: str) -> int:
+        """The exit code (and the one line) for a command that ended by `exc`."""
+        from typer._click import exceptions as click_exc
+
+        if isinstance(exc, SisterctlError):
             if _debug:
                 import traceback
 
-                traceback.print_exc()
-            _say(str(exc))
+                traceback.print_exception(exc)
+            _say(exc.render(cli_words))
             return int(exc.exit_code)
-        except click_exc.UsageError as exc:
-            command = exc.ctx.command_path if exc.ctx is not None else prog_name
-            option = getattr(exc, "option_name", None)
-            if option in GLOBAL_OPTIONS and command != prog_name:
-                # `sisterctl list --registry x.toml`: said as Click says it, "No such
-                # option: --registry (Possible options: --city)", it reads as a bug.
-                rest = command.removeprefix(prog_name).strip()
-                example = f"{prog_name} {GLOBAL_OPTIONS[option]}"
-                if option != "--version":
-                    example += f" {rest} ..."
-                _say(
-                    f"{option} is an option of {prog_name} itself: put it before the command "
-                    f"({example})"
-                )
-                return ExitCode.USAGE
-            _say(f"{exc.format_message()} (see '{command} --help')")
+        if isinstance(exc, click_exc.NoArgsIsHelpError):
+            # `sisterctl` or `sisterctl add` alone: the help, and nothing more.
+            help_text = exc.format_message()  # empty when Rich has printed it already
+            if help_text.strip():
+                sys.stdout.write(help_text.rstrip("\n") + "\n")
             return ExitCode.USAGE
-        except click_exc.ClickException as exc:
+        if isinstance(exc, click_exc.UsageError):
+            return _usage_error(exc, prog_name)
+        if isinstance(exc, click_exc.ClickException):
             _say(exc.format_message())
             return exc.exit_code
-        except typer.Abort:
+        if isinstance(exc, typer.Exit):
+            return int(exc.exit_code)
+        if isinstance(exc, KeyboardInterrupt) or (
+            isinstance(exc, typer.Abort) and isinstance(exc.__context__, KeyboardInterrupt)
+        ):
+            return _interrupted()
+        if isinstance(exc, typer.Abort | EOFError):
             _say("aborted")
             return ExitCode.REFUSED
-        except typer.Exit as exc:
-            return int(exc.exit_code)
-        except KeyboardInterrupt:
-            _say("interrupted")
-            return 130
-        except BrokenPipeError:
-            # The reader went away (`sisterctl list | head`): not an error worth a message.
+        if isinstance(exc, BrokenPipeError) or (
+            # Rich ends the process itself when the pipe it prints to is closed.
+            isinstance(exc, SystemExit) and isinstance(exc.__context__, BrokenPipeError)
+        ):
+            # The reader went away (`sisterctl list | head`): not an error worth a
+            # message. Whatever is still to be written goes nowhere (Python's advice:
+            # the docs of `signal`, "Note on SIGPIPE").
             _silence_stdout()
             return ExitCode.OK
-        except UnicodeEncodeError as exc:
+        if isinstance(exc, SystemExit):
+            raise exc
+        if isinstance(exc, UnicodeEncodeError) and not _debug:
             # Output to a terminal or file whose encoding cannot hold a name (臺北市 in
             # ASCII, or in cp1252 on Windows): the user's setting, not a bug.
-            if _debug:
-                raise
             text = exc.object if isinstance(exc.object, str) else ""
             _say(
                 f"cannot write {text[exc.start : exc.end]!r} in the output's encoding "
                 f"({exc.encoding}): set PYTHONIOENCODING=utf-8, or use a UTF-8 locale"
             )
             return ExitCode.REFUSED
-        except Exception as exc:
-            if _debug:
-                raise
-            _say(internal_error_message(exc))
-            return ExitCode.INTERNAL
-        finally:
-            if collecting:
-                gc.enable()
+        if _debug or not isinstance(exc, Exception):
+            raise exc
+        _say(internal_error_message(exc))
+        return ExitCode.INTERNAL
+
+
+def _usage_error(exc: Any, prog_name: str) -> int:
+    command = exc.ctx.command_path if exc.ctx is not None else prog_name
+    option = getattr(exc, "option_name", None)
+    if option in GLOBAL_OPTIONS and command != prog_name:
+        # `sisterctl list --registry x.toml`: said as Click says it, "No such
+        # option: --registry (Possible options: --city)", it reads as a bug.
+        rest = command.removeprefix(prog_name).strip()
+        example = f"{prog_name} {GLOBAL_OPTIONS[option]}"
+        if option != "--version":
+            example += f" {rest} ..."
+        _say(f"{option} is an option of {prog_name} itself: put it before the command ({example})")
+        return ExitCode.USAGE
+    _say(f"{exc.format_message()} (see '{command} --help')")
+    return ExitCode.USAGE
+
+
+# Whether the command writes files (the registry, or an output): then an interruption
+# says whether the write happened.
+_writes_files = False
+
+
+def _forget_writes() -> None:
+    global _writes_files
+    _writes_files = False
+    atomic = sys.modules.get("sisterctl.store.atomic")
+    if atomic is not None:
+        atomic.forget_written()
+
+
+def _interrupted() -> int:
+    """Ctrl-C: one line that says whether a file was written, exit 130 (128 + SIGINT)."""
+    atomic = sys.modules.get("sisterctl.store.atomic")
+    done = atomic.written() if atomic is not None else ()
+    if done:
+        _say(f"interrupted after {done[-1]} was written (that write is complete)")
+    elif _writes_files:
+        _say("interrupted; nothing was written")
+    else:
+        _say("interrupted")
+    return ExitCode.INTERRUPTED
+
+
+def internal_error_message(exc: BaseException) -> str:
+    """The one line shown for an unexpected exception (a bug)."""
+    return (
+        f"internal error: {type(exc).__name__}: {exc}. "
+        "Run again with --debug for details, and please report it."
+    )
 
 
 def _silence_stdout() -> None:
@@ -238,8 +351,17 @@ def not_empty(value: str | None) -> str | None:
 def a_file(value: Path | None) -> Path | None:
     """An option callback for a file sisterctl writes: an empty name (which reads as
     the current folder) or a folder is a mistake on the command line, whichever version
-    of Typer parsed it (0.29 refuses it itself)."""
-    if value is not None and value.is_dir():
+    of Typer parsed it (0.29 refuses it itself). Where else the path leads is the
+    writer's to judge (store/atomic.py: `destination`)."""
+    import stat
+
+    if value is None:
+        return value
+    try:
+        folder = stat.S_ISDIR(Path(value).stat().st_mode)
+    except (OSError, ValueError):
+        folder = False
+    if folder or str(value) in ("", "."):
         raise typer.BadParameter("must name a file, not a folder (or nothing)")
     return value
 
@@ -253,19 +375,18 @@ def not_the_registry(
     if value is None:
         return value
     a_file(value)
-    registry = location(ctx).path
-    try:
-        same = value.resolve() == registry.resolve() or (
-            value.exists() and registry.exists() and value.samefile(registry)
-        )
-    except OSError:
-        same = False
-    if same:
+    refuse_the_registry(ctx, value, param.opts[0] if param.opts else "another option")
+    return value
+
+
+def refuse_the_registry(ctx: typer.Context, output: Path, option: str) -> None:
+    """Refuse to write an output over the registry, by any name (a link to it too)."""
+    from sisterctl.store.atomic import same_file
+
+    if same_file(output, location(ctx).path):
         from sisterctl.errors import RefusedError
 
-        option = param.opts[0] if param.opts else "another option"
-        raise RefusedError(f"{value} is the registry itself; name another file with {option}")
-    return value
+        raise RefusedError(f"{output} is the registry itself; name another file with {option}")
 
 
 def _version(value: bool) -> None:
@@ -374,12 +495,21 @@ LOCK_TIMEOUT_VAR = "SISTERCTL_LOCK_TIMEOUT"
 def writable_path(ctx: typer.Context) -> Path:
     """The registry to write; never the one bundled inside the installed package."""
     from sisterctl.errors import RefusedError
+    from sisterctl.store.location import is_bundled
 
+    global _writes_files
+    _writes_files = True
     found = location(ctx)
     if found.bundled:
         raise RefusedError(
             "the bundled registry is read-only: make your own with 'sisterctl init', "
             "or name one with --registry PATH"
+        )
+    if is_bundled(found.path):
+        raise RefusedError(
+            f"{found.path} is the registry bundled with sisterctl, which is read-only: "
+            "copy it and name the copy with --registry PATH, or make your own with "
+            "'sisterctl init'"
         )
     return found.path
 
@@ -407,47 +537,28 @@ def note(message: str) -> None:
 
 
 def write_output(ctx: typer.Context, data: bytes, output: Path | None) -> None:
-    """What an export made, as bytes: on standard output, or in the file `output`
-    (`-o`), replaced whole or not at all. The registry itself is never overwritten."""
-    if output is None or str(output) == "-":
-        binary = getattr(sys.stdout, "buffer", None)
-        sys.stdout.flush()
-        if binary is not None:
-            binary.write(data)
-            binary.flush()
-        else:
-            sys.stdout.write(data.decode("utf-8"))
+    """What an export made, as bytes: on standard output, or where `-o` leads (see
+    store/atomic.py: a file replaced whole or not at all, a device or a pipe written
+    into). The registry itself is never overwritten."""
+    from sisterctl.store import atomic
+
+    global _writes_files
+    if output is None:
+        atomic.write_descriptor(1, data)
         return
-    from sisterctl.errors import RefusedError
-
-    if output.resolve() == location(ctx).path.resolve():
-        raise RefusedError(f"{output} is the registry itself; name another file with -o")
-    try:
-        _replace_file(output, data)
-    except OSError as exc:
-        raise RefusedError(f"cannot write {output}: {exc.strerror or exc}") from None
+    refuse_the_registry(ctx, output, "-o")
+    _writes_files = True
+    atomic.write_output(output, data)
 
 
-def _replace_file(path: Path, data: bytes) -> None:
-    """Write a temporary file beside `path` and rename it over `path`, so that a reader
-    never sees half a file. The file keeps the old one's permissions, or gets the usual
-    ones."""
-    import stat
-    import tempfile
+def gazetteer(*, required: bool = False) -> Gazetteer | None:
+    """The gazetteer (`sisterctl.store.gazetteer`); the first use, which makes its
+    index, says so on standard error."""
+    from sisterctl.store.gazetteer import open_gazetteer
 
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        tmp.chmod(mode)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    return open_gazetteer(
+        required=required,
+        on_build=lambda: note(
+            "making an index of the GeoNames gazetteer in the user cache (once: about 10 s)"
+        ),
+    )

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sisterctl.cli.app import app, as_of_date, location, not_empty
+from sisterctl.cli.app import app, as_of_date, cli_words, location, not_empty
+from sisterctl.cli.app import gazetteer as gazetteer_of
 from sisterctl.cli.options import AsOfOption
 
 if TYPE_CHECKING:
@@ -62,7 +63,8 @@ def check_command(
 
     path = Path(file) if file is not None else location(ctx).path
     try:
-        report = check_text(store.read_text(path), str(path), as_of_date(as_of))
+        text = store.read_text(path)
+        report = check_text(text, str(path), as_of_date(as_of), gazetteer_of())
     except RegistryError as exc:
         report = unreadable_report(str(path), exc)
     if strict:
@@ -74,8 +76,10 @@ def check_command(
     if not report.readable:
         raise unreadable_error(report)
     if output is CheckFormat.TEXT:
+        from sisterctl.text import safe_display
+
         sys.stdout.write("".join(_line(report.path, p) + "\n" for p in report.problems))
-        sys.stdout.write(report.summary() + "\n")
+        sys.stdout.write(safe_display(report.summary()) + "\n")
     raise typer.Exit(int(report.exit_code))
 
 
@@ -85,7 +89,8 @@ def _line(path: str, problem: Problem) -> str:
 
     return (
         f"{safe_display(path)}:{problem.line or 1}:{problem.column or 1}: "
-        f"{problem.severity.value}: {safe_display(problem.message)} [{problem.code}]"
+        f"{problem.severity.value}: {safe_display(problem.render(cli_words, path))} "
+        f"[{problem.code}]"
     )
 
 
@@ -103,9 +108,13 @@ def _as_json(report: CheckReport, strict: bool) -> dict[str, Any]:
                 "column": p.column,
                 "severity": p.severity.value,
                 "code": p.code,
-                "message": p.message,
+                "message": p.render(cli_words, report.path),
                 "record": (
-                    {"table": p.record.table, "number": p.record.index + 1, "id": p.record.id}
+                    {
+                        "table": p.record.table,
+                        "number": p.record.index + 1 if p.record.index is not None else None,
+                        "id": p.record.id,
+                    }
                     if p.record is not None
                     else None
                 ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -21,6 +22,7 @@ from sisterctl.cli.app import (
     writable_path,
     write_output,
 )
+from sisterctl.cli.app import gazetteer as gazetteer_of
 from sisterctl.cli.options import OutputOption
 
 if TYPE_CHECKING:
@@ -75,6 +77,13 @@ KindOption = Annotated[
         help="The kind of tie for rows that give none ('sister city', 'friendship city'...).",
     ),
 ]
+NoGeocodeOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-geocode",
+        help="Give new cities no coordinates from the gazetteer (those in the file are kept).",
+    ),
+]
 PROGRESS_FROM = 1000  # ties in a file from which a progress bar is worth showing
 
 
@@ -111,6 +120,7 @@ def import_csv(
     dry_run: DryRunOption = False,
     show_skipped: ShowSkippedOption = 10,
     output: SummaryOption = SummaryFormat.TEXT,
+    no_geocode: NoGeocodeOption = False,
 ) -> None:
     """Import ties from a CSV file of city pairs (city1, country1, city2, country2).
 
@@ -125,7 +135,15 @@ def import_csv(
     options = csv_import.Options(csv_import.parse_mapping(mapping or []), kind, source)
     name, text = _read_input(file)
     reading = csv_import.read(text, name, options)
-    _import(ctx, name, reading, dry_run=dry_run, show_skipped=show_skipped, output=output)
+    _import(
+        ctx,
+        name,
+        reading,
+        dry_run=dry_run,
+        show_skipped=show_skipped,
+        output=output,
+        geocode=not no_geocode,
+    )
 
 
 @import_app.command("wikidata")
@@ -136,6 +154,7 @@ def import_wikidata(
     dry_run: DryRunOption = False,
     show_skipped: ShowSkippedOption = 10,
     output: SummaryOption = SummaryFormat.TEXT,
+    no_geocode: NoGeocodeOption = False,
 ) -> None:
     """Import ties from Wikidata query results (JSON), with their start and end times.
 
@@ -154,7 +173,15 @@ def import_wikidata(
         reading = replace(
             reading, candidates=tuple(replace(c, kind=kind) for c in reading.candidates)
         )
-    _import(ctx, name, reading, dry_run=dry_run, show_skipped=show_skipped, output=output)
+    _import(
+        ctx,
+        name,
+        reading,
+        dry_run=dry_run,
+        show_skipped=show_skipped,
+        output=output,
+        geocode=not no_geocode,
+    )
 
 
 @import_app.command("json")
@@ -164,6 +191,7 @@ def import_json(
     dry_run: DryRunOption = False,
     show_skipped: ShowSkippedOption = 10,
     output: SummaryOption = SummaryFormat.TEXT,
+    no_geocode: NoGeocodeOption = False,
 ) -> None:
     """Import a registry written by 'sisterctl export json', to move or merge it.
 
@@ -175,7 +203,15 @@ def import_json(
 
     name, text = _read_input(file)
     incoming = json_io.read(text, name)
-    _import(ctx, name, incoming, dry_run=dry_run, show_skipped=show_skipped, output=output)
+    _import(
+        ctx,
+        name,
+        incoming,
+        dry_run=dry_run,
+        show_skipped=show_skipped,
+        output=output,
+        geocode=not no_geocode,
+    )
 
 
 def _read_input(name: str) -> tuple[str, str]:
@@ -187,6 +223,15 @@ def _read_input(name: str) -> tuple[str, str]:
         return "<stdin>", decode_text(sys.stdin.buffer.read(), "<stdin>")
     file = Path(name)
     try:
+        mode = file.stat().st_mode
+        # A file, or a pipe (`import csv <(curl ...)`); a device such as /dev/zero
+        # never ends, and waiting on a terminal is what `-` is for.
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
+            from sisterctl.store.atomic import describe_mode
+
+            raise RefusedError(
+                f"{file}: is {describe_mode(mode)}, not a file (- reads standard input)"
+            )
         data = file.read_bytes()
     except FileNotFoundError:
         raise RefusedError(f"{file}: no such file") from None
@@ -205,18 +250,22 @@ def _import(
     dry_run: bool,
     show_skipped: int,
     output: SummaryFormat,
+    geocode: bool = True,
 ) -> None:
     """Add what was read to the registry, in one locked, atomic, verified write, and
-    say what was done."""
+    say what was done. New cities without coordinates get them from the gazetteer,
+    unless `geocode` is False."""
     from sisterctl import store as registry_file
     from sisterctl.interop import json_io
     from sisterctl.interop.plan import Reading, place_ties
     from sisterctl.output import render
 
+    gazetteer = gazetteer_of() if geocode else None
+
     def place(held: Registry, progress: Progress) -> Outcome:
         if isinstance(read, Reading):
-            return place_ties(held, read, progress=progress)
-        return json_io.place(held, read, progress=progress)
+            return place_ties(held, read, progress=progress, gazetteer=gazetteer)
+        return json_io.place(held, read, progress=progress, gazetteer=gazetteer)
 
     size = len(read.candidates) if isinstance(read, Reading) else len(read.registry.partnerships)
 
@@ -314,6 +363,6 @@ def export_geojson(ctx: typer.Context, output: OutputOption = None) -> None:
 
 
 def _json_text(data: Any) -> bytes:
-    import json
+    from sisterctl.output.plain import json_text
 
-    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return (json_text(data) + "\n").encode("utf-8")

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
+
+from sisterctl.text import safe_display
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -55,8 +58,13 @@ def emit(
     """Print to standard output; with `svg` or `html`, also write what was shown as a
     picture of a fixed width, so that the file looks the same on every machine."""
     make_console().print(renderable)
-    if svg is None and html is None:
-        return
+    if svg is not None or html is not None:
+        _picture(renderable, svg=svg, html=html, width=width, title=title)
+
+
+def _picture(
+    renderable: RenderableType, *, svg: Path | None, html: Path | None, width: int, title: str
+) -> None:
     import io
 
     from rich.console import Console
@@ -73,18 +81,34 @@ def emit(
     )
     recorder.print(renderable)
     if svg is not None:
-        _save(svg, recorder.export_svg(title=title, clear=False))
+        _save(svg, recorder.export_svg(title=safe_display(title), clear=False))
     if html is not None:
         _save(html, recorder.export_html(clear=False))
 
 
 def _save(path: Path, text: str) -> None:
-    from sisterctl.errors import RefusedError
+    """A picture, through the one writer of outputs (a file replaced whole or not at
+    all), as well-formed XML whatever the text it shows."""
+    from sisterctl.store.atomic import write_output
 
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise RefusedError(f"cannot write {path}: {exc.strerror or exc}") from None
+    write_output(path, xml_safe(text).encode("utf-8"))
+
+
+# What XML 1.0 cannot hold at all (C0 controls but tab and line breaks; U+FFFE, U+FFFF;
+# lone surrogates), and C1 controls, which it discourages: one such character makes an
+# SVG unreadable. Rich escapes &, < and >, not these.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` with every character XML cannot hold shown as its escape (`\\x1b`), or
+    as U+FFFD where it has none (a lone surrogate)."""
+
+    def shown(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"\\x{code:02x}" if code < 0x100 else "\ufffd"
+
+    return _NOT_XML.sub(shown, text)
 
 
 def emit_view(
@@ -95,34 +119,55 @@ def emit_view(
     width: int = 100,
     title: str = "sisterctl",
     out: IO[str] | None = None,
+    environ: Mapping[str, str] = os.environ,
 ) -> None:
-    """Print a view on standard output (as `emit` prints a renderable): laid out
-    here when Rich would write plain text, else by Rich."""
+    """Print a view of many rows (`sisterctl.output.tables`) on standard output: on a
+    terminal, fitted to its width and styled (unless NO_COLOR); elsewhere one line per
+    row at the table's natural width, without escape codes. With `svg` or `html`, also
+    write it, `width` cells wide, as a picture."""
     from sisterctl.output import tables
 
     stream = sys.stdout if out is None else out
-    if svg is None and html is None and writes_plain(stream):
-        lines = tables.layout(view, console_width())
-        if lines is not None:
-            stream.write("".join(line + "\n" for line in lines))
-            return
-    from sisterctl.output import render
+    terminal = is_terminal(stream)
+    lines = tables.lines(
+        view,
+        console_width(environ) if terminal else None,
+        styles=takes_styles(stream, environ),
+        rule="─" if _can_show(stream, "─") else "-",
+    )
+    stream.write("".join(line + "\n" for line in lines))
+    if svg is None and html is None:
+        return
+    from rich.text import Text
 
-    emit(render.rich_view(view), svg=svg, html=html, width=width, title=title)
+    picture = "\n".join(tables.lines(view, width, styles=True))
+    _picture(Text.from_ansi(picture, no_wrap=True), svg=svg, html=html, width=width, title=title)
 
 
-def writes_plain(stream: IO[str], environ: Mapping[str, str] = os.environ) -> bool:
-    """Whether Rich would write to `stream` without any escape codes, in UTF-8: when it
-    is not a terminal and nothing in the environment tells Rich to treat it as one."""
-    if sys.platform == "win32" or "FORCE_COLOR" in environ or "TTY_COMPATIBLE" in environ:
-        return False
-    encoding = (getattr(stream, "encoding", "utf-8") or "utf-8").lower()
-    if not encoding.startswith("utf"):
-        return False  # Rich would draw the box in ASCII
+def is_terminal(stream: IO[str]) -> bool:
     try:
-        return not stream.isatty()
-    except ValueError:
+        return stream.isatty()
+    except ValueError:  # closed
         return False
+
+
+def takes_styles(stream: IO[str], environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether a view's styles are written to `stream` as escape codes: on a terminal
+    (or with FORCE_COLOR), never with NO_COLOR or on a dumb terminal. (The Windows
+    console of old takes no escape codes: a table there is plain.)"""
+    if environ.get("NO_COLOR") or sys.platform == "win32":
+        return False
+    if environ.get("TERM", "").lower() in ("dumb", "unknown"):
+        return False
+    return bool(environ.get("FORCE_COLOR")) or is_terminal(stream)
+
+
+def _can_show(stream: IO[str], text: str) -> bool:
+    try:
+        text.encode(getattr(stream, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
 
 
 def console_width(environ: Mapping[str, str] = os.environ) -> int:

@@ -86,8 +86,7 @@ def list_command(
             )
             if svg is None and html is None:
                 return
-        shown = width if svg is not None or html is not None else printer.console_width()
-        printer.emit_view(tables.list_table(rows, shown), svg=svg, html=html, width=width)
+        printer.emit_view(tables.list_table(rows), svg=svg, html=html, width=width)
         return
     _no_picture(svg, html)
     _write_plain(output, [row.as_dict() for row in rows], LIST_FIELDS)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from sisterctl.cli.app import add_app, app, lock_timeout, not_empty, state, writable_path
+from sisterctl.cli.app import gazetteer as gazetteer_of
 from sisterctl.errors import UsageError
 
 if TYPE_CHECKING:
@@ -233,7 +234,9 @@ def _message(text: str) -> None:
     sys.stderr.flush()
 
 
-def _write(ctx: typer.Context, plan: Callable[[Registry], Sequence[Record]], dry_run: bool) -> None:
+def _write(
+    ctx: typer.Context, plan: Callable[[Registry], Sequence[Record]], dry_run: bool
+) -> Sequence[Record]:
     import gc
 
     from sisterctl import store
@@ -243,11 +246,15 @@ def _write(ctx: typer.Context, plan: Callable[[Registry], Sequence[Record]], dry
     done = store.append(writable_path(ctx), plan, dry_run=dry_run, lock_timeout=lock_timeout())
     what = describe(done.records)
     if dry_run:
-        sys.stdout.write(done.fragment.lstrip("\n"))
+        from sisterctl.output.plain import escape_invisible
+
+        sys.stdout.write(escape_invisible(done.fragment.lstrip("\n")))
         sys.stdout.flush()
         _message(f"Would record {what} in {done.path} (dry run: nothing was written).")
     else:
         _message(f"Recorded {what} in {done.path}.")
+    records: Sequence[Record] = done.records
+    return records
 
 
 # ---------------------------------------------------------------------------
@@ -379,7 +386,7 @@ def add_partnership(
             help="A source about the new city; repeatable.",
         ),
     ] = None,
-    city_note: Annotated[
+    city_notes: Annotated[
         str | None,
         typer.Option(
             "--city-note",
@@ -389,14 +396,31 @@ def add_partnership(
             help="Free text about the new city.",
         ),
     ] = None,
+    geonames: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--geonames",
+            metavar="ID",
+            min=1,
+            show_default=False,
+            help="A new city's place in the gazetteer, chosen by its GeoNames id when "
+            "several places have its name; repeatable.",
+        ),
+    ] = None,
+    no_geocode: Annotated[
+        bool,
+        typer.Option("--no-geocode", help="Give the new cities no coordinates."),
+    ] = False,
     dry_run: DryRunOption = False,
 ) -> None:
     """Record a new tie, founded by the agreement signed that day.
 
     Appends the cities the registry does not hold yet, the tie, and its
-    founding agreement (kind founding).
-    --local-name, --alias and the --city-... options describe the one city of
-    the two that the registry does not hold yet.
+    founding agreement (kind founding). A new city gets coordinates (lat, lon,
+    geonames) from the GeoNames gazetteer when its name and country match
+    exactly one place; when several do, none is taken and they are listed
+    (choose with --geonames ID). --local-name, --alias and the --city-...
+    options describe the one new city of the two.
 
     Example: sisterctl add partnership "Taipei, TW" "Chengdu, China" --established 2015-11-10
     """
@@ -423,9 +447,29 @@ def add_partnership(
         signatories=signatory or (),
         mode=mode,
         venue=venue,
-        city=CityNames(local_name, alias or (), city_kind, city_source or (), city_note),
+        geonames=geonames or (),
+        city=CityNames(local_name, alias or (), city_kind, city_source or (), city_notes),
     )
-    _write(ctx, lambda reg: new_tie(reg, request), dry_run)
+    gazetteer = None if no_geocode else gazetteer_of(required=bool(geonames))
+    records = _write(ctx, lambda reg: new_tie(reg, request, gazetteer), dry_run)
+    _say_coordinates(records, gazetteer, no_geocode)
+
+
+def _say_coordinates(records: Sequence[Record], gazetteer: Any, no_geocode: bool) -> None:
+    """Where the gazetteer placed the new cities, or that it could not."""
+    from sisterctl.store import gazetteer as gazetteers
+
+    new_cities = [record for table, record in records if table == "city"]
+    if gazetteer is not None:
+        from sisterctl.core.geocode import city_note
+
+        for record in new_cities:
+            for line in city_note(gazetteer, record).split("\n"):
+                _message(line)
+    elif new_cities and not no_geocode and not gazetteers.installed():
+        from sisterctl.core.geocode import GEO_HINT
+
+        _message(f"The new cities have no coordinates: {GEO_HINT}.")
 
 
 @add_app.command("city")
@@ -455,17 +499,37 @@ def add_city(
     ] = None,
     source: SourceOption = None,
     note: NoteOption = None,
+    geonames: Annotated[
+        int | None,
+        typer.Option(
+            "--geonames",
+            metavar="ID",
+            min=1,
+            show_default=False,
+            help="Its place in the gazetteer, by its GeoNames id, when several places "
+            "have its name.",
+        ),
+    ] = None,
+    no_geocode: Annotated[
+        bool, typer.Option("--no-geocode", help="Give the city no coordinates.")
+    ] = False,
     dry_run: DryRunOption = False,
 ) -> None:
     """Record a new city, province or region, with its local name and aliases.
+
+    It gets coordinates from the GeoNames gazetteer as a new city of
+    'add partnership' does.
 
     Example: sisterctl add city "Daegu, KR" --local-name 대구광역시 --alias Taegu
     """
     from sisterctl.core.edits import CityNames, NewCity, new_city
 
     where = _ask(ctx, city, "'NAME, COUNTRY'", "City (NAME, COUNTRY)")
-    request = NewCity(where, CityNames(local_name, alias or (), kind, source or (), note))
-    _write(ctx, lambda reg: new_city(reg, request), dry_run)
+    names = CityNames(local_name, alias or (), kind, source or (), note)
+    request = NewCity(where, names, (geonames,) if geonames is not None else ())
+    gazetteer = None if no_geocode else gazetteer_of(required=geonames is not None)
+    records = _write(ctx, lambda reg: new_city(reg, request, gazetteer), dry_run)
+    _say_coordinates(records, gazetteer, no_geocode)
 
 
 @add_app.command("agreement")

@@ -22,7 +22,7 @@ from typing import Any
 
 from sisterctl.core.query import Filters, select
 from sisterctl.dates import MAX_YEAR, PartialDate, Precision
-from sisterctl.errors import RefusedError, UsageError
+from sisterctl.errors import Param, RefusedError, UsageError
 from sisterctl.model import Agreement, LeapDay, Partnership, Registry, Status
 from sisterctl.text import fold
 
@@ -100,13 +100,17 @@ class Span:
             ) from None
 
 
-def parse_span(text: str, *, option: str = "--within") -> Span:
-    """A span from `30`, `30d`, `6w`, `3m` or `1y`; refuse zero, negatives and the rest."""
+def parse_span(text: str) -> Span:
+    """A span from `30`, `30d`, `6w`, `3m` or `1y` (the `within` of `upcoming`); refuse
+    zero, negatives and the rest."""
     match = _SPAN_RE.fullmatch(text)
     if match is None or int(match.group(1)) == 0:
         raise UsageError(
-            f"{option} takes a positive length: days (30), weeks (6w), months (3m) or "
-            f"years (1y), not {text!r}"
+            (
+                Param.WITHIN,
+                " takes a positive length: days (30), weeks (6w), months (3m) or "
+                f"years (1y), not {text!r}",
+            )
         )
     unit = Unit(match.group(2).lower() or "d")
     return Span(int(match.group(1)), unit)
@@ -286,6 +290,14 @@ class UpcomingReport:
     overdue: tuple[tuple[str, Agreement], ...] = ()
 
 
+class TooManyAnniversaries(RefusedError):
+    """More anniversaries in a window than the caller can use."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"more than {limit:,} anniversaries in the window")
+        self.limit = limit
+
+
 def upcoming_anniversaries(
     registry: Registry,
     as_of: dt.date,
@@ -296,12 +308,15 @@ def upcoming_anniversaries(
     include_ended: bool = False,
     milestones_only: bool = False,
     leap_day: LeapDay | None = None,
+    limit: int | None = None,
 ) -> UpcomingReport:
     """The anniversaries of ties (and, if asked, of their later agreements) in the
     window of `within` from `as_of`, the reference day included.
 
     Ended ties are left out unless `include_ended`. `leap_day` overrides the
-    registry's own rule for ties founded on 29 February.
+    registry's own rule for ties founded on 29 February. With a `limit`, more
+    anniversaries than that raise TooManyAnniversaries as soon as they are found (a
+    thousand years of 2,000 ties is two million of them).
     """
     rule = leap_day or registry.leap_day
     window = Window.of(as_of, within)
@@ -355,6 +370,8 @@ def upcoming_anniversaries(
                         agreement,
                     )
                 )
+                if limit is not None and len(rows) > limit:
+                    raise TooManyAnniversaries(limit)
                 if title is None:
                     title = _folded_title(tie)
                 rank = 0 if day is not None else _RANK[on.precision]

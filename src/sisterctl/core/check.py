@@ -21,11 +21,13 @@ from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from typing import Any
 
+from sisterctl.core.geocode import SAME_POINT_KM, Gazetteer, misplaced
 from sisterctl.dates import PartialDate, coerce_partial_date
 from sisterctl.errors import ExitCode, InvalidDateError, RegistryError
 from sisterctl.model import City, Partnership, Registry, Status
 from sisterctl.problems import LoadResult, Problem, RecordRef, Severity
 from sisterctl.records.build import build
+from sisterctl.records.fields import FREE_TEXT_KEYS
 from sisterctl.records.locator import Locator
 from sisterctl.records.toml import parse_toml
 from sisterctl.text import fold
@@ -62,7 +64,6 @@ _INVISIBLE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
 )
 _INVISIBLE_IN_LINE = re.compile(f"[\t\n{_INVISIBLE.pattern[1:-1]}]")
-_FREE_TEXT_KEYS = frozenset({"notes", "details", "status_reason", "reason"})
 
 
 @dataclass(frozen=True)
@@ -116,20 +117,28 @@ def _plural(n: int, what: str) -> str:
     return f"{n:,} {plural}"
 
 
-def check_text(text: str, path: str, as_of: dt.date) -> CheckReport:
-    """Check a registry's text; `path` is only used to name the file in the report."""
+def check_text(
+    text: str, path: str, as_of: dt.date, gazetteer: Gazetteer | None = None
+) -> CheckReport:
+    """Check a registry's text; `path` is only used to name the file in the report.
+    With a gazetteer, cities' coordinates are also compared with its places."""
     try:
         data = parse_toml(text, path)
     except RegistryError as exc:
         return unreadable_report(path, exc)
-    return check_parsed(text, data, build(data, text=text), path, as_of)
+    return check_parsed(text, data, build(data, text=text), path, as_of, gazetteer)
 
 
 def check_parsed(
-    text: str, data: Mapping[str, Any], result: LoadResult, path: str, as_of: dt.date
+    text: str,
+    data: Mapping[str, Any],
+    result: LoadResult,
+    path: str,
+    as_of: dt.date,
+    gazetteer: Gazetteer | None = None,
 ) -> CheckReport:
     """`check_text` of a text already parsed (`data`) and built (`result`)."""
-    checker = _Checker(data, result.registry, Locator(text), as_of)
+    checker = _Checker(data, result.registry, Locator(text), as_of, gazetteer)
     checker.run()
     problems = sorted(
         _without_ignored(data, [*result.problems, *checker.problems]),
@@ -151,7 +160,9 @@ def check_parsed(
 WARNING_CODES = frozenset(
     {
         "before-founding",
+        "coordinates",
         "duplicate-tie",
+        "far-from-gazetteer",
         "future-founding",
         "ignore-warnings",
         "invisible-character",
@@ -161,6 +172,7 @@ WARNING_CODES = frozenset(
         "self-tie",
         "suspended-no-date",
         "unknown-key",
+        "zero-length-tie",
     }
 )
 
@@ -173,7 +185,7 @@ def _without_ignored(data: Mapping[str, Any], problems: list[Problem]) -> list[P
         ref = problem.record
         if problem.severity is Severity.WARNING and ref is not None:
             records = data.get(ref.table)
-            if isinstance(records, list) and ref.index < len(records):
+            if isinstance(records, list) and ref.index is not None and ref.index < len(records):
                 record = records[ref.index]
                 ignored = record.get("ignore_warnings") if isinstance(record, dict) else None
                 if isinstance(ignored, list) and problem.code in ignored:
@@ -183,15 +195,28 @@ def _without_ignored(data: Mapping[str, Any], problems: list[Problem]) -> list[P
 
 
 def unreadable_report(path: str, exc: RegistryError) -> CheckReport:
-    code = "toml" if exc.detail.startswith("not valid TOML") else "unreadable"
-    problem = Problem(Severity.ERROR, exc.detail, None, exc.line, exc.column, code)
+    what = exc.what
+    code = "toml" if what.startswith("not valid TOML") else "unreadable"
+    problem = Problem(
+        Severity.ERROR,
+        what,
+        None,
+        exc.line,
+        exc.column,
+        code,
+        exc.key,
+        what,
+        exc.parts if exc.has_terms else (),
+    )
     return CheckReport(path, (problem,), readable=False)
 
 
 def unreadable_error(report: CheckReport) -> UnreadableRegistryError:
     """The error `check` exits with when the file cannot be read or parsed."""
     problem = report.problems[0]
-    return UnreadableRegistryError(problem.message, report.path, problem.line, problem.column)
+    return UnreadableRegistryError(
+        problem.message_parts(), report.path, problem.line, problem.column, code=problem.code
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -208,8 +233,14 @@ class _Raw:
 
 class _Checker:
     def __init__(
-        self, data: Mapping[str, Any], registry: Registry, locator: Locator, as_of: dt.date
+        self,
+        data: Mapping[str, Any],
+        registry: Registry,
+        locator: Locator,
+        as_of: dt.date,
+        gazetteer: Gazetteer | None = None,
     ) -> None:
+        self.gazetteer = gazetteer
         self.data = data
         self.registry = registry
         self.locator = locator
@@ -263,6 +294,7 @@ class _Checker:
         self.check_dated_records()
         self.check_planned()
         self.check_invisible_characters()
+        self.check_coordinates()
         self.check_ignored_codes()
 
     def check_planned(self) -> None:
@@ -306,6 +338,70 @@ class _Checker:
                             "ignore-warnings",
                             "ignore_warnings",
                         )
+
+    def check_coordinates(self) -> None:
+        """Half a pair of coordinates, a pair that looks swapped, a tie of length zero,
+        and (with a gazetteer) a city far from every place of its name."""
+        for raw in self.records("city"):
+            lat, lon = raw.data.get("lat"), raw.data.get("lon")
+            if (lat is None) != (lon is None):
+                have, lack = ("lat", "lon") if lon is None else ("lon", "lat")
+                self.add(
+                    Severity.WARNING,
+                    raw.ref,
+                    f"has {have} but no {lack}: maps and exports leave it out; give both "
+                    "(or run sisterctl geocode once both are removed)",
+                    "coordinates",
+                    have,
+                )
+            elif (
+                isinstance(lat, int | float)
+                and isinstance(lon, int | float)
+                and (abs(lon) <= 90 < abs(lat) <= 180)
+            ):
+                self.add(
+                    Severity.WARNING,
+                    raw.ref,
+                    f"lat {lat} is no latitude but would be a longitude, and lon {lon} "
+                    "would be a latitude: are the two swapped?",
+                    "coordinates",
+                    "lat",
+                )
+        for tie in self.registry.partnerships:
+            a, b = tie.cities
+            if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
+                continue
+            km = _distance_km(a.lat, a.lon, b.lat, b.lon)
+            if km < SAME_POINT_KM:
+                self.add(
+                    Severity.WARNING,
+                    self.tie_refs[tie.id],
+                    f"has length zero: {a.name} ({a.id}) and {b.name} ({b.id}) are at the "
+                    f"same point ({a.lat}, {a.lon}); one of them was probably given the "
+                    "other's coordinates: check their lat and lon",
+                    "zero-length-tie",
+                    "cities",
+                )
+        if self.gazetteer is None:
+            return
+        for city in self.registry.cities.values():
+            if city.lat is None or city.lon is None or (city.type or "city") != "city":
+                continue
+            far = misplaced(self.gazetteer, city.names, city.country, city.lat, city.lon)
+            ref = self.city_refs.get(city.id)
+            if far is None or ref is None:
+                continue
+            place = far.nearest
+            self.add(
+                Severity.WARNING,
+                ref,
+                f"lies {far.km:,.0f} km from every place named {city.name} in "
+                f"{city.country_name} in {self.gazetteer.name} (the nearest: "
+                f"{place.describe()}); check lat and lon, or remove them and run "
+                f"sisterctl geocode --city {city.id}",
+                "far-from-gazetteer",
+                "lat",
+            )
 
     def check_cities(self, same: _SameCities) -> None:
         for city_id, (other_id, why) in same.duplicates.items():
@@ -455,7 +551,7 @@ class _Checker:
             for raw in self.records(table):
                 for key, value in raw.data.items():
                     for text in _strings(value):
-                        pattern = _INVISIBLE if key in _FREE_TEXT_KEYS else _INVISIBLE_IN_LINE
+                        pattern = _INVISIBLE if key in FREE_TEXT_KEYS else _INVISIBLE_IN_LINE
                         match = pattern.search(text)
                         if match is None:
                             continue

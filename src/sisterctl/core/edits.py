@@ -1,4 +1,5 @@
-"""Edits: the records that `add`, `end` and `resume` append, or why they are refused.
+"""Edits: the records that `add`, `end` and `resume` append, the values `sign` and
+`edit` change, or why they are refused.
 
 Pure: every function takes the registry as it is (read under the write lock by
 `registry.append`) and what the user asked for, and returns the records to append as
@@ -10,20 +11,19 @@ message; then nothing is written.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from sisterctl import countries, ids
-from sisterctl.core.query import find_tie, suggest_cities
+from sisterctl.core.geocode import Gazetteer, GazetteerPlace, locate, located_record
+from sisterctl.core.query import find_cities, find_tie, suggest_cities
 from sisterctl.dates import PartialDate
-from sisterctl.errors import NotFoundError, RefusedError
-from sisterctl.model import DEFAULT_KIND, Agreement, City, Partnership, Registry, Status
-from sisterctl.text import fold, has_control_characters
-
-Record = tuple[str, dict[str, Any]]
+from sisterctl.errors import Hint, NotFoundError, Param, RecordRef, RefusedError
+from sisterctl.model import DEFAULT_KIND, Agreement, City, Partnership, Record, Registry, Status
+from sisterctl.records.fields import record
+from sisterctl.text import entered_text, fold, text_problem
 
 # The usual words for how an agreement was signed; any other word is kept as written.
 MODES = ("in-person", "video-conference", "exchange-of-documents")
@@ -54,6 +54,7 @@ class NewCity:
 
     city: str  # NAME, COUNTRY
     names: CityNames = CityNames()
+    geonames: Sequence[int] = ()  # its place in the gazetteer, chosen by hand
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,8 @@ class NewTie:
     signatories: Sequence[str] = ()
     mode: str | None = None
     venue: str | None = None
+    # Coordinates of new cities: the GeoNames ids chosen by hand (`--geonames`)
+    geonames: Sequence[int] = ()
     # The one new city's names, kind, sources and notes (`--local-name`, ...)
     city: CityNames = CityNames()
 
@@ -128,12 +131,9 @@ class NewStatus:
 
 def line(value: str, what: str, *, required: bool = False) -> str | None:
     """One line of text (a title, a name, a kind): no control characters at all."""
-    _check_encodable(value, what)
-    if has_control_characters(value):
-        raise RefusedError(
-            f"the {what} must be one line of plain text, without control characters "
-            f"(found {_first_control(value)})"
-        )
+    problem = text_problem(value)
+    if problem is not None:
+        raise RefusedError(f"the {what} {problem}")
     if not value.strip():
         if required:
             raise RefusedError(f"the {what} is empty")
@@ -146,30 +146,11 @@ def paragraph(value: str | None, what: str) -> str | None:
     control character."""
     if value is None:
         return None
-    _check_encodable(value, what)
-    value = value.replace("\r\n", "\n")
-    if has_control_characters(value, allow_newline=True):
-        raise RefusedError(
-            f"the {what} may hold line breaks but no other control character "
-            f"(found {_first_control(value)})"
-        )
+    problem = text_problem(value, multiline=True)
+    if problem is not None:
+        raise RefusedError(f"the {what} {problem}")
+    value = entered_text(value, multiline=True)
     return value if value.strip() else None
-
-
-def _check_encodable(value: str, what: str) -> None:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise RefusedError(
-            f"the {what} is not valid text (it holds bytes that are not UTF-8)"
-        ) from None
-
-
-def _first_control(value: str) -> str:
-    for char in value:
-        if unicodedata.category(char) == "Cc" and char != "\n":
-            return f"U+{ord(char):04X}"
-    return "a line break"
 
 
 def _lines(values: Iterable[str], what: str) -> list[str]:
@@ -257,21 +238,20 @@ class CityChoice:
         return (fold(self.name), self.country)
 
     def record(self, names: CityNames | None = None) -> dict[str, Any]:
-        record: dict[str, Any] = {"id": self.id, "name": self.name, "country": self.country}
-        if names:
-            kind = line(names.type, "kind of city") if names.type is not None else None
-            record.update(
-                {
-                    "type": kind if kind and fold(kind) != "city" else None,
-                    "local_name": (
-                        line(names.local_name, "local name") if names.local_name else None
-                    ),
-                    "aliases": [a for a in _lines(names.aliases, "alias") if a != self.name],
-                    "notes": paragraph(names.notes, "note"),
-                    "sources": _sources(names.sources),
-                }
-            )
-        return record
+        if not names:
+            return record("city", id=self.id, name=self.name, country=self.country)[1]
+        kind = line(names.type, "kind of city") if names.type is not None else None
+        return record(
+            "city",
+            id=self.id,
+            name=self.name,
+            country=self.country,
+            type=kind if kind and fold(kind) != "city" else None,
+            local_name=line(names.local_name, "local name") if names.local_name else None,
+            aliases=[a for a in _lines(names.aliases, "alias") if a != self.name],
+            notes=paragraph(names.notes, "note"),
+            sources=_sources(names.sources),
+        )[1]
 
 
 def _known(city: City) -> CityChoice:
@@ -293,7 +273,7 @@ def resolve_city(registry: Registry, text: str, taken_ids: Iterable[str] = ()) -
     head, code = _split_country(value)
     tail = value.rpartition(",")[2].strip()
     if code is None:
-        matches = _by_name(registry, value)
+        matches = find_cities(registry, value)
         if len(matches) == 1:
             return _known(matches[0])
         if len(matches) > 1:
@@ -312,7 +292,7 @@ def resolve_city(registry: Registry, text: str, taken_ids: Iterable[str] = ()) -
             f"the registry holds no city {value!r}; {hint}write it as '{value}, COUNTRY'"
         )
     name = head
-    matches = [c for c in _by_name(registry, name) if c.country == code]
+    matches = find_cities(registry, name, country=code)
     if len(matches) == 1:
         return _known(matches[0])
     if len(matches) > 1:
@@ -334,11 +314,6 @@ def _split_country(text: str) -> tuple[str, str | None]:
     return text, None
 
 
-def _by_name(registry: Registry, name: str) -> list[City]:
-    wanted = fold(name)
-    return [c for c in registry.cities.values() if any(fold(n) == wanted for n in c.names)]
-
-
 def _list_cities(cities: Sequence[City]) -> str:
     return " or ".join(f"{c.name}, {c.country} ({c.id})" for c in cities)
 
@@ -357,6 +332,11 @@ def _when(date: PartialDate) -> str:
     return f"on {date}" if date.day is not None else f"in {date}"
 
 
+def _ref(tie: Partnership) -> RecordRef:
+    """The tie an error is about."""
+    return RecordRef("partnership", None, tie.id)
+
+
 def _check_after_founding(
     tie: Partnership, date: PartialDate | None, what: str, force: bool
 ) -> dict[str, Any]:
@@ -365,8 +345,15 @@ def _check_after_founding(
     if force:
         return {"before_founding": True}
     raise RefusedError(
-        f"{tie.id} was established {_when(tie.established)}; {what} dated {date} would come "
-        "before it (check the date, or run again with --force to record it as it is)"
+        (
+            f"{tie.id} was established {_when(tie.established)}; {what} dated {date} would "
+            "come before it (check the date, or ",
+            Hint.FORCE,
+            " to record it as it is)",
+        ),
+        record=_ref(tie),
+        key="date",
+        code="before-founding",
     )
 
 
@@ -374,21 +361,33 @@ def _check_after_founding(
 # The edits
 
 
-def new_city(registry: Registry, request: NewCity) -> list[Record]:
-    """A new `[[city]]`, with its local name, aliases, kind, sources and notes."""
+def new_city(
+    registry: Registry, request: NewCity, gazetteer: Gazetteer | None = None
+) -> list[Record]:
+    """A new `[[city]]`, with its local name, aliases, kind, sources and notes, and
+    coordinates from `gazetteer` as `new_tie` gives its new cities."""
     city = resolve_city(registry, request.city)
     if not city.new:
         raise RefusedError(
-            f"{city.name}, {city.country} is already in the registry as {city.id}; give it "
-            f"other names with 'sisterctl edit city {city.id} --set local_name=... "
-            "--add aliases=...'"
+            (
+                f"{city.name}, {city.country} is already in the registry as {city.id}; "
+                "give it other names with ",
+                Hint.EDIT,
+            ),
+            record=RecordRef("city", None, city.id),
+            code="duplicate-record",
         )
-    return [("city", city.record(request.names))]
+    return [("city", r) for r in _new_cities([city], request.geonames, gazetteer, request.names)]
 
 
-def new_tie(registry: Registry, request: NewTie) -> list[Record]:
+def new_tie(
+    registry: Registry, request: NewTie, gazetteer: Gazetteer | None = None
+) -> list[Record]:
     """A new tie: its new cities, the `[[partnership]]`, and the founding
-    `[[agreement]]` (kind "founding", dated the day the tie was established)."""
+    `[[agreement]]` (kind "founding", dated the day the tie was established).
+
+    New cities get coordinates from `gazetteer` when their name and country match
+    exactly one place, or from the place chosen in `request.geonames`."""
     first = resolve_city(registry, request.cities[0])
     second = resolve_city(registry, request.cities[1], taken_ids=[first.id])
     if first.id == second.id or first.key == second.key:
@@ -398,44 +397,88 @@ def new_tie(registry: Registry, request: NewTie) -> list[Record]:
     kind = line(request.kind, "kind", required=True) if request.kind is not None else None
     kind = kind or DEFAULT_KIND
     tie_id = _tie_id(registry, first, second)
+    new = [c for c in (first, second) if c.new]
     records: list[Record] = [
-        ("city", c.record(request.city if c is named else None)) for c in (first, second) if c.new
+        ("city", record)
+        for record in _new_cities(new, request.geonames, gazetteer, request.city, named)
     ]
     records.append(
-        (
+        record(
             "partnership",
-            {
-                "id": tie_id,
-                "cities": [first.id, second.id],
-                "kind": kind,
-                "established": request.established.iso(),
-                "fields": _lines(request.fields, "field"),
-                "notes": paragraph(request.notes, "note"),
-                "sources": _sources(request.sources),
-            },
+            id=tie_id,
+            cities=[first.id, second.id],
+            kind=kind,
+            established=request.established.iso(),
+            fields=_lines(request.fields, "field"),
+            notes=paragraph(request.notes, "note"),
+            sources=_sources(request.sources),
         )
     )
     title = (
         request.title if request.title is not None else f"{kind[:1].upper()}{kind[1:]} agreement"
     )
     records.append(
-        (
+        record(
             "agreement",
-            {
-                "partnership": tie_id,
-                "date": request.established.iso(),
-                "title": line(title, "title", required=True),
-                "kind": "founding",
-                "signatories": [parse_signatory(s) for s in request.signatories],
-                "mode": mode_word(request.mode),
-                "venue": line(request.venue, "venue") if request.venue is not None else None,
-            },
+            partnership=tie_id,
+            date=request.established.iso(),
+            title=line(title, "title", required=True),
+            kind="founding",
+            signatories=[parse_signatory(s) for s in request.signatories],
+            mode=mode_word(request.mode),
+            venue=line(request.venue, "venue") if request.venue is not None else None,
         )
     )
     return records
 
 
-CITY_OPTIONS = "--local-name, --alias, --city-kind, --city-source and --city-note"
+def _new_cities(
+    cities: Sequence[CityChoice],
+    chosen: Sequence[int],
+    gazetteer: Gazetteer | None,
+    names: CityNames | None = None,
+    named: CityChoice | None = None,
+) -> list[dict[str, Any]]:
+    """The records of new cities, with coordinates where the gazetteer places them. An
+    id chosen by hand goes to the new city in its place's country (the one whose
+    candidates it is among, when both are in that country). `names` describe the city
+    `named` (the one city, when None)."""
+    picks: dict[str, int] = {}
+    for geonames in chosen:
+        if gazetteer is None:
+            raise RefusedError((Param.GEONAMES, f" {geonames}: no gazetteer to look it up in"))
+        place = gazetteer.by_id(geonames)
+        if place is None:
+            raise RefusedError(f"the gazetteer ({gazetteer.name}) has no place with id {geonames}")
+        fits = [c for c in cities if c.country == place.country and c.id not in picks]
+        if len(fits) > 1:
+            fits = [c for c in fits if geonames in {p.geonames for p in _candidates(gazetteer, c)}]
+        if not fits:
+            raise RefusedError(
+                (
+                    Param.GEONAMES,
+                    f" {geonames} is {place.describe()}, none of the new cities (a city the "
+                    "registry holds already gets its coordinates with ",
+                    Hint.GEOCODE,
+                    ")",
+                )
+            )
+        if len(fits) > 1:
+            raise RefusedError((Param.GEONAMES, f" {geonames} could be for either new city"))
+        picks[fits[0].id] = geonames
+    return [
+        located_record(
+            gazetteer,
+            c.record(names if named is None or c is named else None),
+            chosen=picks.get(c.id),
+        )[0]
+        for c in cities
+    ]
+
+
+def _candidates(gazetteer: Gazetteer, city: CityChoice) -> tuple[GazetteerPlace, ...]:
+    match = locate(gazetteer, city.name, city.country)
+    return (match.place,) if match.place is not None else match.candidates
 
 
 def _named_city(first: CityChoice, second: CityChoice, names: CityNames) -> CityChoice | None:
@@ -447,13 +490,22 @@ def _named_city(first: CityChoice, second: CityChoice, names: CityNames) -> City
         return new[0]
     if not new:
         raise RefusedError(
-            f"{CITY_OPTIONS} describe the new city of a tie, and {first.id} and "
-            f"{second.id} are already in the registry (give them names "
-            f"with 'sisterctl edit city {second.id} ...')"
+            (
+                Param.CITY_NAMES,
+                f" describe the new city of a tie, and {first.id} and {second.id} are "
+                "already in the registry (give them names with ",
+                Hint.EDIT,
+                ")",
+            ),
+            record=RecordRef("city", None, second.id),
         )
     raise RefusedError(
-        f"both {first.name} and {second.name} are new, and {CITY_OPTIONS} describe one city: "
-        f"add one first with 'sisterctl add city \"{first.name}, {first.country}\" ...'"
+        (
+            f"both {first.name} and {second.name} are new, and ",
+            Param.CITY_NAMES,
+            " describe one city: add one first with ",
+            Hint.ADD_CITY,
+        )
     )
 
 
@@ -465,8 +517,13 @@ def _refuse_existing_tie(registry: Registry, first: CityChoice, second: CityChoi
         if tie.pair_key() == ids or {(fold(a.name), a.country), (fold(b.name), b.country)} == keys:
             since = f", established {tie.established}" if tie.established else ""
             raise RefusedError(
-                f"{a.name}–{b.name} is already in the registry as {tie.id}{since}; "
-                f"record a new agreement on it with 'sisterctl add agreement {tie.id}'"
+                (
+                    f"{a.name}–{b.name} is already in the registry as {tie.id}{since}; "
+                    "record a new agreement on it with ",
+                    Hint.ADD_AGREEMENT,
+                ),
+                record=_ref(tie),
+                code="duplicate-tie",
             )
 
 
@@ -490,29 +547,36 @@ def new_agreement(registry: Registry, request: NewAgreement) -> list[Record]:
         a.date == request.date and fold(a.title) == fold(title) for a in registry.agreements_of(tie)
     ):
         raise RefusedError(
-            f'{tie.id} already has the agreement "{title}" {_of(request.date)} '
-            "(run again with --force to record a second one)"
+            (
+                f'{tie.id} already has the agreement "{title}" {_of(request.date)} (',
+                Hint.FORCE,
+                " to record a second one)",
+            ),
+            record=_ref(tie),
+            code="duplicate-record",
         )
     kind = line(request.kind, "kind") if request.kind is not None else None
     to_kind = line(request.to_kind, "new kind") if request.to_kind is not None else None
     if to_kind and kind is None:
         kind = "upgrade"
-    record = {
-        "partnership": tie.id,
-        "date": request.date.iso() if request.date else None,
-        "title": title,
-        "kind": kind,
-        "to_kind": to_kind,
-        "signatories": [parse_signatory(s) for s in request.signatories],
-        "mode": mode_word(request.mode),
-        "venue": line(request.venue, "venue") if request.venue is not None else None,
-        "fields": _lines(request.fields, "field"),
-        "status": "planned" if request.planned else None,
-        "notes": paragraph(request.notes, "note"),
-        "sources": _sources(request.sources),
-        **extra,
-    }
-    return [("agreement", record)]
+    return [
+        record(
+            "agreement",
+            partnership=tie.id,
+            date=request.date.iso() if request.date else None,
+            title=title,
+            kind=kind,
+            to_kind=to_kind,
+            signatories=[parse_signatory(s) for s in request.signatories],
+            mode=mode_word(request.mode),
+            venue=line(request.venue, "venue") if request.venue is not None else None,
+            fields=_lines(request.fields, "field"),
+            status="planned" if request.planned else None,
+            notes=paragraph(request.notes, "note"),
+            sources=_sources(request.sources),
+            **extra,
+        )
+    ]
 
 
 def new_exchange(registry: Registry, request: NewExchange) -> list[Record]:
@@ -527,22 +591,29 @@ def new_exchange(registry: Registry, request: NewExchange) -> list[Record]:
         for e in registry.exchanges_of(tie)
     ):
         raise RefusedError(
-            f'{tie.id} already has the {kind} "{title}" {_of(request.date)} '
-            "(run again with --force to record a second one)"
+            (
+                f'{tie.id} already has the {kind} "{title}" {_of(request.date)} (',
+                Hint.FORCE,
+                " to record a second one)",
+            ),
+            record=_ref(tie),
+            code="duplicate-record",
         )
-    record = {
-        "partnership": tie.id,
-        "date": request.date.iso() if request.date else None,
-        "kind": kind,
-        "title": title,
-        "venue": line(request.venue, "venue") if request.venue is not None else None,
-        "mode": mode_word(request.mode),
-        "fields": _lines(request.fields, "field"),
-        "details": paragraph(request.details, "note"),
-        "sources": _sources(request.sources),
-        **extra,
-    }
-    return [("exchange", record)]
+    return [
+        record(
+            "exchange",
+            partnership=tie.id,
+            date=request.date.iso() if request.date else None,
+            kind=kind,
+            title=title,
+            venue=line(request.venue, "venue") if request.venue is not None else None,
+            mode=mode_word(request.mode),
+            fields=_lines(request.fields, "field"),
+            details=paragraph(request.details, "note"),
+            sources=_sources(request.sources),
+            **extra,
+        )
+    ]
 
 
 def change_status(registry: Registry, request: NewStatus) -> list[Record]:
@@ -560,8 +631,14 @@ def change_status(registry: Registry, request: NewStatus) -> list[Record]:
             raise RefusedError(f"{tie.id} {active}: there is no suspension to lift")
         if state.status is Status.ENDED and not request.force:
             raise RefusedError(
-                f"{tie.id} ended{on}; resume lifts a suspension (to record that the "
-                "ended tie was revived, run again with --force)"
+                (
+                    f"{tie.id} ended{on}; resume lifts a suspension (to record that the "
+                    "ended tie was revived, ",
+                    Hint.FORCE,
+                    ")",
+                ),
+                record=_ref(tie),
+                code="ended",
             )
     elif state.status is Status.ENDED:
         raise RefusedError(f"{tie.id} already ended{on}")
@@ -577,14 +654,16 @@ def change_status(registry: Registry, request: NewStatus) -> list[Record]:
             f"{tie.id} has been {state.status.value} since {state.since}; "
             f"{verb[wanted]} dated {date} would come before that and change nothing"
         )
-    record = {
-        "partnership": tie.id,
-        "date": date.iso(),
-        "status": wanted.value,
-        "reason": line(request.reason, "reason") if request.reason is not None else None,
-        "sources": _sources(request.sources),
-    }
-    return [("status_change", record)]
+    return [
+        record(
+            "status_change",
+            partnership=tie.id,
+            date=date.iso(),
+            status=wanted.value,
+            reason=line(request.reason, "reason") if request.reason is not None else None,
+            sources=_sources(request.sources),
+        )
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -783,11 +862,18 @@ def plan_edit(registry: Registry, data: Mapping[str, Any], request: EditRequest)
             key = _editable_key(key_text, types, raw, what)
             if into is added and types[key] not in _LISTS:
                 raise RefusedError(
-                    f"--add appends to a list ({_list_keys(types)}); '{key}' holds one "
-                    f"value: use --set {key}=..."
+                    (
+                        Param.ADD,
+                        f" appends to a list ({_list_keys(types)}); '{key}' holds one value: use ",
+                        Param.SET,
+                        f" {key}=...",
+                    ),
+                    key=key,
                 )
             if into is wanted and key in wanted and types[key] not in _LISTS:
-                raise RefusedError(f"'{key}' holds one value: give --set {key}=... once")
+                raise RefusedError(
+                    (f"'{key}' holds one value: give ", Param.SET, f" {key}=... once"), key=key
+                )
             into.setdefault(key, []).append(text)
     removed: list[str] = []
     for key_text in request.unset:
@@ -832,15 +918,29 @@ def plan_sign(registry: Registry, data: Mapping[str, Any], request: SignRequest)
     who signed it, how and where; the source that reports it joins its sources."""
     agreement = find_agreement(registry, request.agreement, request.title)
     agreement_id = registry.record_id(agreement)
+    index = next(i for i, a in enumerate(registry.agreements) if a is agreement)
+    ref = RecordRef("agreement", index, agreement_id)
     if not agreement.planned:
         when = f" on {agreement.date}" if agreement.date else ""
         raise RefusedError(
-            f"{agreement_id} is already signed{when}: only a planned agreement is signed "
-            f"(to correct it, 'sisterctl edit agreement {agreement_id} --set ...')"
+            (
+                f"{agreement_id} is already signed{when}: only a planned agreement is signed "
+                "(to correct it, ",
+                Hint.EDIT,
+                ")",
+            ),
+            record=ref,
+            code="signed",
         )
     tie = registry.by_id[agreement.partnership]
-    _check_after_founding(tie, request.date, "a signing", force=False)
-    index = next(i for i, a in enumerate(registry.agreements) if a is agreement)
+    if tie.established is not None and request.date.certainly_before(tie.established):
+        raise RefusedError(
+            f"{tie.id} was established {_when(tie.established)}; a signing dated "
+            f"{request.date} would come before it (check the date)",
+            record=ref,
+            key="date",
+            code="before-founding",
+        )
     raw: Mapping[str, Any] = data["agreement"][index]
     values: dict[str, Any] = {"date": request.date.iso(), "status": "signed"}
     if request.signatories:
@@ -874,7 +974,7 @@ def find_agreement(registry: Registry, words: Sequence[str], title: str | None =
             wanted.lower()
         )
         if found is None:
-            from sisterctl.core.query import closest
+            from sisterctl.text import closest
 
             raise NotFoundError("agreement", wanted, closest(wanted, registry.agreements_by_id))
         return found
@@ -892,8 +992,12 @@ def find_agreement(registry: Registry, words: Sequence[str], title: str | None =
     if not matches:
         if title is None:
             raise RefusedError(
-                f"{tie.id} has no planned agreement; name the agreement by its id, as "
-                f"'sisterctl show {tie.id}' shows it"
+                (
+                    f"{tie.id} has no planned agreement; name the agreement by its id, as ",
+                    Hint.SHOW,
+                    " shows it",
+                ),
+                record=RecordRef("partnership", None, tie.id),
             )
         raise RefusedError(f"{tie.id} has no agreement {what}")
     ids = ", ".join(registry.record_id(a) for a in matches)
@@ -902,7 +1006,8 @@ def find_agreement(registry: Registry, words: Sequence[str], title: str | None =
 
 def _find_record(registry: Registry, table: str, target: str) -> tuple[int, str]:
     """The record's position in its table, and how to name it."""
-    from sisterctl.core.query import cities_named, closest
+    from sisterctl.core.query import cities_named
+    from sisterctl.text import closest
 
     text = target.strip()
     if table == "city":
@@ -927,8 +1032,11 @@ def _find_record(registry: Registry, table: str, target: str) -> tuple[int, str]
         hint = closest(text, by_id)
         if not hint and "/" not in text:
             raise RefusedError(
-                f"an {table} is named by its id, as 'sisterctl show TIE' shows it "
-                f"(taipei-daegu/2021-03-26-reaffirmation), not {text!r}"
+                (
+                    f"an {table} is named by its id, as ",
+                    Hint.SHOW,
+                    f" shows it (taipei-daegu/2021-03-26-reaffirmation), not {text!r}",
+                )
             )
         raise NotFoundError(table, text, hint)
     return next(i for i, r in enumerate(records) if r is found), f"the {table} {text}"

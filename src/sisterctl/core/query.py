@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -13,7 +12,7 @@ from sisterctl.dates import chronological
 from sisterctl.errors import NotFoundError, RefusedError
 from sisterctl.ids import tie_id_part
 from sisterctl.model import City, Partnership, Registry, Status
-from sisterctl.text import fold
+from sisterctl.text import closest, fold
 
 
 class SortKey(StrEnum):
@@ -51,20 +50,54 @@ def country_code(text: str) -> str:
     return code
 
 
-def city_matcher(registry: Registry, query: str) -> Callable[[City], bool]:
-    """A test for the cities a user means by `query`.
+class CityIndex:
+    """Cities by every name they are found by (name, aliases, local name), ignoring case
+    and accents, with their country: the one way sisterctl matches a name to a city
+    (`find_cities`, `resolve_city`, new ties' cities, imports)."""
 
-    A city matches when the query equals its id, its name, an alias or its local name,
-    ignoring case and accents (`sao paulo` finds São Paulo). When no city matches
-    exactly, the query may be part of a name (`臺北` finds 臺北市).
+    __slots__ = ("_by_name",)
+
+    def __init__(self, cities: Iterable[City] = ()) -> None:
+        self._by_name: dict[str, list[tuple[str, str]]] = {}  # name → [(country, id)]
+        for city in cities:
+            self.add(city.id, city.names, city.country)
+
+    def add(self, city_id: str, names: Iterable[str], country: str) -> None:
+        """A city found by `names`, after those added before it."""
+        for name in names:
+            entries = self._by_name.setdefault(fold(name), [])
+            if (country, city_id) not in entries:
+                entries.append((country, city_id))
+
+    def ids(self, name: str, country: str | None = None) -> list[str]:
+        """The ids of the cities called `name` (in `country`), in the order added."""
+        entries = self._by_name.get(fold(name), ())
+        return [cid for code, cid in entries if country is None or code == country]
+
+
+def find_cities(
+    registry: Registry, query: str, *, country: str | None = None, partial: bool = False
+) -> list[City]:
+    """The cities a user means by `query`, in file order.
+
+    A city is meant when the query is its id, or its name, an alias or its local name,
+    ignoring case and accents (`sao paulo` finds São Paulo), in `country` when one is
+    given. With `partial`, when no city is meant so, the query may be part of a name
+    (`臺北` finds 臺北市).
     """
+    ids = CityIndex(registry.cities.values()).ids(query, country)
     wanted = fold(query)
-    exact = {c.id for c in cities_named(registry, query)}
-    if not exact and wanted:
-        exact = {
-            c.id for c in registry.cities.values() if any(wanted in fold(name) for name in c.names)
-        }
-    return lambda city: city.id in exact
+    if country is None and wanted in registry.cities and wanted not in ids:
+        named = {*ids, wanted}
+        return [c for c in registry.cities.values() if c.id in named]
+    if not ids and partial and wanted:
+        return [
+            c
+            for c in registry.cities.values()
+            if (country is None or c.country == country)
+            and any(wanted in fold(name) for name in c.names)
+        ]
+    return [registry.cities[i] for i in ids]
 
 
 def kind_matcher(query: str) -> Callable[[str], bool]:
@@ -100,12 +133,29 @@ def _words(text: str) -> list[str]:
 def cities_named(registry: Registry, query: str) -> list[City]:
     """The cities whose id, name, alias or local name is `query`, ignoring case and
     accents."""
-    wanted = fold(query)
-    return [
-        c
-        for c in registry.cities.values()
-        if wanted == c.id or any(fold(name) == wanted for name in c.names)
-    ]
+    return find_cities(registry, query)
+
+
+def city_matcher(registry: Registry, query: str) -> Callable[[City], bool]:
+    """A test for the cities a user means by `query` (`find_cities`, in part)."""
+    exact = {c.id for c in find_cities(registry, query, partial=True)}
+    return lambda city: city.id in exact
+
+
+def resolve_city(registry: Registry, query: str) -> City:
+    """The one city a user names by id, name, alias or local name (or part of one).
+
+    Refuses a name that fits several cities, listing their ids to choose from, and one
+    that fits none, with the names most like it.
+    """
+    found = find_cities(registry, query, partial=True)
+    if not found:
+        raise NotFoundError("city", query, suggest_cities(registry, query))
+    if len(found) > 1:
+        choices = ", ".join(f"{c.id} ({c.label()})" for c in found[:5])
+        more = f" and {len(found) - 5} more" if len(found) > 5 else ""
+        raise RefusedError(f"{query!r} names {len(found)} cities: {choices}{more}; give one id")
+    return found[0]
 
 
 def select(registry: Registry, filters: Filters) -> list[Partnership]:
@@ -259,28 +309,6 @@ def suggest_cities(registry: Registry, query: str, n: int = 3) -> list[str]:
     """The names (or aliases, or local names) of cities closest to what was typed."""
     names = {fold(name): name for c in registry.cities.values() for name in c.names}
     return [names[k] for k in closest(fold(query), sorted(names), n=n)]
-
-
-#: A suggestion this much less alike than the best one is noise: for `taipei-dageu`,
-#: taipei-daegu (0.92) but not taipei-prague (0.80) or taipei-seoul (0.75).
-_SUGGESTION_MARGIN = 0.1
-
-
-def closest(word: str, candidates: Iterable[str], *, n: int = 3, cutoff: float = 0.6) -> list[str]:
-    """At most `n` candidates most like `word` (difflib's ratio, at least `cutoff`),
-    best first and equals in alphabetical order, leaving out those far less alike than
-    the best."""
-    matcher = difflib.SequenceMatcher()
-    matcher.set_seq2(word)
-    scored = []
-    for candidate in candidates:
-        matcher.set_seq1(candidate)
-        if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff:
-            ratio = matcher.ratio()
-            if ratio >= cutoff:
-                scored.append((ratio, candidate))
-    best = sorted(scored, key=lambda item: (-item[0], item[1]))[:n]  # equals alphabetically
-    return [c for ratio, c in best if ratio >= best[0][0] - _SUGGESTION_MARGIN]
 
 
 def age(tie: Partnership, as_of: dt.date) -> tuple[int, int] | None:

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sisterctl.core.anniversaries import anniversary_on, is_milestone, ordinal
-from sisterctl.core.query import age, city_matcher, suggest_cities
+from sisterctl.core.query import age, resolve_city
 from sisterctl.core.stats import Count, per_decade
 from sisterctl.dates import MAX_YEAR, PartialDate, chronological
-from sisterctl.errors import NotFoundError, RefusedError
 from sisterctl.model import (
     Agreement,
     City,
@@ -303,20 +302,8 @@ class CityNetwork:
         return sum(1 for t in self.ties if t.state.status is status)
 
 
-def find_city(registry: Registry, query: str) -> City:
-    """The one city a user names by id, name, alias or local name (or part of one).
-
-    Refuses a name that fits several cities, listing their ids to choose from.
-    """
-    matches = city_matcher(registry, query)
-    found = [c for c in registry.cities.values() if matches(c)]
-    if not found:
-        raise NotFoundError("city", query, suggest_cities(registry, query))
-    if len(found) > 1:
-        choices = ", ".join(f"{c.id} ({c.label()})" for c in found[:5])
-        more = f" and {len(found) - 5} more" if len(found) > 5 else ""
-        raise RefusedError(f"{query!r} names {len(found)} cities: {choices}{more}; give one id")
-    return found[0]
+#: The city a user names (`core.query.resolve_city`).
+find_city = resolve_city
 
 
 def city_network(registry: Registry, city: City, as_of: dt.date) -> CityNetwork:

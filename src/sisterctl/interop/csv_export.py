@@ -19,7 +19,7 @@ import io
 from typing import Any
 
 from sisterctl.model import Registry
-from sisterctl.output.plain import guard
+from sisterctl.output.plain import csv_text
 from sisterctl.output.serialize import LIST_FIELDS, ListRow, iso
 
 # The columns of `sisterctl list --format csv` but the age, then what else a tie holds.
@@ -63,16 +63,9 @@ def rows(registry: Registry) -> list[dict[str, Any]]:
 
 
 def cell(value: Any) -> str:
-    """One CSV cell: text guarded, lists joined with "; ", numbers as they are."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, list | tuple):
-        return guard(LIST_SEPARATOR.join(str(v) for v in value))
-    return guard(str(value))
+    """One CSV cell: text guarded (every line of it), control characters and invisible
+    marks shown as escapes, lists joined with "; ", numbers as they are."""
+    return csv_text(value)
 
 
 def to_csv(registry: Registry) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from sisterctl import countries
 from sisterctl.dates import PartialDate, parse_partial_date
-from sisterctl.errors import InvalidDateError, RefusedError, UsageError
+from sisterctl.errors import Hint, InvalidDateError, Param, RefusedError, UsageError
 from sisterctl.interop.csv_export import LIST_SEPARATOR
 from sisterctl.interop.plan import Candidate, Place, Reading, Skip, SkipReason
 from sisterctl.model import Status
@@ -69,10 +69,16 @@ def parse_mapping(items: Sequence[str]) -> dict[str, str]:
         field = {"lng1": "lon1", "lng2": "lon2", "sources": "source"}.get(field, field)
         if not sep or not column.strip():
             raise UsageError(
-                f"--map takes FIELD=COLUMN (such as established=date_signed), not {item!r}"
+                (
+                    Param.MAPPING,
+                    f" takes FIELD=COLUMN (such as established=date_signed), not {item!r}",
+                )
             )
         if field not in COLUMNS:
-            raise UsageError(f"--map: no field {field!r}; the fields are " + ", ".join(COLUMNS))
+            raise UsageError(
+                (Param.MAPPING, f": no field {field!r}; the fields are " + ", ".join(COLUMNS)),
+                key=field,
+            )
         mapping[field] = column.strip()
     return mapping
 
@@ -84,6 +90,20 @@ def read(text: str, name: str, options: Options | None = None) -> Reading:
         raise RefusedError(f"{name}: the file is empty; a CSV file starts with a header line")
     first_line = text.split("\n", 1)[0]
     delimiter = max(_DELIMITERS, key=first_line.count)
+    # No field can be longer than the file: Python's default limit (131,072 characters)
+    # would stop a file with a long note. The limit is the csv module's, for the whole
+    # process: it is set back when the file has been read.
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))
+    try:
+        return _read(text, name, options, delimiter)
+    except csv.Error as exc:
+        raise RefusedError(f"{name}: not a CSV file sisterctl can read ({exc})") from None
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _read(text: str, name: str, options: Options, delimiter: str) -> Reading:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     header = next(reader)
     columns = _columns(header, options.mapping or {}, name)
@@ -118,8 +138,13 @@ def _columns(header: list[str], mapping: Mapping[str, str], name: str) -> dict[s
     for field, column in mapping.items():
         if column.lower() not in names:
             raise RefusedError(
-                f"{name}: --map {field}={column}: no column {column!r} "
-                f"(the columns are: {', '.join(h.strip() for h in header)})"
+                (
+                    f"{name}: ",
+                    Param.MAPPING,
+                    f" {field}={column}: no column {column!r} "
+                    f"(the columns are: {', '.join(h.strip() for h in header)})",
+                ),
+                key=field,
             )
         found[field] = names.index(column.lower())
     for field, spellings in COLUMNS.items():
@@ -132,9 +157,12 @@ def _columns(header: list[str], mapping: Mapping[str, str], name: str) -> dict[s
     missing = [field for field in REQUIRED if field not in found]
     if missing:
         raise RefusedError(
-            f"{name}: no column for {', '.join(missing)} "
-            f"(the columns are: {', '.join(h.strip() for h in header)}); "
-            f"name them with --map, such as --map {missing[0]}=COLUMN"
+            (
+                f"{name}: no column for {', '.join(missing)} "
+                f"(the columns are: {', '.join(h.strip() for h in header)}); name them with ",
+                Hint.MAP_COLUMN,
+            ),
+            key=missing[0],
         )
     return found
 

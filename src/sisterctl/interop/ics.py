@@ -17,11 +17,14 @@ from dataclasses import dataclass
 from sisterctl import __version__
 from sisterctl.core.anniversaries import Anniversary, UpcomingReport, ordinal
 from sisterctl.dates import Precision
-from sisterctl.errors import UsageError
+from sisterctl.errors import Param, UsageError
 from sisterctl.model import Status
 from sisterctl.text import safe_display, slug
 
 UID_DOMAIN = "sisterctl"
+# The most events sisterctl writes in one calendar (README: export ics). Each takes
+# icalendar a third of a millisecond: 50,000 take about 20 seconds and make 17 MB.
+MAX_EVENTS = 50_000
 CALENDAR_NAME = "Sister-city anniversaries"
 
 _REMIND_RE = re.compile(r"\s*(\d+)\s*([dwh]?)\s*", re.IGNORECASE)
@@ -36,14 +39,17 @@ def parse_reminder(text: str) -> dt.timedelta:
     match = _REMIND_RE.fullmatch(text)
     if match is None:
         raise UsageError(
-            "--remind takes a time before the anniversary: days (14d), weeks (2w) or "
-            f"hours (12h), not {text!r}"
+            (
+                Param.REMIND,
+                " takes a time before the anniversary: days (14d), weeks (2w) or "
+                f"hours (12h), not {text!r}",
+            )
         )
     unit = _REMIND_UNITS[match.group(2).lower() or "d"]
     try:
         return dt.timedelta(**{unit: int(match.group(1))})
     except OverflowError:
-        raise UsageError(f"--remind {text!r} is too far ahead") from None
+        raise UsageError((Param.REMIND, f" {text!r} is too far ahead")) from None
 
 
 @dataclass(frozen=True)

@@ -18,18 +18,31 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sisterctl.errors import RefusedError
+from sisterctl.core.geocode import Gazetteer
+from sisterctl.dates import PartialDate
+from sisterctl.errors import Hint, RefusedError
 from sisterctl.ids import new_city_id
-from sisterctl.interop.plan import Outcome, Placer, Progress, Skip, SkipReason
+from sisterctl.interop.plan import (
+    Outcome,
+    Placer,
+    Progress,
+    Skip,
+    SkipReason,
+    dated_before_founding,
+    geocoded,
+    status_before_founding,
+)
 from sisterctl.model import Agreement, Exchange, Registry, StatusChange
 from sisterctl.output.serialize import (
     agreement_dict,
     city_dict,
     exchange_dict,
-    iso,
-    precision,
+    partnership_dict,
     status_change_dict,
 )
+from sisterctl.records.fields import FREE_TEXT_KEYS
+from sisterctl.records.fields import TABLES as RECORD_TABLES
+from sisterctl.text import closest_one, entered_text, text_problem
 
 FORMAT = "sisterctl"
 SCHEMA_VERSION = 1
@@ -41,16 +54,6 @@ TABLES = {
     "agreements": "agreement",
     "exchanges": "exchange",
     "status_changes": "status_change",
-}
-# The keys of each record: the registry's own (registry.RECORD_KEYS), keys derived
-# from them for readers (ignored on import), and "extra" for keys sisterctl does not
-# know.
-_DERIVED = {
-    "city": ("country_name",),
-    "partnership": ("precision",),
-    "agreement": ("id", "precision"),
-    "exchange": ("id", "precision"),
-    "status_change": ("precision",),
 }
 _TOP_KEYS = ("format", "schema_version", "settings", *TABLES)
 
@@ -66,26 +69,7 @@ def export(registry: Registry) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "settings": {"leap_day": registry.leap_day.value},
         "cities": [_stored(city_dict(city)) for city in registry.cities.values()],
-        "partnerships": [
-            _stored(
-                {
-                    "id": tie.id,
-                    "cities": [city.id for city in tie.cities],
-                    "kind": tie.kind,
-                    "established": iso(tie.established),
-                    "precision": precision(tie.established),
-                    "status": tie.status.value,
-                    "status_date": iso(tie.status_date),
-                    "status_reason": tie.status_reason,
-                    "fields": list(tie.fields),
-                    "notes": tie.notes,
-                    "sources": list(tie.sources),
-                    "ignore_warnings": list(tie.ignore_warnings),
-                    "extra": dict(tie.extra),
-                }
-            )
-            for tie in registry.partnerships
-        ],
+        "partnerships": [_stored(partnership_dict(tie)) for tie in registry.partnerships],
         "agreements": [
             _stored(agreement_dict(a, registry.record_id(a))) for a in registry.agreements
         ],
@@ -138,7 +122,7 @@ def read(text: str, name: str) -> Incoming:
     from sisterctl.records.build import build
 
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise RefusedError(
             f"{name}: line {exc.lineno} column {exc.colno}: not valid JSON ({exc.msg})"
@@ -147,8 +131,10 @@ def read(text: str, name: str) -> Incoming:
         raise RefusedError(f"{name}: not valid JSON: values are nested too deeply") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise RefusedError(
-            f'{name}: not a sisterctl export (no "format": "{FORMAT}"); '
-            "write one with 'sisterctl export json'"
+            (
+                f'{name}: not a sisterctl export (no "format": "{FORMAT}"); write one with ',
+                Hint.EXPORT_JSON,
+            )
         )
     version = data.get("schema_version")
     if version != SCHEMA_VERSION:
@@ -185,13 +171,16 @@ def read(text: str, name: str) -> Incoming:
     return Incoming(tables, result.registry, str(leap_day))
 
 
-def _no_unknown_keys(obj: Mapping[str, Any], known: tuple[str, ...], name: str, where: str) -> None:
-    import difflib
+def _no_constant(name: str) -> Any:
+    """NaN, Infinity and -Infinity, which Python's json reads but JSON has not."""
+    raise json.JSONDecodeError(f"{name} is not a JSON value", name, 0)
 
+
+def _no_unknown_keys(obj: Mapping[str, Any], known: tuple[str, ...], name: str, where: str) -> None:
     for key in obj:
         if key not in known:
-            close = difflib.get_close_matches(key, known, n=1, cutoff=0.7)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            close = closest_one(key, known, cutoff=0.7)
+            hint = f" (did you mean {close!r}?)" if close else ""
             raise RefusedError(f"{name}: {where}: unknown key {key!r}{hint}")
 
 
@@ -200,9 +189,7 @@ def _registry_record(record: Any, table: str, where: str) -> dict[str, Any]:
     keys under "extra" beside the others."""
     if not isinstance(record, dict):
         raise RefusedError(f"{where}: must be an object")
-    from sisterctl.records.build import RECORD_KEYS
-
-    stored, derived = RECORD_KEYS[table], _DERIVED[table]
+    stored, derived = RECORD_TABLES[table].keys, RECORD_TABLES[table].derived_keys
     _no_unknown_keys(record, (*sorted(stored), *derived, "extra"), where, "a record")
     out = {k: v for k, v in record.items() if k in stored}
     extra = record.get("extra", {})
@@ -213,7 +200,8 @@ def _registry_record(record: Any, table: str, where: str) -> dict[str, Any]:
             raise RefusedError(f'{where}: "extra" holds {key!r}, a key of the record itself')
         out[key] = value
     for key, value in out.items():
-        _check_storable(value, f"{where}: {key!r}")
+        free = key in FREE_TEXT_KEYS or key not in stored
+        out[key] = _check_storable(value, f"{where}: {key!r}", multiline=free)
     # Defaults the export spells out are left out of the registry, as people write it.
     for key, default in _DEFAULTS.get(table, ()):
         if out.get(key) == default:
@@ -227,21 +215,45 @@ _DEFAULTS = {
 }
 
 
-def _check_storable(value: Any, where: str) -> None:
-    """TOML has no null: refuse one anywhere in a value."""
+MAX_DEPTH = 32  # levels of arrays and objects in a value (the registry's need a few)
+
+
+def _check_storable(value: Any, where: str, *, multiline: bool, depth: int = 0) -> Any:
+    """A value as the registry may store it, or a RefusedError: TOML has no null, JSON
+    smuggles in what text may not hold (add's rule: `text.text_problem`), and the
+    registry's TOML reader refuses values nested too deeply. Free text (notes, details,
+    and keys sisterctl does not know) may hold line breaks, read as add reads them."""
     if value is None:
         raise RefusedError(f"{where}: null cannot be stored; leave the key out instead")
+    if depth > MAX_DEPTH:
+        raise RefusedError(f"{where}: values are nested too deeply (over {MAX_DEPTH} levels)")
+    if isinstance(value, str):
+        problem = text_problem(value, multiline=multiline)
+        if problem is not None:
+            raise RefusedError(f"{where}: the text {problem}")
+        return entered_text(value, multiline=multiline)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise RefusedError(f"{where}: {value} is not a number the registry can hold")
     if isinstance(value, dict):
-        for v in value.values():
-            _check_storable(v, where)
-    elif isinstance(value, list):
-        for v in value:
-            _check_storable(v, where)
+        return {
+            k: _check_storable(v, where, multiline=multiline, depth=depth + 1)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_check_storable(v, where, multiline=multiline, depth=depth + 1) for v in value]
+    return value
 
 
-def place(registry: Registry, incoming: Incoming, *, progress: Progress | None = None) -> Outcome:
-    """The records that merge `incoming` into `registry`."""
-    placer = Placer(registry)
+def place(
+    registry: Registry,
+    incoming: Incoming,
+    *,
+    progress: Progress | None = None,
+    gazetteer: Gazetteer | None = None,
+) -> Outcome:
+    """The records that merge `incoming` into `registry`; new cities without
+    coordinates get them from `gazetteer` (as in every import)."""
+    placer = Placer(registry, gazetteer)
     outcome = Outcome(rows=sum(len(records) for records in incoming.tables.values()), unit="record")
     if incoming.leap_day != registry.leap_day.value:
         outcome.notes.append(
@@ -262,10 +274,16 @@ def place(registry: Registry, incoming: Incoming, *, progress: Progress | None =
         cities[city.id] = placer.add_city({**record, "id": cid}, city.aliases)
     ties: dict[str, str] = {}  # incoming tie id → id in the registry
     present: set[str] = set()  # ties the registry held already
+    founded: dict[str, PartialDate | None] = {}  # tie id in the registry → when it began
     records = incoming.tables["partnership"]
     for index, (record, tie) in enumerate(zip(records, incoming.registry, strict=True)):
         if progress is not None:
             progress(1)
+        too_early = status_before_founding(tie.status_date, tie.established)
+        if too_early is not None:
+            label = f"partnerships[{index}]"
+            outcome.skipped.append(Skip(index, SkipReason.BAD_VALUE, too_early, label))
+            continue
         a, b = (cities[c.id] for c in tie.cities)
         if a == b:
             detail = f"{tie.cities[0].name} and {tie.cities[1].name} are one city here"
@@ -279,13 +297,16 @@ def place(registry: Registry, incoming: Incoming, *, progress: Progress | None =
             if in_registry:
                 outcome.present += 1
                 present.add(found)
+                founded[found] = registry.by_id[found].established
             else:
                 outcome.repeated += 1
             continue
         tid = placer.tie_id(a, b, tie.id)
         ties[tie.id] = placer.add_tie({**record, "id": tid, "cities": [a, b]})
-    _place_records(placer, outcome, incoming, ties, present)
+        founded[tid] = tie.established
+    _place_records(placer, outcome, incoming, ties, present, founded)
     outcome.records = placer.records
+    geocoded(placer, outcome)
     return outcome
 
 
@@ -295,6 +316,7 @@ def _place_records(
     incoming: Incoming,
     ties: Mapping[str, str],
     present: set[str],
+    founded: Mapping[str, PartialDate | None],
 ) -> None:
     """Agreements, exchanges and status changes, on the ties they belong to; on a tie
     the registry held already, only those it does not hold yet."""
@@ -316,6 +338,16 @@ def _place_records(
                 outcome.skipped.append(
                     Skip(index, SkipReason.NO_TIE, model.partnership, f"{array}[{index}]")
                 )
+                continue
+            established = founded.get(target)
+            if isinstance(model, StatusChange):
+                too_early = status_before_founding(model.date, established)
+            else:
+                marked = model.before_founding
+                too_early = dated_before_founding(model.date, established, marked=marked)
+            if too_early is not None:
+                label = f"{array}[{index}]"
+                outcome.skipped.append(Skip(index, SkipReason.BAD_VALUE, too_early, label))
                 continue
             if target in present and replace(model, partnership=target) in held:
                 outcome.present_records += 1

@@ -19,13 +19,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from sisterctl.core.geocode import Gazetteer, Match, located_record
+from sisterctl.core.query import CityIndex
 from sisterctl.dates import PartialDate
 from sisterctl.errors import RefusedError
-from sisterctl.ids import new_city_id, new_tie_id, tie_id_part
-from sisterctl.model import Registry, Status
-from sisterctl.text import fold, has_control_characters, safe_display
+from sisterctl.ids import IdPool, new_city_id, new_tie_id, tie_id_part
+from sisterctl.model import Record, Registry, Status
+from sisterctl.records.fields import record
+from sisterctl.text import NOT_TEXT, entered_text, fold, safe_display, text_problem
 
-Record = tuple[str, dict[str, Any]]  # (table, record), as registry.append takes them
 Progress = Callable[[int], None]  # called with a number of candidates done
 
 PROGRESS_STEP = 500  # candidates between two calls of a progress callback
@@ -110,6 +112,29 @@ class Outcome:
     present_records: int = 0  # agreements, exchanges, changes already in the registry
     skipped: list[Skip] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    geocoded: int = 0  # new cities given coordinates from the gazetteer
+    not_geocoded: list[Match] = field(default_factory=list)  # new cities it could not place
+    gazetteer: str | None = None  # the gazetteer's name, when there was one
+
+    def geocode_note(self) -> str | None:
+        """What the gazetteer did for the new cities, in one line."""
+        if self.gazetteer is None or not (self.geocoded or self.not_geocoded):
+            return None
+        several = [m for m in self.not_geocoded if m.ambiguous]
+        missing = len(self.not_geocoded) - len(several)
+        parts = [f"{_cities(self.geocoded)} given coordinates from {self.gazetteer}"]
+        if several:
+            from sisterctl.countries import country_name
+
+            named = "; ".join(f"{m.name}, {country_name(m.country)}" for m in several[:5])
+            more = f"; and {len(several) - 5:,} more" if len(several) > 5 else ""
+            parts.append(
+                f"{_cities(len(several))} left without, for several places have the name "
+                f"({named}{more}: choose with sisterctl geocode --city NAME --geonames ID)"
+            )
+        if missing:
+            parts.append(f"{_cities(missing)} not in the gazetteer")
+        return "new cities: " + "; ".join(parts)
 
     def added(self, table: str) -> int:
         return sum(1 for t, _ in self.records if t == table)
@@ -125,6 +150,10 @@ class Outcome:
         return sorted(counts.items(), key=lambda item: (-item[1], order.index(item[0])))
 
 
+def _cities(n: int) -> str:
+    return "1 city" if n == 1 else f"{n:,} cities"
+
+
 class Placer:
     """Places cities and ties in a registry, collecting the records to append.
 
@@ -132,21 +161,22 @@ class Placer:
     registry does not hold it and no earlier candidate added it.
     """
 
-    def __init__(self, registry: Registry) -> None:
+    def __init__(self, registry: Registry, gazetteer: Gazetteer | None = None) -> None:
         self.registry = registry
+        self.gazetteer = gazetteer
+        self.geocoded = 0
+        self.not_geocoded: list[Match] = []
         self.records: list[Record] = []
-        self._city_ids: set[str] = set(registry.cities)
-        self._tie_ids: set[str] = set(registry.by_id)
-        # (folded name, country) → city id, for every name of every registry city, and
-        # for the names of the cities this import adds.
-        self._by_name: dict[tuple[str, str], str] = {}
-        self._new_by_name: dict[tuple[str, str], str] = {}
+        self._city_ids = IdPool(registry.cities)
+        self._tie_ids = IdPool(registry.by_id)
+        # The registry's cities by name, and the cities this import adds.
+        self._cities = CityIndex(registry.cities.values())
+        self._new_cities = CityIndex()
         # city id → (what it gives a tie's id, country code)
-        self._id_parts: dict[str, tuple[str, str]] = {}
-        for city in registry.cities.values():
-            for name in city.names:
-                self._by_name.setdefault((fold(name), city.country), city.id)
-            self._id_parts[city.id] = (tie_id_part(city.name, city.id), city.country)
+        self._id_parts: dict[str, tuple[str, str]] = {
+            city.id: (tie_id_part(city.name, city.id), city.country)
+            for city in registry.cities.values()
+        }
         self._registry_pairs: dict[frozenset[str], str] = {
             tie.pair_key(): tie.id for tie in registry.partnerships
         }
@@ -156,16 +186,12 @@ class Placer:
     def find_city(self, names: Iterable[str], country: str, *, new: bool = True) -> str | None:
         """The id of the city with one of these names in this country: a registry city,
         or (unless `new` is False) one this import adds."""
-        keys = [(fold(name), country) for name in names]
-        for key in keys:
-            found = self._by_name.get(key)
-            if found is not None:
-                return found
-        if new:
-            for key in keys:
-                found = self._new_by_name.get(key)
-                if found is not None:
-                    return found
+        names = tuple(names)
+        for index in (self._cities, self._new_cities) if new else (self._cities,):
+            for name in names:
+                found = index.ids(name, country)
+                if found:
+                    return found[0]
         return None
 
     @property
@@ -174,13 +200,20 @@ class Placer:
         return self._city_ids
 
     def add_city(self, record: dict[str, Any], names: Iterable[str] = ()) -> str:
-        """Append a new [[city]] record (its `id` must be free) and return its id."""
+        """Append a new [[city]] record (its `id` must be free) and return its id. A
+        city without coordinates gets them from the gazetteer, when there is one and
+        its name and country match exactly one place."""
         cid: str = record["id"]
         if cid in self._city_ids:
             raise ValueError(f"city id {cid!r} is taken")
+        if self.gazetteer is not None:
+            record, match = located_record(self.gazetteer, record)
+            if match is not None and match.place is not None:
+                self.geocoded += 1
+            elif match is not None:
+                self.not_geocoded.append(match)
         self._city_ids.add(cid)
-        for name in (record["name"], *names):
-            self._new_by_name.setdefault((fold(name), record["country"]), cid)
+        self._new_cities.add(cid, (record["name"], *names), record["country"])
         self._id_parts[cid] = (tie_id_part(record["name"], cid), record["country"])
         self.records.append(("city", record))
         return cid
@@ -191,15 +224,16 @@ class Placer:
         if found is not None:
             return found
         located = place.lat is not None and place.lon is not None
-        record: dict[str, Any] = {
-            "id": new_city_id(place.name, place.country, self._city_ids),
-            "name": place.name,
-            "country": place.country,
-            "lat": place.lat if located else None,
-            "lon": place.lon if located else None,
-            "sources": list(place.sources),
-        }
-        return self.add_city(record)
+        _, city = record(
+            "city",
+            id=new_city_id(place.name, place.country, self._city_ids),
+            name=place.name,
+            country=place.country,
+            lat=place.lat if located else None,
+            lon=place.lon if located else None,
+            sources=list(place.sources),
+        )
+        return self.add_city(city)
 
     # -- ties ------------------------------------------------------------------
     def existing_tie(self, a: str, b: str) -> tuple[str | None, bool]:
@@ -236,15 +270,20 @@ class Placer:
 
 
 def place_ties(
-    registry: Registry, reading: Reading, *, progress: Progress | None = None
+    registry: Registry,
+    reading: Reading,
+    *,
+    progress: Progress | None = None,
+    gazetteer: Gazetteer | None = None,
 ) -> Outcome:
     """The records that add `reading`'s candidates to `registry`, and what was left out.
 
     A candidate whose tie the registry holds, in either order, or that an earlier
     candidate gave, is counted and left out; so is one that ties a city to itself.
-    New cities are appended just before the first tie that names them.
+    New cities are appended just before the first tie that names them, with
+    coordinates from `gazetteer` when the file gives none (`Placer.add_city`).
     """
-    placer = Placer(registry)
+    placer = Placer(registry, gazetteer)
     outcome = Outcome(
         rows=reading.rows,
         unit=reading.unit,
@@ -259,7 +298,17 @@ def place_ties(
         progress(len(reading.candidates) % PROGRESS_STEP)
     outcome.records = placer.records
     outcome.skipped.sort(key=lambda skip: skip.where)
+    geocoded(placer, outcome)
     return outcome
+
+
+def geocoded(placer: Placer, outcome: Outcome) -> None:
+    """What the gazetteer did, from the placer to the outcome and its notes."""
+    outcome.geocoded, outcome.not_geocoded = placer.geocoded, placer.not_geocoded
+    outcome.gazetteer = placer.gazetteer.name if placer.gazetteer is not None else None
+    note = outcome.geocode_note()
+    if note:
+        outcome.notes.append(note)
 
 
 def _place_one(placer: Placer, candidate: Candidate, outcome: Outcome) -> None:
@@ -274,11 +323,19 @@ def _place_one(placer: Placer, candidate: Candidate, outcome: Outcome) -> None:
         ("notes", candidate.notes or "", True),
     ]
     for what, value, multiline in texts:
-        if has_control_characters(value, allow_newline=multiline):
+        problem = text_problem(value, multiline=multiline)
+        if problem is not None:
             shown = safe_display(value).replace("\n", "\\n").replace("\t", "\\t")
-            detail = f"a control character in the {what} {shown}"
+            if problem == NOT_TEXT:
+                detail = f"the {what} {shown!a} {problem}"
+            else:
+                detail = f"a control character in the {what} {shown}"
             outcome.skipped.append(Skip(candidate.where, SkipReason.BAD_VALUE, detail))
             return
+    too_early = status_before_founding(candidate.status_date, candidate.established)
+    if too_early is not None:
+        outcome.skipped.append(Skip(candidate.where, SkipReason.BAD_VALUE, too_early))
+        return
     a = placer.find_city((candidate.a.name,), candidate.a.country)
     b = placer.find_city((candidate.b.name,), candidate.b.country)
     same = a == b if a is not None or b is not None else candidate.a.key == candidate.b.key
@@ -298,19 +355,39 @@ def _place_one(placer: Placer, candidate: Candidate, outcome: Outcome) -> None:
     status = candidate.status
     if status is placer.registry.default_status and candidate.status_date is None:
         status = None  # the registry's default (settings.default_status), left out
-    placer.add_tie(
-        {
-            "id": placer.tie_id(a, b, candidate.id),
-            "cities": [a, b],
-            "kind": candidate.kind,
-            "established": candidate.established.iso() if candidate.established else None,
-            "status": status.value if status is not None else None,
-            "status_date": candidate.status_date.iso() if candidate.status_date else None,
-            "fields": list(candidate.fields),
-            "notes": candidate.notes,
-            "sources": list(candidate.sources),
-        }
+    _, tie = record(
+        "partnership",
+        id=placer.tie_id(a, b, candidate.id),
+        cities=[a, b],
+        kind=candidate.kind,
+        established=candidate.established.iso() if candidate.established else None,
+        status=status.value if status is not None else None,
+        status_date=candidate.status_date.iso() if candidate.status_date else None,
+        fields=list(candidate.fields),
+        notes=entered_text(candidate.notes, multiline=True) if candidate.notes else None,
+        sources=list(candidate.sources),
     )
+    placer.add_tie(tie)
+
+
+def status_before_founding(date: PartialDate | None, established: PartialDate | None) -> str | None:
+    """Why a change of status dated `date` cannot be recorded on a tie founded on
+    `established`, as `end` refuses it and `check` calls it an error (an end time
+    before the start time, in Wikidata's words); None when it can."""
+    if date is None or established is None or not date.certainly_before(established):
+        return None
+    return f"a change of status dated {date.iso()} would come before the tie began ({established})"
+
+
+def dated_before_founding(
+    date: PartialDate | None, established: PartialDate | None, *, marked: bool = False
+) -> str | None:
+    """Why an agreement or exchange dated `date` cannot be recorded on a tie founded
+    on `established` (unless `marked` before_founding, as `add --force` marks it);
+    None when it can."""
+    if marked or date is None or established is None or not date.certainly_before(established):
+        return None
+    return f"dated {date.iso()}, before its tie was founded ({established})"
 
 
 def describe(place: Place) -> str:
@@ -359,6 +436,22 @@ def summary_dict(
             "rows": [
                 {"where": outcome.where(skip), "reason": skip.reason.value, "detail": skip.detail}
                 for skip in outcome.skipped
+            ],
+        },
+        "geocoded": {
+            "gazetteer": outcome.gazetteer,
+            "cities": outcome.geocoded,
+            "several_places": [
+                {
+                    "name": m.name,
+                    "country": m.country,
+                    "candidates": [c.geonames for c in m.candidates],
+                }
+                for m in outcome.not_geocoded
+                if m.ambiguous
+            ],
+            "not_found": [
+                {"name": m.name, "country": m.country} for m in outcome.not_geocoded if m.missing
             ],
         },
         "notes": list(outcome.notes),

@@ -106,12 +106,14 @@ def read(text: str, name: str) -> Reading:
 
 def _bindings(text: str, name: str) -> list[Any]:
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise RefusedError(
             f"{name}: line {exc.lineno}: not valid JSON ({exc.msg}); "
             "save the query's results as JSON"
         ) from None
+    except RecursionError:
+        raise RefusedError(f"{name}: not valid JSON: values are nested too deeply") from None
     head = data.get("head") if isinstance(data, dict) else None
     results = data.get("results") if isinstance(data, dict) else None
     bindings = results.get("bindings") if isinstance(results, dict) else None
@@ -128,6 +130,11 @@ def _bindings(text: str, name: str) -> list[Any]:
             "run the query given in README.md"
         )
     return bindings
+
+
+def _no_constant(name: str) -> Any:
+    """NaN, Infinity and -Infinity, which Python's json reads but JSON has not."""
+    raise json.JSONDecodeError(f"{name} is not a JSON value", name, 0)
 
 
 def _value(row: Mapping[str, Any], var: str) -> str | None:

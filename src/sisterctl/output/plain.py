@@ -8,19 +8,33 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
-# Control characters that drive a terminal (an escape sequence can clear the screen or
-# forge a link); tab, newline and carriage return are left to the CSV and TSV rules.
-_TERMINAL_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+from sisterctl.text import safe_display
+
+# What no text output carries as it is: control characters (an escape sequence can clear
+# the screen or forge a link; a carriage return can start a row), and the invisible
+# marks that reorder or hide text (U+202E). CSV and TSV show them as `safe_display`
+# does (`\x1b`, `\u202e`); JSON escapes them, which is the same data.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 
 
 def _cell(value: Any) -> str:
+    """A value as the text of a CSV or TSV cell: a Windows line break is a line break,
+    tabs and line breaks are kept (for the formats to deal with), every other control
+    character and invisible mark is shown as an escape."""
     if value is None:
         return ""
     if isinstance(value, list | tuple):
         return "; ".join(_cell(v) for v in value)
     if isinstance(value, bool):
         return "true" if value else "false"
-    return _TERMINAL_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(value))
+    text = str(value)
+    if not _UNSAFE.search(text):
+        return text
+    return "\n".join("\t".join(map(safe_display, part.split("\t"))) for part in _lines(text))
+
+
+def _lines(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").split("\n")
 
 
 # Characters that json leaves raw but a terminal may act on (DEL, C1 controls) or that
@@ -29,9 +43,20 @@ def _cell(value: Any) -> str:
 _INVISIBLE = re.compile("[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 
 
+def json_text(data: Any, *, indent: int | None = 2) -> str:
+    """JSON, UTF-8 as it is, with every character a terminal could act on escaped."""
+    return escape_invisible(json.dumps(data, ensure_ascii=False, indent=indent))
+
+
+def escape_invisible(text: str) -> str:
+    """JSON or TOML text (whose strings json.dumps or sisterctl wrote: control characters
+    below DEL escaped already) with the other characters a terminal could act on written
+    as `\\uXXXX`, an escape that means the same character in a JSON or TOML string."""
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def write_json(data: Any, out: TextIO) -> None:
-    text = json.dumps(data, ensure_ascii=False, indent=2)
-    out.write(_INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+    out.write(json_text(data))
     out.write("\n")
 
 
@@ -44,13 +69,27 @@ _GUARDED = re.compile(f"'*[{re.escape(_TRIGGERS)}]")
 def guard(text: str) -> str:
     """A text cell as a spreadsheet will not run it: `=1+2` → `'=1+2`; a cell that
     already starts with quotes and then a trigger gets one quote more (`'=x` → `''=x`),
-    so that `unguard` gives back exactly the text."""
+    so that `unguard` gives back exactly the text. Each line of a cell is guarded, for
+    the programs that read a line break in a cell as the start of a row."""
+    if "\n" in text:
+        return "\n".join(map(guard, text.split("\n")))
     return "'" + text if _GUARDED.match(text) else text
 
 
 def unguard(text: str) -> str:
     """The text `guard` was given: `'=1+2` → `=1+2`, `''=x` → `'=x`; others unchanged."""
+    if "\n" in text:
+        return "\n".join(map(unguard, text.split("\n")))
     return text[1:] if text.startswith("'") and _GUARDED.match(text, 1) else text
+
+
+def csv_text(value: Any) -> str:
+    """A value as a CSV cell, safe to open in a spreadsheet: control characters and
+    invisible marks escaped (`_cell`), every line guarded (`guard`); a number as it
+    is. A cell with a line break in it is quoted by the csv module, so it never starts
+    a row."""
+    text = _cell(value)
+    return text if isinstance(value, int | float) and not isinstance(value, bool) else guard(text)
 
 
 def write_csv(rows: Iterable[Mapping[str, Any]], fields: Sequence[str], out: TextIO) -> None:
@@ -58,22 +97,18 @@ def write_csv(rows: Iterable[Mapping[str, Any]], fields: Sequence[str], out: Tex
     guarded (`guard`); numbers are written as they are."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(fields)
-    writer.writerows([_csv_cell(row.get(f)) for f in fields] for row in rows)
-
-
-def _csv_cell(value: Any) -> str:
-    text = _cell(value)
-    return text if isinstance(value, int | float) else guard(text)
+    writer.writerows([csv_text(row.get(f)) for f in fields] for row in rows)
 
 
 def write_tsv(rows: Iterable[Mapping[str, Any]], fields: Sequence[str], out: TextIO) -> None:
-    """Tab-separated values; tabs and newlines inside a value become spaces."""
+    """Tab-separated values; tabs and line breaks inside a value become spaces, so a
+    value never starts a column or a row."""
     out.write("\t".join(fields) + "\n")
     out.writelines("\t".join([_tsv_cell(row.get(f)) for f in fields]) + "\n" for row in rows)
 
 
 def _tsv_cell(value: Any) -> str:
-    text = value if type(value) is str and not _TERMINAL_CONTROL.search(value) else _cell(value)
+    text = value if type(value) is str and not _UNSAFE.search(value) else _cell(value)
     if "\t" in text or "\n" in text:
         return text.replace("\t", " ").replace("\n", " ")
     return text

@@ -1,8 +1,9 @@
-"""Rendering with Rich: tables, detail views and the console they are printed on.
+"""The small, rich views, built with Rich: `show`, `timeline`, `stats`, import summaries.
 
-The only module that imports Rich. Every function builds a renderable from data the
-core returned; text from the registry goes through `_t`, so that markup in a title is
-shown literally and control characters cannot reach the terminal.
+(The views of many rows, `list` and `upcoming`, are laid out by `sisterctl.output.tables`.)
+Every function builds a renderable from data the core returned; text from the registry
+goes through `_t`, so that markup in a title is shown literally and control characters
+cannot reach the terminal.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.cells import cell_len
-from rich.columns import Columns
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
 from rich.segment import Segment
@@ -25,7 +25,6 @@ from sisterctl.core.query import age
 from sisterctl.core.stats import Count, RegistryStats
 from sisterctl.core.timeline import CityNetwork, EventKind, NetworkTie, TieTimeline, TimelineEvent
 from sisterctl.model import Partnership, Registry, Status
-from sisterctl.output import tables
 from sisterctl.output.serialize import sorted_by_date
 from sisterctl.output.tables import STATUS_STYLE, date_text, status_words, years_text
 from sisterctl.text import fold, safe_display
@@ -36,49 +35,6 @@ if TYPE_CHECKING:
 
 def _t(value: str | None, style: str = "") -> Text:
     return Text(safe_display(value or ""), style=style)
-
-
-def rich_view(view: tables.View) -> RenderableType:
-    """A view described by `sisterctl.output.tables` as Rich renderables."""
-    if isinstance(view, tables.Table):
-        return rich_table(view)
-    if isinstance(view, tables.Line):
-        return _rich_text(view.text)
-    if isinstance(view, tables.Flow):
-        return Columns([_rich_text(e, no_wrap=True) for e in view.entries], padding=(0, view.gap))
-    return Group(*(rich_view(block) for block in view))
-
-
-def rich_table(spec: tables.Table) -> Table:
-    """A table described by `sisterctl.output.tables` as a Rich table."""
-    table = Table(
-        title=spec.title,
-        title_justify="left",
-        title_style=spec.title_style,
-        box=box.SIMPLE_HEAD,
-        header_style=spec.header_style,
-        pad_edge=False,
-        collapse_padding=True,
-    )
-    for column in spec.columns:
-        table.add_column(
-            column.header,
-            style=column.style or None,
-            justify=column.justify,
-            no_wrap=column.no_wrap,
-            min_width=column.min_width,
-            ratio=column.ratio,
-        )
-    for row in spec.rows:
-        table.add_row(*(_rich_text(cell) for cell in row))
-    return table
-
-
-def _rich_text(cell: tables.Cell, *, no_wrap: bool | None = None) -> Text:
-    text = Text(cell) if isinstance(cell, str) else Text.assemble(*cell)
-    if no_wrap is not None:
-        text.no_wrap = no_wrap
-    return text
 
 
 def _city_line(city: Any) -> Text:

@@ -6,12 +6,31 @@ Dates are ISO 8601 at their precision ("2010-11-04", "2002-10", "1997"), or null
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any, TypeVar
 
 from sisterctl.core.query import age
 from sisterctl.dates import PartialDate, chronological
-from sisterctl.model import Agreement, City, Exchange, Partnership, Registry, StatusChange
+from sisterctl.model import (
+    Agreement,
+    City,
+    Exchange,
+    Partnership,
+    Registry,
+    Signatory,
+    StatusChange,
+)
+from sisterctl.records.fields import (
+    AGREEMENT,
+    CITY,
+    EXCHANGE,
+    PARTNERSHIP,
+    STATUS_CHANGE,
+    Kind,
+    Table,
+)
 
 _Dated = TypeVar("_Dated", Agreement, Exchange)
 
@@ -75,86 +94,63 @@ def _compact(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if v not in (None, (), [], {})}
 
 
+def _signatories(people: tuple[Signatory, ...]) -> list[dict[str, Any]]:
+    return [_compact({"name": s.name, "role": s.role}) for s in people]
+
+
+# How a model value of each kind is written as plain data; as it is when not here.
+_PLAIN: dict[Kind, Callable[[Any], Any]] = {
+    Kind.DATE: iso,
+    Kind.TEXTS: list,
+    Kind.SIGNATORIES: _signatories,
+    Kind.CHOICE: lambda value: value.value if isinstance(value, Enum) else value,
+    Kind.FLAG: lambda value: value or None,  # false is the default: left out
+    Kind.CITY_PAIR: lambda cities: [c.id for c in cities],
+}
+
+
+def record_dict(table: Table, record: Any) -> dict[str, Any]:
+    """A model record as plain data, keys in the order of its table (`records.fields`),
+    the derived keys beside the keys they come from (`country_name` after `country`,
+    `precision` after the record's date), and its unknown keys under "extra"; empty
+    values are left out."""
+    out: dict[str, Any] = {}
+    for field in table.fields:
+        value = getattr(record, field.attribute)
+        plain = _PLAIN.get(field.kind)
+        out[field.key] = plain(value) if plain is not None and value is not None else value
+        if field.kind is Kind.COUNTRY:
+            out["country_name"] = record.country_name
+        if field.key == table.dated_by:
+            out["precision"] = precision(value)
+    out["extra"] = dict(record.extra)
+    return _compact(out)
+
+
 def city_dict(city: City) -> dict[str, Any]:
-    return _compact(
-        {
-            "id": city.id,
-            "name": city.name,
-            "country": city.country,
-            "country_name": city.country_name,
-            "type": city.type,
-            "local_name": city.local_name,
-            "aliases": list(city.aliases),
-            "lat": city.lat,
-            "lon": city.lon,
-            "notes": city.notes,
-            "sources": list(city.sources),
-            "ignore_warnings": list(city.ignore_warnings),
-            "extra": dict(city.extra),
-        }
-    )
+    return record_dict(CITY, city)
+
+
+def partnership_dict(tie: Partnership) -> dict[str, Any]:
+    """A tie as its record holds it (the cities by id): for the JSON export."""
+    return record_dict(PARTNERSHIP, tie)
 
 
 def agreement_dict(agreement: Agreement, record_id: str | None = None) -> dict[str, Any]:
-    return _compact(
-        {
-            "id": record_id,
-            "partnership": agreement.partnership,
-            "date": iso(agreement.date),
-            "precision": precision(agreement.date),
-            "title": agreement.title,
-            "kind": agreement.kind,
-            "to_kind": agreement.to_kind,
-            "signatories": [
-                _compact({"name": s.name, "role": s.role}) for s in agreement.signatories
-            ],
-            "mode": agreement.mode,
-            "venue": agreement.venue,
-            "fields": list(agreement.fields),
-            "status": agreement.status,
-            "notes": agreement.notes,
-            "sources": list(agreement.sources),
-            "before_founding": agreement.before_founding or None,
-            "ignore_warnings": list(agreement.ignore_warnings),
-            "extra": dict(agreement.extra),
-        }
-    )
+    """An agreement; with `record_id`, its id (`taipei-daegu/2021-memorandum`) first."""
+    return _with_id(record_id, record_dict(AGREEMENT, agreement))
 
 
 def exchange_dict(exchange: Exchange, record_id: str | None = None) -> dict[str, Any]:
-    return _compact(
-        {
-            "id": record_id,
-            "partnership": exchange.partnership,
-            "date": iso(exchange.date),
-            "precision": precision(exchange.date),
-            "kind": exchange.kind,
-            "title": exchange.title,
-            "venue": exchange.venue,
-            "mode": exchange.mode,
-            "fields": list(exchange.fields),
-            "details": exchange.details,
-            "sources": list(exchange.sources),
-            "before_founding": exchange.before_founding or None,
-            "ignore_warnings": list(exchange.ignore_warnings),
-            "extra": dict(exchange.extra),
-        }
-    )
+    return _with_id(record_id, record_dict(EXCHANGE, exchange))
+
+
+def _with_id(record_id: str | None, record: dict[str, Any]) -> dict[str, Any]:
+    return {"id": record_id, **record} if record_id is not None else record
 
 
 def status_change_dict(change: StatusChange) -> dict[str, Any]:
-    return _compact(
-        {
-            "partnership": change.partnership,
-            "date": iso(change.date),
-            "precision": precision(change.date),
-            "status": change.status.value,
-            "reason": change.reason,
-            "sources": list(change.sources),
-            "ignore_warnings": list(change.ignore_warnings),
-            "extra": dict(change.extra),
-        }
-    )
+    return record_dict(STATUS_CHANGE, change)
 
 
 def tie_detail(registry: Registry, tie: Partnership, as_of: dt.date) -> dict[str, Any]:

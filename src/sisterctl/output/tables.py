@@ -1,28 +1,42 @@
-"""Views of many rows (`list`, `upcoming`), laid out as Rich lays them out, fast.
+"""Views of many rows (`list`, `upcoming`) and the layout engine that sets them as lines.
 
-Rich measures and renders every cell of a table through its general machinery: fine
-for a screenful, twenty seconds for 26,000 ties. The views sisterctl prints for many
-rows are made of a few simple blocks: tables of one line of text per cell under a
-header, in Rich's SIMPLE_HEAD box (`Table`); lines of text (`Line`); and entries set
-side by side in as many columns as fit (`Flow`, Rich's `Columns`). This module
-describes them as plain data and, when the output is not a terminal (a file or a
-pipe, where Rich writes no colour), lays them out itself: Rich's rules for column
-widths, word wrapping and columns, ported for these blocks, with Rich's own measure
-of how wide a character is (`rich.cells`). The text is what Rich would write,
-character for character; the tests compare the two on random views. On a terminal,
-in a picture (--svg, --html), or for a view this layout does not handle exactly (a
-cell with a tab, a line break or an invisible character; a console too narrow),
-`sisterctl.output.render` prints the same view with Rich.
+A view is plain data: tables of one line of text per cell (`Table`, `Column`), lines of
+text (`Line`) and short entries set side by side (`Flow`). `lines(view, width)` lays it
+out as lines of text, by these rules:
 
-Importing this module does not import Rich, so that a short view prints without
-paying for it.
+- **No width** (standard output is not a terminal: a file, a pipe): every column is as
+  wide as its widest cell, every row one line, never wrapped or cut, so that `grep`,
+  `sort`, `cut` and `wc -l` work on the table; a flow gives one entry a line.
+- **A width** (a terminal, a picture): columns as wide as their content, two spaces
+  apart. A table too wide for the width is narrowed one cell at a time, always in its
+  widest column: first its wrapping columns, down to their longest word (a word longer
+  than a quarter of the width does not count: it may be broken); then, if need be,
+  down to their `min_width`, with the columns that do not wrap but have a `min_width`
+  (words longer than their column are broken). Before that, columns marked `drop` are
+  left out, lowest first, while the narrowed table would still be too wide or have
+  more than one row in three wrap; those marked `drop_late` only while it would not
+  fit even at every column's `min_width`. A table that still does not fit is left
+  wider than the width. Cells wrap at spaces and after hyphens and en dashes
+  (`taipei-` / `houston`); titles and other lines wrap too.
+- Every table has a header and a rule under it; no line ends in blanks.
+- Widths are terminal cells (`rich.cells.cell_len`): a CJK character or an emoji is
+  two cells, a combining accent none.
+- Styles are Rich style names (`bold`, `dim`, `green`...). With `styles=True` (a
+  terminal that takes colour) they are written as SGR escape codes, made by
+  `rich.style`; otherwise the text is plain.
+
+Cells hold text already made safe for a terminal (`sisterctl.text.safe_display`): one
+line, no control characters.
+
+Importing this module imports no Rich: laying out a view needs only `rich.cells`,
+imported when a table is laid out, and `rich.style` when it is styled.
 """
 
 from __future__ import annotations
 
-import itertools
+import bisect
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Literal
 
 from sisterctl.text import safe_display
@@ -35,9 +49,13 @@ if TYPE_CHECKING:
     from sisterctl.model import City
     from sisterctl.output.serialize import ListRow
 
-# A cell: its text, or its parts as (text, Rich style) pairs.
+# A cell: its text, or its parts as (text, style) pairs.
 Cell = str | tuple[tuple[str, str], ...]
 Justify = Literal["left", "right"]
+
+GAP = 2  # spaces between two columns
+# A column marked `drop` is left out rather than have more than one row in this many wrap.
+WRAPPED_SHARE = 3
 
 
 # The blocks are plain classes rather than dataclasses: a dataclass costs about half a
@@ -46,9 +64,17 @@ Justify = Literal["left", "right"]
 
 
 class Column:
-    """A column of a Table (the options of Rich's Table.add_column it uses)."""
+    """A column of a Table.
 
-    __slots__ = ("header", "justify", "min_width", "no_wrap", "ratio", "style")
+    `wrap`: its cells may wrap onto more lines when the table is too wide.
+    `min_width`: the narrowest it may get (a wrapping column: its header's width when
+    not given; a column that does not wrap keeps its width unless it has one).
+    `drop`: a column that may be left out when the table is too wide, lowest first
+    (0: never): rather than break a word, or, `drop_late`, only when the table does
+    not fit even with words broken.
+    """
+
+    __slots__ = ("drop", "drop_late", "header", "justify", "min_width", "style", "wrap")
 
     def __init__(
         self,
@@ -56,24 +82,24 @@ class Column:
         *,
         style: str = "",
         justify: Justify = "left",
-        no_wrap: bool = False,
+        wrap: bool = False,
         min_width: int | None = None,
-        ratio: int | None = None,  # only with Rich's expand, which these tables do not use
+        drop: int = 0,
+        drop_late: bool = False,
     ) -> None:
         self.header = header
         self.style = style
         self.justify: Justify = justify
-        self.no_wrap = no_wrap
+        self.wrap = wrap
         self.min_width = min_width
-        self.ratio = ratio
+        self.drop = drop
+        self.drop_late = drop_late
 
 
 class Table:
-    """A table with a bold header, Rich's SIMPLE_HEAD box, no padding at its edges and
-    one space between columns (`box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True`),
-    and an optional title above it, on the left."""
+    """Rows of cells under a header in `header_style` and a rule."""
 
-    __slots__ = ("columns", "header_style", "rows", "title", "title_style")
+    __slots__ = ("columns", "header_style", "rows")
 
     def __init__(
         self,
@@ -81,21 +107,17 @@ class Table:
         rows: list[Sequence[Cell]] | None = None,
         *,
         header_style: str = "bold",
-        title: str | None = None,
-        title_style: str = "bold",
     ) -> None:
         self.columns = columns
         self.rows: list[Sequence[Cell]] = [] if rows is None else rows
         self.header_style = header_style
-        self.title = title
-        self.title_style = title_style
 
     def add_row(self, *cells: Cell) -> None:
         self.rows.append(cells)
 
 
 class Line:
-    """A line of text, as a Rich Text printed on its own."""
+    """A line of text (wrapped at spaces to a width)."""
 
     __slots__ = ("text",)
 
@@ -104,8 +126,8 @@ class Line:
 
 
 class Flow:
-    """Entries that do not wrap, side by side in as many columns as fit, `gap` spaces
-    apart (Rich's `Columns(entries, padding=(0, gap))`)."""
+    """Entries side by side, left to right, in as many columns as fit, `gap` spaces
+    apart; one entry a line when there is no width."""
 
     __slots__ = ("entries", "gap")
 
@@ -151,53 +173,41 @@ def years_text(years: tuple[int, int] | None) -> str:
     return str(low) if low == high else f"{max(low, 0)}–{high}"
 
 
-def list_table(rows: Sequence[ListRow], width: int | None = None) -> Table:
-    """The ties of `sisterctl list`, for a console `width` cells wide.
+def list_table(rows: Sequence[ListRow]) -> Table:
+    """The ties of `sisterctl list`.
 
-    Every column keeps a readable minimum; when even the minimums do not fit (an
-    80-column terminal and long ids), Years and then Kind are left out rather than
-    have the Status column cut off the edge.
+    On a narrow terminal the cities and the kind wrap; when even that does not fit
+    (80 columns and long ids), Years, then Kind, then Established are left out rather
+    than have the Status column cut off the edge.
     """
-    id_width = max((len(row.tie.id) for row in rows), default=3)
-    # minimums: City 8, City 8, Kind 6, Established 11, Years 5, Status 9, and a
-    # cell of padding on each side of each column; the id column never wraps.
-    show_years = show_kind = True
-    if width is not None:
-        needed = id_width + 8 + 8 + 6 + 11 + 5 + 9 + 2 * 7
-        if needed > width:
-            show_years = False
-            needed -= 5 + 2
-        if needed > width:
-            show_kind = False
-    columns = [
-        Column("Tie", style="cyan", no_wrap=True),
-        Column("City", min_width=8, ratio=3),
-        Column("City", min_width=8, ratio=3),
-    ]
-    if show_kind:
-        columns.append(Column("Kind", min_width=6, ratio=2))
-    columns.append(Column("Established", no_wrap=True))
-    if show_years:
-        columns.append(Column("Years", justify="right", no_wrap=True))
-    columns.append(Column("Status", no_wrap=True, min_width=9))
-    table = Table(tuple(columns))
+    table = Table(
+        (
+            Column("Tie", style="cyan", wrap=True, min_width=12),
+            Column("City", wrap=True, min_width=8),
+            Column("City", wrap=True, min_width=8),
+            Column("Kind", wrap=True, min_width=6, drop=2),
+            Column("Established", drop=3, drop_late=True),
+            Column("Years", justify="right", drop=1),
+            Column("Status"),
+        )
+    )
     places: dict[str, Cell] = {}
     statuses = {status: ((status, style),) for status, style in STATUS_STYLE.items()}
+    add = table.rows.append
     for row in rows:
         a, b = row.tie.cities
         status = row.status
-        cells: list[Cell] = [
-            safe_display(row.tie.id),
-            places.get(a.id) or places.setdefault(a.id, place(a)),
-            places.get(b.id) or places.setdefault(b.id, place(b)),
-        ]
-        if show_kind:
-            cells.append(safe_display(row.kind))
-        cells.append(date_text(row.tie.established))
-        if show_years:
-            cells.append(years_text(row.years))
-        cells.append(statuses.get(status) or ((status, ""),))
-        table.rows.append(cells)
+        add(
+            (
+                safe_display(row.tie.id),
+                places.get(a.id) or places.setdefault(a.id, place(a)),
+                places.get(b.id) or places.setdefault(b.id, place(b)),
+                safe_display(row.kind),
+                date_text(row.tie.established),
+                years_text(row.years),
+                statuses.get(status) or ((status, ""),),
+            )
+        )
     return table
 
 
@@ -222,16 +232,16 @@ def upcoming_view(report: UpcomingReport) -> list[Block]:
     blocks: list[Block] = []
     if dated:
         columns = [
-            Column("Date", no_wrap=True),
-            Column("When", no_wrap=True),
-            Column("Anniversary", no_wrap=True),
-            Column("Tie", min_width=12),
-            Column("Kind", min_width=8),
+            Column("Date"),
+            Column("When", drop=1, drop_late=True),
+            Column("Anniversary"),
+            Column("Tie", wrap=True, min_width=12),
+            Column("Kind", wrap=True, min_width=8),
         ]
         show_what = any(row.agreement is not None for row in dated)
         if show_what:
-            columns.append(Column("Of", min_width=8))
-        table = Table(columns, title=heading)
+            columns.append(Column("Of", wrap=True, min_width=8))
+        table = Table(columns)
         as_of = report.as_of
         add = table.rows.append
         iso, when, ordinal, tie, text = cells.iso, cells.when, cells.ordinal, cells.tie, cells.text
@@ -246,7 +256,7 @@ def upcoming_view(report: UpcomingReport) -> list[Block]:
             if show_what:
                 row_cells.append(text(row.what))
             add(row_cells)
-        blocks.append(table)
+        blocks += [Line(((heading, "bold"),)), Line(""), table]
     elif not yearly:
         blocks.append(Line(f"No anniversaries from {window.start} through {window.last}."))
     else:
@@ -255,9 +265,8 @@ def upcoming_view(report: UpcomingReport) -> list[Block]:
     by_year: dict[int, list[Anniversary]] = {}
     for row in yearly:
         by_year.setdefault(row.on.year, []).append(row)
-    for number, (in_year, rows) in enumerate(by_year.items()):
-        if number or not dated:  # the table already ends in a blank line
-            blocks.append(Line(""))
+    for in_year, rows in by_year.items():
+        blocks.append(Line(""))
         blocks.append(Line(((f"Known only to the year: anniversaries in {in_year}", "bold"),)))
         entries: list[Cell] = []
         for row in rows:
@@ -266,13 +275,15 @@ def upcoming_view(report: UpcomingReport) -> list[Block]:
                 entry = join(entry, ((safe_display(f" ({row.what})"), "dim"),))
             entries.append(entry)
         blocks.append(Flow(entries, gap=3))
-    if yearly:
-        blocks.append(Line(""))
+    footer: list[Block] = []
     if any(row.milestone for row in report.rows):
-        blocks.append(Line((("★ a milestone: the 1st anniversary and every 5th", "dim"),)))
+        footer.append(Line((("★ a milestone: the 1st anniversary and every 5th", "dim"),)))
     if report.undated:
         ties = "1 tie has" if report.undated == 1 else f"{report.undated} ties have"
-        blocks.append(Line(((f"{ties} no known founding date.", "dim"),)))
+        footer.append(Line(((f"{ties} no known founding date.", "dim"),)))
+    if footer and (dated or yearly):
+        blocks.append(Line(""))
+    blocks += footer
     if report.overdue:
         blocks.append(Line(""))
         blocks.append(Line((("Planned agreements whose date has passed", "bold"),)))
@@ -351,469 +362,377 @@ class _UpcomingCells:
 
 
 # ---------------------------------------------------------------------------
-# Printing
+# The layout engine
 
 
-# ---------------------------------------------------------------------------
-# Layout: Rich's rules for these blocks
-
-
-class _Unsure(Exception):
-    """The layout cannot promise Rich's text for this view."""
-
-
-def layout(view: View, width: int) -> list[str] | None:
-    """The lines Rich prints for `view` on a console `width` cells wide, or None when
-    this layout cannot promise the same (the caller then lets Rich print it)."""
+def lines(
+    view: View, width: int | None = None, *, styles: bool = False, rule: str = "─"
+) -> list[str]:
+    """The lines of `view` (without line ends): at its natural width when `width` is
+    None, else fitted to `width` cells as the module's docstring says; with SGR escape
+    codes for its styles when `styles`; the rule under a table's header drawn with
+    `rule` (`-` for an output that cannot show `─`)."""
     blocks: Sequence[Block] = view if isinstance(view, Sequence) else (view,)
-    try:
-        measure = _Measure()
-        out: list[str] = []
-        for block in blocks:
-            if isinstance(block, Table):
-                out += _table(block, width, measure)
-            elif isinstance(block, Flow):
-                out += _flow(block, width, measure)
-            else:
-                out += _line(block, width, measure)
-        return out
-    except _Unsure:
-        return None
+    engine = _Engine(styles, rule)
+    out: list[str] = []
+    for block in blocks:
+        if isinstance(block, Table):
+            out += engine.table(block, width)
+        elif isinstance(block, Flow):
+            out += engine.flow(block, width)
+        else:
+            out += engine.line(block, width)
+    return out
 
 
-class _Measure:
-    """Rich's cell widths (rich.cells) of simple text, faster: printable ASCII is one
-    cell a character, and the width of other characters is looked up once each.
+# A cell's lines once wrapped: each line's (start, end) offsets in the cell's text.
+Spans = list[tuple[int, int]]
 
-    rich.cells.cell_len adds up the widths of the characters of a text unless it holds
-    a zero-width joiner (never in simple text: it is not printable) or a variation
-    selector, and measures character by character in Python any text with a character
-    outside its short list of one-cell ranges: every tie's title, with its en dash."""
+# The pieces a line may break between: words, and the parts of a word after its hyphens
+# and en dashes (`taipei-`, `san-`, `francisco`; `Houston–`, `Ningbo`).
+_PIECE = re.compile(r"[^\s\-–]*[\-–]+|[^\s\-–]+")
 
-    def __init__(self) -> None:
-        from rich.cells import (
-            cell_len,
-            chop_cells,
-            get_character_cell_size,
-            set_cell_size,
-        )
 
-        self.cell_len: Callable[[str], int] = cell_len
-        self.set_cell_size: Callable[[str, int], str] = set_cell_size
-        self.chop_cells: Callable[[str, int], list[str]] = chop_cells
-        self._char_size: Callable[[str], int] = get_character_cell_size
-        self._extra: dict[str, int] = {}  # a character's width less one
+class _Engine:
+    """Measures, wraps and paints cells; one for each call of `lines`, so that its
+    caches hold the cells of one view."""
 
-    def has_no_zero_width(self, text: str) -> bool:
-        """Whether no character of `text` (printable) is zero cells wide."""
-        extra = self._extra
-        for char in set(_NON_ASCII.findall(text)):
-            more = extra.get(char)
-            if more is None:
-                more = extra[char] = self._char_size(char) - 1
-            if more < 0:
-                return False
-        return "\ufe0f" not in text
+    def __init__(self, styles: bool, rule: str) -> None:
+        self.styles = styles
+        self.rule = rule
+        self._cell_len: Callable[[str], int] | None = None
+        self._widths: dict[str, int] = {}
+        self._codes: dict[str, tuple[str, str]] = {}
+        # A wrapped cell's painted lines and their widths, by column, cell and header.
+        self._wrapped: dict[tuple[int, Cell, bool], list[tuple[str, int]]] = {}
 
-    def narrow(self, text: str) -> bool:
-        """Whether every character of `text` (printable) is one cell wide."""
+    # Measuring
+
+    def width(self, text: str) -> int:
+        """The cells `text` takes on a terminal."""
         if text.isascii():
-            return True
-        extra = self._extra
-        for char in set(_NON_ASCII.findall(text)):
-            more = extra.get(char)
-            if more is None:
-                more = extra[char] = self._char_size(char) - 1
-            if more:
-                return False
-        return "\ufe0f" not in text
+            return len(text)  # printable ASCII: one cell a character
+        width = self._widths.get(text)
+        if width is None:
+            if self._cell_len is None:
+                from rich.cells import cell_len
 
-    def __call__(self, text: str) -> int:
-        if text.isascii():
-            return len(text)
-        if "\ufe0f" in text:
-            return self.cell_len(text)
-        width = len(text)
-        extra = self._extra
-        for char in _NON_ASCII.findall(text):
-            more = extra.get(char)
-            if more is None:
-                more = extra[char] = self._char_size(char) - 1
-            width += more
+                self._cell_len = cell_len
+            width = self._widths[text] = self._cell_len(text)
         return width
 
+    def longest_piece(self, text: str) -> int:
+        return max((self.width(piece) for piece in _PIECE.findall(text)), default=0)
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+    # Wrapping
 
-
-def _simple(text: str) -> None:
-    """Only text this layout handles as Rich does: lines of printable characters, the
-    only blank being the space (`str.isprintable`)."""
-    if not text.isprintable():
-        raise _Unsure
-
-
-def _line(block: Line, width: int, measure: _Measure) -> list[str]:
-    text = plain(block.text)
-    _simple(text)
-    if measure(text) > width:
-        raise _Unsure  # Rich would wrap it
-    return [text]
-
-
-def _table(table: Table, width: int, measure: _Measure) -> list[str]:
-    columns = table.columns
-    rows = table.rows
-    if not columns or any(len(row) != len(columns) for row in rows):
-        raise _Unsure
-    by_column = zip(*rows, strict=True) if rows else [()] * len(columns)
-    columns_texts = [
-        [column.header, *(c if type(c) is str else plain(c) for c in cells)]
-        for column, cells in zip(columns, by_column, strict=True)
-    ]
-    widths, cells = _grid(
-        columns_texts, columns, [c.no_wrap for c in columns], width, measure, gap=1, boxed=True
-    )
-    table_width = sum(widths) + 2 + len(columns) - 1
-    out: list[str] = []
-    if table.title:
-        _simple(table.title)
-        out += _wrap(table.title, table_width, "left", False, True, measure)
-    out.append(" " * table_width)
-    lines = iter(zip(*cells, strict=True))
-    out += _boxed(next(lines), widths, bottom=True)  # the header
-    out.append(" " + "─" * (table_width - 2) + " ")
-    # The rows with a wrapped cell (a list of lines); most rows have none.
-    tall = {i for column in cells for i, c in enumerate(column) if type(c) is list}
-    if not tall:
-        out += [" " + " ".join(line) + " " for line in lines]
-    else:
-        for number, line in enumerate(lines, 1):
-            if number in tall:
-                out += _boxed(line, widths, bottom=False)
-            else:
-                out.append(" " + " ".join(line) + " ")
-    out.append(" " * table_width)
-    if table_width > width:  # the console crops what does not fit (Segment lines)
-        out = [_crop(line, width, measure) for line in out]
-    return out
-
-
-def _crop(line: str, width: int, measure: _Measure) -> str:
-    """A line cut to the console's width, as Rich cuts it: segment by segment, which
-    is the same as cutting the whole line unless a character of no width (a combining
-    mark) stands where one segment ends and the next begins."""
-    if line.isascii():
-        return line[:width]
-    if measure(line) <= width:
-        return line
-    if not measure.has_no_zero_width(line):
-        raise _Unsure
-    return measure.set_cell_size(line, width)
-
-
-def _boxed(cells: Sequence[str | list[str]], widths: list[int], *, bottom: bool) -> list[str]:
-    """A row's lines between the box's blank edges; a header's cells sit at the bottom."""
-    if all(type(c) is str for c in cells):
-        return [" " + " ".join(cells) + " "]  # type: ignore[arg-type]
-    stacks = [[c] if type(c) is str else c for c in cells]
-    height = max(len(s) for s in stacks)
-    padded = []
-    for stack, cell_width in zip(stacks, widths, strict=True):
-        blank = [" " * cell_width] * (height - len(stack))
-        padded.append(blank + stack if bottom else stack + blank)  # type: ignore[operator]
-    return [" " + " ".join(line) + " " for line in zip(*padded, strict=True)]
-
-
-def _flow(flow: Flow, width: int, measure: _Measure) -> list[str]:
-    """rich.columns.Columns, left to right, not expanded, of entries that do not wrap:
-    as many columns as fit, then a Table.grid of them."""
-    texts = [e if type(e) is str else plain(e) for e in flow.entries]
-    if not texts:
-        return []
-    joined = "".join(texts)
-    _simple(joined)
-    gap = flow.gap
-    if measure.narrow(joined):
-        sizes = [min(len(t), width) for t in texts]
-    else:
-        sizes = [min(measure(t), width) for t in texts]
-    count = len(texts)
-    column_count = count
-    while column_count > 1:
-        widths: dict[int, int] = {}
-        column_no = 0
-        padding = [0] * (-count % column_count)
-        for size in itertools.chain(sizes, padding):
-            widths[column_no] = max(widths.get(column_no, 0), size)
-            if sum(widths.values()) + gap * (len(widths) - 1) > width:
-                column_count = len(widths) - 1
-                break
-            column_no = (column_no + 1) % column_count
-        else:
-            break
-    cells = texts + [""] * (-count % column_count)
-    _, columns_cells = _grid(
-        [cells[i::column_count] for i in range(column_count)],
-        [Column("") for _ in range(column_count)],
-        [True] * column_count,
-        width,
-        measure,
-        gap=gap,
-        boxed=False,
-    )
-    if any(type(c) is not str for column in columns_cells for c in column):
-        raise _Unsure  # entries do not wrap: a cell of two lines is not expected
-    return ["".join(line) for line in zip(*columns_cells, strict=True)]
-
-
-def _grid(
-    columns_texts: list[list[str]],
-    columns: Sequence[Column],
-    cell_no_wrap: list[bool],
-    width: int,
-    measure: _Measure,
-    *,
-    gap: int,
-    boxed: bool,
-) -> tuple[list[int], list[list[str | list[str]]]]:
-    """Rich's Table layout for cells of simple text: the width of each column (its
-    padding included), and its cells, each a line or a list of lines, `gap` spaces of
-    padding on the right of all but the last column.
-
-    The widths follow Table._calculate_column_widths for a table that does not expand:
-    each column as wide as its widest cell (or its min_width), then, when the total is
-    too wide, wrapable columns narrowed (_collapse_widths), then all of them
-    (ratio_reduce), then measured again at that width."""
-    count = len(columns)
-    extra_width = 2 + count - 1 if boxed else 0  # edges, and dividers between columns
-    max_width = width - extra_width
-    if max_width < 1:
-        raise _Unsure
-    pads = [gap] * (count - 1) + [0]
-    narrow: list[bool] = []
-    longest: list[int] = []
-    for texts in columns_texts:
-        joined = "".join(texts)
-        _simple(joined)
-        narrow.append(measure.narrow(joined))
-        longest.append(max(map(len, texts)) if narrow[-1] else max(map(measure, texts)))
-
-    def measured(index: int, available: int) -> int:
-        """The maximum of Table._measure_column: Measurement.get of the widest cell (a
-        Padding of a Text) at `available` cells, clamped to the column's min_width.
-        (The minimum of a measurement never decides a width in a table that does not
-        expand.)"""
-        if available < 1:
-            return 0
-        pad = pads[index]
-        if available - pad < 1:
-            high = available
-        else:
-            line = min(longest[index], available)
-            high = min((line if line >= 1 else 0) + pad, available)
-            if high < 1:
-                high = 0
-        minimum = columns[index].min_width
-        if minimum is not None:
-            high = max(high, max(0, minimum + pad))
-        return high
-
-    widths = [measured(i, max_width) or 1 for i in range(count)]
-    if sum(widths) > max_width:
-        wrapable = [not c.no_wrap for c in columns]
-        widths = _collapse_widths(widths, wrapable, max_width)
-        if sum(widths) > max_width:
-            excess = sum(widths) - max_width
-            widths = _ratio_reduce(excess, [1] * count, widths, widths)
-        widths = [measured(i, w) for i, w in enumerate(widths)]
-    if any(w - p < 1 for w, p in zip(widths, pads, strict=True)):
-        raise _Unsure  # a column with no room at all
-    cells: list[list[str | list[str]]] = []
-    for index, texts in enumerate(columns_texts):
-        content, pad = widths[index] - pads[index], " " * pads[index]
-        justify = columns[index].justify
-        if narrow[index] and longest[index] <= content:
-            # Every cell is one line that fits: pad it (right-justified, stripped first).
-            if justify == "right":
-                cells.append([t.rstrip().rjust(content) + pad for t in texts])
-            else:
-                cells.append([t.ljust(content) + pad for t in texts])
-        else:
-            cells.append(
-                _column(texts, content, pad, justify, cell_no_wrap[index], narrow[index], measure)
-            )
-    return widths, cells
-
-
-def _column(
-    texts: list[str],
-    width: int,
-    pad: str,
-    justify: Justify,
-    no_wrap: bool,
-    narrow: bool,
-    measure: _Measure,
-) -> list[str | list[str]]:
-    """The cells of a column `width` cells wide (its padding aside), each a line or,
-    wrapped, a list of lines, each line followed by `pad`. In a `narrow` column every
-    character is one cell wide."""
-    out: list[str | list[str]] = []
-    append = out.append
-    right = justify == "right"
-    for text in texts:
-        # Most cells: one line that fits (and has no more characters than cells, so
-        # that Text.rstrip_end leaves it alone).
-        if narrow:
-            if len(text) <= width:
-                append((text.rstrip().rjust(width) if right else text.ljust(width)) + pad)
+    def wrap(self, text: str, width: int) -> Spans:
+        """The spans of `text` as lines of at most `width` cells, broken at spaces (the
+        spaces at a break dropped) or after a hyphen or an en dash; a word longer than `width` with
+        no hyphen to break at is broken between its characters."""
+        spans: Spans = []
+        start = end = -1  # the line being filled; -1: none yet
+        used = 0
+        for match in _PIECE.finditer(text):
+            piece_start, piece_end = match.span()
+            size = self.width(match.group())
+            if start >= 0:
+                gap = self.width(text[end:piece_start]) if piece_start > end else 0
+                if used + gap + size <= width:
+                    end, used = piece_end, used + gap + size
+                    continue
+                spans.append((start, end))
+            if size <= width:
+                start, end, used = piece_start, piece_end, size
                 continue
-        elif len(text) <= width and (size := measure(text)) <= width:
-            if right:
-                text = text.rstrip()
-                append(" " * (width - measure(text)) + text + pad)
-            else:
-                append(text + " " * (width - size) + pad)
-            continue
-        lines = _wrap(text, width, justify, no_wrap, False, measure)
-        append(lines[0] + pad if len(lines) == 1 else [line + pad for line in lines])
-    return out
+            # A piece longer than the column: whole lines of it, then its rest.
+            pieces = self._chop(text, piece_start, piece_end, width)
+            spans += pieces[:-1]
+            start, end = pieces[-1]
+            used = self.width(text[start:end])
+        if start >= 0:
+            spans.append((start, end))
+        return spans or [(0, 0)]
 
+    def _chop(self, text: str, start: int, end: int, width: int) -> Spans:
+        """text[start:end] cut into pieces of at most `width` cells (at least one
+        character each); a character of no width stays with the one before it."""
+        pieces: Spans = []
+        piece, used = start, 0
+        for index in range(start, end):
+            size = self.width(text[index])
+            if used + size > width and index > piece:
+                pieces.append((piece, index))
+                piece, used = index, 0
+            used += size
+        pieces.append((piece, end))
+        return pieces
 
-def _collapse_widths(widths: list[int], wrapable: list[bool], max_width: int) -> list[int]:
-    """Table._collapse_widths: narrow the widest wrapable columns first."""
-    total_width = sum(widths)
-    excess_width = total_width - max_width
-    if any(wrapable):
-        while total_width and excess_width > 0:
-            max_column = max(w for w, allow in zip(widths, wrapable, strict=True) if allow)
-            second_max_column = max(
-                w if allow and w != max_column else 0
-                for w, allow in zip(widths, wrapable, strict=True)
-            )
-            column_difference = max_column - second_max_column
-            ratios = [
-                1 if (w == max_column and allow) else 0
-                for w, allow in zip(widths, wrapable, strict=True)
-            ]
-            if not any(ratios) or not column_difference:
+    # Painting
+
+    def paint(self, cell: Cell, base: str = "", span: tuple[int, int] | None = None) -> str:
+        """The text of `cell` (or of its `span`), with its styles as escape codes when
+        styling, `base` (a column's style) under each part's own."""
+        if isinstance(cell, str):
+            text = cell if span is None else cell[span[0] : span[1]]
+            return self.styled(text, base) if self.styles and base and text else text
+        out: list[str] = []
+        offset = 0
+        low, high = span if span is not None else (0, 1 << 62)
+        for text, style in cell:
+            part_start, offset = offset, offset + len(text)
+            if offset <= low or part_start >= high:
+                continue
+            text = text[max(low - part_start, 0) : high - part_start]
+            if self.styles and text:
+                style = f"{base} {style}" if base and style else base or style
+                text = self.styled(text, style) if style else text
+            out.append(text)
+        return "".join(out)
+
+    def styled(self, text: str, style: str) -> str:
+        codes = self._codes.get(style)
+        if codes is None:
+            from rich.color import ColorSystem
+            from rich.style import Style
+
+            # Standard colours are written the same by every colour system.
+            marked = Style.parse(style).render("\0", color_system=ColorSystem.STANDARD)
+            prefix, _, suffix = marked.partition("\0")
+            codes = self._codes[style] = (prefix, suffix)
+        return f"{codes[0]}{text}{codes[1]}"
+
+    # Blocks
+
+    def line(self, block: Line, width: int | None) -> list[str]:
+        text = plain(block.text)
+        if width is None or self.width(text) <= width:
+            return [self.paint(block.text)]
+        return [self.paint(block.text, span=span) for span in self.wrap(text, width)]
+
+    def flow(self, block: Flow, width: int | None) -> list[str]:
+        entries = block.entries
+        if not entries:
+            return []
+        if width is None:
+            return [self.paint(entry) for entry in entries]
+        sizes = [self.width(plain(entry)) for entry in entries]
+        gap = block.gap
+        count = len(entries)
+        columns = 1
+        # The most columns that fit: each as wide as its widest entry.
+        for tried in range(min(count, width // (min(sizes) + gap) + 1), 1, -1):
+            widths = [max(sizes[i::tried]) for i in range(tried)]
+            if sum(widths) + gap * (tried - 1) <= width:
+                columns = tried
                 break
-            max_reduce = [min(excess_width, column_difference)] * len(widths)
-            widths = _ratio_reduce(excess_width, ratios, max_reduce, widths)
-            total_width = sum(widths)
-            excess_width = total_width - max_width
-    return widths
+        widths = [max(sizes[i::columns]) for i in range(columns)]
+        out = []
+        for first in range(0, count, columns):
+            pieces = []
+            for column, index in enumerate(range(first, min(first + columns, count))):
+                padding = " " * (widths[column] - sizes[index] + gap)
+                pieces.append(self.paint(entries[index]) + padding)
+            out.append("".join(pieces).rstrip(" "))
+        return out
 
-
-def _ratio_reduce(
-    total: int, ratios: list[int], maximums: list[int], values: list[int]
-) -> list[int]:
-    """rich._ratio.ratio_reduce."""
-    ratios = [ratio if most else 0 for ratio, most in zip(ratios, maximums, strict=True)]
-    total_ratio = sum(ratios)
-    if not total_ratio:
-        return values[:]
-    total_remaining = total
-    result: list[int] = []
-    for ratio, most, value in zip(ratios, maximums, values, strict=True):
-        if ratio and total_ratio > 0:
-            distributed = min(most, round(ratio * total_remaining / total_ratio))
-            result.append(value - distributed)
-            total_remaining -= distributed
-            total_ratio -= ratio
+    def table(self, table: Table, width: int | None) -> list[str]:
+        columns = list(table.columns)
+        rows = table.rows
+        if any(len(row) != len(columns) for row in rows):
+            raise ValueError("every row of a table has a cell for each column")
+        measure = self.width
+        # The plain text and width of every cell, column by column, the header first.
+        texts: list[list[str]] = []
+        sizes: list[list[int]] = []
+        for index, column in enumerate(columns):
+            column_texts = [column.header]
+            column_texts += [c if type(c) is str else plain(c) for c in (r[index] for r in rows)]
+            texts.append(column_texts)
+            sizes.append([measure(t) for t in column_texts])
+        natural = [max(column_sizes) for column_sizes in sizes]
+        if width is None:
+            shown, widths = list(range(len(columns))), natural
         else:
-            result.append(value)
-    return result
-
-
-_WORD = re.compile(r"\s*\S+\s*")
-_TRAILING_BLANKS = re.compile(r"\s+$")
-
-
-def _wrap(
-    text: str, width: int, justify: Justify, no_wrap: bool, fold: bool, measure: _Measure
-) -> list[str]:
-    """The lines of a text `width` cells wide, each exactly `width` cells: Text.wrap
-    (folding long words with `fold`, the overflow of a title; else cutting them with
-    an ellipsis, the overflow of a table's column), then padded as Segment lines are."""
-    if no_wrap or measure(text) <= width:
-        lines = [text]  # one line: every word fits where it is
-    else:
-        lines = _divide(text, _break_positions(text, width, fold, measure))
-    out = []
-    for line in lines:
-        if not no_wrap:
-            line = _rstrip_end(line, width)
-        if justify == "right":
-            line = _truncate(line.rstrip(), width, fold, measure)
-            line = " " * (width - measure(line)) + line
-        else:
-            length = measure(line)
-            line = _truncate(line, width, fold, measure)
-            if length < width:
-                line += " " * (width - length)
-        out.append(_fit(line, width, measure))
-    return out
-
-
-def _break_positions(text: str, width: int, fold: bool, measure: _Measure) -> list[int]:
-    """rich._wrap.divide_line."""
-    positions: list[int] = []
-    offset = 0
-    for match in _WORD.finditer(text):
-        start, word = match.start(), match.group()
-        word_length = measure(word.rstrip())
-        if width - offset >= word_length:
-            offset += measure(word)
-        elif word_length > width:
-            if fold:
-                pieces = measure.chop_cells(word, width)
-                for number, piece in enumerate(pieces, 1):
-                    if start:
-                        positions.append(start)
-                    if number == len(pieces):
-                        offset = measure(piece)
-                    else:
-                        start += len(piece)
+            shown, widths = self._fit(columns, texts, sizes, natural, width)
+        last = len(shown) - 1
+        looks: list[list[str]] = []  # each shown column's cells as written, unpadded
+        padded: list[list[str]] = []  # and padded to the column's width
+        tall: set[int] = set()  # the rows (0: the header) with a cell wider than its column
+        for place, index in enumerate(shown):
+            column, room = columns[index], widths[place]
+            column_sizes = sizes[index]
+            if self.styles:
+                header = self.paint(column.header, table.header_style)
+                look = [header, *self._painted([r[index] for r in rows], column.style)]
             else:
-                if start:
-                    positions.append(start)
-                offset = measure(word)
-        elif offset and start:
-            positions.append(start)
-            offset = measure(word)
-    return positions
+                look = texts[index]
+            looks.append(look)
+            if natural[index] > room:
+                tall.update(n for n, size in enumerate(column_sizes) if size > room)
+            if column.justify == "right":
+                padded.append(
+                    [" " * (room - s) + t for t, s in zip(look, column_sizes, strict=True)]
+                )
+            elif place < last:
+                padded.append(
+                    [t + " " * (room - s) for t, s in zip(look, column_sizes, strict=True)]
+                )
+            else:
+                padded.append(look)
+        separator = " " * GAP
+        body = [separator.join(parts).rstrip(" ") for parts in zip(*padded, strict=True)]
+        rule = self.rule * (sum(widths) + GAP * last)
+        if not tall:
+            return [body[0], rule, *body[1:]]
+        out: list[str] = []
+        for number, line in enumerate(body):
+            if number in tall:
+                cells: list[tuple[Cell, str, str, int, str]] = []
+                for place, index in enumerate(shown):
+                    column = columns[index]
+                    if number:
+                        cell, style = rows[number - 1][index], column.style
+                    else:
+                        cell, style = column.header, table.header_style
+                    cells.append(
+                        (
+                            cell,
+                            style,
+                            texts[index][number],
+                            sizes[index][number],
+                            looks[place][number],
+                        )
+                    )
+                out += self._tall_row(cells, [columns[i] for i in shown], widths, number == 0)
+            else:
+                out.append(line)
+            if number == 0:
+                out.append(rule)
+        return out
+
+    def _painted(self, cells: list[Cell], style: str) -> list[str]:
+        """Cells painted in their styles over `style`, each distinct cell once."""
+        done: dict[Cell, str] = {}
+        out = []
+        for cell in cells:
+            text = done.get(cell)
+            if text is None:
+                text = done[cell] = self.paint(cell, style)
+            out.append(text)
+        return out
+
+    def _tall_row(
+        self,
+        cells: list[tuple[Cell, str, str, int, str]],
+        columns: list[Column],
+        widths: list[int],
+        header: bool,
+    ) -> list[str]:
+        """The lines of a row of which a cell wraps: each cell as (cell, style, its
+        text, its width, as written)."""
+        stacks: list[list[tuple[str, int]]] = []
+        for place, (cell, style, text, size, look) in enumerate(cells):
+            room = widths[place]
+            if size <= room:
+                stacks.append([(look, size)])
+                continue
+            key = (place, cell, header)
+            stack = self._wrapped.get(key)
+            if stack is None:
+                stack = self._wrapped[key] = [
+                    (self.paint(cell, style, span), self.width(text[span[0] : span[1]]))
+                    for span in self.wrap(text, room)
+                ]
+            stacks.append(stack)
+        last = len(cells) - 1
+        out = []
+        for line_number in range(max(len(stack) for stack in stacks)):
+            parts = []
+            for place, stack in enumerate(stacks):
+                text, size = stack[line_number] if line_number < len(stack) else ("", 0)
+                blank = " " * (widths[place] - size)
+                if columns[place].justify == "right":
+                    parts.append(blank + text)
+                else:
+                    parts.append(text + blank if place < last else text)
+            out.append((" " * GAP).join(parts).rstrip(" "))
+        return out
+
+    def _fit(
+        self,
+        columns: list[Column],
+        texts: list[list[str]],
+        sizes: list[list[int]],
+        natural: list[int],
+        width: int,
+    ) -> tuple[list[int], list[int]]:
+        """Which columns to show (their indexes) and their widths, for `width` cells."""
+        shown = list(range(len(columns)))
+        if sum(natural) + GAP * (len(shown) - 1) <= width:
+            return shown, natural[:]
+        ranked = {i: sorted(sizes[i]) for i in shown if columns[i].wrap or columns[i].min_width}
+        floors: dict[int, int] = {}  # the narrowest a column gets
+        words: dict[int, int] = {}  # and with every word whole
+        for i in ranked:
+            column = columns[i]
+            low = column.min_width if column.min_width is not None else len(column.header)
+            floors[i] = min(natural[i], max(low, 1))
+            # A word longer than a quarter of the width may be broken rather than narrow
+            # every other column to its floor.
+            longest = min(self._longest(texts[i], sizes[i]), width // 4)
+            words[i] = max(floors[i], longest) if column.wrap else natural[i]
+
+        def fitted(kept: list[int]) -> tuple[dict[int, int], int]:
+            """The widths of the columns `kept`, and the cells still too many."""
+            widths = {i: natural[i] for i in kept}
+            excess = sum(widths.values()) + GAP * (len(kept) - 1) - width
+            for low in (words, floors):
+                excess = _narrow(widths, {i: low[i] for i in kept if i in low}, excess)
+            return widths, excess
+
+        def wrapped(widths: dict[int, int]) -> int:
+            """How many cells wrap (at most: a cell wider than its column)."""
+            return sum(
+                len(ranked[i]) - bisect.bisect_right(ranked[i], w)
+                for i, w in widths.items()
+                if i in ranked
+            )
+
+        rows = len(texts[0]) - 1
+        for _, index in sorted((c.drop, i) for i, c in enumerate(columns) if c.drop):
+            widths, excess = fitted(shown)
+            if columns[index].drop_late:
+                if excess > 0:
+                    shown.remove(index)
+            elif excess > 0 or wrapped(widths) * WRAPPED_SHARE > rows:
+                shown.remove(index)
+        widths, _ = fitted(shown)
+        return shown, [widths[i] for i in shown]
+
+    def _longest(self, texts: list[str], sizes: list[int]) -> int:
+        """The width of the longest piece of the texts (a word, or part of a word
+        broken after a hyphen)."""
+        longest = 0
+        seen: set[str] = set()
+        for text, size in zip(texts, sizes, strict=True):
+            # A text no wider than the longest piece yet cannot hold a longer one.
+            if size > longest and text not in seen:
+                seen.add(text)
+                longest = max(longest, self.longest_piece(text))
+        return longest
 
 
-def _divide(text: str, positions: Iterable[int]) -> list[str]:
-    cuts = [0, *positions, len(text)]
-    return [text[a:b] for a, b in itertools.pairwise(cuts)]
-
-
-def _rstrip_end(text: str, size: int) -> str:
-    """Text.rstrip_end: drop blanks beyond `size` characters at the end."""
-    excess = len(text) - size
-    if excess > 0:
-        blanks = _TRAILING_BLANKS.search(text)
-        if blanks is not None:
-            return text[: len(text) - min(len(blanks.group()), excess)]
-    return text
-
-
-def _truncate(text: str, width: int, fold: bool, measure: _Measure) -> str:
-    """Text.truncate, with overflow "fold" (crop) or "ellipsis"."""
-    if measure(text) > width:
-        if fold:
-            return measure.set_cell_size(text, width)
-        return measure.set_cell_size(text, width - 1) + "…"
-    return text
-
-
-def _fit(text: str, width: int, measure: _Measure) -> str:
-    """Segment.adjust_line_length: crop or pad to exactly `width` cells."""
-    length = measure(text)
-    if length < width:
-        return text + " " * (width - length)
-    if length > width:
-        return measure.set_cell_size(text, width)
-    return text
+def _narrow(widths: dict[int, int], floors: dict[int, int], excess: int) -> int:
+    """Take `excess` cells from the columns in `floors`, one at a time from the widest
+    (the leftmost of equals), none below its floor; what could not be taken."""
+    while excess > 0:
+        widest = -1
+        for index, low in floors.items():
+            if widths[index] > low and (widest < 0 or widths[index] > widths[widest]):
+                widest = index
+        if widest < 0:
+            break
+        widths[widest] -= 1
+        excess -= 1
+    return excess

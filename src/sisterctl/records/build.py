@@ -1,43 +1,53 @@
-"""From parsed TOML to model records, checking every value on the way."""
+"""From parsed TOML to model records, checking every value on the way.
+
+One loop builds every record table, driven by its description in `records.fields`:
+each key is read and checked by its kind, in the order of the model's attributes,
+and the model record is made from the values.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from sisterctl import countries
-from sisterctl.dates import PartialDate, coerce_partial_date
-from sisterctl.errors import InvalidDateError, RegistryError
+from sisterctl.dates import coerce_partial_date
+from sisterctl.errors import Hint, InvalidDateError, Part, RegistryError
 from sisterctl.model import (
-    CHANGE_STATUSES,
-    DEFAULT_KIND,
     DEFAULT_STATUSES,
     RECORD_TABLES,
     SCHEMA_VERSION,
-    Agreement,
     City,
-    Exchange,
     LeapDay,
     Partnership,
     Record,
     Registry,
     Signatory,
     Status,
-    StatusChange,
 )
 from sisterctl.problems import LoadResult, Problem, RecordRef, Severity
+from sisterctl.records.fields import (
+    AGREEMENT,
+    CITY,
+    EXCHANGE,
+    PARTNERSHIP,
+    RECORD_KEYS,
+    STATUS_CHANGE,
+    TOP_KEYS,
+    Field,
+    Kind,
+    Table,
+)
 from sisterctl.records.locator import Locator
+from sisterctl.text import closest_one
 
-if TYPE_CHECKING:
-    pass
-
+__all__ = ["ID_RE", "RECORD_KEYS", "build", "extend", "extend_checked"]
 
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
-# ---------------------------------------------------------------------------
-# Checking what the file holds
+_DROP = object()  # a value that leaves its record out, silently (its error is elsewhere)
 
 
 class _Builder:
@@ -45,27 +55,61 @@ class _Builder:
 
     def __init__(self, text: str | None, first_index: Mapping[str, int] | None = None) -> None:
         self.problems: list[Problem] = []
+        self.error_count = 0
         self.locator = Locator(text)
-        self.declared_ties: frozenset[str] = frozenset()
-        self.default_status = Status.ACTIVE  # settings.default_status
         self._first_index = first_index or {}  # position of the first record, by table
+        # Defaults the registry's settings decide, by (table, key): a tie with no
+        # `status` is unknown under `default_status = "unknown"`.
+        self.defaults: dict[tuple[str, str], Any] = {}
+        # What references resolve to: the cities and ties built so far, and the ids
+        # declared by records with errors of their own (a record that names one of those
+        # is left out silently: its errors are reported, and "does not exist" would be
+        # wrong).
+        self.cities: Mapping[str, City] = {}
+        self.declared_cities: frozenset[str] = frozenset()
+        self.ties: Mapping[str, Partnership] = {}
+        self.declared_ties: frozenset[str] = frozenset()
+        self._readers: dict[Kind, Callable[[Field, Any, RecordRef], Any]] = {
+            Kind.ID: self._text,
+            Kind.TEXT: self._text,
+            Kind.TEXTS: self._texts,
+            Kind.DATE: self._date,
+            Kind.NUMBER: self._number,
+            Kind.INTEGER: self._integer,
+            Kind.FLAG: self._flag,
+            Kind.CHOICE: self._choice,
+            Kind.COUNTRY: self._country,
+            Kind.TIE: self._tie,
+            Kind.CITY_PAIR: self._city_pair,
+            Kind.SIGNATORIES: self._signatories,
+        }
 
     # -- problems ----------------------------------------------------------
     def problem(
         self,
         severity: Severity,
-        message: str,
+        message: str | tuple[Part, ...],
         ref: RecordRef | None,
         code: str,
         key: str | None = None,
     ) -> None:
         line, column = self.locator.position(ref, key) or (None, None)
         where = f"{ref.describe()}: " if ref is not None else ""
-        self.problems.append(Problem(severity, f"{where}{message}", ref, line, column, code))
+        parts: tuple[Part, ...] = ()
+        if not isinstance(message, str):
+            parts, message = message, RegistryError(message, key=key).what
+        self.problems.append(
+            Problem(severity, f"{where}{message}", ref, line, column, code, key, message, parts)
+        )
 
     def error(
-        self, message: str, ref: RecordRef | None = None, code: str = "", key: str | None = None
+        self,
+        message: str | tuple[Part, ...],
+        ref: RecordRef | None = None,
+        code: str = "",
+        key: str | None = None,
     ) -> None:
+        self.error_count += 1
         self.problem(Severity.ERROR, message, ref, code, key)
 
     def warn(
@@ -73,83 +117,7 @@ class _Builder:
     ) -> None:
         self.problem(Severity.WARNING, message, ref, code, key)
 
-    # -- values ------------------------------------------------------------
-    def text(
-        self,
-        rec: Mapping[str, Any],
-        key: str,
-        ref: RecordRef,
-        *,
-        required: bool = False,
-        default: str | None = None,
-    ) -> str | None:
-        value = rec.get(key)
-        if value is None:
-            if required:
-                self.error(f"'{key}' is missing", ref, "missing-key")
-            return default
-        if not isinstance(value, str):
-            self.error(f"'{key}' must be a string, not {_type_name(value)}", ref, "type", key)
-            return default
-        if required and not value.strip():
-            self.error(f"'{key}' is empty", ref, "empty", key)
-            return default
-        return value
-
-    def texts(self, rec: Mapping[str, Any], key: str, ref: RecordRef) -> tuple[str, ...]:
-        value = rec.get(key)
-        if value is None:
-            return ()
-        if isinstance(value, str):
-            return (value,)
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.error(f"'{key}' must be a list of strings", ref, "type", key)
-            return ()
-        return tuple(value)
-
-    def date(
-        self, rec: Mapping[str, Any], key: str, ref: RecordRef, *, required: bool = False
-    ) -> PartialDate | None:
-        value = rec.get(key)
-        if value is None or value == "":
-            if required:
-                self.error(f"'{key}' is missing", ref, "missing-key")
-            return None
-        try:
-            return coerce_partial_date(value)
-        except InvalidDateError as exc:
-            self.error(f"'{key}': {exc}", ref, "date", key)
-            return None
-
-    def number(
-        self, rec: Mapping[str, Any], key: str, ref: RecordRef, low: float, high: float
-    ) -> float | None:
-        value = rec.get(key)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.error(f"'{key}' must be a number, not {_type_name(value)}", ref, "type", key)
-            return None
-        if not low <= value <= high:
-            self.error(f"'{key}' must be between {low:g} and {high:g}", ref, "range", key)
-            return None
-        return float(value)
-
-    def extra(
-        self, rec: Mapping[str, Any], known: frozenset[str], ref: RecordRef
-    ) -> dict[str, Any]:
-        unknown = {k: v for k, v in rec.items() if k not in known}
-        for key in unknown:
-            hint = _closest(key, known)
-            suggestion = f" (did you mean {hint}?)" if hint else ""
-            self.warn(
-                f"unknown key '{_short(key)}' is kept but ignored{suggestion}",
-                ref,
-                "unknown-key",
-                key,
-            )
-        return unknown
-
+    # -- the records of a table ----------------------------------------------
     def records(
         self, data: Mapping[str, Any], table: str
     ) -> Iterable[tuple[RecordRef, Mapping[str, Any]]]:
@@ -166,6 +134,236 @@ class _Builder:
                 self.error(f"must be a table, not {_type_name(rec)}", ref, "type")
                 continue
             yield ref, rec
+
+    def table(
+        self, data: Mapping[str, Any], table: Table, seen: set[str] | None = None
+    ) -> list[Any]:
+        """The model records of `table` that have no error, in file order."""
+        model = table.model
+        known = table.keys
+        # (key, reader, required, default, message when missing) in the model's order;
+        # None stands for `extra`, the keys the table does not know.
+        steps = [
+            None
+            if f is None
+            else (
+                f.key,
+                self._readers[f.kind],
+                f,
+                f.required,
+                self.defaults.get((table.name, f.key), f.default),
+                f.missing or f"'{f.key}' is missing",
+                f.kind is Kind.DATE,  # an empty date is a date left out
+            )
+            for f in table.model_order
+        ]
+        id_at = next(
+            (i for i, f in enumerate(table.model_order) if f is not None and f.kind is Kind.ID),
+            None,
+        )
+        seen = set() if seen is None else seen
+        out: list[Any] = []
+        for ref, rec in self.records(data, table.name):
+            errors = self.error_count
+            keep = True
+            args: list[Any] = []
+            for step in steps:
+                if step is None:
+                    args.append({} if known.issuperset(rec) else self.extra(rec, known, ref))
+                    continue
+                key, read, field, required, default, missing, empty_is_none = step
+                value = rec.get(key)
+                if value is None or (empty_is_none and value == ""):
+                    if required:
+                        self.error(missing, ref, "missing-key")
+                    args.append(default)
+                    continue
+                value = read(field, value, ref)
+                if value is _DROP:
+                    keep = False
+                    value = None
+                args.append(value)
+            if id_at is not None and not self._check_id(ref, args[id_at], seen):
+                continue
+            if keep and self.error_count == errors:
+                out.append(model(*args))
+        return out
+
+    def extra(
+        self, rec: Mapping[str, Any], known: frozenset[str], ref: RecordRef
+    ) -> dict[str, Any]:
+        unknown = {k: v for k, v in rec.items() if k not in known}
+        for key in unknown:
+            hint = closest_one(key, known)
+            suggestion = f" (did you mean {hint}?)" if hint else ""
+            self.warn(
+                f"unknown key '{_short(key)}' is kept but ignored{suggestion}",
+                ref,
+                "unknown-key",
+                key,
+            )
+        return unknown
+
+    def _check_id(self, ref: RecordRef, value: str | None, seen: set[str]) -> bool:
+        if value is None:
+            return False
+        if not ID_RE.fullmatch(value):
+            self.error(
+                f"id {value!r} must be lowercase letters, digits and single hyphens",
+                ref,
+                "id",
+                "id",
+            )
+            return False
+        if value in seen:
+            self.error(f"duplicate id {value!r}", ref, "duplicate-id", "id")
+            return False
+        seen.add(value)
+        return True
+
+    # -- values, by kind: each returns the model's value, or reports an error ----
+    def _text(self, field: Field, value: Any, ref: RecordRef) -> Any:
+        if value.__class__ is not str:
+            key = field.key
+            self.error(f"'{key}' must be a string, not {_type_name(value)}", ref, "type", key)
+            return field.default
+        if field.required:
+            if not value.strip():
+                self.error(f"'{field.key}' is empty", ref, "empty", field.key)
+                return None
+            return value
+        return value if value or field.default is None else field.default
+
+    def _texts(self, field: Field, value: Any, ref: RecordRef) -> Any:
+        if value.__class__ is str:
+            return (value,)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.error(f"'{field.key}' must be a list of strings", ref, "type", field.key)
+            return ()
+        return tuple(value)
+
+    def _date(self, field: Field, value: Any, ref: RecordRef) -> Any:
+        try:
+            return coerce_partial_date(value)
+        except InvalidDateError as exc:
+            self.error(f"'{field.key}': {exc}", ref, "date", field.key)
+            return None
+
+    def _number(self, field: Field, value: Any, ref: RecordRef) -> Any:
+        key = field.key
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.error(f"'{key}' must be a number, not {_type_name(value)}", ref, "type", key)
+            return None
+        assert field.low is not None and field.high is not None
+        if not field.low <= value <= field.high:
+            self.error(
+                f"'{key}' must be between {field.low:g} and {field.high:g}", ref, "range", key
+            )
+            return None
+        return float(value)
+
+    def _integer(self, field: Field, value: Any, ref: RecordRef) -> Any:
+        key = field.key
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(f"'{key}' must be a whole number, not {_type_name(value)}", ref, "type", key)
+            return None
+        assert field.low is not None and field.high is not None
+        if not field.low <= value <= field.high:
+            self.error(
+                f"'{key}' must be between {field.low:g} and {field.high:g}", ref, "range", key
+            )
+            return None
+        return value
+
+    def _flag(self, field: Field, value: Any, ref: RecordRef) -> Any:
+        if not isinstance(value, bool):
+            key = field.key
+            self.error(f"'{key}' must be true or false, not {_type_name(value)}", ref, "type", key)
+            return field.default
+        return value
+
+    def _choice(self, field: Field, value: Any, ref: RecordRef) -> Any:
+        if value.__class__ is str and value in field.choices:
+            return field.enum(value) if field.enum is not None else value
+        choices = [f'"{c}"' for c in field.choices]
+        allowed = " or ".join([", ".join(choices[:-1]), choices[-1]] if choices[1:] else choices)
+        self.error(f"'{field.key}' must be {allowed}, not {value!r}", ref, "value", field.key)
+        return None
+
+    def _country(self, field: Field, value: Any, ref: RecordRef) -> Any:
+        country = self._text(field, value, ref)
+        if country is not None and not countries.is_known(country):
+            code = countries.lookup(country)
+            hint = f" (the code for {country!r} is {code!r})" if code else ""
+            self.error(
+                f"unknown country code {country!r}: use ISO 3166-1 alpha-2 such as "
+                f"'TW' or 'KR'{hint}",
+                ref,
+                "country",
+                "country",
+            )
+        return country
+
+    def _tie(self, field: Field, value: Any, ref: RecordRef) -> Any:
+        pid = self._text(field, value, ref)
+        if pid is not None and pid not in self.ties:
+            if pid not in self.declared_ties:
+                hint = closest_one(pid, self.ties)
+                suggestion = f" (did you mean {hint!r}?)" if hint else ""
+                self.error(
+                    f"names partnership {pid!r}, which does not exist{suggestion}",
+                    ref,
+                    "unknown-tie",
+                    field.key,
+                )
+            return _DROP
+        return _DROP if pid is None else pid
+
+    def _city_pair(self, field: Field, value: Any, ref: RecordRef) -> Any:
+        if (
+            not isinstance(value, list)
+            or len(value) != 2
+            or not all(isinstance(c, str) for c in value)
+        ):
+            self.error(f"'{field.key}' must be a list of two city ids", ref, "type", field.key)
+            return _DROP
+        resolved: list[City] = []
+        for cid in value:
+            if cid in self.cities:
+                resolved.append(self.cities[cid])
+            elif cid in self.declared_cities:
+                pass  # a [[city]] with errors of its own, reported there
+            else:
+                hint = closest_one(cid, self.cities)
+                suggestion = f" (did you mean {hint!r}?)" if hint else ""
+                self.error(
+                    f"names city {cid!r}, which has no [[city]] record{suggestion}",
+                    ref,
+                    "unknown-city",
+                    field.key,
+                )
+        return (resolved[0], resolved[1]) if len(resolved) == 2 else _DROP
+
+    def _signatories(self, field: Field, value: Any, ref: RecordRef) -> Any:
+        key = field.key
+        if not isinstance(value, list):
+            self.error(f"'{key}' must be a list of {{ name = ..., role = ... }}", ref, "type", key)
+            return ()
+        people: list[Signatory] = []
+        for item in value:
+            if isinstance(item, str):
+                people.append(Signatory(item))
+            elif (
+                isinstance(item, dict)
+                and isinstance(item.get("name"), str)
+                and isinstance(item.get("role", ""), str)
+            ):
+                people.append(Signatory(item["name"], item.get("role") or None))
+            else:
+                self.error(
+                    'each signatory must be { name = "...", role = "..." }', ref, "type", key
+                )
+        return tuple(people)
 
 
 def _type_name(value: Any) -> str:
@@ -185,91 +383,6 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _closest(word: str, choices: Iterable[str]) -> str | None:
-    import difflib
-
-    if len(word) > 64:  # no typo of a key or id is that long; difflib would take long
-        return None
-    matches = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.75)
-    return matches[0] if matches else None
-
-
-_CITY_KEYS = frozenset(
-    {
-        "id",
-        "name",
-        "country",
-        "type",
-        "local_name",
-        "aliases",
-        "lat",
-        "lon",
-        "notes",
-        "sources",
-        "ignore_warnings",
-    }
-)
-_TIE_KEYS = frozenset(
-    {
-        "id",
-        "cities",
-        "kind",
-        "established",
-        "status",
-        "status_date",
-        "status_reason",
-        "fields",
-        "notes",
-        "sources",
-        "ignore_warnings",
-    }
-)
-_AGREEMENT_KEYS = frozenset(
-    {
-        "partnership",
-        "date",
-        "title",
-        "kind",
-        "to_kind",
-        "signatories",
-        "mode",
-        "venue",
-        "fields",
-        "status",
-        "notes",
-        "sources",
-        "before_founding",
-        "ignore_warnings",
-    }
-)
-_EXCHANGE_KEYS = frozenset(
-    {
-        "partnership",
-        "date",
-        "kind",
-        "title",
-        "venue",
-        "mode",
-        "fields",
-        "details",
-        "sources",
-        "before_founding",
-        "ignore_warnings",
-    }
-)
-_CHANGE_KEYS = frozenset({"partnership", "date", "status", "reason", "sources", "ignore_warnings"})
-_TOP_KEYS = frozenset({"schema_version", "settings", *RECORD_TABLES})
-#: The keys sisterctl knows in each record table; any other key is kept as `extra`.
-RECORD_KEYS: dict[str, frozenset[str]] = {
-    "city": _CITY_KEYS,
-    "partnership": _TIE_KEYS,
-    "agreement": _AGREEMENT_KEYS,
-    "exchange": _EXCHANGE_KEYS,
-    "status_change": _CHANGE_KEYS,
-}
-_AGREEMENT_STATUSES = ("signed", "planned")
-
-
 def build(data: Mapping[str, Any], text: str | None = None) -> LoadResult:
     """Model records from parsed TOML, with every problem found.
 
@@ -280,8 +393,11 @@ def build(data: Mapping[str, Any], text: str | None = None) -> LoadResult:
     version = data.get("schema_version")
     if not data and text is not None and not text.strip():
         b.error(
-            "the file is empty: a registry starts with 'schema_version = 1' "
-            "(or make one with 'sisterctl init')",
+            (
+                "the file is empty: a registry starts with 'schema_version = 1' (or make one with ",
+                Hint.INIT,
+                ")",
+            ),
             code="schema-version",
         )
         return LoadResult(Registry(cities={}, partnerships=()), b.problems)
@@ -301,8 +417,8 @@ def build(data: Mapping[str, Any], text: str | None = None) -> LoadResult:
         )
         return LoadResult(Registry(cities={}, partnerships=()), b.problems)
     for key in data:
-        if key not in _TOP_KEYS:
-            hint = _closest(key, _TOP_KEYS)
+        if key not in TOP_KEYS:
+            hint = closest_one(key, TOP_KEYS)
             suggestion = f" (did you mean {hint}?)" if hint else ""
             b.warn(
                 f"unknown top-level key '{_short(key)}' is kept but ignored{suggestion}",
@@ -324,34 +440,34 @@ def build(data: Mapping[str, Any], text: str | None = None) -> LoadResult:
                 code="value",
                 key="leap_day",
             )
+
+    default_status = Status.ACTIVE
     if isinstance(settings, dict) and "default_status" in settings:
         value = settings["default_status"]
         if value in DEFAULT_STATUSES:
-            b.default_status = Status(value)
+            default_status = Status(value)
         else:
             b.error(
                 f'settings.default_status must be "active" or "unknown", not {value!r}',
                 code="value",
                 key="default_status",
             )
+    b.defaults[("partnership", "status")] = default_status
 
-    cities = _build_cities(b, data)
-    partnerships = _build_partnerships(b, data, cities, _declared_ids(data, "city"))
-    known_ties = {p.id: p for p in partnerships}
-    # A record that names a tie with errors of its own is left out silently: the tie's
-    # errors are reported, and "does not exist" would be wrong.
+    b.declared_cities = _declared_ids(data, "city")
+    cities = {c.id: c for c in b.table(data, CITY)}
+    b.cities = cities
+    partnerships = b.table(data, PARTNERSHIP)
+    b.ties = {p.id: p for p in partnerships}
     b.declared_ties = _declared_ids(data, "partnership")
-    agreements = _build_agreements(b, data, known_ties)
-    exchanges = _build_exchanges(b, data, known_ties)
-    changes = _build_changes(b, data, known_ties)
     registry = Registry(
         cities=cities,
         partnerships=tuple(partnerships),
-        agreements=tuple(agreements),
-        exchanges=tuple(exchanges),
-        status_changes=tuple(changes),
+        agreements=tuple(b.table(data, AGREEMENT)),
+        exchanges=tuple(b.table(data, EXCHANGE)),
+        status_changes=tuple(b.table(data, STATUS_CHANGE)),
         leap_day=leap_day,
-        default_status=b.default_status,
+        default_status=default_status,
     )
     return LoadResult(registry, b.problems)
 
@@ -377,21 +493,21 @@ def extend(registry: Registry, records: Sequence[Record]) -> LoadResult:
         "status_change": len(registry.status_changes),
     }
     b = _Builder(None, first_index)
-    b.default_status = registry.default_status
+    b.defaults[("partnership", "status")] = registry.default_status
     cities = dict(registry.cities)
-    cities.update(_build_cities(b, data, seen=set(cities)))
-    new_ties = _build_partnerships(
-        b, data, cities, _declared_ids(data, "city"), seen=set(registry.by_id)
-    )
-    ties = {**registry.by_id, **{p.id: p for p in new_ties}}
+    b.declared_cities = _declared_ids(data, "city")
+    cities.update((c.id, c) for c in b.table(data, CITY, seen=set(cities)))
+    b.cities = cities
+    new_ties = b.table(data, PARTNERSHIP, seen=set(registry.by_id))
+    b.ties = {**registry.by_id, **{p.id: p for p in new_ties}}
     b.declared_ties = _declared_ids(data, "partnership")
     extended = dataclasses.replace(
         registry,
         cities=cities,
         partnerships=registry.partnerships + tuple(new_ties),
-        agreements=registry.agreements + tuple(_build_agreements(b, data, ties)),
-        exchanges=registry.exchanges + tuple(_build_exchanges(b, data, ties)),
-        status_changes=registry.status_changes + tuple(_build_changes(b, data, ties)),
+        agreements=registry.agreements + tuple(b.table(data, AGREEMENT)),
+        exchanges=registry.exchanges + tuple(b.table(data, EXCHANGE)),
+        status_changes=registry.status_changes + tuple(b.table(data, STATUS_CHANGE)),
     )
     return LoadResult(extended, b.problems)
 
@@ -399,7 +515,7 @@ def extend(registry: Registry, records: Sequence[Record]) -> LoadResult:
 def extend_checked(registry: Registry, records: Sequence[Record]) -> Registry:
     result = extend(registry, records)
     if result.errors:
-        raise RegistryError(result.errors[0].message)
+        raise result.errors[0].as_error()
     return result.registry
 
 
@@ -411,323 +527,3 @@ def _declared_ids(data: Mapping[str, Any], table: str) -> frozenset[str]:
     return frozenset(
         r["id"] for r in records if isinstance(r, dict) and isinstance(r.get("id"), str)
     )
-
-
-def _check_id(b: _Builder, ref: RecordRef, value: str | None, seen: set[str]) -> bool:
-    if value is None:
-        return False
-    if not ID_RE.fullmatch(value):
-        b.error(
-            f"id {value!r} must be lowercase letters, digits and single hyphens", ref, "id", "id"
-        )
-        return False
-    if value in seen:
-        b.error(f"duplicate id {value!r}", ref, "duplicate-id", "id")
-        return False
-    seen.add(value)
-    return True
-
-
-def _build_cities(
-    b: _Builder, data: Mapping[str, Any], seen: set[str] | None = None
-) -> dict[str, City]:
-    cities: dict[str, City] = {}
-    seen = set() if seen is None else seen
-    for ref, rec in b.records(data, "city"):
-        n = len(b.problems)
-        cid = b.text(rec, "id", ref, required=True)
-        name = b.text(rec, "name", ref, required=True)
-        country = b.text(rec, "country", ref, required=True)
-        if country is not None and not countries.is_known(country):
-            code = countries.lookup(country)
-            hint = f" (the code for {country!r} is {code!r})" if code else ""
-            b.error(
-                f"unknown country code {country!r}: use ISO 3166-1 alpha-2 such as "
-                f"'TW' or 'KR'{hint}",
-                ref,
-                "country",
-                "country",
-            )
-        city_type = b.text(rec, "type", ref, default="city")
-        local_name = b.text(rec, "local_name", ref)
-        aliases = b.texts(rec, "aliases", ref)
-        lat = b.number(rec, "lat", ref, -90, 90)
-        lon = b.number(rec, "lon", ref, -180, 180)
-        notes = b.text(rec, "notes", ref)
-        sources = b.texts(rec, "sources", ref)
-        extra = b.extra(rec, _CITY_KEYS, ref)
-        ignored = b.texts(rec, "ignore_warnings", ref)
-        if not _check_id(b, ref, cid, seen) or _has_new_error(b, n):
-            continue
-        assert cid is not None and name is not None and country is not None
-        cities[cid] = City(
-            cid,
-            name,
-            country,
-            city_type or "city",
-            local_name,
-            aliases,
-            lat,
-            lon,
-            notes,
-            sources,
-            extra,
-            ignored,
-        )
-    return cities
-
-
-def _has_new_error(b: _Builder, since: int) -> bool:
-    return any(p.severity is Severity.ERROR for p in b.problems[since:])
-
-
-def _status(
-    b: _Builder,
-    rec: Mapping[str, Any],
-    key: str,
-    ref: RecordRef,
-    default: Status | None,
-    allowed: Sequence[Status] = tuple(Status),
-) -> Status | None:
-    value = rec.get(key)
-    if value is None:
-        if default is None:
-            b.error(f"'{key}' is missing", ref, "missing-key")
-        return default
-    if value in allowed:
-        return Status(value)
-    *first, last = (f'"{s.value}"' for s in allowed)
-    b.error(f"'{key}' must be {', '.join(first)} or {last}, not {value!r}", ref, "value", key)
-    return None
-
-
-def _build_partnerships(
-    b: _Builder,
-    data: Mapping[str, Any],
-    cities: Mapping[str, City],
-    declared: frozenset[str],
-    seen: set[str] | None = None,
-) -> list[Partnership]:
-    ties: list[Partnership] = []
-    seen = set() if seen is None else seen
-    for ref, rec in b.records(data, "partnership"):
-        n = len(b.problems)
-        pid = b.text(rec, "id", ref, required=True)
-        pair = rec.get("cities")
-        resolved: list[City] = []
-        if pair is None:
-            b.error("'cities' is missing (two city ids)", ref, "missing-key")
-        elif (
-            not isinstance(pair, list)
-            or len(pair) != 2
-            or not all(isinstance(c, str) for c in pair)
-        ):
-            b.error("'cities' must be a list of two city ids", ref, "type", "cities")
-        else:
-            for cid in pair:
-                if cid in cities:
-                    resolved.append(cities[cid])
-                elif cid in declared:
-                    pass  # a [[city]] with errors of its own, reported there
-                else:
-                    hint = _closest(cid, cities)
-                    suggestion = f" (did you mean {hint!r}?)" if hint else ""
-                    b.error(
-                        f"names city {cid!r}, which has no [[city]] record{suggestion}",
-                        ref,
-                        "unknown-city",
-                        "cities",
-                    )
-        kind = b.text(rec, "kind", ref, default=DEFAULT_KIND)
-        established = b.date(rec, "established", ref)
-        status = _status(b, rec, "status", ref, b.default_status)
-        status_date = b.date(rec, "status_date", ref)
-        status_reason = b.text(rec, "status_reason", ref)
-        fields = b.texts(rec, "fields", ref)
-        notes = b.text(rec, "notes", ref)
-        sources = b.texts(rec, "sources", ref)
-        extra = b.extra(rec, _TIE_KEYS, ref)
-        ignored = b.texts(rec, "ignore_warnings", ref)
-        if not _check_id(b, ref, pid, seen) or _has_new_error(b, n) or len(resolved) != 2:
-            continue
-        assert pid is not None and status is not None
-        ties.append(
-            Partnership(
-                pid,
-                (resolved[0], resolved[1]),
-                kind or DEFAULT_KIND,
-                established,
-                status,
-                status_date,
-                status_reason,
-                fields,
-                notes,
-                sources,
-                extra,
-                ignored,
-            )
-        )
-    return ties
-
-
-def _tie_ref(
-    b: _Builder, rec: Mapping[str, Any], ref: RecordRef, ties: Mapping[str, Partnership]
-) -> str | None:
-    pid = b.text(rec, "partnership", ref, required=True)
-    if pid is not None and pid not in ties:
-        if pid not in b.declared_ties:
-            hint = _closest(pid, ties)
-            suggestion = f" (did you mean {hint!r}?)" if hint else ""
-            b.error(
-                f"names partnership {pid!r}, which does not exist{suggestion}",
-                ref,
-                "unknown-tie",
-                "partnership",
-            )
-        return None
-    return pid
-
-
-def _signatories(b: _Builder, rec: Mapping[str, Any], ref: RecordRef) -> tuple[Signatory, ...]:
-    value = rec.get("signatories")
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        b.error(
-            "'signatories' must be a list of { name = ..., role = ... }", ref, "type", "signatories"
-        )
-        return ()
-    people: list[Signatory] = []
-    for item in value:
-        if isinstance(item, str):
-            people.append(Signatory(item))
-        elif (
-            isinstance(item, dict)
-            and isinstance(item.get("name"), str)
-            and isinstance(item.get("role", ""), str)
-        ):
-            people.append(Signatory(item["name"], item.get("role") or None))
-        else:
-            b.error(
-                'each signatory must be { name = "...", role = "..." }', ref, "type", "signatories"
-            )
-    return tuple(people)
-
-
-def _flag(b: _Builder, rec: Mapping[str, Any], key: str, ref: RecordRef) -> bool:
-    value = rec.get(key, False)
-    if not isinstance(value, bool):
-        b.error(f"'{key}' must be true or false, not {_type_name(value)}", ref, "type", key)
-        return False
-    return value
-
-
-def _build_agreements(
-    b: _Builder, data: Mapping[str, Any], ties: Mapping[str, Partnership]
-) -> list[Agreement]:
-    out: list[Agreement] = []
-    for ref, rec in b.records(data, "agreement"):
-        n = len(b.problems)
-        pid = _tie_ref(b, rec, ref, ties)
-        title = b.text(rec, "title", ref, required=True)
-        date = b.date(rec, "date", ref)
-        kind = b.text(rec, "kind", ref, default="agreement")
-        to_kind = b.text(rec, "to_kind", ref)
-        signatories = _signatories(b, rec, ref)
-        mode = b.text(rec, "mode", ref)
-        venue = b.text(rec, "venue", ref)
-        fields = b.texts(rec, "fields", ref)
-        # None when not a string (reported); "" is refused, not read as the default.
-        status = b.text(rec, "status", ref, default="signed") or ""
-        if isinstance(rec.get("status"), str) and status not in _AGREEMENT_STATUSES:
-            b.error(
-                f'\'status\' must be "signed" or "planned", not {status!r}', ref, "value", "status"
-            )
-        notes = b.text(rec, "notes", ref)
-        sources = b.texts(rec, "sources", ref)
-        extra = b.extra(rec, _AGREEMENT_KEYS, ref)
-        ignored = b.texts(rec, "ignore_warnings", ref)
-        before_founding = _flag(b, rec, "before_founding", ref)
-        if _has_new_error(b, n) or pid is None:
-            continue
-        assert pid is not None and title is not None
-        out.append(
-            Agreement(
-                pid,
-                title,
-                date,
-                kind or "agreement",
-                to_kind,
-                signatories,
-                mode,
-                venue,
-                fields,
-                status,
-                notes,
-                sources,
-                extra,
-                before_founding,
-                ignored,
-            )
-        )
-    return out
-
-
-def _build_exchanges(
-    b: _Builder, data: Mapping[str, Any], ties: Mapping[str, Partnership]
-) -> list[Exchange]:
-    out: list[Exchange] = []
-    for ref, rec in b.records(data, "exchange"):
-        n = len(b.problems)
-        pid = _tie_ref(b, rec, ref, ties)
-        kind = b.text(rec, "kind", ref, required=True)
-        title = b.text(rec, "title", ref, required=True)
-        date = b.date(rec, "date", ref)
-        venue = b.text(rec, "venue", ref)
-        mode = b.text(rec, "mode", ref)
-        fields = b.texts(rec, "fields", ref)
-        details = b.text(rec, "details", ref)
-        sources = b.texts(rec, "sources", ref)
-        extra = b.extra(rec, _EXCHANGE_KEYS, ref)
-        ignored = b.texts(rec, "ignore_warnings", ref)
-        before_founding = _flag(b, rec, "before_founding", ref)
-        if _has_new_error(b, n) or pid is None:
-            continue
-        assert pid is not None and kind is not None and title is not None
-        out.append(
-            Exchange(
-                pid,
-                kind,
-                title,
-                date,
-                details,
-                sources,
-                extra,
-                before_founding,
-                venue,
-                mode,
-                fields,
-                ignored,
-            )
-        )
-    return out
-
-
-def _build_changes(
-    b: _Builder, data: Mapping[str, Any], ties: Mapping[str, Partnership]
-) -> list[StatusChange]:
-    out: list[StatusChange] = []
-    for ref, rec in b.records(data, "status_change"):
-        n = len(b.problems)
-        pid = _tie_ref(b, rec, ref, ties)
-        date = b.date(rec, "date", ref, required=True)
-        status = _status(b, rec, "status", ref, None, CHANGE_STATUSES)
-        reason = b.text(rec, "reason", ref)
-        sources = b.texts(rec, "sources", ref)
-        extra = b.extra(rec, _CHANGE_KEYS, ref)
-        ignored = b.texts(rec, "ignore_warnings", ref)
-        if _has_new_error(b, n) or pid is None:
-            continue
-        assert pid is not None and date is not None and status is not None
-        out.append(StatusChange(pid, date, status, reason, sources, extra, ignored))
-    return out

@@ -65,7 +65,8 @@ class Locator:
         if self._records is None:
             self._records = record_lines(self._text)
         lines = self._records.get(ref.table, [])
-        return lines[ref.index] if ref.index < len(lines) else None
+        index = ref.index
+        return lines[index] if index is not None and index < len(lines) else None
 
     def position(self, ref: RecordRef | None, key: str | None = None) -> tuple[int, int] | None:
         """The (line, column) of `key` in the record (or at the top level when `ref` is

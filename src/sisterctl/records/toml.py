@@ -57,6 +57,11 @@ def fragment_for(records: Iterable[Record]) -> str:
     return "".join(parts)
 
 
+def key_lines(record: Mapping[str, Any]) -> list[str]:
+    """The `key = value` lines of a record's keys, as `fragment_for` writes them."""
+    return [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in clean_record(record).items()]
+
+
 def decode(data: bytes, path: Path | str) -> str:
     """UTF-8 text of a registry; a byte-order mark is accepted and kept out of the text."""
     try:

@@ -16,8 +16,8 @@ from sisterctl.model import (
 )
 from sisterctl.records.build import extend, extend_checked
 from sisterctl.records.toml import clean_record, decode, fragment_for, parse_toml
-from sisterctl.store.atomic import TEMP_MARK, replace_unless_changed, signature
-from sisterctl.store.read import parse_and_build, read_bytes, read_text
+from sisterctl.store.atomic import TEMP_MARK, Signature, replace_unless_changed, signature
+from sisterctl.store.read import not_a_regular_file, parse_and_build, read_bytes, read_text
 
 if TYPE_CHECKING:
     from sisterctl.store import cache
@@ -67,7 +67,13 @@ def append(
     sees the old registry or the new one, never half of one. A symbolic link is
     followed: the file it points to is replaced and the link is kept.
     """
-    target = path.resolve() if path.is_symlink() else path
+    # (realpath, not resolve: a loop of links, like a folder that cannot be entered,
+    # is then the usual "cannot read" below.)
+    try:
+        linked = path.is_symlink()
+    except OSError:
+        linked = False
+    target = Path(os.path.realpath(path)) if linked else path
     if dry_run:
         done = _append_once(target, plan, dry_run=True)
         assert done is not None
@@ -91,6 +97,7 @@ def append(
 
 def _acquire_lock(target: Path, path: Path, timeout: float) -> Any:
     import stat
+    import warnings
 
     from filelock import FileLock, Timeout
 
@@ -101,7 +108,12 @@ def _acquire_lock(target: Path, path: Path, timeout: float) -> Any:
     mode = (stat.S_IMODE(target.stat().st_mode) & 0o666) | 0o600
     lock = FileLock(str(lock_path(target)), timeout=timeout, mode=mode)
     try:
-        lock.acquire()
+        with warnings.catch_warnings():
+            # On a file system without flock (some network and FUSE ones) filelock
+            # falls back to a lock file of its own, and says so as a Python warning,
+            # which is no message for the person at the terminal.
+            warnings.filterwarnings("ignore", "flock not supported", UserWarning)
+            lock.acquire()
     except Timeout:
         raise RegistryBusyError(
             f"{path}: another sisterctl process is writing the registry "
@@ -118,7 +130,8 @@ def _check_writable(path: Path) -> None:
     import stat
 
     try:
-        mode = path.stat().st_mode
+        st = path.stat()
+        mode, links = st.st_mode, st.st_nlink
     except FileNotFoundError:
         read_text(path)  # raises the usual "no registry file here"
         raise
@@ -126,6 +139,18 @@ def _check_writable(path: Path) -> None:
         raise RegistryError(f"cannot read the registry: {exc.strerror or exc}", path) from None
     if stat.S_ISDIR(mode):
         raise RegistryError("is a directory, not a registry file", path)
+    not_regular = not_a_regular_file(mode)
+    if not_regular is not None:
+        raise RegistryError(not_regular, path)
+    if links > 1:
+        # Replacing the file would leave its other names holding the old registry:
+        # two files that go their own ways, silently.
+        raise RegistryError(
+            f"the registry has {links} hard links (other names for this very file); "
+            "sisterctl writes a new file and renames it, which would split them: remove "
+            "the other links (a symbolic link is followed and kept); nothing was written",
+            path,
+        )
     # The write bits count even for root: a registry someone made read-only stays so.
     if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK):
         raise RegistryError("the registry is read-only; nothing was written", path)
@@ -162,7 +187,7 @@ def _append_once(
     try:
         before = signature(path)
     except OSError:
-        before = (0, 0, 0)
+        before = Signature(0, 0, 0, 0, 0)
     raw = read_bytes(path)
     old_text = decode(raw, path)
     # The registry as it is now: from the cache when it holds these very bytes (the
@@ -192,7 +217,7 @@ def _append_once(
     # The exact bytes read, byte-order mark included, plus the new records.
     added = addition.encode("utf-8")
     new_raw = raw + added
-    if not replace_unless_changed(path, new_raw, unchanged=before):
+    if not replace_unless_changed(path, new_raw, unchanged=before, read=raw):
         return None
     hasher.update(added)
     _remember(path, hasher.digest(), entry, verified)

@@ -1,54 +1,95 @@
-"""Writing a file so that a reader or a crash sees the old file or the new one,
-never half of one."""
+"""Writing files: atomically, so that a reader or a crash sees the old file or the new
+one, never half of one; and into what is not a file (a terminal, a pipe, standard
+output) as the shell would, never replacing it.
+
+Every file sisterctl writes goes through here: the registry (`replace_unless_changed`,
+`create`) and outputs (`write_output`, for `-o`, `--svg`, `--html`). Where an output
+path leads is decided in one place, `destination`:
+
+- a regular file, or a path where nothing is yet: replaced whole, atomically;
+- a symbolic link: the file it points to is replaced (or created) and the link kept;
+- `-`, `/dev/stdout`, `/dev/stderr`, `/dev/fd/N`: written into that open stream;
+- a character device (a terminal, `/dev/null`) or a FIFO: written into, never replaced;
+- a folder, a block device, a socket, a symbolic-link loop, a name too long, a folder
+  that cannot be entered: refused with one line, before anything is written.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
+import sys
+from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import NamedTuple
 
-from sisterctl.errors import RegistryError
-
-if TYPE_CHECKING:
-    pass
+from sisterctl.errors import RefusedError, RegistryError
 
 TEMP_MARK = ".sisterctl-"  # in the name of a temporary file: .partnerships.toml.sisterctl-*.tmp
 
+# Files this process has renamed into place, in order: what an interruption (Ctrl-C)
+# came after (see `written`).
+_WRITTEN: list[Path] = []
 
-def signature(path: Path) -> tuple[int, int, int]:
-    """What changes when a file is written or replaced."""
+
+def written() -> tuple[Path, ...]:
+    """The files this process has written (renamed into place) so far."""
+    return tuple(_WRITTEN)
+
+
+def forget_written() -> None:
+    """Start counting again (a new command in the same process, as in tests)."""
+    _WRITTEN.clear()
+
+
+# ---------------------------------------------------------------------------
+# The registry: replaced only if nobody changed it since it was read
+
+
+class Signature(NamedTuple):
+    """What changes when a file is written, replaced, or unlinked and made again: the
+    change time moves on every write and every metadata change, even one that sets the
+    modification time back, and a new file made at the same inode has a new one."""
+
+    dev: int
+    ino: int
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+
+
+def signature(path: Path) -> Signature:
+    """The file's signature now (follows a symbolic link)."""
     st = path.stat()
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
+    return Signature(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
-def replace_unless_changed(path: Path, data: bytes, *, unchanged: tuple[int, int, int]) -> bool:
+def replace_unless_changed(
+    path: Path, data: bytes, *, unchanged: Signature, read: bytes | None = None
+) -> bool:
     """Write `data` to a temporary file beside `path`, flush it to disk and rename it
-    over `path`, unless `path` changed since it was read (then False)."""
-    import stat
-    import tempfile
+    over `path`, unless `path` changed since it was read (then False, and nothing is
+    written).
 
+    `unchanged` is the file's signature when it was read; `read`, when given, the bytes
+    read then: they are compared with the file's bytes just before the rename, which
+    catches an edit that the signature cannot see (one made within the file system's
+    tick, same size, at the same inode)."""
     old_stat = path.stat()
-    fd, tmp_name = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}{TEMP_MARK}", suffix=".tmp"
-    )
-    tmp = Path(tmp_name)
+    tmp = _temporary(path, data, stat.S_IMODE(old_stat.st_mode))
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp.chmod(stat.S_IMODE(old_stat.st_mode))
         # Keep the owner where we may (root writing a user's file); the mode is kept
         # all the same. There is no os.chown on Windows.
         with contextlib.suppress(PermissionError, AttributeError):
             os.chown(tmp, old_stat.st_uid, old_stat.st_gid)
-        if signature(path) != unchanged:
+        if _changed(path, unchanged, read):
             # Someone (an editor, not sisterctl: we hold the lock) saved the file
             # since we read it; writing now would lose their change.
             tmp.unlink(missing_ok=True)
             return False
-        tmp.replace(path)
+        _rename(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise RegistryError(f"cannot write the registry: {exc.strerror or exc}", path) from None
@@ -59,18 +100,13 @@ def replace_unless_changed(path: Path, data: bytes, *, unchanged: tuple[int, int
     return True
 
 
-def fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
+def _changed(path: Path, unchanged: Signature, read: bytes | None) -> bool:
     try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        if signature(path) != unchanged:
+            return True
+        return read is not None and path.read_bytes() != read
+    except FileNotFoundError:
+        return True
 
 
 def create(path: Path, text: str) -> None:
@@ -93,3 +129,222 @@ def create(path: Path, text: str) -> None:
     except OSError as exc:
         raise RegistryError(f"cannot create the registry: {exc.strerror or exc}", path) from None
     fsync_dir(path.parent)
+
+
+# ---------------------------------------------------------------------------
+# Outputs: where a path leads, and writing there
+
+
+class Kind(Enum):
+    FILE = "file"  # replaced whole, atomically (`path` is the real file, links followed)
+    STREAM = "stream"  # written into: a device, a FIFO (`path` is opened for writing)
+    DESCRIPTOR = "descriptor"  # an open file descriptor of this process (`fd`)
+
+
+class Destination(NamedTuple):
+    kind: Kind
+    path: Path
+    fd: int = -1
+
+
+STANDARD_STREAMS = {"-": 1, "/dev/stdout": 1, "/dev/stderr": 2}
+_FD_FOLDERS = ("/dev/fd/", "/proc/self/fd/")
+
+
+def destination(path: Path) -> Destination:
+    """Where writing to `path` leads; a RefusedError (one line, exit 1) when sisterctl
+    will not write there."""
+    name = str(path)
+    fd = _descriptor(name)
+    if fd is not None:
+        try:
+            os.fstat(fd)
+        except OSError:
+            raise RefusedError(f"cannot write {name}: no such open file descriptor") from None
+        return Destination(Kind.DESCRIPTOR, path, fd)
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise _refusal(path, exc) from None
+    if mode is None:
+        # A new file; or a dangling link, whose target is made (as the shell's `>` does).
+        real = Path(os.path.realpath(path)) if path.is_symlink() else path
+        return Destination(Kind.FILE, real)
+    if stat.S_ISREG(mode):
+        return Destination(Kind.FILE, Path(os.path.realpath(path)) if path.is_symlink() else path)
+    if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
+        return Destination(Kind.STREAM, path)
+    what = describe_mode(mode)
+    raise RefusedError(f"cannot write {name}: it is {what}; name a file")
+
+
+def describe_mode(mode: int) -> str:
+    """What a file that is not a regular file is, in words: `a folder`, `a FIFO`..."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (a named pipe)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _descriptor(name: str) -> int | None:
+    """The file descriptor a name stands for: `-` and /dev/stdout are 1, /dev/fd/3 is 3."""
+    if name in STANDARD_STREAMS:
+        return STANDARD_STREAMS[name]
+    for folder in _FD_FOLDERS:
+        number = name.removeprefix(folder)
+        if number != name and number.isdigit():
+            return int(number)
+    return None
+
+
+def _refusal(path: Path, exc: OSError) -> RefusedError:
+    reason = exc.strerror or str(exc)
+    if exc.errno == errno.ELOOP:
+        reason = "a loop of symbolic links"
+    return RefusedError(f"cannot write {path}: {reason}")
+
+
+def write_output(path: Path, data: bytes) -> Destination:
+    """Write `data` where `path` leads (`destination`): a file is replaced whole or not
+    at all, keeping its permissions; a stream is written into. Returns where it went."""
+    where = destination(path)
+    try:
+        if where.kind is Kind.DESCRIPTOR:
+            write_descriptor(where.fd, data)
+        elif where.kind is Kind.STREAM:
+            write_stream(where.path, data)
+        else:
+            replace_file(where.path, data)
+    except BrokenPipeError:
+        raise  # a reader that went away: the command ends quietly (cli/app.py)
+    except OSError as exc:
+        raise _refusal(path, exc) from None
+    return where
+
+
+def write_descriptor(fd: int, data: bytes) -> None:
+    """Write all of `data` to an open file descriptor: standard output and error
+    through Python's own streams (after what they hold, so that the order of what was
+    printed is kept), another one directly."""
+    stream = {1: sys.stdout, 2: sys.stderr}.get(fd)
+    if stream is not None:
+        stream.flush()
+        try:
+            fd = stream.fileno()
+        except (AttributeError, ValueError, OSError):  # a stream in memory (a test)
+            binary = getattr(stream, "buffer", None)
+            if binary is not None:
+                binary.write(data)
+                binary.flush()
+            else:
+                stream.write(data.decode("utf-8"))
+                stream.flush()
+            return
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def write_stream(path: Path, data: bytes) -> None:
+    """Write into a device or a FIFO, as the shell's `>` does (without replacing it)."""
+    fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        write_descriptor(fd, data)
+    finally:
+        os.close(fd)
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Replace (or create) the regular file `path` with `data`, atomically: a temporary
+    file beside it, flushed to disk, renamed over it. The file keeps the old one's
+    permissions, or gets the usual ones (0666 less the umask). On any failure (a full
+    disk) the old file is left as it was."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    else:
+        # A rename would replace a file made read-only; the shell's `>` would not, and
+        # nor does sisterctl (the write bits count even for root, as for the registry).
+        if not mode & 0o222 or not os.access(path, os.W_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+    tmp = _temporary(path, data, mode)
+    try:
+        _rename(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (links followed); False when either cannot be
+    reached."""
+    try:
+        return Path(a).samefile(b)
+    except (OSError, ValueError):
+        try:
+            return os.path.realpath(a) == os.path.realpath(b)
+        except (OSError, ValueError):
+            return False
+
+
+# ---------------------------------------------------------------------------
+# The parts every atomic write shares
+
+
+def _temporary(path: Path, data: bytes, mode: int) -> Path:
+    """A temporary file beside `path` holding `data`, flushed to disk, with `mode`."""
+    import tempfile
+
+    fd, tmp_name = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}{TEMP_MARK}", suffix=".tmp"
+    )
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.chmod(mode)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def _rename(tmp: Path, path: Path) -> None:
+    """Rename `tmp` over `path`, and note that `path` was written. An interruption
+    that comes just after the rename still counts it: the temporary file is gone."""
+    try:
+        tmp.replace(path)
+    except BaseException:
+        if not tmp.exists():
+            _WRITTEN.append(path)
+        raise
+    _WRITTEN.append(path)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

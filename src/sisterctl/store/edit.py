@@ -32,7 +32,7 @@ from sisterctl.store.appends import (
     _check_writable,
     _remove_stale_temp_files,
 )
-from sisterctl.store.atomic import replace_unless_changed, signature
+from sisterctl.store.atomic import Signature, replace_unless_changed, signature
 from sisterctl.store.read import parse_and_build, read_bytes
 
 _BOM = "\ufeff".encode()
@@ -95,7 +95,7 @@ def _edit_once(path: Path, plan: Plan, as_of: dt.date, *, dry_run: bool) -> Edit
     try:
         before = signature(path)
     except OSError:
-        before = (0, 0, 0)
+        before = Signature(0, 0, 0, 0, 0)
     raw = read_bytes(path)
     text = decode(raw, path)
     old = _read(path, raw, text)
@@ -109,7 +109,7 @@ def _edit_once(path: Path, plan: Plan, as_of: dt.date, *, dry_run: bool) -> Edit
         return Edited(path, change, text, new_text, after, warnings, written=False)
     bom = _BOM if raw.startswith(_BOM) else b""
     new_raw = bom + new_text.encode("utf-8")
-    if not replace_unless_changed(path, new_raw, unchanged=before):
+    if not replace_unless_changed(path, new_raw, unchanged=before, read=raw):
         return None
     _remember(path, new_raw, after, new_data)
     return Edited(path, change, text, new_text, after, warnings, written=True)

@@ -24,7 +24,7 @@ FILE_NAME = "partnerships.toml"
 
 
 class Origin(StrEnum):
-    OPTION = "--registry"
+    OPTION = "option"  # named by the caller (on the command line, with --registry)
     ENV = ENV_VAR
     USER = "user registry"
     BUNDLED = "bundled registry"
@@ -48,6 +48,14 @@ def bundled_path() -> Path:
     data = import_module("sisterctl.data").__file__
     assert data is not None
     return Path(data).with_name(FILE_NAME)
+
+
+def is_bundled(path: Path) -> bool:
+    """Whether `path` names the registry bundled with sisterctl, by whatever name
+    (--registry, $SISTERCTL_REGISTRY, a link to it)."""
+    from sisterctl.store.atomic import same_file
+
+    return same_file(path, bundled_path())
 
 
 def schema_path() -> Path:
