@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from sisterctl import store
 from sisterctl.core.check import CheckExit
 from sisterctl.errors import ExitCode
 from sisterctl.store.location import bundled_path
@@ -257,7 +258,7 @@ CATALOGUE = [
         "check {reg}",
         with_tie(established='"2010-11-31"').replace("\n", "\r\n"),
         CheckExit.ERRORS,
-        ":18:1: error: [[partnership]] #1 'taipei-daegu': 'established': '2010-11-31' is not "
+        ":18:15: error: [[partnership]] #1 'taipei-daegu': 'established': '2010-11-31' is not "
         "a date: November 2010 has 30 days",
         stream="stdout",
     ),
@@ -332,7 +333,7 @@ CATALOGUE = [
         "-r {reg} list",
         GOOD.replace("schema_version = 1", "schema_version = 2"),
         ExitCode.REGISTRY,
-        ":1:1: schema_version 2 is not one this sisterctl knows (it reads version 1); "
+        ":1:18: schema_version 2 is not one this sisterctl knows (it reads version 1); "
         "upgrade sisterctl",
     ),
     case(
@@ -349,7 +350,7 @@ CATALOGUE = [
         "-r {reg} list",
         with_tie(established='"0000-01-01"'),
         ExitCode.REGISTRY,
-        ":18:1: [[partnership]] #1 'taipei-daegu': 'established': '0000-01-01' is not a "
+        ":18:15: [[partnership]] #1 'taipei-daegu': 'established': '0000-01-01' is not a "
         "date: the year must be 0001 to 9999",
     ),
     case(
@@ -393,7 +394,7 @@ CATALOGUE = [
         "-r {reg} list",
         GOOD.replace('country = "TW"', 'country = "TW"\nlat = 1e400'),
         ExitCode.REGISTRY,
-        ":7:1: [[city]] #1 'taipei-tw': 'lat' must be between -90 and 90",
+        ":7:7: [[city]] #1 'taipei-tw': 'lat' must be between -90 and 90",
     ),
     # -- every option given an empty string --------------------------------------------
     case(
@@ -467,7 +468,11 @@ CATALOGUE = [
         "'--format'",
     ),
     case(
-        "empty check FILE", ("check", ""), GOOD, CheckExit.UNREADABLE, "'[FILE]': must not be empty"
+        "empty check FILE",
+        ("check", ""),
+        GOOD,
+        CheckExit.UNREADABLE,
+        "'[FILE]...': must not be empty",
     ),
     case(
         "empty check --format",
@@ -633,7 +638,7 @@ CATALOGUE = [
         "-r {reg} add agreement taipei-daegu --date 2022 --title T",
         GOOD,
         ExitCode.BUSY,
-        "another sisterctl process is writing the registry (lock registry.toml.lock held "
+        "another sisterctl process is writing the registry (it has held the write lock "
         "for over 0.5 s); try again",
         lock_held=True,
     ),
@@ -677,7 +682,7 @@ CATALOGUE = [
         "-r {reg} add agreement taipei-daegu --date 2022 --title T",
         with_tie(established='"2010-02-30"'),
         ExitCode.REGISTRY,
-        ":18:1: [[partnership]] #1 'taipei-daegu': 'established': '2010-02-30' is not a "
+        ":18:15: [[partnership]] #1 'taipei-daegu': 'established': '2010-02-30' is not a "
         "date: February 2010 has 28 days (fix the registry before adding to it)",
     ),
     case(
@@ -1275,7 +1280,7 @@ CATALOGUE = [
         "check {reg}",
         renamed('"Tai\\u200bpei"'),
         CheckExit.CLEAN,
-        ":5:1: warning: [[city]] #1 'taipei-tw': 'name' holds an invisible or control "
+        ":5:8: warning: [[city]] #1 'taipei-tw': 'name' holds an invisible or control "
         "character (U+200B)",
         stream="stdout",
     ),
@@ -2392,12 +2397,13 @@ def test_bad_input(run: Run, tmp_path: Path, row: Case, monkeypatch: pytest.Monk
 @contextlib.contextmanager
 def holding_the_lock(reg: Path) -> Iterator[None]:
     """Another process holds the registry's lock file, as a writer would."""
+    store.lock_path(reg).parent.mkdir(parents=True, exist_ok=True)
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
             "import sys; from filelock import FileLock; "
-            f"lock = FileLock({str(reg) + '.lock'!r}); lock.acquire(); "
+            f"lock = FileLock({str(store.lock_path(reg))!r}); lock.acquire(); "
             "print('held', flush=True); sys.stdin.read()",
         ],
         stdin=subprocess.PIPE,

@@ -312,7 +312,7 @@ def test_check_prints_file_line_column_severity_message(run: Run, tmp_path: Path
     assert result.stdout.splitlines() == [
         f"{path}:20:1: warning: [[partnership]] #2 'daegu-taipei': has no sources: add the "
         "URL of a page that states the tie [no-source]",
-        f"{path}:22:1: error: [[partnership]] #2 'daegu-taipei': the same tie as "
+        f"{path}:22:10: error: [[partnership]] #2 'daegu-taipei': the same tie as "
         "'taipei-daegu' (line 14); a registry holds each tie once [duplicate-tie]",
         f"1 error and 1 warning in {path}",
     ]
@@ -353,7 +353,7 @@ def test_check_json_for_ci(run: Run, tmp_path: Path) -> None:
             {
                 "file": str(path),
                 "line": 6,
-                "column": 1,
+                "column": 11,
                 "severity": "error",
                 "code": "country",
                 "message": "[[city]] #1 'taipei-tw': unknown country code 'ZZ': use ISO "
@@ -380,7 +380,11 @@ def test_check_exits_2_when_the_file_cannot_be_read_or_parsed(
         path.write_bytes(content)
     result = run("check", path)
     assert result.exit_code == CheckExit.UNREADABLE
-    assert result.stdout == ""
+    # The one problem, as a line editors and CI annotate, and as the message.
+    first, summary = result.stdout.splitlines()
+    detail = message.lstrip(":0123456789 ").strip()
+    assert first.startswith(f"{path}:") and f": error: {detail}" in first
+    assert summary == f"1 error in {path}"
     assert result.stderr.startswith(f"sisterctl: {path}{message}")
     assert result.stderr.count("\n") == 1
     as_json = run("check", "-f", "json", path)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import tomli
 
+from sisterctl import store
 from sisterctl.errors import ExitCode
 from sisterctl.records.toml import SCHEMA_URL
 from tests.conftest import TWO_TIES, Run
@@ -51,7 +52,12 @@ def test_init_creates_an_empty_registry_with_a_header(run: Run, tmp_path: Path) 
     assert result.exit_code == ExitCode.OK, result.stderr
     text = path.read_text(encoding="utf-8")
     first, second = text.splitlines()[:2]
-    assert first == f"#:schema {SCHEMA_URL}"  # editors validate it against the JSON Schema
+    # Editors validate it against the JSON Schema, which init copies beside it, so
+    # that the line resolves offline.
+    assert first == "#:schema ./registry.schema.json"
+    schema = path.parent / "registry.schema.json"
+    assert schema.read_bytes() == store.schema_path().read_bytes()
+    assert json.loads(schema.read_text(encoding="utf-8"))["$id"] == SCHEMA_URL
     assert second.startswith("# A sisterctl registry")
     assert "docs/registry-format.md" in text
     assert tomli.loads(text) == {"schema_version": 1}
@@ -62,6 +68,39 @@ def test_init_creates_an_empty_registry_with_a_header(run: Run, tmp_path: Path) 
     )
     listed = run("-r", path, "list", "--format", "json")
     assert (listed.exit_code, json.loads(listed.stdout)) == (ExitCode.OK, [])
+
+
+def test_init_from_bundled_starts_from_the_bundled_registry(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "office" / "partnerships.toml"
+    result = run("init", "--from-bundled", path)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith(f"Created a registry {path} from the bundled one. Use it")
+    bundled = store.bundled_path().read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    # The same text but the first line, whose schema path holds only in the package.
+    assert bundled.startswith("#:schema ../schema/registry.schema.json\n")
+    assert text == "#:schema ./registry.schema.json\n" + bundled.split("\n", 1)[1]
+    assert store.load(path) == store.load(store.bundled_path())
+    assert (path.parent / "registry.schema.json").is_file()
+    check = run("check", "--strict", path)
+    assert check.exit_code == 0, check.stdout
+    # A team then adds to it as to any registry.
+    added = run("-r", path, "add", "exchange", "taipei-daegu", "-d", "2026", "-k", "visit",
+                "-t", "A visit")  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+
+
+def test_init_keeps_a_schema_file_already_there(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "registry.schema.json").write_text("{}")
+    result = run("init", tmp_path / "a.toml")
+    assert result.exit_code == 0
+    assert result.stderr.startswith(f"Kept the {tmp_path / 'registry.schema.json'} that was")
+    assert (tmp_path / "registry.schema.json").read_text() == "{}"
+    # A second registry in the same folder shares the copy, silently.
+    (tmp_path / "registry.schema.json").unlink()
+    assert run("init", tmp_path / "a2.toml").exit_code == 0
+    result = run("init", tmp_path / "b.toml")
+    assert result.stderr.startswith("Created an empty registry")
 
 
 def test_init_quotes_a_path_with_spaces_so_its_advice_can_be_copied(
@@ -200,6 +239,7 @@ def test_the_readme_recording_examples_run_in_order_on_a_new_registry(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)  # a relative path in an example lands here
     commands = recording_section_commands()
     assert commands[0] == ["init"]
     assert len(commands) >= 12
@@ -210,6 +250,8 @@ def test_the_readme_recording_examples_run_in_order_on_a_new_registry(
         assert result.exit_code == ExitCode.OK, (command, result.stderr)
     registry = tmp_path / "xdg-data" / "sisterctl" / "partnerships.toml"
     assert (tmp_path / "ties" / "partnerships.toml").is_file()
+    office = tmp_path / "ties" / "office.toml"  # --from-bundled
+    assert len(run("-r", office, "list", "--format", "json").stdout) > 1000
     listed = run("-r", registry, "list", "--format", "json", "--as-of", "2026-01-01")
     ties = {row["id"]: row for row in json.loads(listed.stdout)}
     assert sorted(ties) == ["daegu-ningbo", "prague-beijing", "taipei-chengdu", "taipei-daegu"]
@@ -290,7 +332,7 @@ def test_dry_run_prints_the_toml_and_writes_nothing(run: Run, reg: Path) -> None
     assert result.stderr.startswith('Would record the agreement "Reaffirmation"')
     assert result.stderr.endswith("(dry run: nothing was written).\n")
     assert reg.read_bytes() == before
-    assert not (reg.parent / "partnerships.toml.lock").exists()
+    assert sorted(p.name for p in reg.parent.iterdir()) == [reg.name]
 
 
 def test_dry_run_refuses_what_a_real_run_refuses(run: Run, reg: Path) -> None:
@@ -534,13 +576,16 @@ def test_a_held_lock_is_busy_after_the_timeout(run: Run, reg: Path) -> None:
     from filelock import FileLock
 
     before = reg.read_bytes()
-    with FileLock(str(reg) + ".lock"):
+    from sisterctl import store
+
+    store.lock_path(reg).parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(store.lock_path(reg))):
         result = run(
             "-r", reg, "end", "taipei-daegu", "-d", "2020", env={"SISTERCTL_LOCK_TIMEOUT": "0.2"}
         )
     assert result.exit_code == ExitCode.BUSY
     assert "another sisterctl process is writing the registry" in result.stderr
-    assert "partnerships.toml.lock held for over 0.2 s" in result.stderr
+    assert "(it has held the write lock for over 0.2 s); try again" in result.stderr
     assert reg.read_bytes() == before
 
 

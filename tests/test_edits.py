@@ -598,7 +598,7 @@ def test_describe_says_what_was_recorded() -> None:
 
 def test_the_registry_template_is_an_empty_valid_registry() -> None:
     text = registry_template()
-    assert text.startswith("#:schema https://")  # the JSON Schema, for editors
+    assert text.startswith("#:schema ./registry.schema.json\n")  # the JSON Schema, for editors
     assert text.splitlines()[1].startswith("# ")
     assert "docs/registry-format.md" in text
     result = build(tomli.loads(text), text=text)

@@ -83,12 +83,12 @@ def test_an_invalid_registry_names_the_record_and_the_key(tmp_path: Path) -> Non
         load(path)
     assert error.value.record == RecordRef("partnership", 0, "taipei-daegu")
     assert error.value.key == "kind" and error.value.code == "type"
-    assert error.value.line == 18 and error.value.column == 1
+    assert error.value.line == 18 and error.value.column == 8  # the value
     assert (
         error.value.what
         == "[[partnership]] #1 'taipei-daegu': 'kind' must be a string, not an integer"
     )
-    assert str(error.value) == f"{path}:18:1: {error.value.what}"
+    assert str(error.value) == f"{path}:18:8: {error.value.what}"
 
 
 def test_a_missing_registry_hints_at_making_one_or_naming_another(tmp_path: Path) -> None:

@@ -379,7 +379,7 @@ def test_check_warns_of_a_tie_of_length_zero_and_a_city_far_from_its_name(
     assert result.exit_code == 0, result.stdout
     lines = result.stdout.splitlines()
     far = next(line for line in lines if "[far-from-gazetteer]" in line)
-    assert far.startswith(f"{path}:8:1: warning: [[city]] #1 'perth-gb': lies 14,690 km from")
+    assert far.startswith(f"{path}:8:7: warning: [[city]] #1 'perth-gb': lies 14,690 km from")
     assert "the nearest: Perth, Scotland, United Kingdom (GeoNames 2640358" in far
     assert "sisterctl geocode --city perth-gb" in far
     zero = next(line for line in lines if "[zero-length-tie]" in line)

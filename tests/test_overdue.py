@@ -60,7 +60,7 @@ def test_check_warns_of_it(run: Run, reg: Path) -> None:
     result = run("check", reg, "--as-of", "2026-03-01")
     assert result.exit_code == 0
     assert (
-        ":79:1: warning: [[agreement]] #2: 'taipei-daegu/2021-memorandum' was planned for 2021, "
+        ":79:10: warning: [[agreement]] #2: 'taipei-daegu/2021-memorandum' was planned for 2021, "
         "which has passed (as of 2026-03-01): record its signing with 'sisterctl sign "
         "taipei-daegu/2021-memorandum --date ...', or, when no source reports it, say so in "
         'its notes and add ignore_warnings = ["overdue-planned"] [overdue-planned]'

@@ -31,7 +31,7 @@ TIE = '[[partnership]]\nid = "taipei-daegu"\ncities = ["taipei-tw", "daegu-kr"]\
         ("schema_version = '1'\n", "'schema_version' must be an integer"),
         (
             GOOD_HEAD + TIE + 'established = "2021-02-30"\n',
-            ":13:1: [[partnership]] #1 'taipei-daegu': 'established': '2021-02-30' is not a date: "
+            ":13:15: [[partnership]] #1 'taipei-daegu': 'established': '2021-02-30' is not a date: "
             "February 2021 has 28 days",
         ),
         (GOOD_HEAD + TIE + "established = 2010\n", "'established': expected a date such as"),
@@ -41,7 +41,7 @@ TIE = '[[partnership]]\nid = "taipei-daegu"\ncities = ["taipei-tw", "daegu-kr"]\
         ),
         (
             GOOD_HEAD + TIE + TIE,
-            ":14:1: [[partnership]] #2 'taipei-daegu': duplicate id 'taipei-daegu'",
+            ":14:6: [[partnership]] #2 'taipei-daegu': duplicate id 'taipei-daegu'",
         ),
         (
             GOOD_HEAD + '[[partnership]]\nid = "x"\ncities = ["taipei-tw", "daegu"]\n',
@@ -49,7 +49,7 @@ TIE = '[[partnership]]\nid = "taipei-daegu"\ncities = ["taipei-tw", "daegu-kr"]\
         ),
         (
             GOOD_HEAD + TIE + '[[agreement]]\npartnership = "taipei-daegoo"\ntitle = "A"\n',
-            ":14:1: [[agreement]] #1: names partnership 'taipei-daegoo', which does not exist "
+            ":14:15: [[agreement]] #1: names partnership 'taipei-daegoo', which does not exist "
             "(did you mean 'taipei-daegu'?)",
         ),
         (GOOD_HEAD + TIE + '[[agreement]]\npartnership = "taipei-daegu"\n', "'title' is missing"),
@@ -122,17 +122,44 @@ def test_byte_order_mark_is_accepted(run: Run, tmp_path: Path) -> None:
 
 
 def test_unknown_keys_are_kept_not_errors(write_registry) -> None:  # type: ignore[no-untyped-def]
-    path = write_registry(GOOD_HEAD + TIE + 'establshed = "2010"\n[x]\ny = 1\n')
+    path = write_registry(GOOD_HEAD + TIE + 'established = "2010"\nwebsite = "x"\n[x]\ny = 1\n')
     registry = load(path)
-    assert registry.partnerships[0].extra == {"establshed": "2010"}
+    assert registry.partnerships[0].extra == {"website": "x"}
     import tomli
 
     result = build(tomli.loads(path.read_text()), text=path.read_text())
-    warnings = [p.message for p in result.problems]
-    assert any(
-        "unknown key 'establshed' is kept but ignored (did you mean established?)" in w
-        for w in warnings
+    assert [(p.severity.value, p.code, p.message, p.line, p.column) for p in result.problems] == [
+        ("warning", "unknown-key", "unknown top-level key 'x' is kept but ignored", 15, 1),
+        (
+            "warning",
+            "unknown-key",
+            "[[partnership]] #1 'taipei-daegu': unknown key 'website' is kept but ignored",
+            14,
+            1,
+        ),
+    ]
+
+
+def test_a_misspelt_key_that_stands_in_for_a_missing_one_is_an_error(
+    write_registry,  # type: ignore[no-untyped-def]
+) -> None:
+    # `establised`: the tie would have no founding date, and so no anniversaries.
+    path = write_registry(GOOD_HEAD + TIE + 'establised = "2010-11-04"\n')
+    with pytest.raises(RegistryError) as caught:
+        load(path)
+    assert str(caught.value) == (
+        f"{path}:13:1: [[partnership]] #1 'taipei-daegu': 'establised' is not a key of "
+        "[[partnership]]; it looks like a misspelling of 'established', which the record "
+        "lacks: rename it to 'established'"
     )
+    # Beside the key it looks like, it stands in for nothing: a warning, as any
+    # unknown key.
+    path = write_registry(GOOD_HEAD + TIE + 'established = "2010"\nestablised = "2010"\n')
+    assert load(path).partnerships[0].extra == {"establised": "2010"}
+    # A misspelt table loses every record under it.
+    path = write_registry(GOOD_HEAD.replace("[[city]]", "[[citys]]"))
+    with pytest.raises(RegistryError, match=r"'citys' is not a top-level key or table .* 'city'"):
+        load(path)
 
 
 def test_record_lines_skip_nested_and_commented_headers() -> None:
@@ -186,15 +213,18 @@ def test_locator_finds_a_key_in_its_record_and_falls_back_to_the_header() -> Non
     )
     locate_in = Locator(text).position
     tie, second = RecordRef("partnership", 0), RecordRef("partnership", 1)
-    assert locate_in(tie, "id") == (5, 3)
-    assert locate_in(tie, "cities") == (6, 3)
+    # Where the value starts; where the key starts, when asked for the key.
+    assert locate_in(tie, "id") == (5, 8)
+    assert locate_in(tie, "id", value=False) == (5, 3)
+    assert locate_in(tie, "cities") == (6, 14)
+    assert locate_in(tie, "notes") == (7, 9)  # a multi-line string: its opening quotes
     # A key that is not in the record (only inside a string that looks like a header
     # follows): the record's header.
     assert locate_in(tie, "established") == (4, 1)
     assert locate_in(second, "location") == (11, 1)  # dotted keys: the header
-    assert locate_in(RecordRef("city", 0), "id") == (3, 1)
+    assert locate_in(RecordRef("city", 0), "id") == (3, 6)
     assert locate_in(RecordRef("city", 5), "id") is None
-    assert locate_in(None, "schema_version") == (1, 1)
+    assert locate_in(None, "schema_version") == (1, 18)
     assert locate_in(None, "partnership") == (4, 1)  # a table by its first header
     assert Locator(None).position(tie, "id") is None
 
@@ -202,4 +232,44 @@ def test_locator_finds_a_key_in_its_record_and_falls_back_to_the_header() -> Non
 def test_an_empty_file_says_so(write_registry) -> None:  # type: ignore[no-untyped-def]
     path = write_registry(" \n\n")
     with pytest.raises(RegistryError, match="the file is empty: a registry starts with"):
+        load(path)
+
+
+CONFLICTED = (
+    GOOD_HEAD
+    + TIE
+    + "<<<<<<< HEAD\n"
+    + 'established = "2010-11-04"\n'
+    + "||||||| base\n"
+    + "=======\n"
+    + 'established = "2010-11"\n'
+    + ">>>>>>> branch\n"
+)
+
+
+def test_a_registry_with_merge_conflict_markers_says_so(run: Run, write_registry) -> None:  # type: ignore[no-untyped-def]
+    path = write_registry(CONFLICTED)
+    message = (
+        f"sisterctl: {path}:13:1: unresolved merge conflict: keep the records of both sides "
+        "(or the one that is right) and delete the <<<<<<<, ======= and >>>>>>> lines\n"
+    )
+    result = run("-r", path, "list")
+    assert (result.exit_code, result.stderr) == (3, message)
+    result = run("check", path, "--format", "json")
+    assert result.exit_code == 2
+    assert result.stderr == message
+    import json
+
+    [problem] = json.loads(result.stdout)["problems"]
+    assert (problem["code"], problem["line"]) == ("merge-conflict", 13)
+
+
+def test_marker_like_lines_in_a_string_are_text(write_registry) -> None:  # type: ignore[no-untyped-def]
+    notes = 'notes = """\n<<<<<<< not a marker\n=======\n>>>>>>> text\n"""\n'
+    assert load(write_registry(GOOD_HEAD + TIE + notes)).partnerships[0].notes == (
+        "<<<<<<< not a marker\n=======\n>>>>>>> text\n"
+    )
+    # A real error before such a line is a TOML error, not a conflict.
+    path = write_registry(GOOD_HEAD + TIE + "kind = \n" + notes)
+    with pytest.raises(RegistryError, match=r":13:\d+: not valid TOML"):
         load(path)

@@ -178,7 +178,7 @@ GOOD = [
     TIE + 'established = " 2021-03-26 "\n',
     TIE + 'sources = "https://example.org"\nfields = ["tourism"]\n',
     TIE + 'kind = "friendship city"\nnotes = "n"\nstatus_reason = "r"\n',
-    TIE + 'establshed = "2010"\nwikidata = "Q1"\n',  # unknown keys: kept (check warns)
+    TIE + 'website = "x"\nwikidata = "Q1"\n',  # unknown keys: kept (check warns)
     CITY + 'name = "X"\naliases = "Ex"\nlat = 90\nlon = -180.0\ntype = "province"\n',
     CITY + 'name = "X"\nlocal_name = "臺北市"\nsources = []\nnotes = ""\n',
     AGREEMENT + 'title = "A"\ndate = "2021-03-26"\nstatus = "planned"\n',

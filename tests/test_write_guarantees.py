@@ -217,14 +217,16 @@ def test_a_failure_before_the_rename_leaves_the_old_file(
     assert temp_files(tmp_path) == []
 
 
-def test_permissions_are_kept_and_the_lock_lies_beside(tmp_path: Path) -> None:
+def test_permissions_are_kept_and_no_lock_file_is_left(tmp_path: Path, cache_home: Path) -> None:
     path = tmp_path / "partnerships.toml"
     path.write_text(HAND, encoding="utf-8")
     path.chmod(0o640)
+    lock = store.lock_path(path)
+    assert lock.parent == cache_home / "sisterctl" / "locks"
     append(path, lambda reg: [("exchange", EXCHANGE)])
     assert path.stat().st_mode & 0o777 == 0o640
-    assert (tmp_path / "partnerships.toml.lock").is_file()
-    assert temp_files(tmp_path) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["partnerships.toml"]
+    assert list(lock.parent.iterdir()) == []  # released and removed
 
 
 def test_a_symbolic_link_is_followed_and_kept(tmp_path: Path) -> None:
@@ -237,7 +239,95 @@ def test_a_symbolic_link_is_followed_and_kept(tmp_path: Path) -> None:
     assert link.is_symlink() and done.path == target
     assert target.read_text(encoding="utf-8").startswith(HAND)
     assert len(load(link).exchanges) == 2
-    assert (target.parent / "partnerships.toml.lock").is_file()
+    assert sorted(p.name for p in target.parent.iterdir()) == ["partnerships.toml"]
+
+
+def test_every_path_to_the_file_takes_the_same_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "real" / "partnerships.toml"
+    target.parent.mkdir()
+    target.write_text(HAND, encoding="utf-8")
+    link = tmp_path / "link.toml"
+    link.symlink_to(target)
+    hard = tmp_path / "hard.toml"
+    hard.hardlink_to(target)
+    monkeypatch.chdir(tmp_path)
+    paths = [target, link, hard, Path("real/partnerships.toml"), Path("real/../link.toml")]
+    assert len({store.lock_path(p) for p in paths}) == 1
+    other = tmp_path / "real" / "other.toml"
+    other.write_text(HAND, encoding="utf-8")
+    assert store.lock_path(other) != store.lock_path(target)
+
+
+def test_in_a_git_working_tree_the_lock_is_in_the_git_directory(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    path = repo / "data" / "partnerships.toml"
+    path.parent.mkdir()
+    path.write_text(HAND, encoding="utf-8")
+    assert store.lock_path(path).parent == repo / ".git" / "sisterctl" / "locks"
+    # A linked worktree (or a submodule) has a .git file that names its git directory.
+    worktree = tmp_path / "worktree"
+    worktree.mkdir()
+    (worktree / ".git").write_text(f"gitdir: {repo / '.git' / 'worktrees' / 'w'}\n")
+    (repo / ".git" / "worktrees" / "w").mkdir(parents=True)
+    (worktree / "partnerships.toml").write_text(HAND, encoding="utf-8")
+    lock = store.lock_path(worktree / "partnerships.toml")
+    assert lock.parent == repo / ".git" / "worktrees" / "w" / "sisterctl" / "locks"
+    append(worktree / "partnerships.toml", lambda reg: [("exchange", EXCHANGE)])
+    assert sorted(p.name for p in worktree.iterdir()) == [".git", "partnerships.toml"]
+
+
+def test_a_writer_that_waited_takes_the_lock_of_the_file_as_it_is_now(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each write replaces the file (a new inode, so a new lock name): a writer that
+    waited for the lock of the old file must then wait for the lock of the new one,
+    which another writer may hold."""
+    import threading
+
+    from filelock import FileLock
+
+    from sisterctl.store import appends
+
+    path = tmp_path / "partnerships.toml"
+    path.write_text(HAND, encoding="utf-8")
+    first = FileLock(str(store.lock_path(path)))
+    store.lock_path(path).parent.mkdir(parents=True, exist_ok=True)
+    first.acquire()
+    asked = threading.Event()
+    real_lock_path = appends.lock_path
+
+    def lock_path(target: Path) -> Path:
+        found = real_lock_path(target)
+        asked.set()
+        return found
+
+    monkeypatch.setattr(appends, "lock_path", lock_path)
+    outcome: list[object] = []
+    writer = threading.Thread(
+        target=lambda: outcome.append(
+            append(path, lambda reg: [("exchange", EXCHANGE)], lock_timeout=20)
+        )
+    )
+    writer.start()
+    assert asked.wait(timeout=20)  # the writer is after the old file's lock
+    # Another writer replaces the file, and holds the lock of the new one.
+    replaced = tmp_path / "new.toml"
+    replaced.write_text(HAND + "\n# replaced\n", encoding="utf-8")
+    replaced.replace(path)
+    second = FileLock(str(store.lock_path(path)))
+    second.acquire()
+    first.release()
+    writer.join(timeout=1.0)
+    assert writer.is_alive() and outcome == []  # waiting for the new file's lock
+    assert path.read_text(encoding="utf-8") == HAND + "\n# replaced\n"
+    second.release()
+    writer.join(timeout=20)
+    assert not writer.is_alive()
+    assert path.read_text(encoding="utf-8").startswith(HAND + "\n# replaced\n")
+    assert len(load(path).exchanges) == 2
 
 
 def test_temporary_files_of_a_killed_writer_are_removed(tmp_path: Path) -> None:

@@ -17,7 +17,17 @@ from sisterctl.cli.app import app
 
 # Every module that registers commands, in the order they are registered (the order
 # of `sisterctl --help`).
-MODULES = ("anniversaries", "check", "edit", "geo", "interop", "read", "timeline", "write")
+MODULES = (
+    "anniversaries",
+    "check",
+    "edit",
+    "geo",
+    "interop",
+    "read",
+    "team",
+    "timeline",
+    "write",
+)
 
 # The modules that register each top-level command or command group.
 COMMANDS: dict[str, tuple[str, ...]] = {
@@ -37,6 +47,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "resume": ("write",),
     "sign": ("edit",),
     "edit": ("edit",),
+    "merge": ("team",),
+    "git": ("team",),
 }
 
 # Options of the app itself, before the command; those that take a value.

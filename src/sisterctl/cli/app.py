@@ -119,7 +119,8 @@ def _say(message: str) -> None:
 
 
 # The order `sisterctl --help` lists the commands in, as the README tells them: reading,
-# then anniversaries and checks, then writing, then moving data in and out.
+# then anniversaries and checks, then writing, then moving data in and out, then
+# working as a team in git.
 COMMAND_ORDER = (
     "list",
     "show",
@@ -137,6 +138,8 @@ COMMAND_ORDER = (
     "geocode",
     "import",
     "export",
+    "merge",
+    "git",
 )
 
 

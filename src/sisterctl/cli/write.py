@@ -275,13 +275,24 @@ def init_command(
             "own registry in your user data folder.",
         ),
     ] = None,
+    from_bundled: Annotated[
+        bool,
+        typer.Option(
+            "--from-bundled",
+            help="Start from the bundled registry (the sourced ties of Taipei and Daegu) "
+            "instead of an empty one.",
+        ),
+    ] = False,
 ) -> None:
-    """Create a new, empty registry; never overwrites a file.
+    """Create a new registry, empty or from the bundled one; never overwrites a file.
+
+    Beside it goes a copy of the registry format's JSON Schema, which its
+    first line names, so that editors validate it as it is typed, offline.
 
     Example: sisterctl init ~/ties/partnerships.toml
     """
     from sisterctl import store
-    from sisterctl.records.toml import registry_template
+    from sisterctl.records.toml import SCHEMA_FILE, registry_template, with_schema_line
 
     chosen = Path(path) if path is not None else state(ctx).registry
     target = chosen.expanduser() if chosen is not None else store.user_registry_path()
@@ -289,14 +300,27 @@ def init_command(
     folder = path is not None and path.endswith(("/", os.sep))
     if folder or target.is_dir():
         target = target / store.FILE_NAME
-    store.create(target, registry_template())
+    if from_bundled:
+        text = with_schema_line(store.read_text(store.bundled_path()))
+        what = "a registry"
+        source = " from the bundled one"
+    else:
+        text, what, source = registry_template(), "an empty registry", ""
+    store.create(target, text)
+    copied = store.copy_schema_beside(target)
+    schema = target.parent / SCHEMA_FILE
+    if copied is False:
+        _message(
+            f"Kept the {schema} that was there already; the new registry's first line "
+            "names it for editors."
+        )
     if chosen is not None:
         import shlex
 
         # Quoted as a shell needs it, so that the commands can be copied as they are.
         word = shlex.quote(str(target))
         _message(
-            f"Created an empty registry {target}. Use it with sisterctl --registry {word} "
+            f"Created {what} {target}{source}. Use it with sisterctl --registry {word} "
             f"... or by setting {store.ENV_VAR}={word}."
         )
         return
@@ -305,7 +329,7 @@ def init_command(
     if env:
         note = f" Note: {store.ENV_VAR} is set (to {env}) and comes first while it is."
     _message(
-        f"Created your registry {target}. sisterctl reads it from now on, unless "
+        f"Created your registry {target}{source}. sisterctl reads it from now on, unless "
         f"--registry or {store.ENV_VAR} names another.{note}"
     )
 

@@ -22,6 +22,7 @@ from enum import IntEnum
 from typing import Any
 
 from sisterctl.core.geocode import SAME_POINT_KM, Gazetteer, misplaced
+from sisterctl.core.identity import FOUNDING, Key, describe_key, record_key
 from sisterctl.dates import PartialDate, coerce_partial_date
 from sisterctl.errors import ExitCode, InvalidDateError, RegistryError
 from sisterctl.model import City, Partnership, Registry, Status
@@ -50,6 +51,40 @@ class UnreadableRegistryError(RegistryError):
 
     exit_code = ExitCode(CheckExit.UNREADABLE)
 
+
+#: Every code a problem may carry, with its severity and what it means (the README's
+#: list, and the rules of `check --format sarif`).
+CODES: dict[str, tuple[Severity, str]] = {
+    "toml": (Severity.ERROR, "The file is not valid TOML."),
+    "merge-conflict": (Severity.ERROR, "Merge-conflict markers are left in the file."),
+    "unreadable": (Severity.ERROR, "The file cannot be read, or is not UTF-8 text."),
+    "schema-version": (Severity.ERROR, "The schema_version is missing or unknown."),
+    "type": (Severity.ERROR, "A value of the wrong type."),
+    "value": (Severity.ERROR, "A value that is not one of those allowed."),
+    "range": (Severity.ERROR, "A number out of its range (a latitude beyond a pole)."),
+    "empty": (Severity.ERROR, "A required text is empty."),
+    "missing-key": (Severity.ERROR, "A required key is missing."),
+    "misspelt-key": (Severity.ERROR, "A misspelt key stands in for a key the record lacks."),
+    "id": (Severity.ERROR, "An id that is not lowercase letters, digits and hyphens."),
+    "date": (Severity.ERROR, "A date that is malformed or does not exist."),
+    "duplicate-id": (Severity.ERROR, "Two records of a table with the same id."),
+    "duplicate-tie": (Severity.ERROR, "The same tie recorded twice."),
+    "self-tie": (Severity.ERROR, "A city tied to itself."),
+    "unknown-tie": (Severity.ERROR, "A record names a tie that does not exist."),
+    "unknown-city": (Severity.ERROR, "A tie names a city that has no record."),
+    "before-founding": (Severity.ERROR, "A record dated before its tie was founded."),
+    "country": (Severity.ERROR, "An unknown country code."),
+    "future-founding": (Severity.WARNING, "A founding date in the future."),
+    "no-source": (Severity.WARNING, "A tie without sources."),
+    "unknown-key": (Severity.WARNING, "A key sisterctl does not know (kept, ignored)."),
+    "duplicate-record": (Severity.WARNING, "The same agreement, exchange or change twice."),
+    "same-city": (Severity.WARNING, "One city recorded twice, under two spellings."),
+    "suspended-no-date": (Severity.WARNING, "A suspended tie with no status_date."),
+    "invisible-character": (Severity.WARNING, "Text holding an invisible or control character."),
+    "coordinates": (Severity.WARNING, "Half a pair of coordinates, or a pair that looks swapped."),
+    "zero-length-tie": (Severity.WARNING, "A tie whose two cities are at the same point."),
+    "far-from-gazetteer": (Severity.WARNING, "A city far from every gazetteer place of its name."),
+}
 
 #: Two cities recorded with coordinates farther apart than this are different
 #: cities, whatever their names (Springfield, Illinois and Springfield, Missouri).
@@ -99,17 +134,17 @@ class CheckReport:
         """`2 errors and 1 warning in partnerships.toml`, or what was checked when clean."""
         if not self.problems:
             checked = ", ".join(
-                _plural(n, what) for what, n in self.counts.items() if n or what == "tie"
+                plural(n, what) for what, n in self.counts.items() if n or what == "tie"
             )
             return f"no problems in {self.path} ({checked})"
         errors, warnings = len(self.errors), len(self.warnings)
         found = " and ".join(
-            _plural(n, what) for what, n in (("error", errors), ("warning", warnings)) if n
+            plural(n, what) for what, n in (("error", errors), ("warning", warnings)) if n
         )
         return f"{found} in {self.path}"
 
 
-def _plural(n: int, what: str) -> str:
+def plural(n: int, what: str) -> str:
     """`1 tie`, `2 cities`, `24,799 ties`."""
     if n == 1:
         return f"1 {what}"
@@ -161,6 +196,7 @@ WARNING_CODES = frozenset(
     {
         "before-founding",
         "coordinates",
+        "duplicate-record",
         "duplicate-tie",
         "far-from-gazetteer",
         "future-founding",
@@ -196,7 +232,11 @@ def _without_ignored(data: Mapping[str, Any], problems: list[Problem]) -> list[P
 
 def unreadable_report(path: str, exc: RegistryError) -> CheckReport:
     what = exc.what
-    code = "toml" if what.startswith("not valid TOML") else "unreadable"
+    code = "unreadable"
+    if what.startswith("not valid TOML"):
+        code = "toml"
+    elif what.startswith("unresolved merge conflict"):
+        code = "merge-conflict"
     problem = Problem(
         Severity.ERROR,
         what,
@@ -292,6 +332,7 @@ class _Checker:
         self.check_cities(same)
         self.check_ties(same)
         self.check_dated_records()
+        self.check_same_records()
         self.check_planned()
         self.check_invisible_characters()
         self.check_coordinates()
@@ -545,6 +586,33 @@ class _Checker:
                 "before-founding",
                 "date",
             )
+
+    def check_same_records(self) -> None:
+        """An agreement, exchange or change of status recorded twice, by the rule that
+        `add` and `import` apply (core/identity.py). A warning: `add --force` records
+        a second one on purpose."""
+        words = {"agreement": "agreement", "exchange": "exchange", "status_change": "change"}
+        for table, word in words.items():
+            seen: dict[Key, RecordRef] = {}
+            for raw in self.records(table):
+                key = record_key(table, raw.data)
+                first = seen.setdefault(key, raw.ref)
+                if first is raw.ref:
+                    continue
+                line = self.locator.record_line(first)
+                number = f" #{first.index + 1}" if first.index is not None else ""
+                where = f" ({word}{number}, line {line})" if line else ""
+                at = "title" if table != "status_change" else "date"
+                at = "kind" if key[-1] == FOUNDING else at
+                self.add(
+                    Severity.WARNING,
+                    raw.ref,
+                    f"the same {'status ' if table == 'status_change' else ''}{word} as an "
+                    f"earlier one{where}: {describe_key(key)}; keep one (or, if they are "
+                    "two, tell them apart)",
+                    "duplicate-record",
+                    at,
+                )
 
     def check_invisible_characters(self) -> None:
         for table in ("city", "partnership", "agreement", "exchange", "status_change"):

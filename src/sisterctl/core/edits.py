@@ -18,6 +18,7 @@ from typing import Any
 
 from sisterctl import countries, ids
 from sisterctl.core.geocode import Gazetteer, GazetteerPlace, locate, located_record
+from sisterctl.core.identity import FOUNDING, agreement_key, exchange_key, model_key
 from sisterctl.core.query import find_cities, find_tie, suggest_cities
 from sisterctl.dates import PartialDate
 from sisterctl.errors import Hint, NotFoundError, Param, RecordRef, RefusedError
@@ -543,22 +544,23 @@ def new_agreement(registry: Registry, request: NewAgreement) -> list[Record]:
     title = line(request.title, "title", required=True)
     assert title is not None
     extra = _check_after_founding(tie, request.date, "an agreement", request.force)
-    if not request.force and any(
-        a.date == request.date and fold(a.title) == fold(title) for a in registry.agreements_of(tie)
-    ):
-        raise RefusedError(
-            (
-                f'{tie.id} already has the agreement "{title}" {_of(request.date)} (',
-                Hint.FORCE,
-                " to record a second one)",
-            ),
-            record=_ref(tie),
-            code="duplicate-record",
-        )
     kind = line(request.kind, "kind") if request.kind is not None else None
     to_kind = line(request.to_kind, "new kind") if request.to_kind is not None else None
     if to_kind and kind is None:
         kind = "upgrade"
+    key = agreement_key(tie.id, request.date, title, kind)
+    held = next((a for a in registry.agreements_of(tie) if model_key(a) == key), None)
+    if held is not None and not request.force:
+        what = (
+            f'its founding agreement, "{held.title}" {_of(held.date)}'
+            if key[-1] == FOUNDING
+            else f'the agreement "{held.title}" {_of(held.date)}'
+        )
+        raise RefusedError(
+            (f"{tie.id} already has {what} (", Hint.FORCE, " to record a second one)"),
+            record=_ref(tie),
+            code="duplicate-record",
+        )
     return [
         record(
             "agreement",
@@ -586,10 +588,8 @@ def new_exchange(registry: Registry, request: NewExchange) -> list[Record]:
     title = line(request.title, "title", required=True)
     assert kind is not None and title is not None
     extra = _check_after_founding(tie, request.date, f"a {kind}", request.force)
-    if not request.force and any(
-        e.date == request.date and fold(e.kind) == fold(kind) and fold(e.title) == fold(title)
-        for e in registry.exchanges_of(tie)
-    ):
+    key = exchange_key(tie.id, request.date, kind, title)
+    if not request.force and any(model_key(e) == key for e in registry.exchanges_of(tie)):
         raise RefusedError(
             (
                 f'{tie.id} already has the {kind} "{title}" {_of(request.date)} (',

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sisterctl.core.geocode import Gazetteer
+from sisterctl.core.identity import model_key
 from sisterctl.dates import PartialDate
 from sisterctl.errors import Hint, RefusedError
 from sisterctl.ids import new_city_id
@@ -321,11 +322,11 @@ def _place_records(
     """Agreements, exchanges and status changes, on the ties they belong to; on a tie
     the registry held already, only those it does not hold yet."""
     registry = placer.registry
-    held: set[Agreement | Exchange | StatusChange] = {
-        *registry.agreements,
-        *registry.exchanges,
-        *registry.status_changes,
-    }
+    # What the registry holds already, by the rule `add` and `check` apply
+    # (core/identity.py); records the file gives twice are kept twice, as it has them.
+    held = {model_key(record) for record in registry.agreements}
+    held.update(model_key(record) for record in registry.exchanges)
+    held.update(model_key(record) for record in registry.status_changes)
     kinds: list[tuple[str, str, tuple[Agreement | Exchange | StatusChange, ...]]] = [
         ("agreement", "agreements", incoming.registry.agreements),
         ("exchange", "exchanges", incoming.registry.exchanges),
@@ -349,7 +350,7 @@ def _place_records(
                 label = f"{array}[{index}]"
                 outcome.skipped.append(Skip(index, SkipReason.BAD_VALUE, too_early, label))
                 continue
-            if target in present and replace(model, partnership=target) in held:
+            if target in present and model_key(replace(model, partnership=target)) in held:
                 outcome.present_records += 1
                 continue
             placer.add(table, {**record, "partnership": target})

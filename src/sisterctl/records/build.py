@@ -92,8 +92,10 @@ class _Builder:
         ref: RecordRef | None,
         code: str,
         key: str | None = None,
+        *,
+        at_key: bool = False,
     ) -> None:
-        line, column = self.locator.position(ref, key) or (None, None)
+        line, column = self.locator.position(ref, key, value=not at_key) or (None, None)
         where = f"{ref.describe()}: " if ref is not None else ""
         parts: tuple[Part, ...] = ()
         if not isinstance(message, str):
@@ -195,12 +197,30 @@ class _Builder:
         unknown = {k: v for k, v in rec.items() if k not in known}
         for key in unknown:
             hint = closest_one(key, known)
+            if hint is not None and hint not in rec:
+                # `establised` for `established`: the record has lost what that key says
+                # (a tie its founding date, so its anniversaries), which no warning may
+                # let pass. An error that keeps the record (error_count is left alone),
+                # so that `check` goes on to see it among the others (the same tie
+                # twice); `load` refuses the file all the same.
+                self.problem(
+                    Severity.ERROR,
+                    f"'{_short(key)}' is not a key of [[{ref.table}]]; it looks like a "
+                    f"misspelling of '{hint}', which the record lacks: rename it to '{hint}'",
+                    ref,
+                    "misspelt-key",
+                    key,
+                    at_key=True,
+                )
+                continue
             suggestion = f" (did you mean {hint}?)" if hint else ""
-            self.warn(
+            self.problem(
+                Severity.WARNING,
                 f"unknown key '{_short(key)}' is kept but ignored{suggestion}",
                 ref,
                 "unknown-key",
                 key,
+                at_key=True,
             )
         return unknown
 
@@ -419,11 +439,27 @@ def build(data: Mapping[str, Any], text: str | None = None) -> LoadResult:
     for key in data:
         if key not in TOP_KEYS:
             hint = closest_one(key, TOP_KEYS)
+            if hint is not None and hint not in data:
+                # `[[partnerships]]`: every record under it would be lost.
+                b.problem(
+                    Severity.ERROR,
+                    f"'{_short(key)}' is not a top-level key or table of a registry; it "
+                    f"looks like a misspelling of '{hint}', which the file lacks: rename "
+                    f"it to '{hint}'",
+                    None,
+                    "misspelt-key",
+                    key,
+                    at_key=True,
+                )
+                continue
             suggestion = f" (did you mean {hint}?)" if hint else ""
-            b.warn(
+            b.problem(
+                Severity.WARNING,
                 f"unknown top-level key '{_short(key)}' is kept but ignored{suggestion}",
-                code="unknown-key",
-                key=key,
+                None,
+                "unknown-key",
+                key,
+                at_key=True,
             )
 
     leap_day = LeapDay.FEB28

@@ -44,7 +44,8 @@ class Locator:
     """Where a record, or one key of it, is written in a registry's text.
 
     Positions are 1-based (line, column). A key is found by its `key =` line inside
-    the record's table, before the next table header; when that fails (a dotted key,
+    the record's table, before the next table header, and its position is that of
+    its value (`2010-11-04` in `established = 2010-11-04`); when that fails (a dotted key,
     a header-like line inside a multi-line string), the record's header line is the
     answer, and None when even that is unknown.
     """
@@ -68,16 +69,19 @@ class Locator:
         index = ref.index
         return lines[index] if index is not None and index < len(lines) else None
 
-    def position(self, ref: RecordRef | None, key: str | None = None) -> tuple[int, int] | None:
-        """The (line, column) of `key` in the record (or at the top level when `ref` is
-        None), else of the record's header, else None."""
+    def position(
+        self, ref: RecordRef | None, key: str | None = None, *, value: bool = True
+    ) -> tuple[int, int] | None:
+        """The (line, column) of `key`'s value (of the key itself when `value` is
+        False) in the record (or at the top level when `ref` is None), else of the
+        record's header, else None."""
         if self._text is None:
             return None
         header = self.record_line(ref) if ref is not None else None
         if ref is not None and header is None:
             return None
         if key is not None:
-            found = self._find_key(key, header or 0, stop_at_header=ref is not None)
+            found = self._find_key(key, header or 0, stop_at_header=ref is not None, value=value)
             if found is not None:
                 return found
             if ref is None:
@@ -86,7 +90,9 @@ class Locator:
                     return found
         return (header, 1) if header is not None else None
 
-    def _find_key(self, key: str, start: int, *, stop_at_header: bool) -> tuple[int, int] | None:
+    def _find_key(
+        self, key: str, start: int, *, stop_at_header: bool, value: bool
+    ) -> tuple[int, int] | None:
         # Plain string tests, not a regex built from the key: a key may be megabytes long.
         spellings = (key, f'"{key}"', f"'{key}'")
         lines = self._all_lines()
@@ -96,8 +102,13 @@ class Locator:
                 break
             body = line.lstrip(" \t")
             for spelling in spellings:
-                if body.startswith(spelling) and body[len(spelling) :].lstrip(" \t")[:1] == "=":
-                    return number + 1, len(line) - len(body) + 1
+                rest = body[len(spelling) :].lstrip(" \t")
+                if body.startswith(spelling) and rest[:1] == "=":
+                    after = rest[1:].lstrip(" \t")
+                    # The value's column; the key's when the value starts on a later line.
+                    at_value = value and after
+                    column = len(line) - len(after) if at_value else len(line) - len(body)
+                    return number + 1, column + 1
         return None
 
     def _find_table(self, key: str) -> tuple[int, int] | None:

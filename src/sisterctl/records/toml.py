@@ -84,6 +84,17 @@ def parse_toml(text: str, path: Path | str) -> dict[str, Any]:
     try:
         return tomli.loads(text)
     except tomli.TOMLDecodeError as exc:
+        marker = conflict_marker(text)
+        line = getattr(exc, "lineno", None)
+        # A marker after the error is no cause of it (it may be text in a string).
+        if marker is not None and (line is None or marker <= line):
+            raise RegistryError(
+                "unresolved merge conflict: keep the records of both sides (or the one "
+                "that is right) and delete the <<<<<<<, ======= and >>>>>>> lines",
+                path,
+                marker,
+                1,
+            ) from None
         message = getattr(exc, "msg", None) or str(exc)
         raise RegistryError(
             f"not valid TOML: {message}",
@@ -93,6 +104,20 @@ def parse_toml(text: str, path: Path | str) -> dict[str, Any]:
         ) from None
     except RecursionError:
         raise RegistryError("not valid TOML: values are nested too deeply", path) from None
+
+
+_CONFLICT_MARKER = re.compile(
+    r"^(?:<{7}(?: .*)?|={7}|>{7}(?: .*)?|\|{7}(?: .*)?)\r?$", re.MULTILINE
+)
+
+
+def conflict_marker(text: str) -> int | None:
+    """The line of the first merge-conflict marker that git (or `sisterctl merge`)
+    leaves in a file: `<<<<<<< ours`, `|||||||`, `=======`, `>>>>>>> theirs`, each at
+    the start of a line. Only asked once the text fails to parse: inside a TOML
+    string, such a line is text."""
+    match = _CONFLICT_MARKER.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
 
 
 @functools.lru_cache(maxsize=256)
@@ -141,8 +166,10 @@ def _toml_value(value: Any) -> str:
 
 
 SCHEMA_FILE = "registry.schema.json"
-#: Where editors find the JSON Schema of the registry format (schema version 1).
+#: Where editors find the JSON Schema of the registry format (schema version 1), online.
 SCHEMA_URL = f"https://raw.githubusercontent.com/sisterctl/sisterctl/main/schema/{SCHEMA_FILE}"
+#: ... and offline: the copy `sisterctl init` puts beside the registry it creates.
+LOCAL_SCHEMA = f"./{SCHEMA_FILE}"
 
 
 def schema_directive(location: str = SCHEMA_URL) -> str:
@@ -152,10 +179,21 @@ def schema_directive(location: str = SCHEMA_URL) -> str:
     return f"#:schema {location}\n"
 
 
-def registry_template() -> str:
+def with_schema_line(text: str, location: str = LOCAL_SCHEMA) -> str:
+    """`text` with its first line, when it is a `#:schema` directive, pointing at
+    `location` instead (the bundled registry's `../schema/...` holds only in the
+    package); a directive is added when there is none."""
+    first, newline, rest = text.partition("\n")
+    if first.startswith("#:schema"):
+        return schema_directive(location) + rest if newline else schema_directive(location)
+    return schema_directive(location) + text
+
+
+def registry_template(schema: str = LOCAL_SCHEMA) -> str:
     """The text of a new, empty registry, as `sisterctl init` writes it: first the
-    `#:schema` line that lets TOML editors validate it as it is typed."""
-    return schema_directive() + (
+    `#:schema` line that lets TOML editors validate it as it is typed, pointing at the
+    copy of the schema that `init` puts beside it (editors find it offline)."""
+    return schema_directive(schema) + (
         "# A sisterctl registry of sister-city ties (TOML).\n"
         "#\n"
         "# Records are top-level arrays of tables: [[city]], [[partnership]],\n"

@@ -25,6 +25,7 @@ _HOMES = {
         "Location",
         "bundled_path",
         "schema_path",
+        "copy_schema_beside",
         "user_registry_path",
         "locate",
     ),

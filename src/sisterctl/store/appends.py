@@ -41,8 +41,45 @@ class Appended:
 
 
 def lock_path(path: Path) -> Path:
-    """The lock file beside a registry: `partnerships.toml.lock`."""
-    return path.with_name(path.name + ".lock")
+    """The write lock of the registry file `path` names, where git does not see it.
+
+    It is named after the file's identity (its device and inode), so every path that
+    names the file (a symbolic link, a relative path, a hard link) takes the same
+    lock; it lies in the git directory of the repository that holds the file
+    (`.git/sisterctl/locks/`, shared by everyone who may write the repository), or,
+    outside a repository, in the user's cache folder (`~/.cache/sisterctl/locks/`).
+    No lock file appears in a working tree, and none is left once a writer is done.
+    """
+    target = path.resolve()
+    st = target.stat()
+    git_dir = _git_dir(target.parent)
+    if git_dir is not None:
+        folder = git_dir / "sisterctl" / "locks"
+    else:
+        from sisterctl.store.dirs import user_cache_path
+
+        folder = user_cache_path() / "sisterctl" / "locks"
+    return folder / f"{st.st_dev:x}-{st.st_ino:x}.lock"
+
+
+def _git_dir(folder: Path) -> Path | None:
+    """The git directory of the repository whose working tree holds `folder`: its
+    `.git` folder, or where a `.git` file points (a linked worktree, a submodule)."""
+    for candidate in (folder, *folder.parents):
+        dot_git = candidate / ".git"
+        if dot_git.is_dir():
+            return dot_git
+        if dot_git.is_file():
+            try:
+                first = dot_git.read_text(encoding="utf-8").splitlines()[:1]
+            except (OSError, UnicodeDecodeError):
+                return None
+            if first and first[0].startswith("gitdir:"):
+                found = Path(first[0].removeprefix("gitdir:").strip())
+                found = found if found.is_absolute() else candidate / found
+                return found if found.is_dir() else None
+            return None
+    return None
 
 
 def append(
@@ -95,8 +132,30 @@ def append(
     )
 
 
-def _acquire_lock(target: Path, path: Path, timeout: float) -> Any:
+class _Lock:
+    """A held write lock; `release` removes its file, so none is left behind. (The
+    file is removed while still held: filelock sees that a file it has just locked
+    has no name any more, and takes the lock again, anew.)"""
+
+    __slots__ = ("_lock", "path")
+
+    def __init__(self, lock: Any, path: Path) -> None:
+        self._lock = lock
+        self.path = path
+
+    def release(self) -> None:
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+        self._lock.release()
+
+
+def _acquire_lock(target: Path, path: Path, timeout: float) -> _Lock:
+    """The write lock of the registry. Its name follows the file's inode, which each
+    write replaces (a new file is renamed over the old one): a writer that waited for
+    the lock of a file that another writer has since replaced takes the lock of the
+    new file instead."""
     import stat
+    import time
     import warnings
 
     from filelock import FileLock, Timeout
@@ -106,24 +165,38 @@ def _acquire_lock(target: Path, path: Path, timeout: float) -> Any:
     # The lock file gets the registry's permissions, so that whoever may write the
     # registry may also take its lock.
     mode = (stat.S_IMODE(target.stat().st_mode) & 0o666) | 0o600
-    lock = FileLock(str(lock_path(target)), timeout=timeout, mode=mode)
-    try:
-        with warnings.catch_warnings():
-            # On a file system without flock (some network and FUSE ones) filelock
-            # falls back to a lock file of its own, and says so as a Python warning,
-            # which is no message for the person at the terminal.
-            warnings.filterwarnings("ignore", "flock not supported", UserWarning)
-            lock.acquire()
-    except Timeout:
-        raise RegistryBusyError(
-            f"{path}: another sisterctl process is writing the registry "
-            f"(lock {lock_path(target).name} held for over {timeout:g} s); try again"
-        ) from None
-    except OSError as exc:
-        raise RegistryError(
-            f"cannot create the lock file {lock_path(target).name}: {exc.strerror or exc}", path
-        ) from None
-    return lock
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            where = lock_path(target)
+        except OSError as exc:
+            raise RegistryError(f"cannot read the registry: {exc.strerror or exc}", path) from None
+        try:
+            where.parent.mkdir(parents=True, exist_ok=True)
+            lock = FileLock(str(where), timeout=max(0.0, deadline - time.monotonic()), mode=mode)
+            with warnings.catch_warnings():
+                # On a file system without flock (some network and FUSE ones) filelock
+                # falls back to a lock file of its own, and says so as a Python
+                # warning, which is no message for the person at the terminal.
+                warnings.filterwarnings("ignore", "flock not supported", UserWarning)
+                lock.acquire()
+        except Timeout:
+            raise RegistryBusyError(
+                f"{path}: another sisterctl process is writing the registry "
+                f"(it has held the write lock for over {timeout:g} s); try again"
+            ) from None
+        except OSError as exc:
+            raise RegistryError(
+                f"cannot create the lock file {where}: {exc.strerror or exc}", path
+            ) from None
+        held = _Lock(lock, where)
+        try:
+            same = lock_path(target) == where
+        except OSError:
+            same = False
+        if same:
+            return held
+        held.release()  # the file was replaced while this writer waited: lock the new one
 
 
 def _check_writable(path: Path) -> None:

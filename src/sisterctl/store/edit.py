@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,7 +70,12 @@ def edit(
     """Change the values of one record that `plan` returns for the registry as it is
     now (read under the write lock; it may run more than once, when the file changes
     on disk meanwhile). `as_of` is the day `check` judges the result against."""
-    target = path.resolve() if path.is_symlink() else path
+    # (realpath, not resolve, as appends do: a loop of links is then "cannot read".)
+    try:
+        linked = path.is_symlink()
+    except OSError:
+        linked = False
+    target = Path(os.path.realpath(path)) if linked else path
     if dry_run:
         done = _edit_once(target, plan, as_of, dry_run=True)
         assert done is not None

@@ -66,6 +66,29 @@ def schema_path() -> Path:
     return Path(str(resources.files("sisterctl.schema").joinpath(SCHEMA_FILE)))
 
 
+def copy_schema_beside(registry: Path) -> bool | None:
+    """Put a copy of the installed JSON Schema beside `registry`, for the `#:schema`
+    line of a registry that `init` made: True when copied, None when the same file is
+    there already, False when another file of that name is there (it is kept)."""
+    import os
+
+    data = schema_path().read_bytes()
+    target = registry.parent / SCHEMA_FILE
+    try:
+        with target.open("xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except FileExistsError:
+        try:
+            return None if target.read_bytes() == data else False
+        except OSError:
+            return False
+    except OSError:
+        return False
+    return True
+
+
 def user_registry_path() -> Path:
     """The user's own registry, created by `sisterctl init` with no path."""
     from sisterctl.store.dirs import user_data_path
