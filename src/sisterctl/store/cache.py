@@ -68,7 +68,7 @@ MAX_ENTRIES = 64  # entries kept; the least recently written go first
 
 # The modules whose code decides what a registry file loads as. A change to any of them
 # (a new field, a new default, a new check) makes every existing entry stale.
-_MODEL_SOURCES = ("model", "dates", "records/build", "countries", "store/cache")
+_MODEL_SOURCES = ("model", "dates", "records/fields", "records/build", "countries", "store/cache")
 
 # An entry: the magic line; a header of three BLAKE2b digests (fingerprint, registry
 # bytes, canonical parsed data), the payload's CRC-32 and its length; the payload: an
