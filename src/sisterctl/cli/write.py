@@ -493,7 +493,8 @@ def _say_coordinates(records: Sequence[Record], gazetteer: Any, no_geocode: bool
     elif new_cities and not no_geocode and not gazetteers.installed():
         from sisterctl.core.geocode import GEO_HINT
 
-        _message(f"The new cities have no coordinates: {GEO_HINT}.")
+        which = "The new city has" if len(new_cities) == 1 else "The new cities have"
+        _message(f"{which} no coordinates: {GEO_HINT}.")
 
 
 @add_app.command("city")
