@@ -1431,7 +1431,7 @@ def still(name: str, kind: str, starts: bytes | None = None) -> Callable[[Path, 
         if kind == "fifo":
             got = tmp / "got.txt"
             for _ in range(200):  # the reader thread writes it when the FIFO closes
-                if got.exists():
+                if got.exists() and got.stat().st_size:  # (made, then written: both)
                     break
                 time.sleep(0.05)
             assert got.read_bytes().startswith(starts)
