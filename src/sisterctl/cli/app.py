@@ -17,6 +17,7 @@ from sisterctl.errors import ExitCode, Hint, Param, SisterctlError, UsageError
 
 if TYPE_CHECKING:
     from sisterctl.core.geocode import Gazetteer
+    from sisterctl.dates import PartialDate, Precision
     from sisterctl.model import Registry
     from sisterctl.store.location import Location
     from sisterctl.store.view import View
@@ -55,6 +56,17 @@ OPTIONS = {
     Param.LAT: "--lat",
     Param.LON: "--lon",
     Param.CITY: "--city",
+    Param.CITY_NAMES: "--local-name, --alias, --city-kind, --city-source and --city-note",
+    Param.SET: "--set",
+    Param.ADD: "--add",
+}
+
+# How `edit` names the kind of a record, by its table.
+EDIT_KINDS = {
+    "city": "city",
+    "partnership": "tie",
+    "agreement": "agreement",
+    "exchange": "exchange",
 }
 
 
@@ -73,8 +85,19 @@ def cli_words(term: Hint | Param, error: SisterctlError) -> str:
         Hint.EXPORT_JSON: f"'{PROG} export json'",
         Hint.MAP_COLUMN: f"--map, such as --map {error.key}=COLUMN",
         Hint.GEOCODE: f"'{PROG} geocode --city NAME --geonames ID'",
+        Hint.ADD_CITY: f"'{PROG} add city \"NAME, COUNTRY\" ...'",
+        Hint.EDIT: _edit_words(error),
+        Hint.SHOW: f"'{PROG} show {tie}'",
     }
     return words[term]
+
+
+def _edit_words(error: SisterctlError) -> str:
+    ref = error.record
+    if ref is None:
+        return f"'{PROG} edit KIND ID --set KEY=VALUE'"
+    kind = EDIT_KINDS.get(ref.table, ref.table)
+    return f"'{PROG} edit {kind} {ref.id or 'ID'} --set KEY=VALUE'"
 
 
 def _registry_var() -> str:
@@ -109,8 +132,10 @@ COMMAND_ORDER = (
     "check",
     "init",
     "add",
+    "sign",
     "end",
     "resume",
+    "edit",
     "geocode",
     "import",
     "export",
@@ -307,7 +332,7 @@ app = typer.Typer(
 # Command groups; their commands live in the modules that add to them.
 add_app = typer.Typer(
     name="add",
-    help="Record a new tie, an agreement signed on a tie, or an exchange.",
+    help="Record a new tie, city, agreement signed on a tie, or exchange.",
     no_args_is_help=True,
 )
 import_app = typer.Typer(
@@ -441,19 +466,27 @@ def today() -> dt.date:
 
 
 def as_of_date(text: str | None) -> dt.date:
-    """The reference day from --as-of, which must be a full date."""
+    """The reference day from --as-of, which must be a day (or today, yesterday,
+    tomorrow)."""
     if text is None:
         return today()
-    from sisterctl.dates import parse_partial_date
-    from sisterctl.errors import InvalidDateError
+    from sisterctl.dates import Precision
 
-    try:
-        date = parse_partial_date(text).to_date()
-    except InvalidDateError as exc:
-        raise InvalidDateError(f"--as-of: {exc}") from None
-    if date is None:
-        raise UsageError(f"--as-of needs a full date such as 2026-11-28, not {text!r}")
-    return date
+    date = read_date("--as-of", text, precision=Precision.DAY)
+    assert date is not None
+    day = date.to_date()
+    assert day is not None
+    return day
+
+
+def read_date(
+    option: str, text: str, *, precision: Precision | None = None, unknown: bool = False
+) -> PartialDate | None:
+    """A date option's value (`--date 2021-03-26`, `--as-of today`), read the same way,
+    with the same messages, for every option and prompt (`dates.date_option`)."""
+    from sisterctl.dates import date_option
+
+    return date_option(text, option=option, today=today(), precision=precision, unknown=unknown)
 
 
 def fail(message: str, code: ExitCode = ExitCode.REFUSED) -> NoReturn:

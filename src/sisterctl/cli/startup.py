@@ -28,7 +28,17 @@ import importlib
 from collections.abc import Iterator, Sequence
 
 # Every module that registers commands, in the order they are registered.
-MODULES = ("anniversaries", "check", "geo", "interop", "read", "team", "timeline", "write")
+MODULES = (
+    "anniversaries",
+    "check",
+    "edit",
+    "geo",
+    "interop",
+    "read",
+    "team",
+    "timeline",
+    "write",
+)
 
 # The modules that register each top-level command or command group.
 COMMANDS: dict[str, tuple[str, ...]] = {
@@ -46,6 +56,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "add": ("write",),
     "end": ("write",),
     "resume": ("write",),
+    "sign": ("edit",),
+    "edit": ("edit",),
     "merge": ("team",),
     "git": ("team",),
 }

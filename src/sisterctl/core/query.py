@@ -100,6 +100,36 @@ def find_cities(
     return [registry.cities[i] for i in ids]
 
 
+def kind_matcher(query: str) -> Callable[[str], bool]:
+    """A test for the kinds a user means by `query`: those that hold its words as whole
+    words, in its order, ignoring case and accents (`sister` finds "sister city",
+    `city` finds "friendship city" too, `friendship city` not "friendship and
+    cooperation city"). A query with no letters or digits must be the kind exactly."""
+    wanted = _words(query)
+    folded = fold(query)
+    seen: dict[str, bool] = {}  # a registry has few kinds, and many ties of each
+
+    def matches(kind: str) -> bool:
+        found = seen.get(kind)
+        if found is None:
+            words = _words(kind)
+            if not wanted:
+                found = fold(kind) == folded
+            else:
+                n = len(wanted)
+                found = any(words[i : i + n] == wanted for i in range(len(words) - n + 1))
+            seen[kind] = found
+        return found
+
+    return matches
+
+
+def _words(text: str) -> list[str]:
+    import re
+
+    return re.findall(r"\w+", fold(text))
+
+
 def cities_named(registry: Registry, query: str) -> list[City]:
     """The cities whose id, name, alias or local name is `query`, ignoring case and
     accents."""
@@ -138,8 +168,8 @@ def select(registry: Registry, filters: Filters) -> list[Partnership]:
         code = country_code(filters.country)
         tests.append(lambda p: code in (p.cities[0].country, p.cities[1].country))
     if filters.kind:
-        kind = fold(filters.kind)
-        tests.append(lambda p: kind in (fold(p.kind), fold(registry.kind_on(p))))
+        matches_kind = kind_matcher(filters.kind)
+        tests.append(lambda p: matches_kind(p.kind) or matches_kind(registry.kind_on(p)))
     if filters.status:
         status = filters.status
         tests.append(lambda p: registry.state(p).status is status)
@@ -161,6 +191,8 @@ def _fields_of(registry: Registry, tie: Partnership) -> Iterable[str]:
     yield from tie.fields
     for agreement in registry.agreements_of(tie):
         yield from agreement.fields
+    for exchange in registry.exchanges_of(tie):
+        yield from exchange.fields
 
 
 def sort_ties(registry: Registry, ties: Sequence[Partnership], key: SortKey) -> list[Partnership]:

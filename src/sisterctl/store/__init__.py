@@ -33,6 +33,7 @@ _HOMES = {
     "read": ("read_text", "read_bytes", "decode", "parse_toml", "load", "parse_and_build"),
     "view": ("open_view", "View"),
     "appends": ("LOCK_TIMEOUT", "ATTEMPTS", "Appended", "lock_path", "append"),
+    "edit": ("Edited", "edit"),
     "atomic": ("TEMP_MARK", "signature", "replace_unless_changed", "fsync_dir", "create"),
 }
 _WHERE = {name: module for module, names in _HOMES.items() for name in names}

@@ -199,8 +199,10 @@ def create(path: Path, text: str) -> None:
             handle.flush()
             os.fsync(handle.fileno())
     except FileExistsError:
-        raise RegistryError(
-            "a file is already there; sisterctl init never overwrites", path
+        from sisterctl.errors import RefusedError
+
+        raise RefusedError(
+            f"{path}: a file is already there; sisterctl init never overwrites"
         ) from None
     except IsADirectoryError:
         raise RegistryError("is a directory; name a file for the new registry", path) from None
