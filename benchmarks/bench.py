@@ -34,7 +34,7 @@ import subprocess
 import sys
 import time
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -159,8 +159,8 @@ COUNTRIES = tuple(_COUNTRIES.split())
 
 def synthetic_text(size: int, seed: int = SEED) -> str:
     """A registry of `size` ties in the shape an import of the twin-cities data gives
-    (about 0.68 cities per tie, a few cities with many ties), with founding dates at
-    mixed precision, and agreements and exchanges spread over the ties."""
+    (about 0.68 cities per tie, a few cities with many ties), every tie with a founding
+    date at mixed precision, and agreements and exchanges spread over the ties."""
     rng = random.Random(seed)
     n_cities = max(4, round(size * 17_820 / REAL_SIZE))  # 0.68 cities per tie
     cities: list[tuple[str, str, str]] = [
@@ -228,8 +228,7 @@ def synthetic_text(size: int, seed: int = SEED) -> str:
         lines = [
             f"\n[[partnership]]\nid = {toml_str(tid)}\ncities = [{toml_str(a)}, {toml_str(b)}]\n"
         ]
-        if rng.random() < 0.85:
-            lines.append(f"established = {toml_str(random_date(rng))}\n")
+        lines.append(f"established = {toml_str(random_date(rng))}\n")  # every tie dated
         out.append("".join(lines))
     count = round(size * AGREEMENTS_PER_TIE)
     agreements, exchanges = activity_text(rng, [t[0] for t in ties], count)
@@ -312,7 +311,7 @@ def import_registry(
 ) -> Built:
     """`sisterctl init`, then `sisterctl import csv` of `size` pairs of the twin-cities
     data (a seeded sample, every Taipei and Daegu pair included; beyond its 26,114 pairs,
-    made-up ones), with founding dates at mixed precision for 85% of them; then
+    made-up ones), with founding dates at mixed precision for every one; then
     agreements and exchanges appended as TOML, as `add` would write them."""
     rng = random.Random(SEED)
     with source.open(encoding="utf-8", newline="") as handle:
@@ -340,7 +339,7 @@ def import_registry(
         writer = csv.writer(handle)
         writer.writerow(["city1", "country1", "city2", "country2", "established"])
         for row in chosen:
-            established = random_date(rng) if rng.random() < 0.85 else ""
+            established = random_date(rng)  # every tie dated
             writer.writerow(
                 [row["city1"], row["country1"], row["city2"], row["country2"], established]
             )
@@ -387,6 +386,8 @@ def import_registry(
 def child_env(work: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     env.pop("SISTERCTL_REGISTRY", None)
+    env.pop("SISTERCTL_NO_INDEX", None)
+    env.pop("SISTERCTL_NO_CACHE", None)
     env.pop("NO_COLOR", None)
     env["XDG_CACHE_HOME"] = str(work / "cache")
     env["XDG_DATA_HOME"] = str(work / "data")  # no user registry: the bundled one is used
@@ -403,6 +404,9 @@ class Case:
     target: float | None = None
     out: Path | None = None  # standard output goes here (else /dev/null)
     env: dict[str, str] = field(default_factory=dict)
+    before: Callable[[], None] | None = None  # run before each run, not timed
+    tty: bool = False  # standard output is a pseudo-terminal of 120 columns
+    memory_target: float | None = None  # peak memory against the baseline's
     times: list[float] = field(default_factory=list)
     peaks: list[int] = field(default_factory=list)  # KiB
     error: str | None = None
@@ -423,20 +427,63 @@ def run_once(case: Case, env: dict[str, str]) -> None:
     """Run a case once; `{n}` in its arguments becomes a number unique to the run (an
     exchange recorded twice is refused as a duplicate)."""
     argv = [arg.replace("{n}", str(next(_RUN))) if "{n}" in arg else arg for arg in case.argv]
-    out = (case.out or Path(os.devnull)).open("wb")
-    with out:
-        start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE, env={**env, **case.env})
-        assert proc.stderr is not None
-        err = proc.stderr.read()
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        case.error = f"exit {proc.returncode}: {err.decode(errors='replace').strip()[-300:]}"
+    if case.before is not None:
+        case.before()
+    if case.tty:
+        elapsed, status, usage, err = _run_on_a_terminal(argv, {**env, **case.env})
+    else:
+        out = (case.out or Path(os.devnull)).open("wb")
+        with out:
+            start = time.perf_counter()
+            proc = subprocess.Popen(
+                argv, stdout=out, stderr=subprocess.PIPE, env={**env, **case.env}
+            )
+            assert proc.stderr is not None
+            err = proc.stderr.read()
+            _, status, usage = os.wait4(proc.pid, 0)
+            elapsed = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        case.error = f"exit {code}: {err.decode(errors='replace').strip()[-300:]}"
         return
     case.times.append(elapsed)
     case.peaks.append(usage.ru_maxrss)
+
+
+def _run_on_a_terminal(argv: list[str], env: dict[str, str]) -> tuple[float, int, Any, bytes]:
+    """Run with standard output on a pseudo-terminal of 120 columns, read as fast as
+    the child writes (as a terminal emulator would)."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+    import threading
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 120, 0, 0))
+
+    def drain() -> None:
+        while True:
+            try:
+                if not os.read(master, 1 << 16):
+                    return
+            except OSError:
+                return
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        argv, stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.PIPE, env=env
+    )
+    os.close(slave)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    os.close(master)
+    reader.join(timeout=5)
+    return elapsed, status, usage, err
 
 
 SHORT = 0.25  # seconds: a process this short is run REPEAT times a round
@@ -448,7 +495,7 @@ def measure(cases: Sequence[Case], runs: int, env: dict[str, str]) -> None:
     starting one case further on. A case that takes under SHORT seconds (start-up:
     `import typer`, `--version`) runs REPEAT times a round: a scheduling hiccup of a few
     milliseconds is a large part of it, and more runs steady its median."""
-    for case in cases:  # warm-up: bytecode, caches
+    for case in cases:  # warm-up: bytecode, the index
         run_once(case, env)
     live = [c for c in cases if c.error is None]
     repeat = {id(c): REPEAT if c.times and c.times[0] < SHORT else 1 for c in live}
@@ -460,6 +507,95 @@ def measure(cases: Sequence[Case], runs: int, env: dict[str, str]) -> None:
         for case in live[shift:] + live[:shift]:
             for _ in range(repeat[id(case)]):
                 run_once(case, env)
+
+
+# ---------------------------------------------------------------------------
+# The peers: what a user might pick instead
+
+
+def peer_sqlite_utils(env: dict[str, str]) -> list[str] | None:
+    """The `sqlite-utils` console script beside this Python (pip-installed into this
+    environment when missing), or None when it cannot be had."""
+    script = Path(sys.executable).with_name("sqlite-utils")
+    if not script.is_file():
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "-q", "sqlite-utils"],
+            capture_output=True,
+            check=False,
+        )
+    return [str(script)] if script.is_file() else None
+
+
+def ties_table(path: Path, db: Path) -> None:
+    """The registry's ties as an SQLite table, as a user of sqlite-utils would keep them:
+    one row per tie, the names and countries of its two cities, its founding date."""
+    import sqlite3
+
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    cities = {c["id"]: c for c in data.get("city", [])}
+    db.unlink(missing_ok=True)
+    conn = sqlite3.connect(db)
+    conn.execute(
+        "CREATE TABLE ties (id TEXT PRIMARY KEY, city_a TEXT, country_a TEXT, "
+        "city_b TEXT, country_b TEXT, established TEXT)"
+    )
+    conn.executemany(
+        "INSERT INTO ties VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            (
+                t["id"],
+                cities[t["cities"][0]]["name"],
+                cities[t["cities"][0]]["country"],
+                cities[t["cities"][1]]["name"],
+                cities[t["cities"][1]]["country"],
+                t.get("established"),
+            )
+            for t in data.get("partnership", [])
+        ),
+    )
+    conn.execute("CREATE INDEX ties_a ON ties (city_a)")
+    conn.execute("CREATE INDEX ties_b ON ties (city_b)")
+    conn.commit()
+    conn.close()
+
+
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def remind_file(path: Path, out: Path) -> None:
+    """One `REM` line per tie, on the day of its founding (the 1st of its month, or 1
+    January, when only the month or the year is known), for `remind -n`."""
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    lines = []
+    for tie in data.get("partnership", []):
+        date = str(tie.get("established") or "")
+        if not date:
+            continue
+        parts = date.split("-")
+        month = int(parts[1]) if len(parts) > 1 else 1
+        day = int(parts[2]) if len(parts) > 2 else 1
+        lines.append(f"REM {day} {MONTHS[month - 1]} MSG {tie['id']} anniversary\n")
+    out.write_text("".join(lines), encoding="utf-8")
+
+
+def peer_remind() -> list[str] | None:
+    found = shutil.which("remind")
+    return [found] if found else None
+
+
+def peer_versions(sqlite_utils: list[str] | None, remind: list[str] | None) -> dict[str, str]:
+    found: dict[str, str] = {}
+    if sqlite_utils:
+        out = subprocess.run([*sqlite_utils, "--version"], capture_output=True, text=True)
+        found["sqlite-utils"] = out.stdout.strip().rsplit(" ", 1)[-1]
+    if remind:
+        dpkg = subprocess.run(
+            ["dpkg-query", "-W", "-f", "${Version}", "remind"], capture_output=True, text=True
+        )
+        found["remind"] = dpkg.stdout.strip() or "present"
+    return found
 
 
 # ---------------------------------------------------------------------------
@@ -478,6 +614,31 @@ def available(command: list[str], words: Sequence[str], env: dict[str, str]) -> 
     return result.returncode == 0
 
 
+EDIT_MARK = "# edited by hand: 0\n"
+
+
+def hand_edit(path: Path) -> Callable[[], None]:
+    """Changes the file (made by --peer-files: the registry after EDIT_MARK) as a person
+    would, keeping its size: the digit in its first line goes round 0-9 (so the index
+    is stale and must be made again)."""
+    state = {"n": 0}
+
+    def edit() -> None:
+        state["n"] = (state["n"] + 1) % 10
+        with path.open("r+b") as handle:
+            handle.seek(len("# edited by hand: "))
+            handle.write(str(state["n"]).encode())
+
+    return edit
+
+
+def floor_case(path: Path) -> Case:
+    py = sys.executable
+    return Case(
+        "parse floor", [py, "-c", f"import tomllib; tomllib.load(open({str(path)!r}, 'rb'))"]
+    )
+
+
 def cases_for(
     built: Built, work: Path, command: list[str], env: dict[str, str], extras: bool
 ) -> list[Case]:
@@ -486,66 +647,84 @@ def cases_for(
     reg = [*command, "-r", str(path)]
     add_copy = work / f"add-{path.name}"
     shutil.copyfile(path, add_copy)
+    edit_copy = work / f"edit-{path.name}"
     cases = [
-        Case("parse floor", [py, "-c", f"import tomllib; tomllib.load(open({str(path)!r}, 'rb'))"]),
+        floor_case(path),
         Case("import typer", [py, "-c", "import typer"]),
-        Case("list --city Taipei", [*reg, "list", "--city", "Taipei"], "parse floor", 0.5),
-    ]
-    if available(command, ["upcoming"], env):
-        cases.append(
-            Case("upcoming --within 1y", [*reg, "upcoming", "--within", "1y"], "parse floor", 0.5)
-        )
-    cases.append(
-        Case(f"show {built.taipei_daegu}", [*reg, "show", built.taipei_daegu], "parse floor", 0.5)
-    )
-    if available(command, ["add", "exchange"], env):
-        cases.append(
-            Case(
-                "add exchange",
-                [
-                    *command,
-                    "-r",
-                    str(add_copy),
-                    "add",
-                    "exchange",
-                    built.taipei_daegu,
-                    "--date",
-                    "2026-11-28",
-                    "--kind",
-                    "visit",
-                    "--title",
-                    "Benchmark delegation {n}",
-                ],
-                "parse floor",
-                0.6,
-            )
-        )
-    cases += [
+        Case(
+            "list --city Taipei",
+            [*reg, "list", "--city", "Taipei"],
+            "parse floor",
+            0.12,
+            memory_target=0.5,
+        ),
+        Case(f"show {built.taipei_daegu}", [*reg, "show", built.taipei_daegu], "parse floor", 0.12),
+        Case("upcoming --within 1y", [*reg, "upcoming", "--within", "1y"], "parse floor", 0.2),
+        Case(
+            "add exchange",
+            [
+                *command,
+                "-r",
+                str(add_copy),
+                "add",
+                "exchange",
+                built.taipei_daegu,
+                "--date",
+                "2026-11-28",
+                "--kind",
+                "visit",
+                "--title",
+                "Benchmark delegation {n}",
+            ],
+            "parse floor",
+            0.25,
+        ),
         Case(
             "list --format tsv > file",
             [*reg, "list", "--format", "tsv"],
             "parse floor",
-            1.0,
+            0.4,
             out=work / "list.tsv",
         ),
+        Case("list on a terminal (120 columns)", [*reg, "list"], "parse floor", 1.0, tty=True),
         Case(
-            "list > file (120 columns)", [*reg, "list"], "parse floor", 2.0, out=work / "list.txt"
+            "first run after a hand edit",
+            [*command, "-r", str(edit_copy), "list", "--city", "Taipei"],
+            "parse floor",
+            1.3,
+            before=hand_edit(edit_copy),
         ),
-        Case("--version", [*command, "--version"], "import typer", 1.15),
-    ]
-    if available(command, ["upcoming"], env):
-        cases.append(
-            Case("upcoming (bundled registry)", [*command, "upcoming"], "import typer", 1.5)
-        )
-    # Not targets: what the cache saves, and the other commands as they are.
-    cases.append(
+        Case("--version", [*command, "--version"], "import typer", 1.1),
+        Case("upcoming (bundled registry)", [*command, "upcoming"], "import typer", 1.3),
+        # Not targets: what the index saves.
         Case(
-            "list --city Taipei, no cache",
+            "list --city Taipei, no index",
             [*reg, "list", "--city", "Taipei"],
             "parse floor",
-            env={"SISTERCTL_NO_CACHE": "1"},
+            env={"SISTERCTL_NO_INDEX": "1"},
+        ),
+    ]
+    # The peers' files are made in another process, so that this one stays small (see
+    # build_in_child).
+    subprocess.run([sys.executable, __file__, "--peer-files", str(path)], check=True)
+    sqlite_utils = peer_sqlite_utils(env)
+    if sqlite_utils:
+        db = work / f"ties-{path.stem}.db"
+        cases.append(
+            Case(
+                "sqlite-utils query (Taipei's ties)",
+                [
+                    *sqlite_utils,
+                    "query",
+                    str(db),
+                    "select * from ties where city_a = 'Taipei' or city_b = 'Taipei'",
+                ],
+            )
         )
-    )
+    remind = peer_remind()
+    if remind:
+        rem = work / f"ties-{path.stem}.rem"
+        cases.append(Case("remind -n (one REM a tie)", [*remind, "-n", str(rem)]))
     for words, name in (
         ()
         if not extras
@@ -590,7 +769,60 @@ def similar_names_cases(work: Path, command: list[str]) -> list[Case]:
     return cases
 
 
-MEMORY_CASE = ("list --city Taipei", "parse floor", 1.0)
+# Same-run comparisons with the peers: (sisterctl's case, the peer's, the target ratio).
+PEERS = (
+    ("list --city Taipei", "sqlite-utils query (Taipei's ties)", 0.6),
+    ("upcoming --within 1y", "remind -n (one REM a tie)", 2.0),
+)
+
+
+def scale_cases(built: Built, work: Path, command: list[str]) -> list[Case]:
+    """At a million ties: reads and an append that cost what they return."""
+    path = built.path
+    reg = [*command, "-r", str(path)]
+    add_copy = work / f"add-{path.name}"
+    shutil.copyfile(path, add_copy)
+    targets = {"memory_target": 0.5}
+    return [
+        floor_case(path),
+        Case(
+            "list --city Taipei", [*reg, "list", "--city", "Taipei"], "parse floor", 0.05, **targets
+        ),
+        Case(
+            f"show {built.taipei_daegu}",
+            [*reg, "show", built.taipei_daegu],
+            "parse floor",
+            0.05,
+            **targets,
+        ),
+        Case(
+            "upcoming --within 30",
+            [*reg, "upcoming", "--within", "30"],
+            "parse floor",
+            0.05,
+            **targets,
+        ),
+        Case(
+            "add exchange",
+            [
+                *command,
+                "-r",
+                str(add_copy),
+                "add",
+                "exchange",
+                built.taipei_daegu,
+                "--date",
+                "2026-11-28",
+                "--kind",
+                "visit",
+                "--title",
+                "Benchmark delegation {n}",
+            ],
+            "parse floor",
+            0.05,
+            **targets,
+        ),
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -599,7 +831,8 @@ MEMORY_CASE = ("list --city Taipei", "parse floor", 1.0)
 
 def summarize(cases: Sequence[Case], large: bool) -> list[dict[str, Any]]:
     """Medians, ratios and targets. The targets against the parse floor are set for
-    the large registry (the whole data set): at other sizes only the ratios count."""
+    the large registry (the whole data set, or the million ties of --scale): at other
+    sizes only the ratios count."""
     by_name = {c.name: c for c in cases}
     rows: list[dict[str, Any]] = []
     for case in cases:
@@ -624,19 +857,37 @@ def summarize(cases: Sequence[Case], large: bool) -> list[dict[str, Any]]:
             if target is not None:
                 row["met"] = row["ratio"] <= target
         rows.append(row)
-    name, base_name, memory_target = MEMORY_CASE
-    if name in by_name and by_name[name].peaks and by_name[base_name].peaks:
-        ratio = by_name[name].peak / by_name[base_name].peak
+    for name, peer, target in PEERS:
+        mine, theirs = by_name.get(name), by_name.get(peer)
+        if mine is None or theirs is None or not mine.times or not theirs.times:
+            continue
+        ratio = mine.median / theirs.median
         rows.append(
             {
-                "name": f"peak memory of {name}",
-                "command": " ".join(by_name[name].argv),
-                "peak_mb": round(by_name[name].peak / 1024, 1),
-                "baseline": f"peak memory of {base_name}",
-                "baseline_peak_mb": round(by_name[base_name].peak / 1024, 1),
+                "name": f"{name} against {peer.split(' (')[0]}",
+                "command": " ".join(mine.argv),
+                "median_s": round(mine.median, 4),
+                "baseline": peer,
                 "ratio": round(ratio, 3),
-                "target": memory_target if large else None,
-                "met": ratio <= memory_target if large else None,
+                "target": target,
+                "met": ratio <= target,
+            }
+        )
+    base = by_name.get("parse floor")
+    for case in cases:
+        if case.memory_target is None or base is None or not case.peaks or not base.peaks:
+            continue
+        ratio = case.peak / base.peak
+        rows.append(
+            {
+                "name": f"peak memory of {case.name}",
+                "command": " ".join(case.argv),
+                "peak_mb": round(case.peak / 1024, 1),
+                "baseline": "peak memory of parse floor",
+                "baseline_peak_mb": round(base.peak / 1024, 1),
+                "ratio": round(ratio, 3),
+                "target": case.memory_target if large else None,
+                "met": ratio <= case.memory_target if large else None,
             }
         )
     return rows
@@ -649,7 +900,7 @@ def print_table(rows: Sequence[dict[str, Any]], built: Built) -> None:
     )
     if built.note:
         print(built.note)
-    header = f"{'what':<34} {'median':>9} {'peak':>8} {'ratio':>7} {'target':>7}  met  of"
+    header = f"{'what':<44} {'median':>9} {'peak':>8} {'ratio':>7} {'target':>7}  met  of"
     print(header)
     print("-" * len(header))
     for row in rows:
@@ -661,7 +912,7 @@ def print_table(rows: Sequence[dict[str, Any]], built: Built) -> None:
         of = row.get("baseline") or ""
         if row.get("error"):
             median, of = "error", row["error"][:60]
-        print(f"{row['name']:<34} {median:>9} {peak:>8} {ratio:>7} {target:>7}  {met:<4} {of}")
+        print(f"{row['name']:<44} {median:>9} {peak:>8} {ratio:>7} {target:>7}  {met:<4} {of}")
 
 
 def machine() -> dict[str, Any]:
@@ -683,10 +934,15 @@ def versions(command: list[str], env: dict[str, str]) -> dict[str, str]:
 
 
 VERSIONS = """
-import json
+import json, sqlite3
 from importlib.metadata import version
-print(json.dumps({n: version(n) for n in ("sisterctl", "typer", "rich", "tomli")}))
+found = {n: version(n) for n in ("sisterctl", "typer", "rich", "tomli")}
+found["sqlite"] = sqlite3.sqlite_version
+print(json.dumps(found))
 """
+
+
+SCALE_SIZE = 1_000_000
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -717,30 +973,54 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="also time the commands that have no target (timeline, stats, check, export)",
     )
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help=f"also run the {SCALE_SIZE:,}-tie registry (synthetic; 2 runs: it takes a while)",
+    )
+    parser.add_argument("--scale-only", action="store_true", help="only the million-tie registry")
     parser.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--peer-files", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    sizes = args.size or [REAL_SIZE]
+    if args.peer_files:
+        edit_copy = WORK / f"edit-{args.peer_files.name}"
+        with edit_copy.open("wb") as out, args.peer_files.open("rb") as src:
+            out.write(EDIT_MARK.encode())
+            shutil.copyfileobj(src, out)
+        ties_table(args.peer_files, WORK / f"ties-{args.peer_files.stem}.db")
+        remind_file(args.peer_files, WORK / f"ties-{args.peer_files.stem}.rem")
+        return 0
+    sizes = [] if args.scale_only else (args.size or [REAL_SIZE])
     source = None if args.synthetic else (args.csv or default_csv())
     WORK.mkdir(exist_ok=True)
     command = sisterctl_command()
     env = child_env(WORK)
     if args.build_only:
-        built = build_registry(sizes[0], WORK, source, command, env)
+        built = build_registry(sizes[0] if sizes else SCALE_SIZE, WORK, source, command, env)
         print(json.dumps({**vars(built), "path": str(built.path)}))
         return 0
     shutil.rmtree(WORK / "cache", ignore_errors=True)
+    sqlite_utils, remind = peer_sqlite_utils(env), peer_remind()
     report: dict[str, Any] = {
         "machine": machine(),
-        "versions": versions(command, env),
+        "versions": {**versions(command, env), **peer_versions(sqlite_utils, remind)},
         "runs": args.runs,
         "sisterctl": " ".join(command),
+        "notes": [] if remind else ["remind is not installed: its comparison is left out"],
         "sizes": [],
     }
-    for size in sizes:
-        built = build_in_child(size, args)
-        cases = cases_for(built, WORK, command, env, args.extras)
-        measure(cases, args.runs, env)
-        rows = summarize(cases, large=size == REAL_SIZE)
+    for note in report["notes"]:
+        print(note, file=sys.stderr)
+    runs: list[tuple[int, Callable[[Built], list[Case]], int]] = [
+        (size, lambda b: cases_for(b, WORK, command, env, args.extras), args.runs) for size in sizes
+    ]
+    if args.scale or args.scale_only:
+        runs.append((SCALE_SIZE, lambda b: scale_cases(b, WORK, command), 2))
+    for size, make, count in runs:
+        built = build_in_child(size, args, synthetic=size == SCALE_SIZE)
+        cases = make(built)
+        measure(cases, count, env)
+        rows = summarize(cases, large=size in (REAL_SIZE, SCALE_SIZE))
         print_table(rows, built)
         report["sizes"].append(
             {
@@ -756,18 +1036,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "results": rows,
             }
         )
-    if len(sizes) > 1:
+        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    if len(report["sizes"]) > 1:
         print_scaling(report["sizes"])
-    args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(f"\nwritten to {args.json}")
     return 0
 
 
-def build_in_child(size: int, args: argparse.Namespace) -> Built:
+def build_in_child(size: int, args: argparse.Namespace, *, synthetic: bool = False) -> Built:
     """Build the registry in another process, so that this one stays small: the peak
     memory the kernel reports for a child counts its parent's at the time of the fork."""
     argv = [sys.executable, __file__, "--build-only", "--size", str(size)]
-    if args.synthetic:
+    if args.synthetic or synthetic:
         argv.append("--synthetic")
     if args.csv:
         argv += ["--csv", str(args.csv)]
@@ -781,7 +1061,7 @@ def print_scaling(per_size: Sequence[dict[str, Any]]) -> None:
     """Median time of each command at each size."""
     names = [r["name"] for r in per_size[-1]["results"] if r.get("median_s") is not None]
     print("\nmedian time by number of ties")
-    header = f"{'what':<34}" + "".join(f"{s['ties']:>12,}" for s in per_size)
+    header = f"{'what':<44}" + "".join(f"{s['ties']:>12,}" for s in per_size)
     print(header)
     print("-" * len(header))
     for name in names:
@@ -790,7 +1070,7 @@ def print_scaling(per_size: Sequence[dict[str, Any]]) -> None:
             row = next((r for r in size["results"] if r["name"] == name), None)
             median = row.get("median_s") if row else None
             cells.append(f"{median * 1000:>9.0f} ms" if median is not None else f"{'-':>12}")
-        print(f"{name:<34}" + "".join(cells))
+        print(f"{name:<44}" + "".join(cells))
 
 
 if __name__ == "__main__":

@@ -167,10 +167,10 @@ def test_taipei_warsaw_memorandum_of_cooperation_of_2018_02_02(run: Run) -> None
 @pytest.mark.parametrize(
     ("tie_id", "city", "country", "established", "precision", "status", "in_notes"),
     [
-        ("taipei-panama-city", "Panama City", "PA", None, "unknown", "active", "May 2011"),
-        ("taipei-managua", "Managua", "NI", None, "unknown", "active", "November 2021"),
-        ("taipei-san-jose", "San José", "CR", "1984", "year", "active", "Weak source"),
-        ("taipei-san-salvador", "San Salvador", "SV", "1993", "year", "active", "Weak source"),
+        ("taipei-panama-city", "Panama City", "PA", None, "unknown", "unknown", "May 2011"),
+        ("taipei-managua", "Managua", "NI", None, "unknown", "unknown", "November 2021"),
+        ("taipei-san-jose", "San José", "CR", "1984", "year", "unknown", "Weak source"),
+        ("taipei-san-salvador", "San Salvador", "SV", "1993", "year", "unknown", "Weak source"),
         ("taipei-quezon-city", "Quezon City", "PH", None, "unknown", "suspended", "Weak source"),
     ],
 )
@@ -254,3 +254,53 @@ def test_every_bundled_city_has_coordinates_from_geonames_or_a_note_saying_why_n
         25.05306,
         121.52639,
     )
+
+
+#: The ties whose present status no source states (their notes say what the sources
+#: say of it), and their facts rows give none either.
+UNKNOWN_STATUS = [
+    "taipei-versailles",
+    "taipei-beziers",
+    "taipei-san-jose",
+    "taipei-san-salvador",
+    "taipei-panama-city",
+    "taipei-managua",
+    "taipei-gyeonggi-province",
+    "taipei-edmonton",
+    "taipei-george-town",
+    "taipei-matsue",
+    "taipei-helsinki",
+    "daegu-lodz",
+    "daegu-bac-ninh-province",
+]
+
+
+@pytest.mark.parametrize("tie_id", UNKNOWN_STATUS)
+def test_ties_whose_present_status_no_source_states_are_unknown(run: Run, tie_id: str) -> None:
+    tie = _show(run, tie_id)
+    assert tie["status"] == "unknown"
+    assert "Status:" in tie["notes"]
+
+
+def test_which_ties_are_of_unknown_status(run: Run) -> None:
+    result = run("list", "--status", "unknown", "-f", "json", "--as-of", "2026-11-28")
+    assert sorted(row["id"] for row in json.loads(result.stdout)) == sorted(UNKNOWN_STATUS)
+
+
+def test_daegu_saint_petersburg_is_active_as_daegus_own_list_says(run: Run) -> None:
+    # Its facts row from Daegu Metropolitan City's list of sister cities reads "active".
+    tie = _show(run, "daegu-saint-petersburg")
+    assert tie["status"] == "active"
+    assert "Daegu Metropolitan City's English site lists St Petersburg" in tie["notes"]
+
+
+def test_the_2021_memorandum_is_planned_overdue_and_says_why_check_lets_it_be(run: Run) -> None:
+    tie = _show(run, "taipei-daegu")
+    [memorandum] = [a for a in tie["agreements"] if a["kind"] == "memorandum"]
+    assert (memorandum["id"], memorandum["status"]) == ("taipei-daegu/2021-memorandum", "planned")
+    assert memorandum["overdue"] is True
+    assert memorandum["ignore_warnings"] == ["overdue-planned"]
+    assert "No source reports the signing" in memorandum["notes"]
+    assert "overdue-planned warning is set aside" in memorandum["notes"]
+    shown = run("show", "taipei-daegu", "--as-of", "2026-11-28").stdout
+    assert "(planned, overdue)" in shown

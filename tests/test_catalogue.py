@@ -425,10 +425,18 @@ CATALOGUE = [
     ),
     case("empty --sort", ("-r", "{reg}", "list", "--sort", ""), GOOD, ExitCode.USAGE, "'--sort'"),
     case(
-        "empty --since", ("-r", "{reg}", "list", "--since", ""), GOOD, ExitCode.USAGE, "'--since'"
+        "empty --since",
+        ("-r", "{reg}", "list", "--since", ""),
+        GOOD,
+        ExitCode.REFUSED,
+        "--since: '' is not a year: write YYYY (e.g. 2010)",
     ),
     case(
-        "empty --until", ("-r", "{reg}", "list", "--until", ""), GOOD, ExitCode.USAGE, "'--until'"
+        "empty --until",
+        ("-r", "{reg}", "list", "--until", ""),
+        GOOD,
+        ExitCode.REFUSED,
+        "--until: '' is not a",
     ),
     case(
         "empty --format",
@@ -695,8 +703,8 @@ CATALOGUE = [
         "init over an existing registry",
         "init {reg}",
         GOOD,
-        ExitCode.REGISTRY,
-        "a file is already there; sisterctl init never overwrites",
+        ExitCode.REFUSED,
+        "registry.toml: a file is already there; sisterctl init never overwrites",
     ),
     case(
         "year 0 for add --date",
@@ -982,6 +990,107 @@ CATALOGUE = [
         GOOD,
         ExitCode.REFUSED,
         "a city cannot be tied to itself",
+    ),
+    # -- editing in place: sign and edit ------------------------------------------------
+    case(
+        "editing a key that does not exist",
+        ("-r", "{reg}", "edit", "city", "taipei-tw", "--set", "localname=臺北"),
+        GOOD,
+        1,
+        "a city has no key 'localname' (did you mean local_name?); its keys are name,",
+    ),
+    case(
+        "removing a key the record does not have",
+        "-r {reg} edit tie taipei-daegu --unset notes",
+        GOOD,
+        1,
+        "the tie taipei-daegu has no 'notes' to remove",
+    ),
+    case(
+        "signing an agreement that does not exist",
+        "-r {reg} sign taipei-daegu/2021-03-26-undated --date 2021-04",
+        GOOD,
+        1,
+        "no agreement matches 'taipei-daegu/2021-03-26-undated'",
+    ),
+    case(
+        "signing an agreement that is already signed",
+        "-r {reg} sign taipei-daegu/2021-03-26-agreement --date 2021-04",
+        GOOD,
+        1,
+        "taipei-daegu/2021-03-26-agreement is already signed on 2021-03-26: only a planned "
+        "agreement is signed",
+    ),
+    case(
+        "an edit that would break check",
+        "-r {reg} edit agreement taipei-daegu/2021-03-26-agreement --set date=2009-01-01",
+        GOOD,
+        1,
+        "the edit would make 'sisterctl check' report: [[agreement]] #1: dated 2009-01-01, "
+        "before its tie 'taipei-daegu' was founded (2010-11-04); if both dates are right, add "
+        "before_founding = true; nothing was written",
+    ),
+    case(
+        "an edit that removes a required key",
+        "-r {reg} edit agreement taipei-daegu/2021-03-26-agreement --unset title",
+        GOOD,
+        1,
+        "'title' is required",
+    ),
+    case(
+        "an edit of an id",
+        "-r {reg} edit tie taipei-daegu --set id=taipei-taegu",
+        GOOD,
+        1,
+        "'id' is not edited in place: other records name the record by it",
+    ),
+    case(
+        "an edit with the write lock held",
+        "-r {reg} edit city taipei-tw --set name=Taipei",
+        GOOD,
+        4,
+        "another sisterctl process is writing the registry",
+        lock_held=True,
+    ),
+    case(
+        "an edit of a read-only registry",
+        "-r {reg} edit city taipei-tw --set name=Taipei",
+        GOOD,
+        3,
+        "the registry is read-only; nothing was written",
+        setup=read_only,
+    ),
+    case(
+        "an edit with an escape sequence in a value",
+        ("-r", "{reg}", "edit", "city", "taipei-tw", "--set", "name=\x1b[2JTaipei"),
+        GOOD,
+        1,
+        "the name must be one line of plain text, without control characters (found U+001B)",
+        absent=("\x1b",),
+    ),
+    # -- a bad date word --------------------------------------------------------------
+    case(
+        "a misspelt date word",
+        "-r {reg} add agreement taipei-daegu --date tommorow --title T",
+        GOOD,
+        1,
+        "--date: 'tommorow' is not a date: write YYYY-MM-DD, YYYY-MM or YYYY (as precise as "
+        "the source), or today, yesterday or tomorrow, or unknown",
+    ),
+    case(
+        "a date word for a month",
+        "-r {reg} list --as-of this-month",
+        GOOD,
+        1,
+        "--as-of: 'this-month' is not a date: write YYYY-MM-DD (e.g. 2026-11-28), or today, "
+        "yesterday or tomorrow",
+    ),
+    case(
+        "a day for a year",
+        "-r {reg} stats --since 2010-06-01",
+        GOOD,
+        1,
+        "--since: '2010-06-01' is a day, not a year: write YYYY (e.g. 2010)",
     ),
     # -- files to import ---------------------------------------------------------------
     case(
@@ -1322,7 +1431,7 @@ def still(name: str, kind: str, starts: bytes | None = None) -> Callable[[Path, 
         if kind == "fifo":
             got = tmp / "got.txt"
             for _ in range(200):  # the reader thread writes it when the FIFO closes
-                if got.exists():
+                if got.exists() and got.stat().st_size:  # (made, then written: both)
                     break
                 time.sleep(0.05)
             assert got.read_bytes().startswith(starts)

@@ -39,11 +39,11 @@ def test_debug_shows_the_traceback(
 
 
 def test_usage_errors_are_one_line_with_exit_2(run: Run) -> None:
-    result = run("list", "--since", "nineteen")
+    result = run("stats", "--top", "nineteen")
     assert result.exit_code == ExitCode.USAGE
     assert result.stderr.count("\n") == 1
-    assert "Invalid value for '--since'" in result.stderr
-    assert "(see 'sisterctl list --help')" in result.stderr
+    assert "Invalid value for '--top'" in result.stderr
+    assert "(see 'sisterctl stats --help')" in result.stderr
     result = run("lsit")
     assert result.exit_code == ExitCode.USAGE
     assert "No such command 'lsit'" in result.stderr and "list" in result.stderr
@@ -124,9 +124,10 @@ def test_a_picture_after_the_registry_is_checked_against_that_registry(
 
 def test_as_of_must_be_a_full_date(run: Run, small_registry: Path) -> None:
     result = run("-r", small_registry, "list", "--as-of", "2026-11")
-    assert result.exit_code == ExitCode.USAGE
+    assert result.exit_code == ExitCode.REFUSED
     assert result.stderr == (
-        "sisterctl: --as-of needs a full date such as 2026-11-28, not '2026-11'\n"
+        "sisterctl: --as-of: '2026-11' is a month, not a day: write YYYY-MM-DD "
+        "(e.g. 2026-11-28), or today, yesterday or tomorrow\n"
     )
     result = run("-r", small_registry, "list", "--as-of", "2026-02-30")
     assert result.exit_code == ExitCode.REFUSED

@@ -84,7 +84,10 @@ def imported_by(*args: str, env: dict[str, str] | None = None) -> set[str]:
 
 def test_version_imports_no_command_and_no_registry() -> None:
     modules = imported_by("--version")
-    assert not {m for m in modules if m.startswith("sisterctl.cli.")} - {"sisterctl.cli.app"}
+    assert not {m for m in modules if m.startswith("sisterctl.cli.")} - {
+        "sisterctl.cli.app",
+        "sisterctl.cli.startup",
+    }
     assert "sisterctl.store" not in modules
     assert "rich" not in modules
 
@@ -97,6 +100,7 @@ def test_upcoming_to_a_file_imports_only_its_module_and_no_rich_console(
     commands = {m for m in modules if m.startswith("sisterctl.cli.")}
     assert commands == {
         "sisterctl.cli.app",
+        "sisterctl.cli.startup",
         "sisterctl.cli.options",
         "sisterctl.cli.anniversaries",
         "sisterctl.cli.printer",

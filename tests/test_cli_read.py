@@ -58,6 +58,12 @@ def list_ids(run: Run, registry: Path, *args: str) -> list[str]:
         (("--country", "Czechia"), ["prague-beijing"]),
         (("--kind", "friendship city"), ["daegu-sao-paulo"]),
         (("--kind", "Sister City"), ["taipei-daegu", "prague-beijing"]),
+        # Whole words of a kind, as --city takes part of a name.
+        (("--kind", "sister"), ["taipei-daegu", "prague-beijing"]),
+        (("--kind", "FRIENDSHIP"), ["daegu-sao-paulo"]),
+        (("--kind", "city"), ["daegu-sao-paulo", "taipei-daegu", "prague-beijing"]),
+        (("--kind", "sist"), []),
+        (("--kind", "city sister"), []),
         (("--status", "ended"), ["prague-beijing"]),
         (("--status", "active"), ["daegu-sao-paulo", "taipei-daegu"]),
         (("--field", "tourism"), ["taipei-daegu"]),
@@ -345,3 +351,14 @@ def test_a_reversed_id_never_finds_a_tie_of_other_cities(run: Run, write_registr
     result = run("-r", path, "show", "a-b")
     assert result.exit_code == ExitCode.REFUSED
     assert result.stderr.startswith("sisterctl: no tie matches 'a-b'")
+
+
+def test_kind_words_do_not_run_across_other_words() -> None:
+    from sisterctl.core.query import kind_matcher
+
+    matches = kind_matcher("friendship city")
+    assert matches("Friendship City")
+    assert matches("friendship city (友好交流都市)")
+    assert not matches("friendship and cooperation city")
+    assert kind_matcher("cooperation")("friendship and cooperation city")
+    assert kind_matcher("-")("-") and not kind_matcher("-")("sister city")

@@ -185,7 +185,7 @@ def test_timeline_of_a_city_as_json(run: Run, small_registry: Path) -> None:
         ("daegu-sao-paulo", "São Paulo", "1997"),
         ("taipei-daegu", "Taipei", "2010-11-04"),
     ]
-    assert data["statuses"] == {"active": 2, "suspended": 0, "ended": 0}
+    assert data["statuses"] == {"active": 2, "suspended": 0, "ended": 0, "unknown": 0}
     assert data["per_decade"] == [
         {"label": "1990s", "count": 1},
         {"label": "2000s", "count": 0},

@@ -137,8 +137,8 @@ def test_timeline_of_a_city_of_sister_cities_only(run: Run, small_registry: Path
         ),
         (
             ("timeline", "taipei-daegu", "--as-of", "2026"),
-            ExitCode.USAGE,
-            "--as-of needs a full date",
+            ExitCode.REFUSED,
+            "--as-of: '2026' is a year, not a day",
         ),
         (("timeline", "taipei-daegu", "--width", "20"), ExitCode.USAGE, "--width"),
         (("stats", "--country", "Narnia"), ExitCode.REFUSED, "unknown country 'Narnia'"),

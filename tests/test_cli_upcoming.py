@@ -234,8 +234,8 @@ def test_upcoming_refuses_a_bad_window_in_one_line(run: Run, registry: Path, wit
 
 def test_upcoming_refuses_a_partial_as_of(run: Run, registry: Path) -> None:
     result = run("-r", registry, "upcoming", "--as-of", "2020-10")
-    assert result.exit_code == ExitCode.USAGE
-    assert "--as-of needs a full date" in result.stderr
+    assert result.exit_code == ExitCode.REFUSED
+    assert "--as-of: '2020-10' is a month, not a day" in result.stderr
 
 
 def test_upcoming_refuses_a_window_past_9999(run: Run, registry: Path) -> None:

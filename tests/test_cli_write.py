@@ -118,7 +118,7 @@ def test_init_quotes_a_path_with_spaces_so_its_advice_can_be_copied(
 def test_init_never_overwrites(run: Run, reg: Path) -> None:
     before = reg.read_bytes()
     result = run("init", reg)
-    assert result.exit_code == ExitCode.REGISTRY
+    assert result.exit_code == ExitCode.REFUSED  # refused, as any request sisterctl will not act on
     assert "a file is already there; sisterctl init never overwrites" in result.stderr
     assert reg.read_bytes() == before
 
@@ -127,6 +127,18 @@ def test_init_in_a_folder_creates_partnerships_toml(run: Run, tmp_path: Path) ->
     result = run("init", tmp_path)
     assert result.exit_code == ExitCode.OK, result.stderr
     assert (tmp_path / "partnerships.toml").is_file()
+
+
+def test_init_in_a_new_folder_named_with_a_slash_creates_it(run: Run, tmp_path: Path) -> None:
+    result = run("init", f"{tmp_path}/ties/")
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "ties" / "partnerships.toml").is_file()
+    assert "Created an empty registry" in result.stderr and "ties/partnerships.toml" in (
+        result.stderr
+    )
+    # Without the slash, the name is the file's.
+    assert run("init", tmp_path / "other").exit_code == 0
+    assert (tmp_path / "other").is_file()
 
 
 def test_init_without_a_path_makes_the_users_registry_which_is_then_used(
@@ -177,6 +189,7 @@ def test_the_readme_records_every_detail_of_the_2021_reaffirmation(run: Run, reg
     # signed in 2021.
     reaffirmation, memo = tie["agreements"]
     assert reaffirmation == {
+        "id": "taipei-daegu/2021-03-26-reaffirmation",
         "partnership": "taipei-daegu",
         "date": "2021-03-26",
         "precision": "day",
@@ -204,7 +217,7 @@ def test_the_readme_records_every_detail_of_the_2021_reaffirmation(run: Run, reg
     [summit] = tie["exchanges"]
     assert (summit["kind"], summit["date"]) == ("summit", "2021-03-23")
     table = run("-r", reg, "show", "taipei-daegu", "--as-of", "2026-01-01")
-    for seen in ("Ko Wen-je (Mayor of Taipei)", "video conference", "(planned)", "pandemic"):
+    for seen in ("Ko Wen-je (Mayor of Taipei)", "video conference", "(planned", "pandemic"):
         assert seen in table.stdout
     assert table.stdout.index("Agreement to Reaffirm") < table.stdout.index("Memorandum on")
 
@@ -245,9 +258,15 @@ def test_the_readme_recording_examples_run_in_order_on_a_new_registry(
     assert ties["prague-beijing"]["status"] == "ended"
     assert ties["taipei-daegu"]["status"] == "active"  # suspended, then resumed
     assert ties["daegu-ningbo"]["kind"] == "friendship city"
+    assert ties["daegu-ningbo"]["status"] == "unknown"  # edited
     tie = show(run, registry, "taipei-daegu")
     assert [a["kind"] for a in tie["agreements"]] == ["founding", "reaffirmation", "memorandum"]
-    assert [e["kind"] for e in tie["exchanges"]] == ["delegation", "summit"]
+    assert [e["kind"] for e in tie["exchanges"]] == ["delegation", "summit", "festival"]
+    # Signed in place: one memorandum, signed; the delegation's date corrected.
+    memorandum = tie["agreements"][-1]
+    assert (memorandum["status"], memorandum["date"]) == ("signed", "2021-11-05")
+    assert tie["exchanges"][0]["date"] == "2017-08-18" and "details" not in tie["exchanges"][0]
+    assert [c["local_name"] for c in tie["cities"]] == ["臺北市", "대구광역시"]
 
 
 def test_each_write_says_what_it_recorded_and_where(run: Run, reg: Path) -> None:
@@ -373,7 +392,7 @@ REFUSALS = [
             "--details",
             "\x1b]0;pwned\x07",
         ],
-        "the details may hold line breaks but no other control character (found U+001B)",
+        "the note may hold line breaks but no other control character (found U+001B)",
     ),
     (
         ["add", "agreement", "taipei-daegu", "-d", "2021", "-t", "x", "--note", "tab\there"],
@@ -471,6 +490,9 @@ def test_three_cities_are_a_usage_error(run: Run, reg: Path) -> None:
     assert "a tie binds two cities, not 3" in result.stderr
 
 
+AGREEMENT_DATE_PROMPT = "Date (YYYY-MM-DD, YYYY-MM or YYYY, or today; unknown if not known):"
+
+
 def test_in_a_terminal_missing_values_are_asked_for(
     run: Run, reg: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -480,8 +502,11 @@ def test_in_a_terminal_missing_values_are_asked_for(
     assert result.exit_code == ExitCode.OK, result.stderr
     # The prompts go to standard error; a date that is not one is asked for again.
     assert "Tie (its id, or its two cities):" in result.stderr
-    assert "February 2021 has 28 days" in result.stderr
-    assert result.stderr.count("Date (YYYY-MM-DD):") == 2
+    # The prompt says what it takes; the mistake gets the message a bad --date gets.
+    assert "sisterctl: --date: '2021-02-30' is not a date: February 2021 has 28 days\n" in (
+        result.stderr
+    )
+    assert result.stderr.count(AGREEMENT_DATE_PROMPT) == 2
     # (CliRunner echoes the answers to stdout, as a terminal would show them typed.)
     assert "[[agreement]]" not in result.stdout
     [agreement] = show(run, reg, "taipei-daegu")["agreements"]
@@ -675,3 +700,155 @@ def test_show_prints_markup_and_escapes_literally(run: Run, write_registry: Any)
     assert "[link=[1]]click[/link]" in out
     assert "\n[1] https://evil.example\n" in out
     assert "\\u2066role\\u2069" in out
+
+
+# ---------------------------------------------------------------------------
+# Undated exchanges, and one option name for one idea
+
+
+def test_an_exchange_without_a_date_is_recorded_undated(run: Run, reg: Path) -> None:
+    result = run(
+        "-r", reg, "add", "exchange", "taipei-daegu", "--kind", "festival",
+        "--title", "Chimaek Festival", "--note", "Several times.",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert 'Recorded the festival "Chimaek Festival" on taipei-daegu (undated)' in result.stderr
+    result = run(
+        "-r", reg, "add", "exchange", "taipei-daegu", "--date", "unknown", "--kind", "forum",
+        "--title", "World Water Cities Forum",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    exchanges = show(run, reg, "taipei-daegu")["exchanges"]
+    assert [(e.get("date"), e["precision"], e.get("details")) for e in exchanges] == [
+        (None, "unknown", "Several times."),
+        (None, "unknown", None),
+    ]
+    assert "date =" not in reg.read_text(encoding="utf-8").split("[[exchange]]")[1]
+    # Run twice, recorded once.
+    again = run(
+        "-r", reg, "add", "exchange", "taipei-daegu", "--kind", "festival",
+        "--title", "Chimaek Festival",
+    )  # fmt: skip
+    assert again.exit_code == 1
+    assert 'already has the festival "Chimaek Festival" with no date' in again.stderr
+
+
+def test_an_exchange_takes_venue_mode_and_fields(run: Run, reg: Path) -> None:
+    result = run(
+        "-r", reg, "add", "exchange", "taipei-daegu", "-d", "2021-03-23", "-k", "summit",
+        "-t", "2021 Smart City Leaders Summit", "--mode", "video conference",
+        "--venue", "Taipei City Hall", "--field", "smart cities",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    [summit] = show(run, reg, "taipei-daegu")["exchanges"]
+    assert (summit["mode"], summit["venue"], summit["fields"]) == (
+        "video-conference",
+        "Taipei City Hall",
+        ["smart cities"],
+    )
+    timeline = run("-r", reg, "timeline", "taipei-daegu", "--as-of", "2026-01-01").stdout
+    assert "by video conference at Taipei City Hall" in timeline
+    listed = run("-r", reg, "list", "--field", "smart cities", "-f", "csv").stdout
+    assert "taipei-daegu" in listed
+
+
+def test_the_old_option_names_still_work_hidden(run: Run, reg: Path) -> None:
+    result = run(
+        "-r", reg, "add", "exchange", "taipei-daegu", "-d", "2017", "-k", "visit", "-t", "V",
+        "--details", "Old name",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert show(run, reg, "taipei-daegu")["exchanges"][0]["details"] == "Old name"
+    assert (
+        run("-r", reg, "end", "taipei-daegu", "-d", "2022", "--suspend", "--reason", "R").exit_code
+        == 0
+    )
+    assert show(run, reg, "taipei-daegu")["status_reason"] == "R"
+    assert run("-r", reg, "resume", "taipei-daegu", "-d", "2023", "--note", "N").exit_code == 0
+    assert show(run, reg, "taipei-daegu")["status_reason"] == "N"
+    for command in (["add", "exchange"], ["end"], ["resume"]):
+        help_text = run(*command, "--help").stdout
+        assert "--note" in help_text
+        assert "--details" not in help_text and "--reason" not in help_text
+    both = run("-r", reg, "end", "taipei-daegu", "-d", "2024", "--note", "a", "--reason", "b")
+    assert both.exit_code == 2
+    assert "--reason is the old name of --note: give one of them" in both.stderr
+
+
+# ---------------------------------------------------------------------------
+# Cities with their names
+
+
+def test_add_city_records_its_local_name_aliases_kind_sources_and_notes(
+    run: Run, reg: Path
+) -> None:
+    result = run(
+        "-r", reg, "add", "city", "Gyeonggi, South Korea", "--local-name", "경기도",
+        "--alias", "Gyeonggi Province", "--alias", "Kyonggi", "--kind", "province",
+        "--source", "https://example.org/gyeonggi", "--note", "A province, not a city.",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "Recorded the new city gyeonggi-kr (Gyeonggi, KR)" in result.stderr
+    assert reg.read_text(encoding="utf-8").endswith(
+        '\n[[city]]\nid = "gyeonggi-kr"\nname = "Gyeonggi"\ncountry = "KR"\ntype = "province"\n'
+        'local_name = "경기도"\naliases = ["Gyeonggi Province", "Kyonggi"]\n'
+        'notes = "A province, not a city."\nsources = ["https://example.org/gyeonggi"]\n'
+    )
+    assert run("-r", reg, "list", "--city", "경기도").exit_code == 0
+
+
+def test_add_city_records_its_wikidata_item_for_quickstatements(run: Run, reg: Path) -> None:
+    before = reg.read_bytes()
+    bad = run("-r", reg, "add", "city", "Chengdu, CN", "--wikidata", "chengdu", "--no-geocode")
+    assert bad.exit_code == 1
+    assert bad.stderr == (
+        "sisterctl: 'chengdu' is not a Wikidata item id: write Q and its number, as in Q1867\n"
+    )
+    assert reg.read_bytes() == before
+    # A bare number is the item of that number.
+    result = run("-r", reg, "add", "city", "Chengdu, CN", "--wikidata", "30002", "--no-geocode")
+    assert result.exit_code == 0, result.stderr
+    assert reg.read_text(encoding="utf-8").endswith(
+        '\n[[city]]\nid = "chengdu-cn"\nname = "Chengdu"\ncountry = "CN"\nwikidata = "Q30002"\n'
+    )
+
+
+def test_add_city_refuses_a_city_already_there(run: Run, reg: Path) -> None:
+    before = reg.read_bytes()
+    result = run("-r", reg, "add", "city", "Taegu, KR", "--local-name", "대구")
+    assert result.exit_code == 1
+    assert "Daegu, KR is already in the registry as daegu-kr" in result.stderr
+    assert "sisterctl edit city daegu-kr" in result.stderr
+    assert reg.read_bytes() == before
+
+
+def test_add_partnership_names_the_one_new_city(run: Run, reg: Path) -> None:
+    result = run(
+        "-r", reg, "add", "partnership", "Taipei", "Chengdu, CN", "-e", "2015-11-10",
+        "--local-name", "成都市", "--alias", "Chengtu", "--city-kind", "prefecture",
+        "--city-source", "https://example.org/chengdu", "--city-note", "Capital of Sichuan.",
+        "--source", "https://example.org/tie",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    chengdu = show(run, reg, "taipei-chengdu")["cities"][1]
+    assert chengdu["local_name"] == "成都市" and chengdu["aliases"] == ["Chengtu"]
+    assert chengdu["type"] == "prefecture" and chengdu["notes"] == "Capital of Sichuan."
+    assert chengdu["sources"] == ["https://example.org/chengdu"]
+    assert show(run, reg, "taipei-chengdu")["sources"] == ["https://example.org/tie"]
+
+
+@pytest.mark.parametrize(
+    ("cities", "message"),
+    [
+        (["Oslo, NO", "Bergen, NO"], "both Oslo and Bergen are new"),
+        (["Taipei", "Sao Paulo"], "describe the new city of a tie, and taipei-tw and sao-paulo"),
+    ],
+)
+def test_city_names_on_add_partnership_need_exactly_one_new_city(
+    run: Run, reg: Path, cities: list[str], message: str
+) -> None:
+    before = reg.read_bytes()
+    result = run("-r", reg, "add", "partnership", *cities, "-e", "2020", "--alias", "X")
+    assert result.exit_code == 1, result.stderr
+    assert message in result.stderr
+    assert reg.read_bytes() == before

@@ -61,7 +61,12 @@ def test_cities_kinds_and_countries_complete_from_the_registry(run: Run, known: 
     assert complete(run, f"sisterctl -r {known} list --city 臺") == ["臺北市"]
     assert complete(run, f"sisterctl -r {known} stats --kind fr") == ["'friendship city'"]
     assert complete(run, f"sisterctl -r {known} list --country ") == ["BR", "CN", "CZ", "KR", "TW"]
-    assert complete(run, f"sisterctl -r {known} list --status ") == ["active", "suspended", "ended"]
+    assert complete(run, f"sisterctl -r {known} list --status ") == [
+        "active",
+        "suspended",
+        "ended",
+        "unknown",
+    ]
 
 
 def test_zsh_and_fish_get_the_same_values(run: Run, known: Path) -> None:

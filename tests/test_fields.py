@@ -58,8 +58,8 @@ def test_a_record_to_append_has_its_keys_in_the_tables_order() -> None:
 
 
 def test_a_record_with_a_key_its_table_does_not_know_is_a_bug() -> None:
-    with pytest.raises(ValueError, match=r"\[\[exchange\]\] has no key venue"):
-        record("exchange", partnership="a-b", venue="Hall")
+    with pytest.raises(ValueError, match=r"\[\[exchange\]\] has no key to_kind"):
+        record("exchange", partnership="a-b", to_kind="sister city")
 
 
 @pytest.mark.parametrize("name", TABLES)

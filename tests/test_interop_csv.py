@@ -142,7 +142,7 @@ def test_bad_values_skip_the_row_with_the_reason() -> None:
         (n, SkipReason.BAD_VALUE) for n in (2, 3, 4, 5)
     ]
     assert "February 2021 has 28 days" in skipped[0].detail
-    assert skipped[1].detail == "status 'retired' (active, suspended or ended)"
+    assert skipped[1].detail == "status 'retired' (active, suspended, ended or unknown)"
     assert skipped[3].detail == "coordinates 91, 0 for A are out of range"
 
 

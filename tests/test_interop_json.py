@@ -153,6 +153,7 @@ def test_the_export_follows_the_documented_schema(tmp_path: Path) -> None:
     assert exported["exchanges"][0]["before_founding"] is True
     assert "before_founding" not in exported["exchanges"][1]
     assert exported["agreements"][1] == {
+        "id": "taipei-daegu/undated-agreement",
         "partnership": "taipei-daegu",
         "precision": "unknown",
         "title": "Undated memorandum",

@@ -57,7 +57,10 @@ TIE = '[[partnership]]\nid = "taipei-daegu"\ncities = ["taipei-tw", "daegu-kr"]\
             GOOD_HEAD + TIE + '[[exchange]]\npartnership = "taipei-daegu"\ntitle = "x"\n',
             "[[exchange]] #1: 'kind' is missing",
         ),
-        (GOOD_HEAD + TIE + 'status = "paused"\n', '\'status\' must be "active", "suspended" or'),
+        (
+            GOOD_HEAD + TIE + 'status = "paused"\n',
+            '\'status\' must be "active", "suspended", "ended" or "unknown", not \'paused\'',
+        ),
         (
             'schema_version = 1\n[[city]]\nid = "x"\nname = "X"\ncountry = "ZZ"\n',
             "unknown country code 'ZZ'",

@@ -191,6 +191,8 @@ GOOD = [
     CHANGE + 'date = 2020-01-01\nstatus = "active"\n',
     'schema_version = 1\n[settings]\nleap_day = "mar1"\n',
     "schema_version = 1\ncity = []\n",
+    TIE + 'status = "unknown"\n',
+    'schema_version = 1\n[settings]\ndefault_status = "unknown"\n',
 ]
 
 BAD = [
@@ -243,6 +245,8 @@ BAD = [
     CHANGE + 'status = "ended"\n',  # no date
     CHANGE + 'date = ""\nstatus = "ended"\n',
     CHANGE + 'date = "2019"\nstatus = "paused"\n',
+    CHANGE + 'date = "2019"\nstatus = "unknown"\n',
+    'schema_version = 1\n[settings]\ndefault_status = "ended"\n',
 ]
 
 # What only the loader can see: the calendar, and references between records.

@@ -67,7 +67,16 @@ def by_definition(
                     )
                 )
     rows.sort(key=lambda row: row.sort_key)
-    return UpcomingReport(as_of, within, window, rule, tuple(rows), undated)
+    # With agreements, the planned ones whose date has passed, in date order.
+    overdue = [
+        (registry.record_id(a), a)
+        for tie in select(registry, Filters())
+        if include_agreements and (include_ended or registry.state(tie).status is not Status.ENDED)
+        for a in registry.agreements_of(tie)
+        if a.planned and a.date is not None and a.date.latest() < as_of
+    ]
+    overdue.sort(key=lambda item: item[1].date.sort_key if item[1].date else (0, 0, 0))
+    return UpcomingReport(as_of, within, window, rule, tuple(rows), undated, tuple(overdue))
 
 
 REGISTRIES = [load(bundled_path()), load(DATA / "anniversaries.toml")]

@@ -141,6 +141,58 @@ def parse_partial_date(text: str) -> PartialDate:
     return PartialDate(year, month, day)
 
 
+#: The words every date option takes for a day counted from the reference day.
+DAY_WORDS = {"today": 0, "yesterday": -1, "tomorrow": 1}
+#: What a date option accepts, by the precision it needs, as its messages say it.
+ACCEPTED = {
+    None: "YYYY-MM-DD, YYYY-MM or YYYY (as precise as the source), or today, yesterday or tomorrow",
+    Precision.DAY: "YYYY-MM-DD (e.g. 2026-11-28), or today, yesterday or tomorrow",
+    Precision.YEAR: "YYYY (e.g. 2010)",
+}
+_UNKNOWN_WORD = "unknown"
+
+
+def date_option(
+    text: str,
+    *,
+    option: str,
+    today: dt.date,
+    precision: Precision | None = None,
+    unknown: bool = False,
+) -> PartialDate | None:
+    """A date as typed on a command line for `option` (`--date`, `--as-of`): ISO 8601
+    at any precision or `today`, `yesterday`, `tomorrow` (counted from `today`); with
+    `precision`, only a date of that precision; with `unknown`, the word `unknown`
+    stands for no date (None). Every mistake is one InvalidDateError, worded the same
+    for every option: `--as-of: '2026-11' is a month, not a day: write YYYY-MM-DD ...`.
+    """
+    value = text.strip()
+    word = value.lower()
+    if unknown and word == _UNKNOWN_WORD:
+        return None
+    accepted = ACCEPTED[precision]
+    if unknown:
+        accepted += ", or unknown"
+    if word in DAY_WORDS:
+        date = PartialDate.from_date(today + dt.timedelta(days=DAY_WORDS[word]))
+    elif _DATE_RE.fullmatch(value) is None:
+        what = "year" if precision is Precision.YEAR else "date"
+        raise InvalidDateError(f"{option}: {text!r} is not a {what}: write {accepted}")
+    else:
+        try:
+            date = parse_partial_date(value)
+        except InvalidDateError as exc:
+            raise InvalidDateError(f"{option}: {exc}") from None
+    if precision is not None and date.precision is not precision:
+        if precision is Precision.YEAR and word in DAY_WORDS:
+            return PartialDate(date.year)  # `--since today`: this year
+        raise InvalidDateError(
+            f"{option}: {text!r} is a {date.precision.value}, not a {precision.value}: "
+            f"write {accepted}"
+        )
+    return date
+
+
 def coerce_partial_date(value: object) -> PartialDate:
     """A date from a registry value: a string at any precision, or a TOML date."""
     if isinstance(value, dt.datetime):

@@ -45,6 +45,9 @@ class Hint(StrEnum):
     EXPORT_JSON = "export-json"  # write a sisterctl JSON export to import
     MAP_COLUMN = "map-column"  # say which column holds a field (the error's `key`)
     GEOCODE = "geocode"  # give a city the registry holds coordinates, by a place's id
+    ADD_CITY = "add-city"  # record a new city on its own, first
+    EDIT = "edit"  # change values of the record `record` names, in place
+    SHOW = "show"  # see the ids of a tie's agreements and exchanges (of `record`'s tie)
 
 
 class Param(StrEnum):
@@ -57,6 +60,9 @@ class Param(StrEnum):
     LAT = "lat"  # a latitude given by hand
     LON = "lon"  # a longitude given by hand
     CITY = "city"  # the one city a request is about
+    CITY_NAMES = "city names"  # the local name, aliases, kind... of a tie's new city
+    SET = "set"  # a value an edit sets: KEY=VALUE
+    ADD = "add"  # a value an edit adds to a list: KEY=VALUE
 
 
 #: A piece of a message: text, or a term each front end words its own way.
@@ -95,6 +101,9 @@ def library_words(term: Hint | Param, error: SisterctlError) -> str:
         Hint.EXPORT_JSON: "'sisterctl export json'",
         Hint.MAP_COLUMN: f"a mapping, such as {{{error.key!r}: COLUMN}}",
         Hint.GEOCODE: "GeocodeRequest(city=..., geonames=...)",
+        Hint.ADD_CITY: "NewCity(...)",
+        Hint.EDIT: "EditRequest(...)",
+        Hint.SHOW: "Registry.record_id()",
     }
     return words[term]
 

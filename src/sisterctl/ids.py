@@ -4,6 +4,12 @@ A city is `slug(name)-cc` (`sao-paulo-br`); a tie is its two cities' name slugs
 (`taipei-daegu`), with their country codes when that is taken
 (`springfield-us-tralee-ie`), then a number (`-2`). A name with no Latin letters
 (`대구`) gets a stable id from a short hash of the name: `city-1a2b3c-kr`.
+
+An agreement or an exchange has no id of its own in the file: it is named by its tie,
+its date and its kind, `taipei-daegu/2021-03-26-reaffirmation` (`.../undated-festival`
+when it has no date), with a number when two of a tie share them
+(`...-reaffirmation-2`, in file order). `show` prints these ids; `sign` and `edit` take
+them.
 """
 
 from __future__ import annotations
@@ -44,6 +50,12 @@ def new_tie_id(first: tuple[str, str], second: tuple[str, str], taken: Container
 def tie_id_part(name: str, city_id: str) -> str:
     """What a city gives a tie's id: its name's slug, or its id when the name has none."""
     return city_slug(name) or city_id
+
+
+def record_id_base(tie_id: str, date: str | None, kind: str, default_kind: str) -> str:
+    """`taipei-daegu/2021-03-26-reaffirmation`, before a number is added to tell two
+    apart; a kind with no Latin letters is named as the record's default kind."""
+    return f"{tie_id}/{date or 'undated'}-{slug(kind) or default_kind}"
 
 
 def unique(base: str, taken: Container[str]) -> str:

@@ -27,6 +27,13 @@ class Status(StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
     ENDED = "ended"
+    UNKNOWN = "unknown"  # no source states the tie's present status
+
+
+#: The statuses a change of status records (`end`, `end --suspend`, `resume`).
+CHANGE_STATUSES = (Status.ACTIVE, Status.SUSPENDED, Status.ENDED)
+#: What a tie with no `status` key may read as (`settings.default_status`).
+DEFAULT_STATUSES = (Status.ACTIVE, Status.UNKNOWN)
 
 
 class LeapDay(StrEnum):
@@ -52,6 +59,7 @@ class City:
     sources: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
     geonames: int | None = None  # the GeoNames id the coordinates were taken from
+    ignore_warnings: tuple[str, ...] = ()  # codes of check warnings set aside
     wikidata: str | None = None  # the city's Wikidata item, "Q1867"
 
     @property
@@ -87,6 +95,7 @@ class Partnership:
     notes: str | None = None
     sources: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    ignore_warnings: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
@@ -124,10 +133,16 @@ class Agreement:
     sources: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
     before_founding: bool = False  # dated before the tie, recorded so on purpose
+    ignore_warnings: tuple[str, ...] = ()
 
     @property
     def planned(self) -> bool:
         return self.status == "planned"
+
+    def overdue(self, as_of: dt.date) -> bool:
+        """Planned, for a date that has passed: every day it may stand for is before
+        `as_of` (planned for 2021, in 2026)."""
+        return self.planned and self.date is not None and self.date.latest() < as_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +157,10 @@ class Exchange:
     sources: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
     before_founding: bool = False  # dated before the tie, recorded so on purpose
+    venue: str | None = None
+    mode: str | None = None  # in-person, video-conference, ... as for an agreement
+    fields: tuple[str, ...] = ()
+    ignore_warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +173,7 @@ class StatusChange:
     reason: str | None = None
     sources: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    ignore_warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +196,8 @@ class Registry:
     status_changes: tuple[StatusChange, ...] = ()
     leap_day: LeapDay = LeapDay.FEB28
     schema_version: int = SCHEMA_VERSION
+    #: What a tie with no `status` key is: active unless the registry says unknown.
+    default_status: Status = Status.ACTIVE
 
     @cached_property
     def by_id(self) -> Mapping[str, Partnership]:
@@ -235,6 +257,40 @@ class Registry:
         for upgrade in sorted(upgrades, key=lambda a: a.date.sort_key if a.date else (0, 0, 0)):
             kind = upgrade.to_kind or kind
         return kind
+
+    @cached_property
+    def _record_ids(self) -> tuple[dict[int, str], dict[str, Agreement], dict[str, Exchange]]:
+        """The ids of agreements and exchanges (`sisterctl.ids`: tie, date and kind),
+        by the record's identity, and the records by id."""
+        from sisterctl.ids import record_id_base, unique
+
+        by_record: dict[int, str] = {}
+        agreements: dict[str, Agreement] = {}
+        exchanges: dict[str, Exchange] = {}
+        tables: tuple[tuple[tuple[Any, ...], dict[str, Any], str], ...] = (
+            (self.agreements, agreements, "agreement"),
+            (self.exchanges, exchanges, "exchange"),
+        )
+        for records, by_id, default_kind in tables:
+            for record in records:
+                date = record.date.iso() if record.date is not None else None
+                base = record_id_base(record.partnership, date, record.kind, default_kind)
+                record_id = unique(base, by_id)
+                by_id[record_id] = record
+                by_record[id(record)] = record_id
+        return by_record, agreements, exchanges
+
+    def record_id(self, record: Agreement | Exchange) -> str:
+        """An agreement's or exchange's id: `taipei-daegu/2021-03-26-reaffirmation`."""
+        return self._record_ids[0][id(record)]
+
+    @property
+    def agreements_by_id(self) -> Mapping[str, Agreement]:
+        return self._record_ids[1]
+
+    @property
+    def exchanges_by_id(self) -> Mapping[str, Exchange]:
+        return self._record_ids[2]
 
     def __iter__(self) -> Iterator[Partnership]:
         return iter(self.partnerships)

@@ -1,107 +1,23 @@
 """The command-line interface: thin commands over the core.
 
-Each module registers its commands on the one Typer app when it is imported. Typer
-builds the options of every registered command before it runs one, so `main` imports
-only the modules of the command being run (COMMANDS below); --help, no command, or a
-command not listed there imports them all (`load_all`). A new command module goes in
-MODULES, and each of its commands (or command groups) in COMMANDS: a test checks both.
+`main` loads only the command it runs (`sisterctl.cli.startup` says how, and what
+else is done so that a command starts fast).
 """
 
 from __future__ import annotations
 
-import importlib
-import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from sisterctl.cli.app import app
-
-# Every module that registers commands, in the order they are registered (the order
-# of `sisterctl --help`).
-MODULES = (
-    "anniversaries",
-    "check",
-    "geo",
-    "interop",
-    "read",
-    "team",
-    "timeline",
-    "write",
-    "complete",
+from sisterctl.cli.startup import (
+    COMMANDS,
+    MODULES,
+    collector_paused,
+    command_of,
+    load_all,
+    load_for,
 )
-
-# The modules that register each top-level command or command group.
-COMMANDS: dict[str, tuple[str, ...]] = {
-    "upcoming": ("anniversaries",),
-    "export": ("anniversaries", "interop"),
-    "check": ("check",),
-    "import": ("interop",),
-    "geocode": ("geo",),
-    "map": ("geo",),
-    "list": ("read",),
-    "show": ("read",),
-    "timeline": ("timeline",),
-    "stats": ("timeline",),
-    "init": ("write",),
-    "add": ("write",),
-    "end": ("write",),
-    "resume": ("write",),
-    "merge": ("team",),
-    "git": ("team",),
-    "completion": ("complete",),
-}
-
-# Options of the app itself, before the command; those that take a value.
-_GLOBAL_FLAGS = ("--debug", "--no-pager")
-_GLOBAL_WITH_VALUE = ("--registry", "-r")
-
-
-def load(modules: Sequence[str]) -> None:
-    for name in modules:
-        importlib.import_module(f"sisterctl.cli.{name}")
-
-
-def load_all() -> None:
-    """Register every command (for --help, and for tests that invoke `app`)."""
-    load(MODULES)
-
-
-def command_of(args: Sequence[str]) -> str | None:
-    """The command a command line runs: "" for none needed (--version), None when
-    that is not clear (--help, no command): then every command is loaded."""
-    words = iter(args)
-    for word in words:
-        if word in _GLOBAL_WITH_VALUE:
-            next(words, None)
-        elif word.startswith(("--registry=", "-r")) or word in _GLOBAL_FLAGS or word == "--":
-            continue
-        elif word == "--version":
-            return ""
-        elif word.startswith("-"):
-            return None
-        else:
-            return word
-    return None
-
-
-COMPLETE_VAR = "_SISTERCTL_COMPLETE"  # set when the shell asks for completions
-
-
-def completed_words(environ: Mapping[str, str] = os.environ) -> list[str]:
-    """The words before the one being completed, as the shell passes them (bash:
-    COMP_WORDS and COMP_CWORD; zsh and fish: _TYPER_COMPLETE_ARGS): only the modules
-    of the command they name need loading; none named, all of them."""
-    from typer._click.shell_completion import split_arg_string
-
-    if "COMP_WORDS" in environ:
-        words = split_arg_string(environ["COMP_WORDS"])
-        try:
-            return words[1 : int(environ.get("COMP_CWORD", ""))]
-        except ValueError:
-            return []
-    line = environ.get("_TYPER_COMPLETE_ARGS", "")
-    words = split_arg_string(line)[1:]
-    return words if line.endswith(" ") else words[:-1]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -115,25 +31,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(args: list[str]) -> int:
-    import gc
-
     from typer.main import get_command
 
-    name = command_of(args if not os.environ.get(COMPLETE_VAR) else completed_words())
-    # Importing the command and building its options makes thousands of objects and
-    # no garbage cycles: no collection passes until the command runs (and turns it on
-    # again when it ends: SisterctlGroup._run).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        if name != "":
-            load(COMMANDS.get(name, MODULES) if name is not None else MODULES)
+    with collector_paused():
+        load_for(args)
         command = get_command(app)
-    finally:
-        if collecting:
-            gc.enable()
     result: int = command.main(args=args, prog_name="sisterctl", standalone_mode=False)
     return result
 
 
-__all__ = ["COMMANDS", "MODULES", "app", "load_all", "main"]
+__all__ = ["COMMANDS", "MODULES", "app", "command_of", "load_all", "main"]

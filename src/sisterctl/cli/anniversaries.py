@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sisterctl.cli import printer
-from sisterctl.cli.app import app, as_of_date, export_app, note, open_registry, write_output
+from sisterctl.cli.app import app, as_of_date, export_app, note, open_view, write_output
 from sisterctl.cli.options import (
     AsOfOption,
     CityOption,
@@ -79,14 +79,11 @@ def _report(
     leap_day: LeapDayChoice | None,
     limit: int | None = None,
 ) -> UpcomingReport:
-    from sisterctl.core.anniversaries import upcoming_anniversaries
     from sisterctl.core.query import Filters
     from sisterctl.model import LeapDay
 
     day = as_of_date(as_of)
-    registry = open_registry(ctx)
-    return upcoming_anniversaries(
-        registry,
+    return open_view(ctx).upcoming(
         day,
         span,
         filters=Filters(city=city, country=country, kind=kind),

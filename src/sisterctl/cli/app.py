@@ -17,8 +17,10 @@ from sisterctl.errors import ExitCode, Hint, Param, SisterctlError, UsageError
 
 if TYPE_CHECKING:
     from sisterctl.core.geocode import Gazetteer
+    from sisterctl.dates import PartialDate, Precision
     from sisterctl.model import Registry
     from sisterctl.store.location import Location
+    from sisterctl.store.view import View
 
 PROG = "sisterctl"
 
@@ -55,6 +57,17 @@ OPTIONS = {
     Param.LAT: "--lat",
     Param.LON: "--lon",
     Param.CITY: "--city",
+    Param.CITY_NAMES: "--local-name, --alias, --city-kind, --city-source and --city-note",
+    Param.SET: "--set",
+    Param.ADD: "--add",
+}
+
+# How `edit` names the kind of a record, by its table.
+EDIT_KINDS = {
+    "city": "city",
+    "partnership": "tie",
+    "agreement": "agreement",
+    "exchange": "exchange",
 }
 
 
@@ -73,8 +86,19 @@ def cli_words(term: Hint | Param, error: SisterctlError) -> str:
         Hint.EXPORT_JSON: f"'{PROG} export json'",
         Hint.MAP_COLUMN: f"--map, such as --map {error.key}=COLUMN",
         Hint.GEOCODE: f"'{PROG} geocode --city NAME --geonames ID'",
+        Hint.ADD_CITY: f"'{PROG} add city \"NAME, COUNTRY\" ...'",
+        Hint.EDIT: _edit_words(error),
+        Hint.SHOW: f"'{PROG} show {tie}'",
     }
     return words[term]
+
+
+def _edit_words(error: SisterctlError) -> str:
+    ref = error.record
+    if ref is None:
+        return f"'{PROG} edit KIND ID --set KEY=VALUE'"
+    kind = EDIT_KINDS.get(ref.table, ref.table)
+    return f"'{PROG} edit {kind} {ref.id or 'ID'} --set KEY=VALUE'"
 
 
 def _registry_var() -> str:
@@ -109,8 +133,10 @@ COMMAND_ORDER = (
     "check",
     "init",
     "add",
+    "sign",
     "end",
     "resume",
+    "edit",
     "geocode",
     "import",
     "export",
@@ -154,18 +180,29 @@ class SisterctlGroup(TyperGroup):
         complete_var: str | None,
         extra: dict[str, Any],
     ) -> int:
-        import gc
+        from sisterctl.cli.startup import collector_paused
 
+        with collector_paused():
+            return self._run_command(args, prog_name, complete_var, extra)
+
+    def _run_command(
+        self,
+        args: Sequence[str] | None,
+        prog_name: str,
+        complete_var: str | None,
+        extra: dict[str, Any],
+    ) -> int:
         global _debug
-        if os.environ.get("_SISTERCTL_COMPLETE"):
+        from sisterctl.cli.startup import COMPLETE_VAR
+
+        if os.environ.get(COMPLETE_VAR):
             # The shell asks for completions (cli/completing.py): no command runs.
             from sisterctl.cli import completing
 
-            return completing.run(self, prog_name, os.environ["_SISTERCTL_COMPLETE"])
+            return completing.run(self, prog_name, os.environ[COMPLETE_VAR])
         argv = list(sys.argv[1:] if args is None else args)
         _debug = "--debug" in argv
         _forget_writes()
-        collecting = gc.isenabled()  # open_registry turns it off for the command
         try:
             # Click's own main() (and Typer's) would end the process on a closed pipe
             # with exit 1 and swallow Ctrl-C: the command runs here, and every way it
@@ -176,9 +213,6 @@ class SisterctlGroup(TyperGroup):
             return int(result) if isinstance(result, int) else ExitCode.OK
         except BaseException as exc:
             return self._ended_by(exc, prog_name)
-        finally:
-            if collecting:
-                gc.enable()
 
     def _ended_by(self, exc: BaseException, prog_name: str) -> int:
         """The exit code (and the one line) for a command that ended by `exc`."""
@@ -403,7 +437,7 @@ app = typer.Typer(
 # Command groups; their commands live in the modules that add to them.
 add_app = typer.Typer(
     name="add",
-    help="Record a new tie, an agreement signed on a tie, or an exchange.",
+    help="Record a new tie, city, agreement signed on a tie, or exchange.",
     no_args_is_help=True,
 )
 import_app = typer.Typer(
@@ -530,20 +564,16 @@ def location(ctx: typer.Context) -> Location:
     return locate(state(ctx).registry)
 
 
+def open_view(ctx: typer.Context) -> View:
+    """The registry, to be read a question at a time through its index."""
+    from sisterctl.store.view import open_view as open_registry_view
+
+    return open_registry_view(location(ctx).path, index=True)
+
+
 def open_registry(ctx: typer.Context) -> Registry:
-    import gc
-
-    from sisterctl.store.read import load
-
-    # The registry is kept until the command ends, and what a command makes of it (rows,
-    # cells, lines) holds no reference cycles: the cyclic garbage collector, which would
-    # walk the registry's (for a large one, hundreds of thousands of) objects again and
-    # again, stays off until the command ends (SisterctlGroup._run turns it back on).
-    gc.disable()
-    try:
-        return load(location(ctx).path)
-    finally:
-        gc.freeze()
+    """The whole registry (through its index)."""
+    return open_view(ctx).registry()
 
 
 def today() -> dt.date:
@@ -552,19 +582,27 @@ def today() -> dt.date:
 
 
 def as_of_date(text: str | None) -> dt.date:
-    """The reference day from --as-of, which must be a full date."""
+    """The reference day from --as-of, which must be a day (or today, yesterday,
+    tomorrow)."""
     if text is None:
         return today()
-    from sisterctl.dates import parse_partial_date
-    from sisterctl.errors import InvalidDateError
+    from sisterctl.dates import Precision
 
-    try:
-        date = parse_partial_date(text).to_date()
-    except InvalidDateError as exc:
-        raise InvalidDateError(f"--as-of: {exc}") from None
-    if date is None:
-        raise UsageError(f"--as-of needs a full date such as 2026-11-28, not {text!r}")
-    return date
+    date = read_date("--as-of", text, precision=Precision.DAY)
+    assert date is not None
+    day = date.to_date()
+    assert day is not None
+    return day
+
+
+def read_date(
+    option: str, text: str, *, precision: Precision | None = None, unknown: bool = False
+) -> PartialDate | None:
+    """A date option's value (`--date 2021-03-26`, `--as-of today`), read the same way,
+    with the same messages, for every option and prompt (`dates.date_option`)."""
+    from sisterctl.dates import date_option
+
+    return date_option(text, option=option, today=today(), precision=precision, unknown=unknown)
 
 
 def fail(message: str, code: ExitCode = ExitCode.REFUSED) -> NoReturn:

@@ -10,7 +10,8 @@ from typing import Annotated
 import typer
 
 from sisterctl.cli.app import PROG, app
-from sisterctl.cli.completing import COMPLETE_VAR, Shell
+from sisterctl.cli.completing import Shell
+from sisterctl.cli.startup import COMPLETE_VAR
 
 
 @app.command("completion")

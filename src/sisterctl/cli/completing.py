@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from sisterctl.store.complete import CompletionValues
 
-COMPLETE_VAR = "_SISTERCTL_COMPLETE"
+from sisterctl.cli.startup import COMPLETE_VAR
 
 
 class Shell(StrEnum):

@@ -297,7 +297,9 @@ def _import(
             display.phase("Writing and checking the registry")
             return outcome.records
 
-        appended = registry_file.append(path, plan, dry_run=dry_run, lock_timeout=lock_timeout())
+        appended = registry_file.append(
+            path, plan, dry_run=dry_run, lock_timeout=lock_timeout(), index=True
+        )
     outcome = outcomes[0]
     if output is SummaryFormat.JSON:
         from sisterctl.interop.plan import summary_dict

@@ -30,6 +30,7 @@ class StatusChoice(StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
     ENDED = "ended"
+    UNKNOWN = "unknown"
 
 
 FormatOption = Annotated[
@@ -56,7 +57,7 @@ AsOfOption = Annotated[
         "--as-of",
         metavar="DATE",
         show_default=False,
-        help="The reference day, YYYY-MM-DD (default: today).",
+        help="The reference day: YYYY-MM-DD, or today, yesterday, tomorrow (default: today).",
     ),
 ]
 CityOption = Annotated[
@@ -86,7 +87,7 @@ KindOption = Annotated[
         "-k",
         show_default=False,
         callback=not_empty,
-        help="Ties of this kind: 'sister city', 'friendship city', ...",
+        help="Ties of this kind, by whole words: sister, 'friendship city', ...",
     ),
 ]
 StatusOption = Annotated[
@@ -105,21 +106,21 @@ FieldOption = Annotated[
     ),
 ]
 SinceOption = Annotated[
-    int | None,
+    str | None,
     typer.Option(
         "--since",
         metavar="YEAR",
         show_default=False,
-        help="Ties established in this year or later.",
+        help="Ties established in this year (YYYY) or later.",
     ),
 ]
 UntilOption = Annotated[
-    int | None,
+    str | None,
     typer.Option(
         "--until",
         metavar="YEAR",
         show_default=False,
-        help="Ties established in this year or earlier.",
+        help="Ties established in this year (YYYY) or earlier.",
     ),
 ]
 SvgOption = Annotated[
@@ -179,17 +180,18 @@ def tie_filters(
     kind: str | None,
     status: StatusChoice | None,
     field: str | None,
-    since: int | None,
-    until: int | None,
+    since: str | None,
+    until: str | None,
 ) -> Filters:
     """The filters `list` and `stats` share, as the core takes them."""
     from sisterctl.core.query import Filters
     from sisterctl.errors import UsageError
     from sisterctl.model import Status
 
-    if since is not None and until is not None and since > until:
+    first, last = _year("--since", since), _year("--until", until)
+    if first is not None and last is not None and first > last:
         raise UsageError(
-            f"--since {since} is after --until {until}: no tie is established in between"
+            f"--since {first} is after --until {last}: no tie is established in between"
         )
     return Filters(
         city=city,
@@ -197,8 +199,8 @@ def tie_filters(
         kind=kind,
         status=Status(status.value) if status else None,
         field=field,
-        since=since,
-        until=until,
+        since=first,
+        until=last,
     )
 
 
@@ -223,3 +225,15 @@ def chosen_fields(
         twice = next(n for n in names if names.count(n) > 1)
         raise UsageError(f"--fields: {twice} is named twice")
     return names
+
+
+def _year(option: str, text: str | None) -> int | None:
+    """A year option (--since, --until), read as every date option is."""
+    if text is None:
+        return None
+    from sisterctl.cli.app import read_date
+    from sisterctl.dates import Precision
+
+    date = read_date(option, text, precision=Precision.YEAR)
+    assert date is not None
+    return date.year

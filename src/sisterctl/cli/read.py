@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from sisterctl.cli import printer
-from sisterctl.cli.app import app, as_of_date, not_empty, note, open_registry, state
+from sisterctl.cli.app import app, as_of_date, not_empty, note, open_view, state
 from sisterctl.cli.options import (
     AsOfOption,
     CityOption,
@@ -92,7 +92,8 @@ def list_command(
     filters = tie_filters(
         city=city, country=country, kind=kind, status=status, field=field, since=since, until=until
     )
-    registry = open_registry(ctx)
+    view = open_view(ctx)
+    registry = view.select(filters)
     ties = sort_ties(registry, select(registry, filters), SortKey(sort.value))
     rows = list_rows(registry, ties, as_of_date(as_of))
     if output is OutputFormat.TABLE:
@@ -102,7 +103,7 @@ def list_command(
             # A table of headers alone says nothing; say why it is empty.
             note(
                 "no tie matches these filters"
-                if registry.partnerships
+                if view.tie_count()
                 else "the registry holds no ties yet: record one with 'sisterctl add "
                 "partnership' or bring some in with 'sisterctl import'"
             )
@@ -162,11 +163,9 @@ def show_command(
 
     Example: sisterctl show taipei-daegu
     """
-    from sisterctl.core.query import find_tie
     from sisterctl.errors import UsageError
 
-    registry = open_registry(ctx)
-    found = find_tie(registry, tie)
+    registry, found = open_view(ctx).find(tie)
     day = as_of_date(as_of)
     if output is OutputFormat.TABLE:
         from sisterctl.output import render

@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -38,7 +38,8 @@ DateOption = Annotated[
         "-d",
         metavar="DATE",
         show_default=False,
-        help="When: YYYY-MM-DD, YYYY-MM or YYYY, as precise as the source (required).",
+        help="When: YYYY-MM-DD, YYYY-MM or YYYY, as precise as the source, or today, "
+        "yesterday, tomorrow (required).",
     ),
 ]
 SourceOption = Annotated[
@@ -96,6 +97,25 @@ NoteOption = Annotated[
         help="Free text; may hold line breaks.",
     ),
 ]
+LocalNameOption = Annotated[
+    str | None,
+    typer.Option(
+        "--local-name",
+        metavar="TEXT",
+        show_default=False,
+        callback=not_empty,
+        help="The city's name in the local script: 臺北市, 대구광역시.",
+    ),
+]
+AliasOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--alias",
+        metavar="NAME",
+        show_default=False,
+        help="Another name the city is found by (Taegu); repeatable.",
+    ),
+]
 ForceOption = Annotated[
     bool,
     typer.Option(
@@ -133,25 +153,26 @@ def _ask(
     prompt: str,
     check: Callable[[str], object] | None = None,
 ) -> str:
-    """The option's value; asked for in a terminal when it is missing."""
+    """The option's value; asked for in a terminal when it is missing, and asked again,
+    after the same one-line message a bad option gets, while `check` refuses it."""
     if value is not None:
         return value
     if not interactive():
         what = f"argument {option}" if option.isupper() else f"option '{option}'"
         raise UsageError(f"missing {what} (see '{ctx.command_path} --help')")
+    from sisterctl.cli.app import note
+    from sisterctl.errors import SisterctlError
 
-    def proc(text: str) -> str:
-        if check is not None:
-            from sisterctl.errors import SisterctlError
-
-            try:
-                check(text)
-            except SisterctlError as exc:
-                raise typer.BadParameter(str(exc)) from None
-        return text
-
-    answer: str = typer.prompt(prompt, err=True, value_proc=proc)
-    return answer
+    while True:
+        answer: str = typer.prompt(prompt, err=True)
+        if check is None:
+            return answer
+        try:
+            check(answer)
+        except SisterctlError as exc:
+            note(str(exc))
+            continue
+        return answer
 
 
 def _ask_words(ctx: typer.Context, words: list[str] | None, what: str, prompt: str) -> list[str]:
@@ -169,10 +190,41 @@ def _ask_words(ctx: typer.Context, words: list[str] | None, what: str, prompt: s
         return [answer]
 
 
-def _date(text: str) -> PartialDate:
-    from sisterctl.dates import parse_partial_date
+#: The prompt for a date, saying what it takes (as the option's help does).
+DATE_PROMPT = "Date (YYYY-MM-DD, YYYY-MM or YYYY, or today)"
 
-    return parse_partial_date(text)
+
+def _date(
+    ctx: typer.Context, value: str | None, option: str, prompt: str = DATE_PROMPT
+) -> PartialDate:
+    """A required date option: given, or asked for in a terminal."""
+    date = _maybe_date(ctx, value, option, prompt, unknown=False)
+    assert date is not None
+    return date
+
+
+def _maybe_date(
+    ctx: typer.Context, value: str | None, option: str, prompt: str, *, unknown: bool = True
+) -> PartialDate | None:
+    """A date option that may be `unknown` (None); given, or asked for in a terminal."""
+    from sisterctl.cli.app import read_date
+
+    def check(answer: str) -> object:
+        return read_date(option, answer, unknown=unknown)
+
+    return read_date(option, _ask(ctx, value, option, prompt, check), unknown=unknown)
+
+
+def _one(value: str | None, alias: str | None, option: str, old: str) -> str | None:
+    """An option and its hidden old name (`--note` and `--details`): either, not both."""
+    if value is not None and alias is not None:
+        raise UsageError(f"{old} is the old name of {option}: give one of them")
+    return value if value is not None else alias
+
+
+def _hidden_text(name: str) -> Any:
+    """An old name of a text option, kept so that scripts go on working."""
+    return typer.Option(name, metavar="TEXT", hidden=True, callback=not_empty)
 
 
 def _message(text: str) -> None:
@@ -183,15 +235,24 @@ def _message(text: str) -> None:
 
 
 def _write(
-    ctx: typer.Context, plan: Callable[[Registry], Sequence[Record]], dry_run: bool
+    ctx: typer.Context,
+    plan: Callable[[Registry], Sequence[Record]],
+    dry_run: bool,
+    tie: Sequence[str] | None = None,
 ) -> Sequence[Record]:
-    import gc
-
+    """Append what `plan` returns (`tie`: the words that name the one tie it is about,
+    so that only that tie is read from the index)."""
     from sisterctl import store
     from sisterctl.core.edits import describe
 
-    gc.disable()  # as in open_registry; SisterctlGroup._run turns it back on
-    done = store.append(writable_path(ctx), plan, dry_run=dry_run, lock_timeout=lock_timeout())
+    done = store.append(
+        writable_path(ctx),
+        plan,
+        dry_run=dry_run,
+        lock_timeout=lock_timeout(),
+        tie=tie,
+        index=True,
+    )
     what = describe(done.records)
     if dry_run:
         from sisterctl.output.plain import escape_invisible
@@ -218,8 +279,9 @@ def init_command(
             metavar="[PATH]",
             show_default=False,
             callback=not_empty,
-            help="Where to create it (a file, or a folder to hold partnerships.toml); "
-            "default: your own registry in your user data folder.",
+            help="Where to create it: a file, or a folder to hold partnerships.toml "
+            "(an existing folder, or a name ending in /, which is created); default: your "
+            "own registry in your user data folder.",
         ),
     ] = None,
     from_bundled: Annotated[
@@ -243,7 +305,9 @@ def init_command(
 
     chosen = Path(path) if path is not None else state(ctx).registry
     target = chosen.expanduser() if chosen is not None else store.user_registry_path()
-    if target.is_dir():
+    # `init ties/` names a folder, whether it is there yet or not (Path drops the slash).
+    folder = path is not None and path.endswith(("/", os.sep))
+    if folder or target.is_dir():
         target = target / store.FILE_NAME
     if from_bundled:
         text = with_schema_line(store.read_text(store.bundled_path()))
@@ -303,7 +367,7 @@ def add_partnership(
             metavar="DATE",
             show_default=False,
             help="The day the founding agreement was signed: YYYY-MM-DD, YYYY-MM or "
-            "YYYY (required).",
+            "YYYY, or today, yesterday, tomorrow (required).",
         ),
     ] = None,
     kind: Annotated[
@@ -334,6 +398,37 @@ def add_partnership(
     signatory: SignatoryOption = None,
     mode: ModeOption = None,
     venue: VenueOption = None,
+    local_name: LocalNameOption = None,
+    alias: AliasOption = None,
+    city_kind: Annotated[
+        str | None,
+        typer.Option(
+            "--city-kind",
+            metavar="KIND",
+            show_default=False,
+            callback=not_empty,
+            help="The new city's kind: city (default), province, state, region, county, ...",
+        ),
+    ] = None,
+    city_source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--city-source",
+            metavar="URL",
+            show_default=False,
+            help="A source about the new city; repeatable.",
+        ),
+    ] = None,
+    city_notes: Annotated[
+        str | None,
+        typer.Option(
+            "--city-note",
+            metavar="TEXT",
+            show_default=False,
+            callback=not_empty,
+            help="Free text about the new city.",
+        ),
+    ] = None,
     geonames: Annotated[
         list[int] | None,
         typer.Option(
@@ -353,14 +448,16 @@ def add_partnership(
 ) -> None:
     """Record a new tie, founded by the agreement signed that day.
 
-    Appends the new cities, the [[partnership]], and its founding [[agreement]]. A
-    new city gets coordinates (lat, lon, geonames) from the GeoNames gazetteer when
-    its name and country match exactly one place; when several do, none is taken
-    and they are listed (choose with --geonames ID).
+    Appends the cities the registry does not hold yet, the tie, and its
+    founding agreement (kind founding). A new city gets coordinates (lat, lon,
+    geonames) from the GeoNames gazetteer when its name and country match
+    exactly one place; when several do, none is taken and they are listed
+    (choose with --geonames ID). --local-name, --alias and the --city-...
+    options describe the one new city of the two.
 
     Example: sisterctl add partnership "Taipei, TW" "Chengdu, China" --established 2015-11-10
     """
-    from sisterctl.core.edits import NewTie, new_tie
+    from sisterctl.core.edits import CityNames, NewTie, new_tie
 
     words = list(cities or [])
     if len(words) > 2:
@@ -371,10 +468,10 @@ def add_partnership(
     while len(words) < 2:
         which = "first" if not words else "second"
         words.append(_ask(ctx, None, "CITY CITY", f"The {which} city (NAME, COUNTRY)"))
-    when = _ask(ctx, established, "--established", "Established (YYYY-MM-DD)", _date)
+    when = _date(ctx, established, "--established", "Established (YYYY-MM-DD, YYYY-MM or YYYY)")
     request = NewTie(
         cities=(words[0], words[1]),
-        established=_date(when),
+        established=when,
         kind=kind,
         fields=field or (),
         sources=source or (),
@@ -384,11 +481,17 @@ def add_partnership(
         mode=mode,
         venue=venue,
         geonames=geonames or (),
+        city=CityNames(local_name, alias or (), city_kind, city_source or (), city_notes),
     )
-    from sisterctl.store import gazetteer as gazetteers
-
     gazetteer = None if no_geocode else gazetteer_of(required=bool(geonames))
     records = _write(ctx, lambda reg: new_tie(reg, request, gazetteer), dry_run)
+    _say_coordinates(records, gazetteer, no_geocode)
+
+
+def _say_coordinates(records: Sequence[Record], gazetteer: Any, no_geocode: bool) -> None:
+    """Where the gazetteer placed the new cities, or that it could not."""
+    from sisterctl.store import gazetteer as gazetteers
+
     new_cities = [record for table, record in records if table == "city"]
     if gazetteer is not None:
         from sisterctl.core.geocode import city_note
@@ -399,7 +502,78 @@ def add_partnership(
     elif new_cities and not no_geocode and not gazetteers.installed():
         from sisterctl.core.geocode import GEO_HINT
 
-        _message(f"The new cities have no coordinates: {GEO_HINT}.")
+        which = "The new city has" if len(new_cities) == 1 else "The new cities have"
+        _message(f"{which} no coordinates: {GEO_HINT}.")
+
+
+@add_app.command("city")
+def add_city(
+    ctx: typer.Context,
+    city: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="'NAME, COUNTRY'",
+            show_default=False,
+            help="The city and its country, an ISO code or an English name: "
+            "'Taipei, TW', 'Daegu, South Korea'.",
+        ),
+    ] = None,
+    local_name: LocalNameOption = None,
+    alias: AliasOption = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            "-k",
+            metavar="KIND",
+            show_default=False,
+            callback=not_empty,
+            help="city (default), province, state, region, county, prefecture, ...",
+        ),
+    ] = None,
+    source: SourceOption = None,
+    note: NoteOption = None,
+    wikidata: Annotated[
+        str | None,
+        typer.Option(
+            "--wikidata",
+            metavar="QID",
+            show_default=False,
+            callback=not_empty,
+            help="Its Wikidata item (Q20927), for 'sisterctl export quickstatements'.",
+        ),
+    ] = None,
+    geonames: Annotated[
+        int | None,
+        typer.Option(
+            "--geonames",
+            metavar="ID",
+            min=1,
+            show_default=False,
+            help="Its place in the gazetteer, by its GeoNames id, when several places "
+            "have its name.",
+        ),
+    ] = None,
+    no_geocode: Annotated[
+        bool, typer.Option("--no-geocode", help="Give the city no coordinates.")
+    ] = False,
+    dry_run: DryRunOption = False,
+) -> None:
+    """Record a new city, province or region, with its local name and aliases.
+
+    It gets coordinates from the GeoNames gazetteer as a new city of
+    'add partnership' does.
+
+    Example: sisterctl add city "Daegu, KR" --local-name 대구광역시 --alias Taegu
+    """
+    from sisterctl.core.edits import CityNames, NewCity, new_city
+
+    where = _ask(ctx, city, "'NAME, COUNTRY'", "City (NAME, COUNTRY)")
+    names = CityNames(local_name, alias or (), kind, source or (), note, wikidata)
+    request = NewCity(where, names, (geonames,) if geonames is not None else ())
+    gazetteer = None if no_geocode else gazetteer_of(required=geonames is not None)
+    records = _write(ctx, lambda reg: new_city(reg, request, gazetteer), dry_run)
+    _say_coordinates(records, gazetteer, no_geocode)
 
 
 @add_app.command("agreement")
@@ -454,11 +628,11 @@ def add_agreement(
     from sisterctl.core.edits import NewAgreement, new_agreement
 
     words = _ask_words(ctx, tie, "TIE", "Tie (its id, or its two cities)")
-    when = _ask(ctx, date, "--date", "Date (YYYY-MM-DD)", _date)
+    when = _maybe_date(ctx, date, "--date", DATE_PROMPT[:-1] + "; unknown if not known)")
     what = _ask(ctx, title, "--title", "Title")
     request = NewAgreement(
         tie=words,
-        date=_date(when),
+        date=when,
         title=what,
         kind=kind,
         to_kind=to_kind,
@@ -471,7 +645,7 @@ def add_agreement(
         sources=source or (),
         force=force,
     )
-    _write(ctx, lambda reg: new_agreement(reg, request), dry_run)
+    _write(ctx, lambda reg: new_agreement(reg, request), dry_run, tie=words)
 
 
 @add_app.command("exchange")
@@ -496,36 +670,56 @@ def add_exchange(
             "--title", "-t", metavar="TEXT", show_default=False, help="What happened (required)."
         ),
     ] = None,
-    details: Annotated[
+    mode: Annotated[
         str | None,
         typer.Option(
-            "--details", metavar="TEXT", show_default=False, help="Free text; may hold line breaks."
+            "--mode",
+            metavar="MODE",
+            show_default=False,
+            callback=not_empty,
+            help="How it took place: in-person, video-conference, or other words.",
         ),
     ] = None,
+    venue: Annotated[
+        str | None,
+        typer.Option(
+            "--venue", metavar="PLACE", show_default=False, callback=not_empty, help="Where."
+        ),
+    ] = None,
+    field: FieldsOption = None,
+    note: NoteOption = None,
+    details: Annotated[str | None, _hidden_text("--details")] = None,
     source: SourceOption = None,
     force: ForceOption = False,
     dry_run: DryRunOption = False,
 ) -> None:
     """Record an exchange on a tie: a visit, a delegation, a festival, a forum...
 
+    Without --date (or with --date unknown) it is recorded undated, as a
+    source that says "took part several times" gives it.
+
     Example: sisterctl add exchange taipei-daegu -d 2017-08-19 -k delegation -t "Universiade"
     """
+    from sisterctl.cli.app import read_date
     from sisterctl.core.edits import NewExchange, new_exchange
 
     words = _ask_words(ctx, tie, "TIE", "Tie (its id, or its two cities)")
-    when = _ask(ctx, date, "--date", "Date (YYYY-MM-DD)", _date)
+    when = read_date("--date", date, unknown=True) if date is not None else None
     what_kind = _ask(ctx, kind, "--kind", "Kind (visit, delegation, festival, ...)")
     what = _ask(ctx, title, "--title", "Title")
     request = NewExchange(
         tie=words,
-        date=_date(when),
+        date=when,
         kind=what_kind,
         title=what,
-        details=details,
+        details=_one(note, details, "--note", "--details"),
         sources=source or (),
         force=force,
+        venue=venue,
+        mode=mode,
+        fields=field or (),
     )
-    _write(ctx, lambda reg: new_exchange(reg, request), dry_run)
+    _write(ctx, lambda reg: new_exchange(reg, request), dry_run, tie=words)
 
 
 # ---------------------------------------------------------------------------
@@ -535,9 +729,14 @@ def add_exchange(
 ReasonOption = Annotated[
     str | None,
     typer.Option(
-        "--reason", metavar="TEXT", show_default=False, callback=not_empty, help="Why, in one line."
+        "--note",
+        metavar="TEXT",
+        show_default=False,
+        callback=not_empty,
+        help="Why, in one line (the record's reason).",
     ),
 ]
+OldReasonOption = Annotated[str | None, _hidden_text("--reason")]
 
 
 @app.command("end")
@@ -545,7 +744,8 @@ def end_command(
     ctx: typer.Context,
     tie: TieArgument = None,
     date: DateOption = None,
-    reason: ReasonOption = None,
+    note: ReasonOption = None,
+    reason: OldReasonOption = None,
     suspend: Annotated[
         bool,
         typer.Option(
@@ -557,21 +757,21 @@ def end_command(
 ) -> None:
     """Record that a tie ended, or with --suspend that it was suspended.
 
-    Example: sisterctl end prague-beijing --date 2019-10-07 --reason "Prague ended the tie"
+    Example: sisterctl end prague-beijing --date 2019-10-07 --note "Prague ended the tie"
     """
     from sisterctl.core.edits import NewStatus, change_status
     from sisterctl.model import Status
 
     words = _ask_words(ctx, tie, "TIE", "Tie (its id, or its two cities)")
-    when = _ask(ctx, date, "--date", "Date (YYYY-MM-DD)", _date)
+    when = _date(ctx, date, "--date")
     request = NewStatus(
         tie=words,
-        date=_date(when),
+        date=when,
         status=Status.SUSPENDED if suspend else Status.ENDED,
-        reason=reason,
+        reason=_one(note, reason, "--note", "--reason"),
         sources=source or (),
     )
-    _write(ctx, lambda reg: change_status(reg, request), dry_run)
+    _write(ctx, lambda reg: change_status(reg, request), dry_run, tie=words)
 
 
 @app.command("resume")
@@ -579,7 +779,8 @@ def resume_command(
     ctx: typer.Context,
     tie: TieArgument = None,
     date: DateOption = None,
-    reason: ReasonOption = None,
+    note: ReasonOption = None,
+    reason: OldReasonOption = None,
     source: SourceOption = None,
     force: Annotated[
         bool,
@@ -595,13 +796,13 @@ def resume_command(
     from sisterctl.model import Status
 
     words = _ask_words(ctx, tie, "TIE", "Tie (its id, or its two cities)")
-    when = _ask(ctx, date, "--date", "Date (YYYY-MM-DD)", _date)
+    when = _date(ctx, date, "--date")
     request = NewStatus(
         tie=words,
-        date=_date(when),
+        date=when,
         status=Status.ACTIVE,
-        reason=reason,
+        reason=_one(note, reason, "--note", "--reason"),
         sources=source or (),
         force=force,
     )
-    _write(ctx, lambda reg: change_status(reg, request), dry_run)
+    _write(ctx, lambda reg: change_status(reg, request), dry_run, tie=words)

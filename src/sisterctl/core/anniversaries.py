@@ -285,6 +285,9 @@ class UpcomingReport:
     leap_day: LeapDay
     rows: tuple[Anniversary, ...]
     undated: int  # ties selected whose founding date is not known
+    #: With agreements: the planned agreements of the ties selected whose date has
+    #: passed, as (id, agreement), in date order.
+    overdue: tuple[tuple[str, Agreement], ...] = ()
 
 
 class TooManyAnniversaries(RefusedError):
@@ -374,7 +377,18 @@ def upcoming_anniversaries(
                 rank = 0 if day is not None else _RANK[on.precision]
                 keys.append((latest, rank, title, tie.id, number))
     order = sorted(range(len(rows)), key=keys.__getitem__)
-    return UpcomingReport(as_of, within, window, rule, tuple(rows[i] for i in order), undated)
+    overdue: list[tuple[str, Agreement]] = []
+    if include_agreements:
+        for tie in ties:
+            if not include_ended and registry.state(tie).status is ended:
+                continue
+            overdue.extend(
+                (registry.record_id(a), a) for a in agreements_of(tie) if a.overdue(as_of)
+            )
+        overdue.sort(key=lambda item: item[1].date.sort_key if item[1].date else (0, 0, 0))
+    return UpcomingReport(
+        as_of, within, window, rule, tuple(rows[i] for i in order), undated, tuple(overdue)
+    )
 
 
 _RANK = {Precision.DAY: 0, Precision.MONTH: 1, Precision.YEAR: 2}

@@ -26,7 +26,7 @@ from sisterctl.core.identity import FOUNDING, Key, describe_key, record_key
 from sisterctl.dates import PartialDate, coerce_partial_date
 from sisterctl.errors import ExitCode, InvalidDateError, RegistryError
 from sisterctl.model import City, Partnership, Registry, Status
-from sisterctl.problems import Problem, RecordRef, Severity
+from sisterctl.problems import LoadResult, Problem, RecordRef, Severity
 from sisterctl.records.build import build
 from sisterctl.records.fields import FREE_TEXT_KEYS
 from sisterctl.records.locator import Locator
@@ -161,11 +161,22 @@ def check_text(
         data = parse_toml(text, path)
     except RegistryError as exc:
         return unreadable_report(path, exc)
-    result = build(data, text=text)
+    return check_parsed(text, data, build(data, text=text), path, as_of, gazetteer)
+
+
+def check_parsed(
+    text: str,
+    data: Mapping[str, Any],
+    result: LoadResult,
+    path: str,
+    as_of: dt.date,
+    gazetteer: Gazetteer | None = None,
+) -> CheckReport:
+    """`check_text` of a text already parsed (`data`) and built (`result`)."""
     checker = _Checker(data, result.registry, Locator(text), as_of, gazetteer)
     checker.run()
     problems = sorted(
-        [*result.problems, *checker.problems],
+        _without_ignored(data, [*result.problems, *checker.problems]),
         key=lambda p: (p.line if p.line is not None else 0, p.column or 0),
     )
     registry = result.registry
@@ -177,6 +188,46 @@ def check_text(
         "status change": len(registry.status_changes),
     }
     return CheckReport(path, tuple(problems), readable=True, counts=counts)
+
+
+#: The codes of the warnings `check` gives, which a record's `ignore_warnings` may set
+#: aside (errors are never set aside).
+WARNING_CODES = frozenset(
+    {
+        "before-founding",
+        "coordinates",
+        "duplicate-record",
+        "duplicate-tie",
+        "far-from-gazetteer",
+        "future-founding",
+        "ignore-warnings",
+        "invisible-character",
+        "no-source",
+        "overdue-planned",
+        "same-city",
+        "self-tie",
+        "suspended-no-date",
+        "unknown-key",
+        "zero-length-tie",
+    }
+)
+
+
+def _without_ignored(data: Mapping[str, Any], problems: list[Problem]) -> list[Problem]:
+    """The problems, less the warnings a record sets aside with `ignore_warnings`
+    (whose notes should say why)."""
+    kept = []
+    for problem in problems:
+        ref = problem.record
+        if problem.severity is Severity.WARNING and ref is not None:
+            records = data.get(ref.table)
+            if isinstance(records, list) and ref.index is not None and ref.index < len(records):
+                record = records[ref.index]
+                ignored = record.get("ignore_warnings") if isinstance(record, dict) else None
+                if isinstance(ignored, list) and problem.code in ignored:
+                    continue
+        kept.append(problem)
+    return kept
 
 
 def unreadable_report(path: str, exc: RegistryError) -> CheckReport:
@@ -282,8 +333,52 @@ class _Checker:
         self.check_ties(same)
         self.check_dated_records()
         self.check_same_records()
+        self.check_planned()
         self.check_invisible_characters()
         self.check_coordinates()
+        self.check_ignored_codes()
+
+    def check_planned(self) -> None:
+        """Planned agreements whose date has passed: signed since, or given up?"""
+        raws = list(self.records("agreement"))
+        # The model's agreements are the file's, unless some have errors (then left out).
+        ids = (
+            [self.registry.record_id(a) for a in self.registry.agreements]
+            if len(self.registry.agreements) == len(raws)
+            else None
+        )
+        for number, raw in enumerate(raws):
+            date = _date_or_none(raw.data.get("date"))
+            if raw.data.get("status") != "planned" or date is None or date.latest() >= self.as_of:
+                continue
+            named = f"{ids[number]!r} " if ids else ""
+            command = f"sisterctl sign {ids[number] if ids else 'AGREEMENT'} --date ..."
+            self.add(
+                Severity.WARNING,
+                raw.ref,
+                f"{named}was planned for {date}, which has passed (as of {self.as_of}): "
+                f"record its signing with '{command}', or, when no source reports it, say "
+                'so in its notes and add ignore_warnings = ["overdue-planned"]',
+                "overdue-planned",
+                "status",
+            )
+
+    def check_ignored_codes(self) -> None:
+        for table in ("city", "partnership", "agreement", "exchange", "status_change"):
+            for raw in self.records(table):
+                ignored = raw.data.get("ignore_warnings")
+                if not isinstance(ignored, list):
+                    continue
+                for code in ignored:
+                    if isinstance(code, str) and code not in WARNING_CODES:
+                        self.add(
+                            Severity.WARNING,
+                            raw.ref,
+                            f"ignore_warnings names {code!r}, which is no warning of check "
+                            f"(they are {', '.join(sorted(WARNING_CODES))})",
+                            "ignore-warnings",
+                            "ignore_warnings",
+                        )
 
     def check_coordinates(self) -> None:
         """Half a pair of coordinates, a pair that looks swapped, a tie of length zero,

@@ -100,6 +100,36 @@ def find_cities(
     return [registry.cities[i] for i in ids]
 
 
+def kind_matcher(query: str) -> Callable[[str], bool]:
+    """A test for the kinds a user means by `query`: those that hold its words as whole
+    words, in its order, ignoring case and accents (`sister` finds "sister city",
+    `city` finds "friendship city" too, `friendship city` not "friendship and
+    cooperation city"). A query with no letters or digits must be the kind exactly."""
+    wanted = _words(query)
+    folded = fold(query)
+    seen: dict[str, bool] = {}  # a registry has few kinds, and many ties of each
+
+    def matches(kind: str) -> bool:
+        found = seen.get(kind)
+        if found is None:
+            words = _words(kind)
+            if not wanted:
+                found = fold(kind) == folded
+            else:
+                n = len(wanted)
+                found = any(words[i : i + n] == wanted for i in range(len(words) - n + 1))
+            seen[kind] = found
+        return found
+
+    return matches
+
+
+def _words(text: str) -> list[str]:
+    import re
+
+    return re.findall(r"\w+", fold(text))
+
+
 def cities_named(registry: Registry, query: str) -> list[City]:
     """The cities whose id, name, alias or local name is `query`, ignoring case and
     accents."""
@@ -138,8 +168,8 @@ def select(registry: Registry, filters: Filters) -> list[Partnership]:
         code = country_code(filters.country)
         tests.append(lambda p: code in (p.cities[0].country, p.cities[1].country))
     if filters.kind:
-        kind = fold(filters.kind)
-        tests.append(lambda p: kind in (fold(p.kind), fold(registry.kind_on(p))))
+        matches_kind = kind_matcher(filters.kind)
+        tests.append(lambda p: matches_kind(p.kind) or matches_kind(registry.kind_on(p)))
     if filters.status:
         status = filters.status
         tests.append(lambda p: registry.state(p).status is status)
@@ -161,6 +191,8 @@ def _fields_of(registry: Registry, tie: Partnership) -> Iterable[str]:
     yield from tie.fields
     for agreement in registry.agreements_of(tie):
         yield from agreement.fields
+    for exchange in registry.exchanges_of(tie):
+        yield from exchange.fields
 
 
 def sort_ties(registry: Registry, ties: Sequence[Partnership], key: SortKey) -> list[Partnership]:
@@ -180,9 +212,16 @@ def sort_ties(registry: Registry, ties: Sequence[Partnership], key: SortKey) -> 
     return sorted(ties, key=keys[key])
 
 
-def find_tie(registry: Registry, words: Sequence[str]) -> Partnership:
+def find_tie(
+    registry: Registry,
+    words: Sequence[str],
+    *,
+    all_ids: Callable[[], Sequence[str]] | None = None,
+) -> Partnership:
     """The tie a user names: its id (`taipei-daegu`) or its two cities (`Taipei Daegu`),
-    in either order. Raises NotFoundError with the closest matches."""
+    in either order. Raises NotFoundError with the closest matches: of every tie id the
+    registry holds, or of `all_ids()` when `registry` holds only some of the ties (a
+    selection from the index)."""
     if not words or not any(w.strip() for w in words):
         raise RefusedError("name a tie: its id (such as taipei-daegu) or its two cities")
     if len(words) == 1:
@@ -197,9 +236,11 @@ def find_tie(registry: Registry, words: Sequence[str]) -> Partnership:
         # "Taipei–Daegu" and "Taipei-Daegu" as written in titles.
         for sep in ("–", "—"):
             if sep in query:
-                return find_tie(registry, [part.strip() for part in query.split(sep, 1)])
+                return find_tie(
+                    registry, [part.strip() for part in query.split(sep, 1)], all_ids=all_ids
+                )
         _refuse_a_city(registry, query)
-        raise NotFoundError("tie", query, suggest_ties(registry, query))
+        raise NotFoundError("tie", query, suggest_ties(registry, query, ids=all_ids))
     if len(words) != 2:
         raise RefusedError(
             f"a tie is named by its id or by two cities, not {len(words)} words"
@@ -223,7 +264,7 @@ def find_tie(registry: Registry, words: Sequence[str]) -> Partnership:
         raise RefusedError(
             f"{query!r} could be {len(found)} ties: {ids}{more}; name the tie by its id"
         )
-    raise NotFoundError("tie", query, suggest_ties(registry, "-".join(words)))
+    raise NotFoundError("tie", query, suggest_ties(registry, "-".join(words), ids=all_ids))
 
 
 def _reversed_id(registry: Registry, query: str) -> Partnership | None:
@@ -263,13 +304,19 @@ def _word(name: str) -> str:
     return f"'{name}'" if " " in name else name
 
 
-def suggest_ties(registry: Registry, query: str, n: int = 3) -> list[str]:
-    """The ids closest to what was typed."""
+def suggest_ties(
+    registry: Registry,
+    query: str,
+    n: int = 3,
+    *,
+    ids: Callable[[], Sequence[str]] | None = None,
+) -> list[str]:
+    """The ids closest to what was typed (of `ids()`, when given, else of the registry)."""
     wanted = fold(query).replace(" ", "-")
-    ids = list(registry.by_id)
-    close = closest(wanted, ids, n=n)
+    candidates = list(registry.by_id) if ids is None else list(ids())
+    close = closest(wanted, candidates, n=n)
     if not close:
-        close = [i for i in ids if wanted and wanted in i][:n]
+        close = [i for i in candidates if wanted and wanted in i][:n]
     return close
 
 

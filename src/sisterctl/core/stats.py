@@ -78,7 +78,10 @@ def registry_stats(
         countries_top=_rank(countries, top, {c: country_name(c) for c in countries}),
         cities_top=_rank(cities, top, labels),
         kinds=_rank(Counter(registry.kind_on(t, as_of) for t in ties), top),
-        statuses=tuple(Count(s.value, statuses[s]) for s in Status),
+        # "unknown" only where some tie's is: most registries have none.
+        statuses=tuple(
+            Count(s.value, statuses[s]) for s in Status if s is not Status.UNKNOWN or statuses[s]
+        ),
         precisions=tuple(Count(p.value, precisions[p]) for p in Precision),
     )
 

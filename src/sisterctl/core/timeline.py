@@ -65,6 +65,7 @@ class TimelineEvent:
     fields: tuple[str, ...] = ()
     notes: str | None = None  # an agreement's notes: context, and what sources say
     planned: bool = False
+    overdue: bool = False  # planned, for a date that has passed
     ordinal: int | None = None  # anniversaries: the number of years completed
     milestone: bool = False
     days_away: int | None = None  # the next anniversary, when known to the day
@@ -113,7 +114,7 @@ def tie_timeline(registry: Registry, tie: Partnership, as_of: dt.date) -> TieTim
     agreements = registry.agreements_of(tie)
     founding_agreement = _founding_agreement(tie, agreements)
     events: list[TimelineEvent] = [_founding(registry, tie, founding_agreement)]
-    events.extend(_agreement(a) for a in agreements if a is not founding_agreement)
+    events.extend(_agreement(a, as_of) for a in agreements if a is not founding_agreement)
     events.extend(
         TimelineEvent(
             kind=EventKind.EXCHANGE,
@@ -121,6 +122,9 @@ def tie_timeline(registry: Registry, tie: Partnership, as_of: dt.date) -> TieTim
             label=exchange.kind,
             title=exchange.title,
             details=exchange.details,
+            mode=exchange.mode,
+            venue=exchange.venue,
+            fields=exchange.fields,
         )
         for exchange in registry.exchanges_of(tie)
     )
@@ -182,7 +186,7 @@ def _founding(registry: Registry, tie: Partnership, agreement: Agreement | None)
     )
 
 
-def _agreement(agreement: Agreement) -> TimelineEvent:
+def _agreement(agreement: Agreement, as_of: dt.date) -> TimelineEvent:
     upgrade = agreement.to_kind is not None
     return TimelineEvent(
         kind=EventKind.UPGRADE if upgrade else EventKind.AGREEMENT,
@@ -196,6 +200,7 @@ def _agreement(agreement: Agreement) -> TimelineEvent:
         fields=agreement.fields,
         notes=agreement.notes,
         planned=agreement.planned,
+        overdue=agreement.overdue(as_of),
     )
 
 
@@ -207,8 +212,9 @@ _STATUS_EVENT = {
 
 
 def _status_events(registry: Registry, tie: Partnership) -> Iterable[TimelineEvent]:
-    # The record's own status is a change when it is not the default "active".
-    if tie.status is not Status.ACTIVE:
+    # The record's own status is a change when it is not the default "active"; that no
+    # source states the status ("unknown") is no event.
+    if tie.status in _STATUS_EVENT and tie.status is not Status.ACTIVE:
         kind, label, title = _STATUS_EVENT[tie.status]
         yield TimelineEvent(kind, tie.status_date, label, title, details=tie.status_reason)
     for change in registry.status_changes_of(tie):

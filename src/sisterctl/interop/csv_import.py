@@ -247,7 +247,7 @@ def _status(text: str) -> Status | None:
     try:
         return Status(text.lower())
     except ValueError:
-        raise ValueError(f"status {text!r} (active, suspended or ended)") from None
+        raise ValueError(f"status {text!r} (active, suspended, ended or unknown)") from None
 
 
 def _list(text: str) -> tuple[str, ...]:

@@ -96,7 +96,9 @@ def description(row: Anniversary) -> str:
         text += f" Dated 29 February: marked on {day.day} {month} in common years."
     text += f" The {ordinal(row.ordinal)} anniversary"
     text += ", a milestone." if row.milestone else "."
-    if row.status is not Status.ACTIVE:
+    if row.status is Status.UNKNOWN:
+        text += " No source states whether the tie is still active."
+    elif row.status is not Status.ACTIVE:
         text += f" The tie is {row.status.value}."
     return safe_display(text)
 

@@ -71,8 +71,10 @@ def export(registry: Registry) -> dict[str, Any]:
         "settings": {"leap_day": registry.leap_day.value},
         "cities": [_stored(city_dict(city)) for city in registry.cities.values()],
         "partnerships": [_stored(partnership_dict(tie)) for tie in registry.partnerships],
-        "agreements": [_stored(agreement_dict(a)) for a in registry.agreements],
-        "exchanges": [_stored(exchange_dict(e)) for e in registry.exchanges],
+        "agreements": [
+            _stored(agreement_dict(a, registry.record_id(a))) for a in registry.agreements
+        ],
+        "exchanges": [_stored(exchange_dict(e, registry.record_id(e))) for e in registry.exchanges],
         "status_changes": [_stored(status_change_dict(c)) for c in registry.status_changes],
     }
 

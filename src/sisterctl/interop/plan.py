@@ -355,8 +355,8 @@ def _place_one(placer: Placer, candidate: Candidate, outcome: Outcome) -> None:
     a = a or placer.place_city(candidate.a)
     b = b or placer.place_city(candidate.b)
     status = candidate.status
-    if status is Status.ACTIVE and candidate.status_date is None:
-        status = None  # the default, left out
+    if status is placer.registry.default_status and candidate.status_date is None:
+        status = None  # the registry's default (settings.default_status), left out
     _, tie = record(
         "partnership",
         id=placer.tie_id(a, b, candidate.id),

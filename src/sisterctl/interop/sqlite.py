@@ -40,7 +40,7 @@ from typing import Any
 from sisterctl import __version__
 from sisterctl.core.anniversaries import Span, Unit, upcoming_anniversaries
 from sisterctl.dates import PartialDate
-from sisterctl.model import Agreement, Registry
+from sisterctl.model import CHANGE_STATUSES, Agreement, Registry, Status
 
 FORMAT = 1  # the layout of the database; bumped when a table or column changes meaning
 HEADER = b"SQLite format 3\x00"  # how every SQLite database file begins
@@ -56,6 +56,8 @@ def _date(name: str) -> str:
 
 
 _RECORD_END = "notes TEXT, sources TEXT, extra TEXT"
+_STATUSES = ", ".join(f"'{s.value}'" for s in Status)
+_CHANGE_STATUSES = ", ".join(f"'{s.value}'" for s in CHANGE_STATUSES)
 
 SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -80,7 +82,7 @@ CREATE TABLE partnerships (
     kind TEXT NOT NULL,
     kind_as_founded TEXT NOT NULL,
     {_date("established")},
-    status TEXT NOT NULL CHECK (status IN ('active', 'suspended', 'ended')),
+    status TEXT NOT NULL CHECK (status IN ({_STATUSES})),
     {_date("status_date")},
     status_reason TEXT,
     {_RECORD_END}
@@ -133,7 +135,7 @@ CREATE TABLE status_changes (
     id INTEGER PRIMARY KEY,
     partnership_id TEXT NOT NULL REFERENCES partnerships(id),
     {_date("date")},
-    status TEXT NOT NULL CHECK (status IN ('active', 'suspended', 'ended')),
+    status TEXT NOT NULL CHECK (status IN ({_CHANGE_STATUSES})),
     reason TEXT,
     sources TEXT,
     extra TEXT

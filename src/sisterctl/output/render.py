@@ -28,7 +28,7 @@ from sisterctl.core.timeline import CityNetwork, EventKind, NetworkTie, TieTimel
 from sisterctl.model import Partnership, Registry, Status
 from sisterctl.output.links import Footnotes, linkable
 from sisterctl.output.serialize import sorted_by_date
-from sisterctl.output.tables import STATUS_STYLE, date_text, years_text
+from sisterctl.output.tables import STATUS_STYLE, date_text, status_words, years_text
 from sisterctl.text import fold, safe_display
 
 if TYPE_CHECKING:
@@ -119,10 +119,10 @@ def tie_view(
     ]
     agreements = sorted_by_date(registry.agreements_of(tie))
     if agreements:
-        parts.append(_agreements_table(agreements, notes))
+        parts.append(_agreements_table(registry, agreements, as_of, notes))
     exchanges = sorted_by_date(registry.exchanges_of(tie))
     if exchanges:
-        parts.append(_exchanges_table(exchanges, notes))
+        parts.append(_exchanges_table(registry, exchanges, notes))
     changes = registry.status_changes_of(tie)
     if changes:
         table = _section("Status changes", ("Date", "Status", "Reason"))
@@ -170,15 +170,26 @@ def _section(title: str, columns: Sequence[str]) -> Table:
     return table
 
 
-def _agreements_table(agreements: Sequence[Any], notes: Footnotes) -> Table:
+def _record_id(registry: Registry, record: Any) -> Text:
+    """The id `sign` and `edit` take: `taipei-daegu/2021-03-26-reaffirmation`."""
+    return _t(registry.record_id(record), "cyan")
+
+
+def _agreements_table(
+    registry: Registry, agreements: Sequence[Any], as_of: dt.date, notes: Footnotes
+) -> Table:
     table = _section("Agreements", ("Date", "Agreement", "Signed"))
     for agreement in agreements:
         what = _t(agreement.title, "bold")
+        what.overflow = "fold"  # an id longer than the column goes on, not cut off
         kind = agreement.kind + (f" → {agreement.to_kind}" if agreement.to_kind else "")
         what.append("\n")
         what.append_text(_t(kind, "dim"))
         if agreement.planned:
-            what.append(" (planned)", style="yellow")
+            overdue = agreement.overdue(as_of)
+            what.append(" (planned, overdue)" if overdue else " (planned)", style="yellow")
+        what.append("\n")
+        what.append_text(_record_id(registry, agreement))
         if agreement.fields:
             what.append("\n")
             what.append_text(_t("fields: " + ", ".join(agreement.fields)))
@@ -202,10 +213,22 @@ def _agreements_table(agreements: Sequence[Any], notes: Footnotes) -> Table:
     return table
 
 
-def _exchanges_table(exchanges: Sequence[Any], notes: Footnotes) -> Table:
+def _exchanges_table(registry: Registry, exchanges: Sequence[Any], notes: Footnotes) -> Table:
     table = _section("Exchanges", ("Date", "Kind", "Exchange"))
     for exchange in exchanges:
         what = _t(exchange.title, "bold")
+        what.overflow = "fold"
+        what.append("\n")
+        what.append_text(_record_id(registry, exchange))
+        where = ", ".join(
+            x for x in (exchange.mode and exchange.mode.replace("-", " "), exchange.venue) if x
+        )
+        if where:
+            what.append("\n")
+            what.append_text(_t(where, "italic"))
+        if exchange.fields:
+            what.append("\n")
+            what.append_text(_t("fields: " + ", ".join(exchange.fields)))
         if exchange.details:
             what.append("\n")
             what.append_text(_t(notes.mark(exchange.details)))
@@ -320,6 +343,7 @@ _STATUS_MARKERS = {
     Status.ACTIVE: _Marker("●", "o", "green"),
     Status.SUSPENDED: _Marker("◐", "/", "yellow"),
     Status.ENDED: _Marker("✕", "x", "red"),
+    Status.UNKNOWN: _Marker("○", "?", "magenta"),
 }
 _RAIL, _RAIL_ASCII = "│", "|"
 _LOOSE_RAIL, _LOOSE_RAIL_ASCII = "┆", ":"  # events of unknown date hang loose
@@ -461,7 +485,7 @@ def _mode_phrase(mode: str | None) -> str:
 def _event_body(event: TimelineEvent, notes: Footnotes) -> Text:
     body = _t(event.title, "bold")
     if event.planned:
-        body.append(" · planned", style="yellow")
+        body.append(" · planned, overdue" if event.overdue else " · planned", style="yellow")
     if event.kind is EventKind.NEXT_ANNIVERSARY:
         body.append_text(_ahead_note(event))
     if event.details:
@@ -541,7 +565,7 @@ def timeline_view(timeline: TieTimeline, *, links: bool = True) -> RenderableTyp
         facts.append(" · date of founding unknown")
     state = timeline.state
     facts.append(" · ")
-    facts.append(state.status.value, style=STATUS_STYLE.get(state.status.value, ""))
+    facts.append(status_words(state.status.value), style=STATUS_STYLE.get(state.status.value, ""))
     if state.status is not Status.ACTIVE and state.since:
         facts.append(f" {state.since.iso()}")
     if timeline.years is not None and state.status is not Status.ENDED:
@@ -626,7 +650,7 @@ def _network_row(entry: NetworkTie) -> _RailRow:
     body.append(f", {partner.country_name}")
     status = entry.state.status
     if status is not Status.ACTIVE:
-        body.append(f" · {status.value}", style=STATUS_STYLE[status.value])
+        body.append(f" · {status_words(status.value)}", style=STATUS_STYLE[status.value])
         if entry.state.since:
             body.append(f" {entry.state.since.iso()}", style=STATUS_STYLE[status.value])
     return _RailRow(

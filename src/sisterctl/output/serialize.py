@@ -204,12 +204,17 @@ def partnership_dict(tie: Partnership) -> dict[str, Any]:
     return record_dict(PARTNERSHIP, tie)
 
 
-def agreement_dict(agreement: Agreement) -> dict[str, Any]:
-    return record_dict(AGREEMENT, agreement)
+def agreement_dict(agreement: Agreement, record_id: str | None = None) -> dict[str, Any]:
+    """An agreement; with `record_id`, its id (`taipei-daegu/2021-memorandum`) first."""
+    return _with_id(record_id, record_dict(AGREEMENT, agreement))
 
 
-def exchange_dict(exchange: Exchange) -> dict[str, Any]:
-    return record_dict(EXCHANGE, exchange)
+def exchange_dict(exchange: Exchange, record_id: str | None = None) -> dict[str, Any]:
+    return _with_id(record_id, record_dict(EXCHANGE, exchange))
+
+
+def _with_id(record_id: str | None, record: dict[str, Any]) -> dict[str, Any]:
+    return {"id": record_id, **record} if record_id is not None else record
 
 
 def status_change_dict(change: StatusChange) -> dict[str, Any]:
@@ -233,11 +238,21 @@ def tie_detail(registry: Registry, tie: Partnership, as_of: dt.date) -> dict[str
         "status_date": iso(state.since),
         "status_reason": state.reason,
         "fields": list(tie.fields),
-        "agreements": [agreement_dict(a) for a in sorted_by_date(registry.agreements_of(tie))],
-        "exchanges": [exchange_dict(e) for e in sorted_by_date(registry.exchanges_of(tie))],
+        "agreements": [
+            {
+                **agreement_dict(a, registry.record_id(a)),
+                **({"overdue": True} if a.overdue(as_of) else {}),
+            }
+            for a in sorted_by_date(registry.agreements_of(tie))
+        ],
+        "exchanges": [
+            exchange_dict(e, registry.record_id(e))
+            for e in sorted_by_date(registry.exchanges_of(tie))
+        ],
         "status_changes": [status_change_dict(c) for c in registry.status_changes_of(tie)],
         "notes": tie.notes,
         "sources": list(tie.sources),
+        "ignore_warnings": list(tie.ignore_warnings),
         "extra": dict(tie.extra),
     }
 

@@ -154,7 +154,12 @@ def join(*cells: Cell) -> Cell:
 # ---------------------------------------------------------------------------
 # The views sisterctl prints
 
-STATUS_STYLE = {"active": "green", "suspended": "yellow", "ended": "red"}
+STATUS_STYLE = {"active": "green", "suspended": "yellow", "ended": "red", "unknown": "magenta"}
+
+
+def status_words(status: str) -> str:
+    """A status as a few words beside a tie's name: `suspended`, `status unknown`."""
+    return "status unknown" if status == "unknown" else status
 
 
 def date_text(date: PartialDate | None) -> str:
@@ -279,6 +284,20 @@ def upcoming_view(report: UpcomingReport) -> list[Block]:
     if footer and (dated or yearly):
         blocks.append(Line(""))
     blocks += footer
+    if report.overdue:
+        blocks.append(Line(""))
+        blocks.append(Line((("Planned agreements whose date has passed", "bold"),)))
+        for record_id, agreement in report.overdue:
+            blocks.append(
+                Line(
+                    (
+                        ("  ", ""),
+                        (safe_display(record_id), "cyan"),
+                        (f" · planned for {agreement.date}, overdue", "yellow"),
+                    )
+                )
+            )
+            blocks.append(Line(f"    {safe_display(agreement.title)}"))
     return blocks
 
 
@@ -331,7 +350,7 @@ class _UpcomingCells:
             if status == "active":
                 cell = title
             else:
-                cell = ((title, ""), (f" ({status})", STATUS_STYLE[status]))
+                cell = ((title, ""), (f" ({status_words(status)})", STATUS_STYLE[status]))
             self._tie[key] = cell
         return cell
 

@@ -16,6 +16,7 @@ from sisterctl import countries
 from sisterctl.dates import coerce_partial_date
 from sisterctl.errors import Hint, InvalidDateError, Part, RegistryError
 from sisterctl.model import (
+    DEFAULT_STATUSES,
     RECORD_TABLES,
     SCHEMA_VERSION,
     City,
@@ -24,6 +25,7 @@ from sisterctl.model import (
     Record,
     Registry,
     Signatory,
+    Status,
 )
 from sisterctl.problems import LoadResult, Problem, RecordRef, Severity
 from sisterctl.records.fields import (
@@ -57,6 +59,9 @@ class _Builder:
         self.error_count = 0
         self.locator = Locator(text)
         self._first_index = first_index or {}  # position of the first record, by table
+        # Defaults the registry's settings decide, by (table, key): a tie with no
+        # `status` is unknown under `default_status = "unknown"`.
+        self.defaults: dict[tuple[str, str], Any] = {}
         # What references resolve to: the cities and ties built so far, and the ids
         # declared by records with errors of their own (a record that names one of those
         # is left out silently: its errors are reported, and "does not exist" would be
@@ -150,7 +155,7 @@ class _Builder:
                 self._readers[f.kind],
                 f,
                 f.required,
-                f.default,
+                self.defaults.get((table.name, f.key), f.default),
                 f.missing or f"'{f.key}' is missing",
                 f.kind is Kind.DATE,  # an empty date is a date left out
             )
@@ -489,6 +494,19 @@ def build(data: Mapping[str, Any], text: str | None = None) -> LoadResult:
                 key="leap_day",
             )
 
+    default_status = Status.ACTIVE
+    if isinstance(settings, dict) and "default_status" in settings:
+        value = settings["default_status"]
+        if value in DEFAULT_STATUSES:
+            default_status = Status(value)
+        else:
+            b.error(
+                f'settings.default_status must be "active" or "unknown", not {value!r}',
+                code="value",
+                key="default_status",
+            )
+    b.defaults[("partnership", "status")] = default_status
+
     b.declared_cities = _declared_ids(data, "city")
     cities = {c.id: c for c in b.table(data, CITY)}
     b.cities = cities
@@ -502,6 +520,7 @@ def build(data: Mapping[str, Any], text: str | None = None) -> LoadResult:
         exchanges=tuple(b.table(data, EXCHANGE)),
         status_changes=tuple(b.table(data, STATUS_CHANGE)),
         leap_day=leap_day,
+        default_status=default_status,
     )
     return LoadResult(registry, b.problems)
 
@@ -527,6 +546,7 @@ def extend(registry: Registry, records: Sequence[Record]) -> LoadResult:
         "status_change": len(registry.status_changes),
     }
     b = _Builder(None, first_index)
+    b.defaults[("partnership", "status")] = registry.default_status
     cities = dict(registry.cities)
     b.declared_cities = _declared_ids(data, "city")
     cities.update((c.id, c) for c in b.table(data, CITY, seen=set(cities)))

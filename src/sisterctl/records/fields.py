@@ -23,7 +23,9 @@ from functools import cached_property
 from typing import Any
 
 from sisterctl.model import (
+    CHANGE_STATUSES,
     DEFAULT_KIND,
+    DEFAULT_STATUSES,
     Agreement,
     City,
     Exchange,
@@ -90,6 +92,9 @@ class Table:
     plural: str  # of the table's array: "The cities (and provinces...) that ties bind."
     fields: tuple[Field, ...]
     dated_by: str | None = None  # the key whose date's precision the JSON export adds
+    #: Named by tie, date and kind (`taipei-daegu/2021-03-26-reaffirmation`, `ids`), an
+    #: id the JSON export adds and import ignores.
+    named: bool = False
 
     @cached_property
     def keys(self) -> frozenset[str]:
@@ -101,6 +106,8 @@ class Table:
         """The keys the JSON export adds for readers, derived from the others (and
         ignored on import): a country's name, the precision of the record's date."""
         derived = ["country_name"] if any(f.kind is Kind.COUNTRY for f in self.fields) else []
+        if self.named:
+            derived.insert(0, "id")
         return (*derived, "precision") if self.dated_by else tuple(derived)
 
     @cached_property
@@ -126,6 +133,10 @@ class Table:
 
 
 _SOURCES = "URLs"
+_IGNORE_WARNINGS = (
+    "codes of `sisterctl check` warnings that do not apply to this record "
+    '(`["overdue-planned"]`); say why in its notes. Errors are never set aside'
+)
 _TIE_SOURCES = "URLs; when left out, the tie's sources stand for it"
 
 CITY = Table(
@@ -189,6 +200,11 @@ CITY = Table(
         ),
         Field("notes", Kind.TEXT, "free text", multiline=True),
         Field("sources", Kind.TEXTS, _SOURCES),
+        Field(
+            "ignore_warnings",
+            Kind.TEXTS,
+            _IGNORE_WARNINGS,
+        ),
     ),
 )
 
@@ -221,7 +237,9 @@ PARTNERSHIP = Table(
         Field(
             "status",
             Kind.CHOICE,
-            "`active` (default), `suspended` or `ended`, as of `status_date`",
+            "`active`, `suspended`, `ended`, or `unknown` (no source states the tie's "
+            "present status: it may have lapsed without record), as of `status_date`; "
+            "when left out, the registry's `settings.default_status` (`active` unless set)",
             default=Status.ACTIVE,
             choices=tuple(s.value for s in Status),
             enum=Status,
@@ -240,6 +258,11 @@ PARTNERSHIP = Table(
             multiline=True,
         ),
         Field("sources", Kind.TEXTS, "URLs that state the tie", recommended=True),
+        Field(
+            "ignore_warnings",
+            Kind.TEXTS,
+            _IGNORE_WARNINGS,
+        ),
     ),
     dated_by="established",
 )
@@ -295,8 +318,14 @@ AGREEMENT = Table(
         Field("notes", Kind.TEXT, "free text", multiline=True),
         Field("sources", Kind.TEXTS, _TIE_SOURCES),
         Field("before_founding", Kind.FLAG, _BEFORE_FOUNDING, default=False),
+        Field(
+            "ignore_warnings",
+            Kind.TEXTS,
+            _IGNORE_WARNINGS,
+        ),
     ),
     dated_by="date",
+    named=True,
 )
 
 EXCHANGE = Table(
@@ -306,7 +335,11 @@ EXCHANGE = Table(
     "Visits, delegations, festivals, forums... on a tie.",
     (
         Field("partnership", Kind.TIE, _TIE_ID, required=True),
-        Field("date", Kind.DATE, "when"),
+        Field(
+            "date",
+            Kind.DATE,
+            'when; left out when no source dates it ("took part several times")',
+        ),
         Field(
             "kind",
             Kind.TEXT,
@@ -315,6 +348,9 @@ EXCHANGE = Table(
             required=True,
         ),
         Field("title", Kind.TEXT, "what happened", required=True),
+        Field("venue", Kind.TEXT, "where it took place"),
+        Field("mode", Kind.TEXT, "how: `in-person`, `video-conference`, or another word"),
+        Field("fields", Kind.TEXTS, "fields of cooperation it concerns"),
         Field("details", Kind.TEXT, "free text", multiline=True),
         Field("sources", Kind.TEXTS, _TIE_SOURCES),
         Field(
@@ -323,8 +359,14 @@ EXCHANGE = Table(
             "as for `[[agreement]]` (the visit that led to the tie)",
             default=False,
         ),
+        Field(
+            "ignore_warnings",
+            Kind.TEXTS,
+            _IGNORE_WARNINGS,
+        ),
     ),
     dated_by="date",
+    named=True,
 )
 
 STATUS_CHANGE = Table(
@@ -340,11 +382,16 @@ STATUS_CHANGE = Table(
             Kind.CHOICE,
             "`suspended`, `ended` or `active` (resumed)",
             required=True,
-            choices=tuple(s.value for s in Status),
+            choices=tuple(s.value for s in CHANGE_STATUSES),
             enum=Status,
         ),
         Field("reason", Kind.TEXT, "why", multiline=True),
         Field("sources", Kind.TEXTS, _SOURCES),
+        Field(
+            "ignore_warnings",
+            Kind.TEXTS,
+            _IGNORE_WARNINGS,
+        ),
     ),
     dated_by="date",
 )
@@ -364,6 +411,16 @@ SETTINGS = (
         default=LeapDay.FEB28,
         choices=tuple(d.value for d in LeapDay),
         enum=LeapDay,
+    ),
+    Field(
+        "default_status",
+        Kind.CHOICE,
+        'what a tie with no `status` key is: `"active"` (as sister-city toolkits say, '
+        '"active unless otherwise indicated") or `"unknown"`, for a registry where a tie '
+        "counts as active only when a source says so",
+        default=Status.ACTIVE,
+        choices=tuple(s.value for s in DEFAULT_STATUSES),
+        enum=Status,
     ),
 )
 

@@ -140,6 +140,11 @@ def _toml_string(text: str) -> str:
     return f'"{escaped}"'
 
 
+def toml_value(value: Any) -> str:
+    """A value as sisterctl writes it after `key = ` (a string, a list, a table...)."""
+    return _toml_value(_plain(value))
+
+
 def _toml_value(value: Any) -> str:
     import tomli_w
 

@@ -5,7 +5,8 @@
   is `sisterctl.records`' job);
 - `appends`: locked, atomic, verified appends;
 - `atomic`: the one atomic writer, for every file sisterctl writes;
-- `cache`, `dirs`: the derived data beside the registry, and where it lives.
+- `view`: a registry read a question at a time (from the index: only the rows it needs);
+- `index`, `dirs`: the index of a registry, derived from it, and where it lives.
 
 The names most callers need are importable from here (`from sisterctl import store;
 store.load(path)`); each is imported from its module only when first asked for, so
@@ -30,7 +31,9 @@ _HOMES = {
         "locate",
     ),
     "read": ("read_text", "read_bytes", "decode", "parse_toml", "load", "parse_and_build"),
+    "view": ("open_view", "View"),
     "appends": ("LOCK_TIMEOUT", "ATTEMPTS", "Appended", "lock_path", "append"),
+    "edit": ("Edited", "edit"),
     "atomic": ("TEMP_MARK", "signature", "replace_unless_changed", "fsync_dir", "create"),
 }
 _WHERE = {name: module for module, names in _HOMES.items() for name in names}

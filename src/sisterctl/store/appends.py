@@ -1,4 +1,16 @@
-"""Locked, atomic, verified appends to a registry file."""
+"""Locked, atomic, verified appends to a registry file.
+
+The new file is always the old file's bytes, untouched, plus the new records. How
+that is verified (docs/store.md):
+
+- with an index made from exactly the old bytes, only the appended text is read back:
+  it is proved to mean, after the old text, exactly the new records (the tables it
+  appends to are arrays of tables that a `[[table]]` header extends; the text parsed
+  alone gives the records; they are valid where they stand), and the old bytes are
+  copied to the new file while their hash is checked again;
+- otherwise, or when that proof is out of reach (a table the index cannot vouch for),
+  the whole new text is parsed and compared with the old data plus the new records.
+"""
 
 from __future__ import annotations
 
@@ -10,24 +22,26 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from sisterctl.errors import RegistryError
-from sisterctl.model import (
-    Record,
-    Registry,
-)
-from sisterctl.records.build import extend, extend_checked
+from sisterctl.model import Record, Registry
+from sisterctl.records.build import extend
 from sisterctl.records.toml import clean_record, decode, fragment_for, parse_toml
-from sisterctl.store.atomic import TEMP_MARK, Signature, replace_unless_changed, signature
-from sisterctl.store.read import not_a_regular_file, parse_and_build, read_bytes, read_text
+from sisterctl.store import atomic
+from sisterctl.store import index as store_index
+from sisterctl.store.read import (
+    not_a_regular_file,
+    parse_and_build,
+    raise_first_error,
+    read_bytes,
+    read_text,
+)
 
 if TYPE_CHECKING:
-    from sisterctl.store import cache
+    pass
 
-
-# ---------------------------------------------------------------------------
-# Writing: locked, atomic, verified appends
 
 LOCK_TIMEOUT = 10.0  # seconds a writer waits for another writer before giving up
 ATTEMPTS = 3  # times an append is tried again when the file changes under it
+FIX_FIRST = " (fix the registry before adding to it)"
 
 
 @dataclass(frozen=True)
@@ -82,12 +96,17 @@ def _git_dir(folder: Path) -> Path | None:
     return None
 
 
+Plan = Callable[[Registry], Sequence[Record]]
+
+
 def append(
     path: Path,
-    plan: Callable[[Registry], Sequence[Record]],
+    plan: Plan,
     *,
     dry_run: bool = False,
     lock_timeout: float = LOCK_TIMEOUT,
+    tie: Sequence[str] | None = None,
+    index: bool = False,
 ) -> Appended:
     """Append the records that `plan` returns for the registry as it is now.
 
@@ -95,14 +114,18 @@ def append(
     its checks (a tie exists, a tie is not already there) cannot race with another
     writer. It raises a SisterctlError to refuse; then nothing is written. It may be
     called more than once (when the file changes on disk during the append), so it
-    must not have side effects.
+    must not have side effects. With `tie` (words naming one tie, as
+    `core.query.find_tie` takes them), `plan` is given a registry holding that tie
+    with all its records (and perhaps no other: from the index, that is all that is
+    read); the tie is looked up first, so a tie not found is refused with suggestions
+    from the whole registry. With `index`, the registry's index is used and kept up
+    to date.
 
-    The new file is the old file's bytes, untouched, plus the new records. Before it
-    replaces the old one it is parsed again and compared with what was intended: every
-    old value unchanged, plus exactly the new records. It is written to a temporary file
-    beside the registry, flushed to disk, and renamed over it, so a reader or a crash
-    sees the old registry or the new one, never half of one. A symbolic link is
-    followed: the file it points to is replaced and the link is kept.
+    The new file is the old file's bytes, untouched, plus the new records, verified
+    to read back as exactly those records (module docstring). It is written to a
+    temporary file beside the registry, flushed to disk, and renamed over it, so a
+    reader or a crash sees the old registry or the new one, never half of one. A
+    symbolic link is followed: the file it points to is replaced and the link is kept.
     """
     # (realpath, not resolve: a loop of links, like a folder that cannot be entered,
     # is then the usual "cannot read" below.)
@@ -112,15 +135,15 @@ def append(
         linked = False
     target = Path(os.path.realpath(path)) if linked else path
     if dry_run:
-        done = _append_once(target, plan, dry_run=True)
+        done = _append_once(target, plan, dry_run=True, tie=tie, index=index)
         assert done is not None
         return done
     _check_writable(target)
     lock = _acquire_lock(target, path, lock_timeout)
     try:
-        _remove_stale_temp_files(target)
+        atomic.remove_stale(target.parent, atomic.temp_prefix(target))
         for _ in range(ATTEMPTS):
-            done = _append_once(target, plan, dry_run=False)
+            done = _append_once(target, plan, dry_run=False, tie=tie, index=index)
             if done is not None:
                 return done
     finally:
@@ -236,65 +259,229 @@ def _check_writable(path: Path) -> None:
         )
 
 
-def _remove_stale_temp_files(target: Path) -> None:
-    """Temporary files left by a writer that was killed. Called with the lock held,
-    when no other sisterctl is writing this registry, so any such file is stale."""
-    prefix = f".{target.name}{TEMP_MARK}"
-    try:
-        entries = list(os.scandir(target.parent))
-    except OSError:
-        return
-    for entry in entries:
-        if entry.name.startswith(prefix) and entry.name.endswith(".tmp"):
-            with contextlib.suppress(OSError):
-                if entry.is_file(follow_symlinks=False):
-                    Path(entry.path).unlink()
+class _Unsure(Exception):
+    """The index cannot prove this append: read the whole file instead."""
 
 
 def _append_once(
-    path: Path, plan: Callable[[Registry], Sequence[Record]], *, dry_run: bool
+    path: Path, plan: Plan, *, dry_run: bool, tie: Sequence[str] | None, index: bool
 ) -> Appended | None:
     """One try: None when the file changed on disk before it could be replaced."""
-    from sisterctl.store import cache
+    try:
+        st = path.stat()
+        before = _signature(st)
+    except OSError:
+        st, before = None, atomic.Signature(0, 0, 0, 0, 0)
+    if index and st is not None and store_index.enabled():
+        found = store_index.open_index(path, source=None, size=st.st_size, writable=True)
+        if found is not None:
+            try:
+                return _append_indexed(path, found, plan, dry_run=dry_run, tie=tie, like=st)
+            except _Unsure:
+                pass
+            finally:
+                found.close()
+    return _append_whole(path, plan, dry_run=dry_run, tie=tie, before=before, index=index)
+
+
+# ---------------------------------------------------------------------------
+# With the index: the old bytes are known good, only the appended text is read back
+
+
+def _append_indexed(
+    path: Path,
+    found: store_index.Index,
+    plan: Plan,
+    *,
+    dry_run: bool,
+    tie: Sequence[str] | None,
+    like: os.stat_result,
+) -> Appended | None:
+    from sisterctl.core.query import find_tie
 
     try:
-        before = signature(path)
+        source, size = store_index.digest_of(path)
+        last = _last_bytes(path)
     except OSError:
-        before = Signature(0, 0, 0, 0, 0)
+        raise _Unsure from None
+    if source != found.meta["source"] or size != like.st_size:
+        raise _Unsure  # a stale index: the whole file is read, and indexed again
+    if size <= 3:
+        raise _Unsure  # (perhaps a byte-order mark alone: its last bytes are not text)
+    whole: Registry | None = None
+    try:
+        if tie is not None:
+            from sisterctl.store.view import _tie_sql
+
+            where, cities = _tie_sql(found, tie)
+            registry = found.registry(where, cities=cities)
+            find_tie(registry, tie, all_ids=found.tie_ids)
+        else:
+            registry = whole = found.registry()
+    except Exception as exc:
+        from sisterctl.errors import SisterctlError
+
+        if isinstance(exc, SisterctlError):
+            raise
+        raise _Unsure from exc
+    records = tuple(plan(registry))
+    if not records:
+        return Appended(path, records, "", written=False)
+    fragment = fragment_for(records)
+    addition, read_back = prove_alone(path, last, found.appendable, found.crlf, records, fragment)
+    base = registry
+    if whole is None and not all(
+        table in ("agreement", "exchange", "status_change")
+        and record.get("partnership") in registry.by_id
+        for table, record in read_back
+    ):
+        try:
+            base = found.registry()
+        except Exception as exc:
+            raise _Unsure from exc
+    after = extend(base, read_back)
+    if after.errors:
+        raise RegistryError(f"{after.errors[0].message}; nothing was written", path)
+    if dry_run:
+        return Appended(path, tuple(read_back), fragment, written=False)
+    added = addition.encode("utf-8")
+    new_source: list[str] = []
+
+    def fill(tmp: Path) -> None:
+        """The old bytes, copied while hashed again (the file may have changed since it
+        was read: then nothing is replaced), then the new records."""
+        h = store_index.hasher()
+        with path.open("rb") as src, tmp.open("wb") as out:
+            while chunk := src.read(store_index.CHUNK):
+                h.update(chunk)
+                out.write(chunk)
+            out.write(added)
+        if h.hexdigest() != source:
+            raise _Changed
+        h.update(added)
+        new_source.append(h.hexdigest())
+
+    try:
+        replaced = atomic.replace(path, fill, like=like, unchanged=_signature(like))
+    except _Changed:
+        return None
+    except OSError as exc:
+        raise RegistryError(f"cannot write the registry: {exc.strerror or exc}", path) from None
+    if not replaced:
+        return None
+    with contextlib.suppress(Exception):  # a stale index is read again; nothing is lost
+        found.append(
+            old_source=source,
+            new_source=new_source[0],
+            new_size=size + len(added),
+            records=read_back,
+            after=after.registry,
+        )
+    return Appended(path, tuple(read_back), fragment, written=True)
+
+
+class _Changed(Exception):
+    """The registry's bytes changed while they were copied."""
+
+
+def _signature(st: os.stat_result) -> atomic.Signature:
+    return atomic.Signature(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _last_bytes(path: Path) -> bytes:
+    """The last two bytes of a file (how it ends: a line break, or not)."""
+    with path.open("rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        end = handle.tell()
+        handle.seek(max(0, end - 2))
+        return handle.read()
+
+
+def prove_alone(
+    path: Path,
+    last: bytes,
+    appendable: frozenset[str],
+    crlf: bool,
+    records: Sequence[Record],
+    fragment: str,
+) -> tuple[str, list[Record]]:
+    """The text that appends `records` (`fragment`, as `fragment_for` writes them) to
+    a registry that ends with the bytes `last` (its last two), and the records it
+    reads back as, proved without reading the rest
+    of the registry (docs/store.md): each table it appends to is one that a
+    `[[table]]` header extends (`appendable`, as the index found them), and the text
+    parsed alone is exactly the records. `crlf`: the registry's lines end with CRLF.
+    Raises _Unsure when that cannot be proved, RegistryError when the text does not
+    read back as the records."""
+    if last.endswith(b"\r") or not {table for table, _ in records} <= appendable:
+        raise _Unsure
+    separator = "" if last == b"" or last.endswith(b"\n") else "\n"
+    addition = separator + fragment
+    if crlf:
+        addition = addition.replace("\n", "\r\n")
+    return addition, _read_alone(path, addition, records)
+
+
+def _read_alone(path: Path, addition: str, records: Sequence[Record]) -> list[Record]:
+    """The appended text parsed on its own: it must hold exactly `records`."""
+    data = _parse_new(path, addition)
+    tails = {table: list(values) for table, values in data.items() if isinstance(values, list)}
+    if set(tails) != set(data) or set(data) != {table for table, _ in records}:
+        _unexpected(path)
+    for table, values in tails.items():
+        if len(values) != sum(1 for t, _ in records if t == table):
+            _unexpected(path)
+    read_back = _in_order(records, tails)
+    if [record for _, record in read_back] != [clean_record(r) for _, r in records]:
+        _unexpected(path)
+    return read_back
+
+
+# ---------------------------------------------------------------------------
+# Without the index: the whole file is read, and the whole new text read back
+
+
+def _append_whole(
+    path: Path,
+    plan: Plan,
+    *,
+    dry_run: bool,
+    tie: Sequence[str] | None,
+    before: atomic.Signature,
+    index: bool,
+) -> Appended | None:
     raw = read_bytes(path)
     old_text = decode(raw, path)
-    # The registry as it is now: from the cache when it holds these very bytes (the
-    # checked model, a hash of the parsed data its stored base was made from, and the
-    # records appended since), else parsed and checked here.
-    hasher = cache.hasher(raw)  # goes on to hash the new file: its bytes start with these
-    entry = cache.get(path, hasher.copy().digest(), extend_checked)
-    if entry is None:
-        result, parsed = parse_and_build(raw, path)
-        if result.errors:
-            first = result.errors[0]
-            raise RegistryError(
-                f"{first.message} (fix the registry before adding to it)",
-                path,
-                first.line,
-                first.column,
-            )
-        entry = cache.Entry(result.registry, cache.data_digest(parsed), None, ())
-    records = tuple(plan(entry.registry))
+    result, old = parse_and_build(raw, path)
+    raise_first_error(result, path, FIX_FIRST)
+    registry = result.registry
+    records = tuple(plan(registry))
     if not records:
         return Appended(path, records, "", written=False)
     fragment = fragment_for(records)
     addition = _addition(old_text, fragment)
-    verified = _verify(path, entry, records, old_text + addition)
+    new_text = old_text + addition
+    new = _parse_new(path, new_text)
+    read_back = _compare_whole(path, old, new, records)
+    after = extend(registry, read_back)
+    if after.errors:
+        raise RegistryError(f"{after.errors[0].message}; nothing was written", path)
     if dry_run:
-        return Appended(path, records, fragment, written=False)
+        return Appended(path, tuple(read_back), fragment, written=False)
     # The exact bytes read, byte-order mark included, plus the new records.
-    added = addition.encode("utf-8")
-    new_raw = raw + added
-    if not replace_unless_changed(path, new_raw, unchanged=before, read=raw):
+    new_raw = raw + addition.encode("utf-8")
+    if not atomic.replace_unless_changed(path, new_raw, unchanged=before, read=raw):
         return None
-    hasher.update(added)
-    _remember(path, hasher.digest(), entry, verified)
-    return Appended(path, records, fragment, written=True)
+    if index:
+        store_index.write(
+            path,
+            source=store_index.hasher(new_raw).hexdigest(),
+            size=len(new_raw),
+            text=new_text,
+            data=new,
+            registry=after.registry,
+        )
+    return Appended(path, tuple(read_back), fragment, written=True)
 
 
 def _addition(old_text: str, fragment: str) -> str:
@@ -302,57 +489,35 @@ def _addition(old_text: str, fragment: str) -> str:
     records, with the file's own line endings (CRLF when every line has one)."""
     separator = "" if old_text == "" or old_text.endswith(("\n", "\r")) else "\n"
     addition = separator + fragment
-    if "\r\n" in old_text:  # (counting a large file's lines takes a while: only then)
-        newlines = old_text.count("\n")
-        if old_text.count("\r\n") == newlines:
-            addition = addition.replace("\n", "\r\n")
+    if store_index.all_crlf(old_text):
+        addition = addition.replace("\n", "\r\n")
     return addition
 
 
-class Verified:
-    """What a new registry text reads back as: the records appended, the registry with
-    them, and all the parsed data. (A plain class: start-up pays for every class.)"""
-
-    __slots__ = ("data", "records", "registry")
-
-    def __init__(
-        self, records: tuple[Record, ...], registry: Registry, data: dict[str, Any]
-    ) -> None:
-        self.records = records
-        self.registry = registry
-        self.data = data
-
-
-def _verify(path: Path, old: cache.Entry, records: Sequence[Record], new_text: str) -> Verified:
-    """Parse the new text; check that it holds exactly the old data plus `records`, and
-    that the records are valid where they stand.
-
-    The old data is known by the hash of the data the cached model was first made from
-    (`old.data_digest`) and the records appended to it since (`old.appended`), so
-    that it need not be parsed again: taking the new records, then those, off the ends
-    of their tables must leave data with that hash."""
-    from sisterctl.store.cache import data_digest, paused_gc
-
+def _parse_new(path: Path, text: str) -> dict[str, Any]:
     try:
-        with paused_gc():
-            new = parse_toml(new_text, path)
+        return parse_toml(text, path)
     except RegistryError as exc:
         raise RegistryError(
             f"the new record would not read back ({exc.detail}); nothing was written", path
         ) from None
+
+
+def _compare_whole(
+    path: Path, old: dict[str, Any], new: dict[str, Any], records: Sequence[Record]
+) -> list[Record]:
+    """The new data must be the old data plus exactly `records` at the ends of their
+    tables: take them off, and what is left must equal the old data."""
     base = dict(new)
-    now, since = (_take_tails(path, base, batch) for batch in (records, old.appended))
-    read_back = _in_order(records, now)
+    tails = _take_tails(path, base, records)
+    read_back = _in_order(records, tails)
     if [record for _, record in read_back] != [clean_record(r) for _, r in records]:
         _unexpected(path)
-    if _in_order(old.appended, since) != list(old.appended):
+    if base != old and store_index.encode(base) != store_index.encode(old):
+        # (the encodings are compared too: NaN, which an unknown key may hold, is not
+        # equal to itself)
         _unexpected(path)
-    if data_digest(base) != old.data_digest:
-        _unexpected(path)
-    after = extend(old.registry, read_back)
-    if after.errors:
-        raise RegistryError(f"{after.errors[0].message}; nothing was written", path)
-    return Verified(tuple(read_back), after.registry, new)
+    return read_back
 
 
 def _take_tails(path: Path, data: dict[str, Any], batch: Sequence[Record]) -> dict[str, list[Any]]:
@@ -384,16 +549,3 @@ def _unexpected(path: Path) -> NoReturn:
         "the file defined unusually?); nothing was written",
         path,
     )
-
-
-def _remember(path: Path, key: bytes, old: cache.Entry, verified: Verified) -> None:
-    """The cache entry of the file just written: the old entry's stored model plus the
-    records appended (so that the model need not be stored again), or, now and then,
-    all of it."""
-    from sisterctl.store import cache
-
-    appended = (*old.appended, *verified.records)
-    if len(appended) > cache.MAX_APPENDED:
-        cache.put(path, key, verified.registry, cache.data_digest(verified.data))
-    else:
-        cache.put(path, key, old.registry, old.data_digest, base=old.base, appended=appended)

@@ -3,7 +3,8 @@ one, never half of one; and into what is not a file (a terminal, a pipe, standar
 output) as the shell would, never replacing it.
 
 Every file sisterctl writes goes through here: the registry (`replace_unless_changed`,
-`create`) and outputs (`write_output`, for `-o`, `--svg`, `--html`). Where an output
+`replace`, `create`), outputs (`write_output`, for `-o`, `--svg`, `--html`) and the
+index (`replace`, which lets SQLite write the temporary file). Where an output
 path leads is decided in one place, `destination`:
 
 - a regular file, or a path where nothing is yet: replaced whole, atomically;
@@ -29,6 +30,7 @@ from typing import NamedTuple
 from sisterctl.errors import RefusedError, RegistryError
 
 TEMP_MARK = ".sisterctl-"  # in the name of a temporary file: .partnerships.toml.sisterctl-*.tmp
+TEMP_SUFFIX = ".tmp"
 
 # Files this process has renamed into place, in order: what an interruption (Ctrl-C)
 # came after (see `written`).
@@ -101,6 +103,83 @@ def replace_unless_changed(
     return True
 
 
+def replace(
+    path: Path,
+    fill: Callable[[Path], None],
+    *,
+    mode: int | None = None,
+    like: os.stat_result | None = None,
+    unchanged: Signature | None = None,
+    durable: bool = True,
+) -> bool:
+    """Make a temporary file beside `path`, let `fill` write it (by its path: a writer
+    of bytes copied from elsewhere, or SQLite), and rename it over `path`.
+
+    The new file gets `mode`, else the mode (and, where allowed, the owner) of `like`,
+    the file it replaces, else the usual mode of a new file (0666 less the umask).
+    With `unchanged`, nothing is replaced when `path` no longer has that signature
+    (then False). With `durable`, the file and the rename are flushed to disk. Raises
+    OSError (or what `fill` raises); the temporary file never stays."""
+    import tempfile
+
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=temp_prefix(path), suffix=TEMP_SUFFIX)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        fill(tmp)
+        if durable:
+            with tmp.open("rb+") as handle:
+                os.fsync(handle.fileno())
+        if mode is None and like is not None:
+            mode = stat.S_IMODE(like.st_mode)
+        if mode is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        tmp.chmod(mode)
+        if like is not None:
+            with contextlib.suppress(PermissionError, AttributeError):
+                os.chown(tmp, like.st_uid, like.st_gid)
+        if unchanged is not None and _changed(path, unchanged, None):
+            tmp.unlink(missing_ok=True)
+            return False
+        _rename(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    if durable:
+        fsync_dir(path.parent)
+    return True
+
+
+def temp_prefix(path: Path) -> str:
+    """How the names of the temporary files beside `path` begin."""
+    return f".{path.name}{TEMP_MARK}"
+
+
+def remove_stale(folder: Path, prefix: str, *, older_than: float | None = None) -> None:
+    """Remove the temporary files named `prefix...tmp` in `folder` that a writer killed
+    before it could rename them left behind (those last changed over `older_than`
+    seconds ago, when given). Anything that is not a plain file is left alone."""
+    import time
+
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    now = time.time()
+    for entry in entries:
+        if not (entry.name.startswith(prefix) and entry.name.endswith(TEMP_SUFFIX)):
+            continue
+        with contextlib.suppress(OSError):
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+            if older_than is not None and age < older_than:
+                continue
+            Path(entry.path).unlink()
+
+
 def _changed(path: Path, unchanged: Signature, read: bytes | None) -> bool:
     try:
         if signature(path) != unchanged:
@@ -120,8 +199,10 @@ def create(path: Path, text: str) -> None:
             handle.flush()
             os.fsync(handle.fileno())
     except FileExistsError:
-        raise RegistryError(
-            "a file is already there; sisterctl init never overwrites", path
+        from sisterctl.errors import RefusedError
+
+        raise RefusedError(
+            f"{path}: a file is already there; sisterctl init never overwrites"
         ) from None
     except IsADirectoryError:
         raise RegistryError("is a directory; name a file for the new registry", path) from None

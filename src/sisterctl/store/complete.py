@@ -1,11 +1,11 @@
 """What shell completion offers from a registry, without parsing it.
 
 Completion runs at every press of Tab, so it must answer at once, on a registry of
-26,000 ties too: it never parses or checks the TOML. It reads what the store already
-keeps of exactly the registry's bytes (today the cache, `store/cache.py`; the index
-when there is one), and when nothing is kept, offers only what needs no registry:
-the usual kinds of tie and every country code. Any command that reads the registry
-(`list`, `show`...) keeps what completion then reads.
+26,000 ties too: it never parses or checks the TOML. It reads the registry's index
+(`store/index.py`), when the index holds exactly the registry's present bytes, with a
+few SQL queries; without one it offers only what needs no registry: the usual kinds
+of tie and every country code. Any command that reads the registry (`list`, `show`...)
+makes the index that completion then reads.
 
 `completion_values` is the one entry; the CLI (`cli/complete.py`) filters and formats.
 """
@@ -13,9 +13,12 @@ the usual kinds of tie and every country code. Any command that reads the regist
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from sisterctl.model import DEFAULT_KIND
+
+if TYPE_CHECKING:
+    from sisterctl.store.index import Index
 
 # Kinds of tie offered even when the registry is not known (docs/registry-format.md).
 DEFAULT_KINDS = (DEFAULT_KIND, "friendship city", "partner city", "twin town")
@@ -39,32 +42,48 @@ def defaults() -> CompletionValues:
 
 
 def completion_values(path: Path) -> CompletionValues:
-    """The values of the registry at `path`, from what the store keeps of its present
-    bytes; the defaults when it keeps nothing (or the file cannot be read)."""
-    from sisterctl.records.build import extend_checked
-    from sisterctl.store import cache
-    from sisterctl.store.read import read_bytes
+    """The values of the registry at `path`, from its index (`store/index.py`) when the
+    index holds exactly the file's present bytes; the defaults when there is none (or
+    the file cannot be read, or the index says anything unexpected)."""
+    from sisterctl.store import index as store_index
 
+    if not store_index.enabled():
+        return defaults()
     try:
-        data = read_bytes(path)
-    except Exception:  # completion never fails: a missing file completes nothing
+        source, size = store_index.digest_of(path)
+    except OSError:
         return defaults()
-    entry = cache.get(path, cache.digest(data), extend_checked)
-    if entry is None:
+    found = store_index.open_index(path, source=source, size=size)
+    if found is None:
         return defaults()
-    registry = entry.registry
-    kinds = dict.fromkeys(registry.kind_on(t) for t in registry.partnerships)
-    for kind in (*DEFAULT_KINDS, *(t.kind for t in registry.partnerships)):
-        kinds.setdefault(kind)
-    names: dict[str, None] = {}
-    for city in registry.cities.values():
-        names.setdefault(city.name)
-        if city.local_name:
-            names.setdefault(city.local_name)
+    try:
+        return _from_index(found)
+    except Exception:  # completion never fails: an index it cannot read offers defaults
+        return defaults()
+    finally:
+        found.close()
+
+
+def _from_index(found: Index) -> CompletionValues:
+    def texts(sql: str) -> list[str]:
+        values = [row[0] for row in found.conn.execute(sql)]
+        if not all(value is None or type(value) is str for value in values):
+            raise ValueError("not text")
+        return [value for value in values if value]
+
+    names = texts("SELECT json_extract(data, '$.name') FROM city ORDER BY n") + texts(
+        "SELECT json_extract(data, '$.local_name') FROM city ORDER BY n"
+    )
+    kinds = [
+        *texts("SELECT kind_now FROM tie GROUP BY kind_now ORDER BY min(n)"),
+        *DEFAULT_KINDS,
+        *texts("SELECT kind FROM tie GROUP BY kind ORDER BY min(n)"),
+    ]
+    countries = texts("SELECT country_a FROM tie UNION SELECT country_b FROM tie")
     return CompletionValues(
-        tuple(t.id for t in registry.partnerships),
-        tuple(names),
-        tuple(kinds),
-        tuple(sorted({c.country for c in registry.cities.values()})),
+        tuple(found.tie_ids()),
+        tuple(dict.fromkeys(names)),
+        tuple(dict.fromkeys(kinds)),
+        tuple(sorted(countries)),
         True,
     )

@@ -25,9 +25,14 @@ from sisterctl.store.appends import (
     LOCK_TIMEOUT,
     _acquire_lock,
     _check_writable,
-    _remove_stale_temp_files,
 )
-from sisterctl.store.atomic import Signature, replace_unless_changed, signature
+from sisterctl.store.atomic import (
+    Signature,
+    remove_stale,
+    replace_unless_changed,
+    signature,
+    temp_prefix,
+)
 from sisterctl.store.read import parse_and_build, read_bytes
 
 #: city id → the keys to add to it, in order.
@@ -63,7 +68,7 @@ def add_city_keys(
     _check_writable(target)
     lock = _acquire_lock(target, path, lock_timeout)
     try:
-        _remove_stale_temp_files(target)
+        remove_stale(target.parent, temp_prefix(target))
         for _ in range(ATTEMPTS):
             done = _edit_once(target, plan, dry_run=False)
             if done is not None:
@@ -105,9 +110,16 @@ def _edit_once(path: Path, plan: Callable[[Registry], CityKeys], *, dry_run: boo
     new_raw = bom + new_text.encode("utf-8")
     if not replace_unless_changed(path, new_raw, unchanged=before, read=raw):
         return None
-    from sisterctl.store import cache
+    from sisterctl.store import index as store_index
 
-    cache.put(path, cache.digest(new_raw), after.registry, cache.data_digest(new))
+    store_index.write(
+        path,
+        source=store_index.hasher(new_raw).hexdigest(),
+        size=len(new_raw),
+        text=new_text,
+        data=new,
+        registry=after.registry,
+    )
     return Edited(path, changes, written=True)
 
 

@@ -6,19 +6,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sisterctl.errors import Hint, RegistryError
-from sisterctl.model import (
-    Registry,
-)
+from sisterctl.model import Registry
 from sisterctl.problems import LoadResult
-from sisterctl.records.build import build, extend_checked
+from sisterctl.records.build import build
 from sisterctl.records.toml import decode, parse_toml
 
 if TYPE_CHECKING:
     pass
-
-
-# ---------------------------------------------------------------------------
-# Reading
 
 
 def read_text(path: Path) -> str:
@@ -84,31 +78,45 @@ def not_a_regular_file(mode: int) -> str | None:
     return f"is {describe_mode(mode)}, not a registry file"
 
 
-def load(path: Path) -> Registry:
+def load(path: Path, *, index: bool = False) -> Registry:
     """Read and check a registry; raise RegistryError at its first error.
 
-    A registry read before, byte for byte the same, comes from the cache
-    (`sisterctl.store.cache`) without being parsed or checked again."""
-    from sisterctl.store import cache
+    With `index`, a registry indexed before, byte for byte the same, comes from its
+    index (`sisterctl.store.index`) without being parsed or checked again, and one
+    that was not is indexed as it is read."""
+    from sisterctl.store import index as store_index
 
     data = read_bytes(path)
-    key = cache.digest(data)
-    entry = cache.get(path, key, extend_checked)
-    if entry is not None:
-        return entry.registry
-    result, parsed = parse_and_build(data, path)
-    if result.errors:
-        raise result.errors[0].as_error(path)
-    cache.put(path, key, result.registry, cache.data_digest(parsed))
+    use_index = index and store_index.enabled()
+    source = store_index.hasher(data).hexdigest() if use_index else ""
+    if use_index:
+        found = store_index.open_index(path, source=source, size=len(data))
+        if found is not None:
+            try:
+                return found.registry()
+            except Exception:  # anything unexpected: the index is only ever a shortcut
+                pass
+            finally:
+                found.close()
+    text = decode(data, path)
+    parsed = parse_toml(text, path)
+    result = build(parsed, text=text)
+    raise_first_error(result, path)
+    if use_index:
+        store_index.write(
+            path, source=source, size=len(data), text=text, data=parsed, registry=result.registry
+        )
     return result.registry
+
+
+def raise_first_error(result: LoadResult, path: Path, advice: str = "") -> None:
+    if result.errors:
+        raise result.errors[0].as_error(path, then=advice)
 
 
 def parse_and_build(data: bytes, path: Path) -> tuple[LoadResult, dict[str, Any]]:
     """Parse and check a registry's bytes: the model with its problems, and the
     parsed TOML."""
-    from sisterctl.store.cache import paused_gc
-
     text = decode(data, path)
-    with paused_gc():
-        parsed = parse_toml(text, path)
-        return build(parsed, text=text), parsed
+    parsed = parse_toml(text, path)
+    return build(parsed, text=text), parsed

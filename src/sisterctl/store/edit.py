@@ -1,0 +1,276 @@
+"""Locked, atomic, verified edits of values in place: `sisterctl edit` and `sign`.
+
+Only the bytes of the values that change are rewritten (`records.spans`); every other
+byte of the file stays, comments, blank lines, key order, quoting, line endings and
+byte-order mark included. The same lock as appends (`store.appends`), the same atomic
+writer, and the same kind of verification: the new text is parsed again and must
+hold the old data with exactly those values changed, load without error, and give
+`check` no error it did not give before.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sisterctl.core.check import check_parsed
+from sisterctl.core.edits import RecordEdit
+from sisterctl.errors import RefusedError, RegistryError
+from sisterctl.model import Registry
+from sisterctl.problems import LoadResult, Problem, Severity
+from sisterctl.records.build import build
+from sisterctl.records.spans import Change, LayoutError, find_record, rewrite
+from sisterctl.records.toml import decode, parse_toml, toml_value
+from sisterctl.store.appends import (
+    ATTEMPTS,
+    LOCK_TIMEOUT,
+    _acquire_lock,
+    _check_writable,
+)
+from sisterctl.store.atomic import (
+    Signature,
+    remove_stale,
+    replace_unless_changed,
+    signature,
+    temp_prefix,
+)
+from sisterctl.store.read import parse_and_build, read_bytes
+
+_BOM = "\ufeff".encode()
+
+#: What an edit plans: given the registry and the file's parsed data, the new values.
+Plan = Callable[[Registry, Mapping[str, Any]], RecordEdit]
+
+
+@dataclass(frozen=True)
+class Edited:
+    """What an edit wrote (or, in a dry run, would write)."""
+
+    path: Path
+    edit: RecordEdit
+    old_text: str
+    new_text: str
+    registry: Registry  # as it reads after the edit
+    warnings: tuple[Problem, ...]  # check warnings the edit brings
+    written: bool
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.edit.values)
+
+
+def edit(
+    path: Path,
+    plan: Plan,
+    *,
+    as_of: dt.date,
+    dry_run: bool = False,
+    lock_timeout: float = LOCK_TIMEOUT,
+) -> Edited:
+    """Change the values of one record that `plan` returns for the registry as it is
+    now (read under the write lock; it may run more than once, when the file changes
+    on disk meanwhile). `as_of` is the day `check` judges the result against."""
+    # (realpath, not resolve, as appends do: a loop of links is then "cannot read".)
+    try:
+        linked = path.is_symlink()
+    except OSError:
+        linked = False
+    target = Path(os.path.realpath(path)) if linked else path
+    if dry_run:
+        done = _edit_once(target, plan, as_of, dry_run=True)
+        assert done is not None
+        return done
+    _check_writable(target)
+    lock = _acquire_lock(target, path, lock_timeout)
+    try:
+        remove_stale(target.parent, temp_prefix(target))
+        for _ in range(ATTEMPTS):
+            done = _edit_once(target, plan, as_of, dry_run=False)
+            if done is not None:
+                return done
+    finally:
+        lock.release()
+    raise RegistryError(
+        "the file kept changing on disk while sisterctl edited it (is an editor saving "
+        "it?); nothing was written; try again",
+        path,
+    )
+
+
+def _edit_once(path: Path, plan: Plan, as_of: dt.date, *, dry_run: bool) -> Edited | None:
+    try:
+        before = signature(path)
+    except OSError:
+        before = Signature(0, 0, 0, 0, 0)
+    raw = read_bytes(path)
+    text = decode(raw, path)
+    old = _read(path, raw, text)
+    data = old.data
+    change = plan(old.registry, data)
+    if not change.values:
+        return Edited(path, change, text, text, old.registry, (), written=False)
+    new_text = _rewritten(path, text, data, change)
+    after, new_data, warnings = _verify(path, old, new_text, change, as_of)
+    if dry_run:
+        return Edited(path, change, text, new_text, after, warnings, written=False)
+    bom = _BOM if raw.startswith(_BOM) else b""
+    new_raw = bom + new_text.encode("utf-8")
+    if not replace_unless_changed(path, new_raw, unchanged=before, read=raw):
+        return None
+    _remember(path, new_raw, new_text, after, new_data)
+    return Edited(path, change, text, new_text, after, warnings, written=True)
+
+
+@dataclass
+class _Read:
+    """A registry's text as read and parsed, and its registry (from the cache when it
+    holds these bytes); built again only when `check` must be run on it."""
+
+    text: str
+    data: Mapping[str, Any]
+    registry: Registry
+    result: LoadResult | None = None
+
+    def built(self) -> LoadResult:
+        if self.result is None:
+            self.result = build(self.data, text=self.text)
+        return self.result
+
+
+def _read(path: Path, raw: bytes, text: str) -> _Read:
+    # An edit needs the whole parsed text (to find the values it rewrites), so it
+    # parses the file whatever the index holds.
+    result, data = parse_and_build(raw, path)
+    if result.errors:
+        first = result.errors[0]
+        raise RegistryError(
+            f"{first.message} (fix the registry before editing it)",
+            path,
+            first.line,
+            first.column,
+        )
+    return _Read(text, data, result.registry, result)
+
+
+def _refuse(path: Path, why: str) -> RefusedError:
+    return RefusedError(f"{path}: {why}; nothing was written")
+
+
+def _rewritten(path: Path, text: str, data: Mapping[str, Any], change: RecordEdit) -> str:
+    """The text with the record's values changed: only their bytes rewritten."""
+    import tomli
+
+    try:
+        record = find_record(text, change.table, change.index)
+    except LayoutError as exc:
+        raise _refuse(path, f"cannot find where the values are written ({exc})") from None
+    if record is None:
+        raise _refuse(
+            path,
+            f"{change.name} is not written as a [[{change.table}]] table of its own, which "
+            "is what sisterctl edits in place",
+        )
+    old: Mapping[str, Any] = data[change.table][change.index]
+    for key in change.values:
+        span = record.keys.get(key)
+        if span is None:
+            continue
+        written = text[span.value_start : span.value_end]
+        try:
+            same = tomli.loads(f"v = {written}")["v"] == old.get(key)
+        except tomli.TOMLDecodeError:
+            same = False
+        if not same:  # the scanner placed the value wrongly: never write on a guess
+            raise _refuse(path, f"cannot place the value of '{key}' in {change.name} exactly")
+    changes = [
+        Change(key, toml_value(value) if value is not None else None)
+        for key, value in change.values.items()
+    ]
+    try:
+        return rewrite(text, record, changes, change.order)
+    except LayoutError as exc:
+        raise _refuse(path, f"cannot edit {change.name} in place ({exc})") from None
+
+
+def _verify(
+    path: Path, old: _Read, new_text: str, change: RecordEdit, as_of: dt.date
+) -> tuple[Registry, dict[str, Any], tuple[Problem, ...]]:
+    """The new text parsed again: exactly the old data with those values changed, a
+    registry that loads, and no error from `check` that it did not have before; and
+    the warnings of the edited record that it did not have."""
+    try:
+        new_data = parse_toml(new_text, path)
+    except RegistryError as exc:
+        raise _refuse(path, f"the edit would not read back ({exc.detail})") from None
+    expected = copy.deepcopy(dict(old.data))
+    record = expected[change.table][change.index]
+    for key, value in change.values.items():
+        if value is None:
+            record.pop(key, None)
+        else:
+            record[key] = value
+    if new_data != expected:
+        raise _refuse(path, "the edit would not read back as meant")
+    loaded = build(new_data, text=new_text)
+    if loaded.errors:
+        raise _refuse(path, f"the edit would make the registry wrong: {loaded.errors[0].message}")
+    after = check_parsed(new_text, new_data, loaded, str(path), as_of).problems
+    mine = [
+        p
+        for p in after
+        if p.severity is Severity.WARNING
+        and p.record is not None
+        and (p.record.table, p.record.index) == (change.table, change.index)
+    ]
+    if not mine and not any(p.severity is Severity.ERROR for p in after):
+        return loaded.registry, new_data, ()  # (most edits: no need to check the old text)
+    before = check_parsed(old.text, old.data, old.built(), str(path), as_of).problems
+    errors = _new(before, after, Severity.ERROR)
+    if errors:
+        raise _refuse(path, f"the edit would make 'sisterctl check' report: {errors[0].message}")
+    return loaded.registry, new_data, tuple(_new(before, tuple(mine), Severity.WARNING))
+
+
+def _new(
+    before: tuple[Problem, ...], after: tuple[Problem, ...], severity: Severity
+) -> list[Problem]:
+    """The problems of `after` that `before` did not have (by code and record: lines
+    move when an edit adds or removes one)."""
+    from collections import Counter
+
+    def key(problem: Problem) -> tuple[Any, ...]:
+        ref = problem.record
+        return (problem.code, ref.table if ref else None, ref.index if ref else None)
+
+    seen = Counter(key(p) for p in before if p.severity is severity)
+    found: list[Problem] = []
+    for problem in after:
+        if problem.severity is not severity:
+            continue
+        if seen[key(problem)]:
+            seen[key(problem)] -= 1
+        else:
+            found.append(problem)
+    return found
+
+
+def _remember(
+    path: Path, new_raw: bytes, new_text: str, registry: Registry, parsed: dict[str, Any]
+) -> None:
+    """The index of the file just written, so that the next command need not read it
+    again."""
+    from sisterctl.store import index as store_index
+
+    store_index.write(
+        path,
+        source=store_index.hasher(new_raw).hexdigest(),
+        size=len(new_raw),
+        text=new_text,
+        data=parsed,
+        registry=registry,
+    )

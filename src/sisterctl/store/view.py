@@ -1,0 +1,336 @@
+"""A registry file as commands and the library read it: only the records a question
+needs, from the index when there is one, else from the file, read whole.
+
+Each question (`select`, `find`, `upcoming`, ...) is answered by the pure core
+(`sisterctl.core`) run on a *sub-registry*: a `Registry` holding just the ties that
+may answer it, with their cities, agreements, exchanges and status changes, in file
+order, so that the core gives exactly what it gives on the whole registry. The facts
+that need the whole registry (how many ties it holds, the ids to suggest for a tie
+not found, the ties with no known founding date in a report) come from the index's
+SQL. Without an index the sub-registry is the whole registry. docs/store.md says why
+each selection holds every tie the core could pick.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sisterctl.model import LeapDay, Partnership, Registry, Status
+from sisterctl.store import index as store_index
+from sisterctl.store.read import load
+from sisterctl.text import fold
+
+if TYPE_CHECKING:
+    from sisterctl.core.anniversaries import Span, UpcomingReport, Window
+    from sisterctl.core.query import Filters
+
+T = TypeVar("T")
+
+
+def open_view(path: Path, *, index: bool = False) -> View:
+    """The registry file at `path`, to be read a question at a time. With `index`, from
+    its index (made, or made again, when it is missing or stale); else parsed whole."""
+    if index and store_index.enabled():
+        try:
+            source, size = store_index.digest_of(path)
+        except OSError:
+            source, size = "", -1  # load() says what is wrong with the file
+        found = store_index.open_index(path, source=source, size=size) if size >= 0 else None
+        if found is not None:
+            return IndexedView(path, found)
+    return View(path, load(path, index=index))
+
+
+class View:
+    """A registry read whole: every question is answered from it."""
+
+    def __init__(self, path: Path, registry: Registry) -> None:
+        self.path = path
+        self._registry = registry
+
+    def close(self) -> None:
+        pass
+
+    def registry(self, *, exchanges: bool = True) -> Registry:
+        """Every record (with `exchanges=False`, maybe without the exchanges)."""
+        return self._registry
+
+    def tie_count(self) -> int:
+        return len(self._registry.partnerships)
+
+    def select(self, filters: Filters) -> Registry:
+        """A registry on which `core.query.select(_, filters)` gives what it gives on
+        the whole registry (exchanges left out)."""
+        return self._registry
+
+    def find(self, words: Sequence[str]) -> tuple[Registry, Partnership]:
+        """The tie `words` name (`core.query.find_tie`), in a registry that holds it
+        with all its records."""
+        from sisterctl.core.query import find_tie
+
+        return self._registry, find_tie(self._registry, words)
+
+    def upcoming(
+        self,
+        as_of: dt.date,
+        within: Span,
+        *,
+        filters: Filters | None = None,
+        include_agreements: bool = False,
+        include_ended: bool = False,
+        milestones_only: bool = False,
+        leap_day: LeapDay | None = None,
+        limit: int | None = None,
+    ) -> UpcomingReport:
+        """`core.anniversaries.upcoming_anniversaries` of the registry."""
+        from sisterctl.core.anniversaries import upcoming_anniversaries
+
+        return upcoming_anniversaries(
+            self._upcoming_registry(as_of, within, filters, include_agreements),
+            as_of,
+            within,
+            filters=filters,
+            include_agreements=include_agreements,
+            include_ended=include_ended,
+            milestones_only=milestones_only,
+            leap_day=leap_day,
+            limit=limit,
+        )
+
+    def _upcoming_registry(
+        self, as_of: dt.date, within: Span, filters: Filters | None, agreements: bool
+    ) -> Registry:
+        return self._registry
+
+
+class IndexedView(View):
+    """A registry read from its index, a question at a time. Should the index fail
+    (an SQLite error, a row that does not decode), the file is read whole after all,
+    and indexed again."""
+
+    def __init__(self, path: Path, found: store_index.Index) -> None:
+        self.path = path
+        self._index: store_index.Index | None = found
+        self._whole: View | None = None
+
+    def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
+
+    def _ask(self, question: Callable[[store_index.Index], T], whole: Callable[[View], T]) -> T:
+        from sisterctl.errors import SisterctlError
+
+        if self._index is not None:
+            try:
+                return question(self._index)
+            except SisterctlError:
+                raise
+            except Exception:
+                self._index.close()
+                self._index = None
+        if self._whole is None:
+            self._whole = View(self.path, load(self.path, index=True))
+        return whole(self._whole)
+
+    def registry(self, *, exchanges: bool = True) -> Registry:
+        return self._ask(
+            lambda index: index.registry(exchanges=exchanges), lambda view: view.registry()
+        )
+
+    def tie_count(self) -> int:
+        return self._ask(lambda index: index.ties, lambda view: view.tie_count())
+
+    def select(self, filters: Filters) -> Registry:
+        def question(index: store_index.Index) -> Registry:
+            where, params, cities = _filter_sql(index, filters)
+            if where is None:
+                return index.registry(exchanges=False)
+            kinds = bool(filters.kind or filters.status)
+            return index.registry(where, params, cities=cities, exchanges=False, kinds=kinds)
+
+        return self._ask(question, lambda view: view.select(filters))
+
+    def find(self, words: Sequence[str]) -> tuple[Registry, Partnership]:
+        from sisterctl.core.query import find_tie
+
+        def question(index: store_index.Index) -> Registry:
+            where, cities = _tie_sql(index, words)
+            return index.registry(where, cities=cities)
+
+        sub = self._ask(question, lambda view: view.registry())
+        if self._index is None:  # read whole after all
+            return sub, find_tie(sub, words)
+        return sub, find_tie(sub, words, all_ids=self.tie_ids)
+
+    def tie_ids(self) -> list[str]:
+        """Every tie's id, in file order (for suggestions)."""
+        return self._ask(lambda index: index.tie_ids(), lambda view: list(view.registry().by_id))
+
+    def upcoming(
+        self,
+        as_of: dt.date,
+        within: Span,
+        *,
+        filters: Filters | None = None,
+        include_agreements: bool = False,
+        include_ended: bool = False,
+        milestones_only: bool = False,
+        leap_day: LeapDay | None = None,
+        limit: int | None = None,
+    ) -> UpcomingReport:
+        report = super().upcoming(
+            as_of,
+            within,
+            filters=filters,
+            include_agreements=include_agreements,
+            include_ended=include_ended,
+            milestones_only=milestones_only,
+            leap_day=leap_day,
+            limit=limit,
+        )
+        if self._index is None:
+            return report
+
+        def undated(index: store_index.Index) -> int:
+            from sisterctl.core.query import Filters, select
+
+            chosen = filters or Filters()
+            where, params, cities = _filter_sql(index, chosen)
+            where = "precision IS NULL" + (f" AND ({where})" if where else "")
+            if not include_ended:
+                where += f" AND status != '{Status.ENDED.value}'"
+            if chosen.field is None:
+                return index.count(where, params)
+            sub = index.registry(where, params, cities=cities, exchanges=False, kinds=True)
+            return len(select(sub, chosen))
+
+        return dataclasses.replace(report, undated=self._ask(undated, lambda view: report.undated))
+
+    def _upcoming_registry(
+        self, as_of: dt.date, within: Span, filters: Filters | None, agreements: bool
+    ) -> Registry:
+        from sisterctl.core.anniversaries import Window
+        from sisterctl.core.query import Filters
+
+        window = Window.of(as_of, within)
+
+        def question(index: store_index.Index) -> Registry:
+            where, params, cities = _filter_sql(index, filters or Filters())
+            when = _window_sql("", window)
+            if agreements:
+                when = (
+                    f"({when}) OR n IN (SELECT tie FROM agreement WHERE {_window_sql('', window)})"
+                )
+            where = f"({when})" + (f" AND ({where})" if where else "")
+            kinds = bool(filters and filters.kind)
+            return index.registry(where, params, cities=cities, exchanges=False, kinds=kinds)
+
+        return self._ask(question, lambda view: view.registry())
+
+
+# ---------------------------------------------------------------------------
+# The SQL of each question: the ties that may answer it (a few more do no harm: the
+# core, run on them, picks exactly; one fewer would be a wrong answer).
+
+
+def _filter_sql(
+    index: store_index.Index, filters: Filters
+) -> tuple[str | None, list[Any], str | None]:
+    """(where, parameters, cities): the ties that may pass `filters`, and the cities a
+    --city names (so that the core finds them by name in the sub-registry too)."""
+    from sisterctl.core.query import country_code
+
+    where: list[str] = []
+    params: list[Any] = []
+    cities = None
+    if filters.city:
+        cities = index.cities_named(filters.city)
+        where.append(f"(city_a IN ({cities}) OR city_b IN ({cities}))")
+    if filters.country:
+        code = country_code(filters.country)
+        where.append("(country_a = ? OR country_b = ?)")
+        params += [code, code]
+    if filters.kind:
+        where.append("(kind = ? OR kind_now = ?)")
+        params += [fold(filters.kind)] * 2
+    if filters.status:
+        where.append("status = ?")
+        params.append(filters.status.value)
+    if filters.since is not None:
+        where.append("year >= ?")
+        params.append(filters.since)
+    if filters.until is not None:
+        where.append("year <= ?")
+        params.append(filters.until)
+    return (" AND ".join(where) if where else None), params, cities
+
+
+def _tie_sql(index: store_index.Index, words: Sequence[str]) -> tuple[str, str | None]:
+    """(where, cities): every tie `core.query.find_tie(_, words)` may return or name in
+    its refusal, and the cities it may look up by name."""
+    from sisterctl.store.index import _literal
+
+    if len(words) == 1:
+        query = words[0].strip()
+        low = query.lower()
+        ids = {query, low}
+        ids.update(f"{low[cut + 1 :]}-{low[:cut]}" for cut, char in enumerate(low) if char == "-")
+        found = [f"id IN ({', '.join(_literal(i) for i in sorted(ids))})"]
+        cities: list[str] = []
+        sep = next((s for s in ("–", "—") if s in query), None)
+        if sep is not None:
+            parts = [part.strip() for part in query.split(sep, 1)]
+            pair, named = _tie_sql(index, parts)
+            found.append(pair)
+            if named:
+                cities.append(named)
+        else:
+            # `show Taipei`: the refusal names the city's ties.
+            wanted = _literal(fold(query))
+            exact = (
+                f"SELECT n FROM city WHERE id = {wanted} "
+                f"UNION SELECT city FROM city_name WHERE name = {wanted}"
+            )
+            found.append(f"city_a IN ({exact}) OR city_b IN ({exact})")
+            cities.append(exact)
+        return " OR ".join(f"({w})" for w in found), (" UNION ".join(cities) if cities else None)
+    if len(words) == 2:
+        first, second = index.cities_named(words[0]), index.cities_named(words[1])
+        where = (
+            f"(city_a IN ({first}) AND city_b IN ({second})) OR "
+            f"(city_a IN ({second}) AND city_b IN ({first}))"
+        )
+        return where, f"{first} UNION {second}"
+    return "0", None
+
+
+def _window_sql(prefix: str, window: Window) -> str:
+    """The rows (of `tie` or `agreement`) whose date has, or may have, an anniversary in
+    the window: every date known to its year; those known to a month the window
+    touches; those known to a day of the window (29 February when the window holds the
+    day its anniversary moves to in a common year)."""
+    if window.days >= 366:
+        return f"{prefix}precision IS NOT NULL"
+    months: set[int] = set()
+    days: list[str] = []
+    day = window.start
+    one = dt.timedelta(days=1)
+    spans: dict[int, list[int]] = {}
+    while day <= window.last:
+        months.add(day.month)
+        span = spans.setdefault(day.month, [day.day, day.day])
+        span[0], span[1] = min(span[0], day.day), max(span[1], day.day)
+        day += one
+    for month, (first, last) in sorted(spans.items()):
+        days.append(f"({prefix}month = {month} AND {prefix}day BETWEEN {first} AND {last})")
+    if (2 in spans and spans[2][1] >= 28) or (3 in spans and spans[3][0] == 1):
+        days.append(f"({prefix}month = 2 AND {prefix}day = 29)")
+    month_list = ", ".join(str(m) for m in sorted(months))
+    return (
+        f"{prefix}precision = 'year' OR ({prefix}precision = 'month' AND {prefix}month IN "
+        f"({month_list})) OR ({prefix}precision = 'day' AND ({' OR '.join(days)}))"
+    )
