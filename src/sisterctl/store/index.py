@@ -105,7 +105,9 @@ def digest_of(path: Path) -> tuple[str, int]:
     size = 0
     buffer = bytearray(CHUNK)
     view = memoryview(buffer)
-    with path.open("rb", buffering=0) as handle:
+    from sisterctl.store.read import open_regular_file
+
+    with open_regular_file(path) as handle:
         while True:
             count = handle.readinto(buffer)
             if not count:

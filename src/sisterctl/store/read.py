@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +49,18 @@ def read_bytes(path: Path) -> bytes:
 
 
 def _regular_file_bytes(path: Path) -> bytes:
+    with open_regular_file(path) as handle:
+        return handle.read()
+
+
+def open_regular_file(path: Path) -> io.FileIO:
+    """`path` opened for reading (unbuffered) if it is a regular file; else an
+    OSError (IsADirectoryError for a folder) or a RegistryError that says what it is.
+
+    It is looked at before it is opened (opening a FIFO waits for a writer, opening
+    some devices does something), opened without waiting, and looked at again once
+    open (it may have been replaced in between). Everything that reads the registry
+    file opens it here."""
     import os
     import stat
 
@@ -58,13 +71,15 @@ def _regular_file_bytes(path: Path) -> bytes:
         if problem is not None:
             raise RegistryError(problem, path)
 
-    # Looked at before it is opened (opening some devices does something), and again
-    # once open (it may have been replaced in between).
     refuse_unless_regular(path.stat().st_mode)
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    with os.fdopen(fd, "rb") as handle:
+    handle = io.FileIO(fd, "rb")
+    try:
         refuse_unless_regular(os.fstat(fd).st_mode)
-        return handle.read()
+    except BaseException:
+        handle.close()
+        raise
+    return handle
 
 
 def not_a_regular_file(mode: int) -> str | None:
