@@ -105,7 +105,7 @@ def digest_of(path: Path) -> tuple[str, int]:
     size = 0
     buffer = bytearray(CHUNK)
     view = memoryview(buffer)
-    from sisterctl.store.read import open_regular_file
+    from sisterctl.store.atomic import open_regular_file
 
     with open_regular_file(path) as handle:
         while True:
@@ -671,6 +671,7 @@ def write(
             lambda tmp: _fill(tmp, source, size, text, data, registry),
             mode=0o600,
             durable=False,
+            derived=True,
         )
         _prune(where)
     except Exception:
