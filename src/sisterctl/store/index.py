@@ -855,6 +855,7 @@ class Index:
         self.settings: dict[str, Any] = settings
         try:
             self.leap_day = LeapDay(settings.get("leap_day", LeapDay.FEB28.value))
+            self.default_status = Status(settings.get("default_status", Status.ACTIVE.value))
             self.ties = int(meta["ties"])
             appendable = json.loads(meta["appendable"])
         except (ValueError, TypeError) as exc:
@@ -1004,6 +1005,7 @@ class Index:
             exchanges=on_ties("exchange") if exchanges else (),
             status_changes=on_ties("status_change"),
             leap_day=self.leap_day,
+            default_status=self.default_status,
         )
         if len(registry.cities) != len(city_list):
             raise BadIndex("a city twice")
