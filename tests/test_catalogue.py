@@ -2263,7 +2263,7 @@ HOSTILE = [
         GOOD,
         130,
         "registry.toml was written (that write is complete)\n",
-        patch=ctrl_c_in("sisterctl.store.appends._remember"),
+        patch=ctrl_c_in("sisterctl.store.atomic.fsync_dir"),
         writes=True,
     ),
     case(

@@ -27,8 +27,8 @@ from sisterctl.records.build import extend
 from sisterctl.records.toml import clean_record, decode, fragment_for, parse_toml
 from sisterctl.store import atomic
 from sisterctl.store import index as store_index
+from sisterctl.store.atomic import not_a_regular_file
 from sisterctl.store.read import (
-    not_a_regular_file,
     parse_and_build,
     raise_first_error,
     read_bytes,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import stat
 import sys
@@ -111,6 +112,7 @@ def replace(
     like: os.stat_result | None = None,
     unchanged: Signature | None = None,
     durable: bool = True,
+    derived: bool = False,
 ) -> bool:
     """Make a temporary file beside `path`, let `fill` write it (by its path: a writer
     of bytes copied from elsewhere, or SQLite), and rename it over `path`.
@@ -118,7 +120,9 @@ def replace(
     The new file gets `mode`, else the mode (and, where allowed, the owner) of `like`,
     the file it replaces, else the usual mode of a new file (0666 less the umask).
     With `unchanged`, nothing is replaced when `path` no longer has that signature
-    (then False). With `durable`, the file and the rename are flushed to disk. Raises
+    (then False). With `durable`, the file and the rename are flushed to disk. A
+    `derived` file (the index: data sisterctl keeps for itself) is not one the user's
+    command writes, so an interruption does not report it. Raises
     OSError (or what `fill` raises); the temporary file never stays."""
     import tempfile
 
@@ -143,7 +147,7 @@ def replace(
         if unchanged is not None and _changed(path, unchanged, None):
             tmp.unlink(missing_ok=True)
             return False
-        _rename(tmp, path)
+        _rename(tmp, path, noted=not derived)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -437,16 +441,18 @@ def _temporary(path: Path, data: bytes, mode: int) -> Path:
     return tmp
 
 
-def _rename(tmp: Path, path: Path) -> None:
-    """Rename `tmp` over `path`, and note that `path` was written. An interruption
-    that comes just after the rename still counts it: the temporary file is gone."""
+def _rename(tmp: Path, path: Path, *, noted: bool = True) -> None:
+    """Rename `tmp` over `path`, and (when `noted`) note that `path` was written. An
+    interruption that comes just after the rename still counts it: the temporary file
+    is gone."""
     try:
         tmp.replace(path)
     except BaseException:
-        if not tmp.exists():
+        if noted and not tmp.exists():
             _WRITTEN.append(path)
         raise
-    _WRITTEN.append(path)
+    if noted:
+        _WRITTEN.append(path)
 
 
 def fsync_dir(folder: Path) -> None:
@@ -461,3 +467,41 @@ def fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def open_regular_file(path: Path) -> io.FileIO:
+    """`path` opened for reading (unbuffered) if it is a regular file; else an
+    OSError (IsADirectoryError for a folder) or a RegistryError that says what it is.
+
+    It is looked at before it is opened (opening a FIFO waits for a writer, opening
+    some devices does something), opened without waiting, and looked at again once
+    open (it may have been replaced in between). Everything that reads the registry
+    file opens it here."""
+    import os
+    import stat
+
+    def refuse_unless_regular(mode: int) -> None:
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(path)
+        problem = not_a_regular_file(mode)
+        if problem is not None:
+            raise RegistryError(problem, path)
+
+    refuse_unless_regular(path.stat().st_mode)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    handle = io.FileIO(fd, "rb")
+    try:
+        refuse_unless_regular(os.fstat(fd).st_mode)
+    except BaseException:
+        handle.close()
+        raise
+    return handle
+
+
+def not_a_regular_file(mode: int) -> str | None:
+    """Why a file of this mode cannot be a registry, or None for a regular file."""
+    import stat
+
+    if stat.S_ISREG(mode):
+        return None
+    return f"is {describe_mode(mode)}, not a registry file"

@@ -105,7 +105,9 @@ def digest_of(path: Path) -> tuple[str, int]:
     size = 0
     buffer = bytearray(CHUNK)
     view = memoryview(buffer)
-    with path.open("rb", buffering=0) as handle:
+    from sisterctl.store.atomic import open_regular_file
+
+    with open_regular_file(path) as handle:
         while True:
             count = handle.readinto(buffer)
             if not count:
@@ -669,6 +671,7 @@ def write(
             lambda tmp: _fill(tmp, source, size, text, data, registry),
             mode=0o600,
             durable=False,
+            derived=True,
         )
         _prune(where)
     except Exception:
@@ -852,6 +855,7 @@ class Index:
         self.settings: dict[str, Any] = settings
         try:
             self.leap_day = LeapDay(settings.get("leap_day", LeapDay.FEB28.value))
+            self.default_status = Status(settings.get("default_status", Status.ACTIVE.value))
             self.ties = int(meta["ties"])
             appendable = json.loads(meta["appendable"])
         except (ValueError, TypeError) as exc:
@@ -1001,6 +1005,7 @@ class Index:
             exchanges=on_ties("exchange") if exchanges else (),
             status_changes=on_ties("status_change"),
             leap_day=self.leap_day,
+            default_status=self.default_status,
         )
         if len(registry.cities) != len(city_list):
             raise BadIndex("a city twice")

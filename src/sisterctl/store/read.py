@@ -10,6 +10,7 @@ from sisterctl.model import Registry
 from sisterctl.problems import LoadResult
 from sisterctl.records.build import build
 from sisterctl.records.toml import decode, parse_toml
+from sisterctl.store.atomic import open_regular_file
 
 if TYPE_CHECKING:
     pass
@@ -48,34 +49,8 @@ def read_bytes(path: Path) -> bytes:
 
 
 def _regular_file_bytes(path: Path) -> bytes:
-    import os
-    import stat
-
-    def refuse_unless_regular(mode: int) -> None:
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError(path)
-        problem = not_a_regular_file(mode)
-        if problem is not None:
-            raise RegistryError(problem, path)
-
-    # Looked at before it is opened (opening some devices does something), and again
-    # once open (it may have been replaced in between).
-    refuse_unless_regular(path.stat().st_mode)
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    with os.fdopen(fd, "rb") as handle:
-        refuse_unless_regular(os.fstat(fd).st_mode)
+    with open_regular_file(path) as handle:
         return handle.read()
-
-
-def not_a_regular_file(mode: int) -> str | None:
-    """Why a file of this mode cannot be a registry, or None for a regular file."""
-    import stat
-
-    if stat.S_ISREG(mode):
-        return None
-    from sisterctl.store.atomic import describe_mode
-
-    return f"is {describe_mode(mode)}, not a registry file"
 
 
 def load(path: Path, *, index: bool = False) -> Registry:

@@ -147,10 +147,12 @@ class IndexedView(View):
     def select(self, filters: Filters) -> Registry:
         def question(index: store_index.Index) -> Registry:
             where, params, cities = _filter_sql(index, filters)
+            # --field also matches the fields of a tie's exchanges: then they are read.
+            exchanges = filters.field is not None
             if where is None:
-                return index.registry(exchanges=False)
+                return index.registry(exchanges=exchanges)
             kinds = bool(filters.kind or filters.status)
-            return index.registry(where, params, cities=cities, exchanges=False, kinds=kinds)
+            return index.registry(where, params, cities=cities, exchanges=exchanges, kinds=kinds)
 
         return self._ask(question, lambda view: view.select(filters))
 
