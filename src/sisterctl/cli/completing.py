@@ -34,8 +34,7 @@ def run(command: Any, prog_name: str, instruction: str) -> int:
     from typer._completion_classes import completion_init
     from typer.completion import shell_complete
 
-    global _values
-    _values = None  # a new request (in tests, in the same process)
+    _values.clear()  # a new request (in tests, in the same process)
     completion_init()
     add_completion_class(_bash_class(), Shell.BASH.value)
     return shell_complete(command, {}, prog_name, COMPLETE_VAR, instruction)
@@ -60,26 +59,24 @@ def _bash_class() -> Any:
 # ---------------------------------------------------------------------------
 # Values from the registry
 
-_values: CompletionValues | None = None
+_values: dict[str, CompletionValues] = {}  # by what is completed, for one request
 
 
-def values(ctx: typer.Context) -> CompletionValues:
-    """What the registry named on the command line (or the default one) offers."""
-    global _values
-    if _values is None:
-        from sisterctl.store.complete import completion_values
+def values(ctx: typer.Context, what: str) -> CompletionValues:
+    """What the registry named on the command line (or the default one) offers for
+    `what` (tie, city, kind, country)."""
+    if what not in _values:
+        from sisterctl.store.complete import completion_values, defaults
         from sisterctl.store.location import locate
 
         named = ctx.meta.get("sisterctl.registry") or ctx.find_root().params.get("registry")
         try:
             path = locate(named or None).path
         except Exception:
-            from sisterctl.store.complete import defaults
-
-            _values = defaults()
+            _values[what] = defaults()
         else:
-            _values = completion_values(path)
-    return _values
+            _values[what] = completion_values(path, frozenset({what}))
+    return _values[what]
 
 
 def offer(what: str, ctx: typer.Context, incomplete: str) -> list[str]:
@@ -89,7 +86,7 @@ def offer(what: str, ctx: typer.Context, incomplete: str) -> list[str]:
     reads the same."""
     from sisterctl.text import fold
 
-    known = values(ctx)
+    known = values(ctx, what)
     pool = {
         "tie": known.tie_ids,
         "city": known.city_names,

@@ -41,10 +41,14 @@ def defaults() -> CompletionValues:
     return CompletionValues((), (), DEFAULT_KINDS, tuple(sorted(NAMES)), False)
 
 
-def completion_values(path: Path) -> CompletionValues:
+ALL = frozenset({"tie", "city", "kind", "country"})
+
+
+def completion_values(path: Path, wanted: frozenset[str] = ALL) -> CompletionValues:
     """The values of the registry at `path`, from its index (`store/index.py`) when the
     index holds exactly the file's present bytes; the defaults when there is none (or
-    the file cannot be read, or the index says anything unexpected)."""
+    the file cannot be read, or the index says anything unexpected). Only the `wanted`
+    ones are read (tie, city, kind, country); the others are left empty."""
     from sisterctl.store import index as store_index
 
     if not store_index.enabled():
@@ -57,31 +61,36 @@ def completion_values(path: Path) -> CompletionValues:
     if found is None:
         return defaults()
     try:
-        return _from_index(found)
+        return _from_index(found, wanted)
     except Exception:  # completion never fails: an index it cannot read offers defaults
         return defaults()
     finally:
         found.close()
 
 
-def _from_index(found: Index) -> CompletionValues:
+def _from_index(found: Index, wanted: frozenset[str]) -> CompletionValues:
     def texts(sql: str) -> list[str]:
         values = [row[0] for row in found.conn.execute(sql)]
         if not all(value is None or type(value) is str for value in values):
             raise ValueError("not text")
         return [value for value in values if value]
 
-    names = texts("SELECT json_extract(data, '$.name') FROM city ORDER BY n") + texts(
-        "SELECT json_extract(data, '$.local_name') FROM city ORDER BY n"
-    )
-    kinds = [
-        *texts("SELECT kind_now FROM tie GROUP BY kind_now ORDER BY min(n)"),
-        *DEFAULT_KINDS,
-        *texts("SELECT kind FROM tie GROUP BY kind ORDER BY min(n)"),
-    ]
-    countries = texts("SELECT country_a FROM tie UNION SELECT country_b FROM tie")
+    names: list[str] = []
+    if "city" in wanted:
+        names = texts("SELECT json_extract(data, '$.name') FROM city ORDER BY n")
+        names += texts("SELECT json_extract(data, '$.local_name') FROM city ORDER BY n")
+    kinds: list[str] = []
+    if "kind" in wanted:
+        kinds = [
+            *texts("SELECT kind_now FROM tie GROUP BY kind_now ORDER BY min(n)"),
+            *DEFAULT_KINDS,
+            *texts("SELECT kind FROM tie GROUP BY kind ORDER BY min(n)"),
+        ]
+    countries: list[str] = []
+    if "country" in wanted:
+        countries = texts("SELECT country_a FROM tie UNION SELECT country_b FROM tie")
     return CompletionValues(
-        tuple(found.tie_ids()),
+        tuple(found.tie_ids()) if "tie" in wanted else (),
         tuple(dict.fromkeys(names)),
         tuple(dict.fromkeys(kinds)),
         tuple(sorted(countries)),
