@@ -191,7 +191,8 @@ Terminal = Callable[..., str]
 def terminal(tmp_path: Path) -> Terminal:
     """Run `python -m sisterctl ARGS` on a pseudo-terminal `columns` wide (and with
     COLUMNS unset, so that sisterctl asks the terminal) and return what it showed, with
-    the terminal's line ends made plain. Skips where there are no pseudo-terminals."""
+    the terminal's line ends made plain; with no pager (tests/test_pager.py runs one).
+    Skips where there are no pseudo-terminals."""
     if sys.platform == "win32":
         pytest.skip("needs a pseudo-terminal")
 
@@ -212,6 +213,7 @@ def terminal(tmp_path: Path) -> Terminal:
         environ.update(
             {
                 "TERM": "xterm-256color",
+                "SISTERCTL_PAGER": "",
                 "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
                 "XDG_CACHE_HOME": str(tmp_path / "xdg-cache"),
                 **(env or {}),

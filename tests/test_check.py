@@ -165,6 +165,14 @@ CITY_SP = '\n[[city]]\nid = "sao-paulo-br"\nname = "São Paulo"\ncountry = "BR"\
             "[[status_change]] #1: ended on 2010-10, before the tie 'taipei-daegu' was "
             "founded (2010-11-04)",
         ),
+        # A Wikidata id is an item's: Q and a number.
+        (
+            '\n[[city]]\nid = "x-de"\nname = "X"\ncountry = "DE"\nwikidata = "q64"\n',
+            "error",
+            "value",
+            6,
+            "[[city]] #3 'x-de': 'wikidata' must be a Wikidata item id such as 'Q1867', not 'q64'",
+        ),
         # Warnings.
         (
             '\n[[partnership]]\nid = "taipei-sp"\ncities = ["taipei-tw", "sao-paulo-br"]\n'
@@ -239,6 +247,8 @@ def test_each_problem_with_its_severity_code_and_line(
         '\n[[city]]\nid = "x-ir"\nname = "Ab\u200cAli"\ncountry = "IR"\n'
         '\n[[partnership]]\nid = "x-taipei"\ncities = ["x-ir", "taipei-tw"]\n'
         'sources = ["s"]\nestablished = "2026-11-28"\n',
+        # A city's Wikidata item.
+        '\n[[city]]\nid = "berlin-de"\nname = "Berlin"\ncountry = "DE"\nwikidata = "Q64"\n',
         # Notes may hold tabs and newlines.
         '\n[[exchange]]\npartnership = "taipei-daegu"\nkind = "k"\ntitle = "A"\n'
         'details = """one\n\ttwo"""\n',

@@ -53,16 +53,6 @@ def test_usage_errors_are_one_line_with_exit_2(run: Run) -> None:
     ("args", "message"),
     [
         (
-            ["list", "--registry", "x.toml"],
-            "--registry is an option of sisterctl itself: put it before the command "
-            "(sisterctl --registry PATH list ...)",
-        ),
-        (
-            ["add", "agreement", "taipei-daegu", "-r", "x.toml"],
-            "-r is an option of sisterctl itself: put it before the command "
-            "(sisterctl -r PATH add agreement ...)",
-        ),
-        (
             ["show", "taipei-daegu", "--debug"],
             "--debug is an option of sisterctl itself: put it before the command "
             "(sisterctl --debug show ...)",
@@ -81,6 +71,55 @@ def test_an_option_of_sisterctl_after_the_command_says_where_it_goes(
     assert result.exit_code == ExitCode.USAGE
     assert result.stderr == f"sisterctl: {message}\n"
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("list", "-f", "csv", "--registry", "{r}"),
+        ("list", "-r", "{r}", "-f", "csv"),
+        ("show", "taipei-daegu", "-r", "{r}", "-f", "json"),
+        ("timeline", "-r", "{r}", "taipei-daegu"),
+        ("stats", "--registry={r}"),
+        ("upcoming", "--within", "1y", "-r", "{r}"),
+        ("check", "-r", "{r}"),
+        ("export", "csv", "-r", "{r}"),
+        ("add", "exchange", "taipei-daegu", "--date", "2019", "--kind", "visit",
+         "--title", "A visit", "--dry-run", "-r", "{r}"),
+    ],
+)  # fmt: skip
+def test_the_registry_may_be_named_after_the_command_too(
+    run: Run, small_registry: Path, args: tuple[str, ...]
+) -> None:
+    after = run(*(a.replace("{r}", str(small_registry)) for a in args))
+    assert after.exit_code == 0, after.stderr
+    # The same as before the command.
+    rest = [a for a in args if "{r}" not in a and a not in ("-r", "--registry")]
+    before = run("-r", small_registry, *rest)
+    assert (after.stdout, after.stderr) == (before.stdout, before.stderr)
+    # ...and not what the bundled registry, the default, gives.
+    bundled = run(*rest)
+    assert (after.stdout, after.stderr) != (bundled.stdout, bundled.stderr)
+
+
+def test_two_registries_before_and_after_the_command_are_refused(
+    run: Run, small_registry: Path, tmp_path: Path
+) -> None:
+    result = run("-r", small_registry, "list", "-r", tmp_path / "other.toml")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"sisterctl: two registries named: {small_registry} before the command and "
+        f"{tmp_path / 'other.toml'} after it\n"
+    )
+
+
+def test_a_picture_after_the_registry_is_checked_against_that_registry(
+    run: Run, small_registry: Path
+) -> None:
+    # --svg comes first on the line, but is compared with the registry named after it.
+    result = run("list", "--svg", small_registry, "-r", small_registry)
+    assert result.exit_code == 1
+    assert "is the registry itself" in result.stderr
 
 
 def test_as_of_must_be_a_full_date(run: Run, small_registry: Path) -> None:

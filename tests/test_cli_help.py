@@ -62,9 +62,13 @@ def test_every_command_sums_itself_up_in_one_line() -> None:
 def test_a_group_lists_its_commands_one_line_each(run: Run) -> None:
     result = run("export", "--help")
     assert result.exit_code == ExitCode.OK
-    lines = [line.strip("│ ").rstrip() for line in result.stdout.splitlines()]
-    assert "csv      Write one row per tie as CSV, safe to open in a spreadsheet." in lines
-    assert "geojson  Write a GeoJSON map: a line between the two cities of each tie." in lines
+    lines = [" ".join(line.strip("│ ").split()) for line in result.stdout.splitlines()]
+    assert "csv Write one row per tie as CSV, safe to open in a spreadsheet." in lines
+    assert "geojson Write a GeoJSON map: a line between the two cities of each tie." in lines
+    assert (
+        "quickstatements Write QuickStatements commands that add the ties to Wikidata, "
+        "with their sources." in lines
+    )
 
 
 def test_the_commands_are_listed_as_the_readme_tells_them(run: Run) -> None:

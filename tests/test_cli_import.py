@@ -206,6 +206,12 @@ def test_import_wikidata(run: Run, empty: Path, tmp_path: Path) -> None:
         result.stdout
     )
     held = store.load(empty)
+    # Each new city keeps its Wikidata item, for export quickstatements.
+    assert (held.cities["daegu-kr"].wikidata, held.cities["taipei-tw"].wikidata) == (
+        "Q20927",
+        "Q1867",
+    )
+    assert 'wikidata = "Q20927"' in empty.read_text(encoding="utf-8")
     osaka = held.by_id["san-francisco-osaka"]
     assert held.state(osaka).status.value == "ended"
     assert str(held.state(osaka).since) == "2018-10-02"

@@ -205,10 +205,12 @@ def test_show_tells_the_whole_tie(run: Run, small_registry: Path) -> None:
         "fields: smart cities, tourism",
         "Opening ceremony of the Taipei 2017 Universiade",
         "delegation",
-        "https://example.org/a",
     ]:
         assert expected in out, expected
-    assert out.index("Agreements") < out.index("Exchanges") < out.index("Sources")
+    assert out.index("Agreements") < out.index("Exchanges") < out.index("\nSources\n")
+    # The tie's source is a numbered mark, listed whole at the end.
+    assert "Sources      [1]" in out
+    assert out.endswith("\nSources\n[1] https://example.org/a\n")
 
 
 def test_show_by_city_names_in_either_order(run: Run, small_registry: Path) -> None:

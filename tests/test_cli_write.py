@@ -696,7 +696,9 @@ def test_show_prints_markup_and_escapes_literally(run: Run, write_registry: Any)
     assert "[bold red]Red[/bold red]" in out
     assert "[bold red]Markup[/bold red] \\x1b[5mblink\\u200b" in out
     assert "[blink]sister[/blink] city" in out
-    assert "[link=https://evil.example]click[/link]" in out
+    # The URL is a numbered mark, listed at the end: the markup around it stays text.
+    assert "[link=[1]]click[/link]" in out
+    assert "\n[1] https://evil.example\n" in out
     assert "\\u2066role\\u2069" in out
 
 
@@ -793,6 +795,22 @@ def test_add_city_records_its_local_name_aliases_kind_sources_and_notes(
         'notes = "A province, not a city."\nsources = ["https://example.org/gyeonggi"]\n'
     )
     assert run("-r", reg, "list", "--city", "경기도").exit_code == 0
+
+
+def test_add_city_records_its_wikidata_item_for_quickstatements(run: Run, reg: Path) -> None:
+    before = reg.read_bytes()
+    bad = run("-r", reg, "add", "city", "Chengdu, CN", "--wikidata", "chengdu", "--no-geocode")
+    assert bad.exit_code == 1
+    assert bad.stderr == (
+        "sisterctl: 'chengdu' is not a Wikidata item id: write Q and its number, as in Q1867\n"
+    )
+    assert reg.read_bytes() == before
+    # A bare number is the item of that number.
+    result = run("-r", reg, "add", "city", "Chengdu, CN", "--wikidata", "30002", "--no-geocode")
+    assert result.exit_code == 0, result.stderr
+    assert reg.read_text(encoding="utf-8").endswith(
+        '\n[[city]]\nid = "chengdu-cn"\nname = "Chengdu"\ncountry = "CN"\nwikidata = "Q30002"\n'
+    )
 
 
 def test_add_city_refuses_a_city_already_there(run: Run, reg: Path) -> None:

@@ -43,6 +43,7 @@ lat = 25.0375
 lon = 121.5625
 sources = ["https://www.wikidata.org/wiki/Q1867"]
 wikidata = "Q1867"
+website = "https://www.gov.taipei"
 
 [[city]]
 id = "daegu-kr"
@@ -137,7 +138,8 @@ def test_the_export_follows_the_documented_schema(tmp_path: Path) -> None:
     jsonschema.validate(exported, SCHEMA)
     assert exported["settings"] == {"leap_day": "mar1"}
     taipei = exported["cities"][0]
-    assert taipei["extra"] == {"wikidata": "Q1867"}
+    assert taipei["wikidata"] == "Q1867"
+    assert taipei["extra"] == {"website": "https://www.gov.taipei"}
     assert taipei["country_name"] == "Taiwan"
     # TOML values JSON cannot hold are written as strings.
     assert exported["cities"][2]["extra"]["nested"]["deep"] == {
@@ -164,7 +166,7 @@ def test_an_empty_value_is_exported_as_no_value(tmp_path: Path) -> None:
     text = RICH.replace("lon = 121.5625\n", 'lon = 121.5625\nnotes = ""\nempty = []\n', 1)
     exported = json_io.export(load_text(text, tmp_path))
     assert "notes" not in exported["cities"][0]
-    assert exported["cities"][0]["extra"] == {"wikidata": "Q1867"}
+    assert exported["cities"][0]["extra"] == {"website": "https://www.gov.taipei"}
 
 
 @pytest.mark.parametrize("leap_day", ["feb28", "mar1"])
@@ -239,6 +241,7 @@ def test_a_city_id_taken_by_another_city_gets_a_new_id_and_its_ties_follow(
             "lon": 121.5625,
             "sources": ["https://www.wikidata.org/wiki/Q1867"],
             "wikidata": "Q1867",
+            "website": "https://www.gov.taipei",
         },
     )
     tie = store.load(target).by_id["taipei-daegu"]

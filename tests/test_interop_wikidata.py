@@ -75,6 +75,7 @@ def test_countries_coordinates_and_sources_come_from_the_items() -> None:
     assert (tie.a.country, tie.b.country) == ("KR", "TW")
     assert (tie.a.lat, tie.a.lon) == (35.871389, 128.601389)  # WKT is Point(lon lat)
     assert tie.a.sources == ("https://www.wikidata.org/wiki/Q20927",)
+    assert (tie.a.wikidata, tie.b.wikidata) == ("Q20927", "Q1867")
     assert tie.sources == ("https://www.wikidata.org/wiki/Q20927",)
 
 

@@ -60,6 +60,7 @@ class City:
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
     geonames: int | None = None  # the GeoNames id the coordinates were taken from
     ignore_warnings: tuple[str, ...] = ()  # codes of check warnings set aside
+    wikidata: str | None = None  # the city's Wikidata item, "Q1867"
 
     @property
     def located(self) -> bool:

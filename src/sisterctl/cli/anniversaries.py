@@ -16,6 +16,7 @@ from sisterctl.cli.options import (
     CityOption,
     CountryOption,
     FormatOption,
+    FormulaGuardOption,
     HtmlOption,
     KindOption,
     OutputFormat,
@@ -116,6 +117,7 @@ def upcoming_command(
     include_ended: AllOption = False,
     leap_day: LeapDayOption = None,
     output: FormatOption = OutputFormat.TABLE,
+    formula_guard: FormulaGuardOption = True,
     svg: SvgOption = None,
     html: HtmlOption = None,
     width: WidthOption = 100,
@@ -153,7 +155,7 @@ def upcoming_command(
     if output is OutputFormat.JSON:
         plain.write_json(rows, sys.stdout)
     elif output is OutputFormat.CSV:
-        plain.write_csv(rows, UPCOMING_FIELDS, sys.stdout)
+        plain.write_csv(rows, UPCOMING_FIELDS, sys.stdout, formula_guard=formula_guard)
     else:
         plain.write_tsv(rows, UPCOMING_FIELDS, sys.stdout)
 

@@ -29,19 +29,20 @@ class State:
     """Global options, passed to every command through the Typer context. (A plain
     class: importing dataclasses would cost `sisterctl --version` 2 ms.)"""
 
-    __slots__ = ("debug", "registry")
+    __slots__ = ("debug", "pager", "registry")
 
-    def __init__(self, registry: Path | None = None, debug: bool = False) -> None:
+    def __init__(
+        self, registry: Path | None = None, debug: bool = False, pager: bool = True
+    ) -> None:
         self.registry = registry
         self.debug = debug
+        self.pager = pager
 
 
 _debug = False  # set by --debug; read when an unexpected error reaches the top
 
 # The options of `sisterctl` itself, which go before the command, as an example shows them.
 GLOBAL_OPTIONS = {
-    "-r": "-r PATH",
-    "--registry": "--registry PATH",
     "--debug": "--debug",
     "--version": "--version",
 }
@@ -141,11 +142,16 @@ COMMAND_ORDER = (
     "export",
     "merge",
     "git",
+    "completion",
 )
 
 
 class SisterctlGroup(TyperGroup):
     """Runs a command and turns every failure into one line and an exit code."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _share_global_options(self)
 
     def list_commands(self, ctx: Any) -> list[str]:
         """The commands in COMMAND_ORDER, not in the order their modules are imported."""
@@ -187,6 +193,13 @@ class SisterctlGroup(TyperGroup):
         extra: dict[str, Any],
     ) -> int:
         global _debug
+        from sisterctl.cli.startup import COMPLETE_VAR
+
+        if os.environ.get(COMPLETE_VAR):
+            # The shell asks for completions (cli/completing.py): no command runs.
+            from sisterctl.cli import completing
+
+            return completing.run(self, prog_name, os.environ[COMPLETE_VAR])
         argv = list(sys.argv[1:] if args is None else args)
         _debug = "--debug" in argv
         _forget_writes()
@@ -300,6 +313,98 @@ def _interrupted() -> int:
     return ExitCode.INTERRUPTED
 
 
+# Global options that every command takes after its name too, as gh and kubectl take
+# theirs (`sisterctl list -r x.toml` is `sisterctl -r x.toml list`): the commands that
+# take each, by name (None: all of them).
+PAGED_COMMANDS = ("list", "show", "timeline")
+
+
+def _share_global_options(group: Any) -> None:
+    """Give each command of `group`, and of its groups, the options of sisterctl itself
+    that may come after the command: --registry on all, --no-pager on those that page."""
+    from typer.core import TyperOption
+
+    for name, command in (getattr(group, "commands", None) or {}).items():
+        if getattr(command, "commands", None) is not None:
+            _share_global_options(command)
+            continue
+        _attach_completers(name, command)
+        names = {opt for param in command.params for opt in getattr(param, "opts", ())}
+        if "--registry" not in names:
+            command.params.append(
+                TyperOption(
+                    param_decls=["--registry", "-r"],
+                    metavar="PATH",
+                    expose_value=False,
+                    is_eager=True,  # before --svg and -o, which compare their file with it
+                    callback=_registry_after_command,
+                    help="The registry file to use, as 'sisterctl --registry PATH' before "
+                    "the command names it.",
+                )
+            )
+        if name in PAGED_COMMANDS and "--no-pager" not in names:
+            command.params.append(
+                TyperOption(
+                    param_decls=["--no-pager"],
+                    is_flag=True,
+                    default=False,
+                    expose_value=False,
+                    callback=_no_pager_after_command,
+                    help="Print straight to the terminal, never through $PAGER.",
+                )
+            )
+
+
+# Values that shell completion offers from the registry, by the name of the parameter
+# that takes them (cli/completing.py). `--kind` of an agreement or an exchange is its own
+# kind, not a tie's.
+_COMPLETED = {"tie": "tie", "city": "city", "country": "country", "kind": "kind", "to_kind": "kind"}
+_OWN_KINDS = ("agreement", "exchange")
+
+
+def _attach_completers(name: str, command: Any) -> None:
+    """Give the parameters of `command` that name a tie, a city, a kind of tie or a
+    country their completer, in one place rather than in every command's signature.
+    (Click keeps a parameter's completer in `_custom_shell_complete`, which Typer sets
+    too.)"""
+    for param in command.params:
+        what = _COMPLETED.get(param.name or "")
+        if what is None or (name in _OWN_KINDS and param.name == "kind"):
+            continue
+        if getattr(param, "_custom_shell_complete", None) is None:
+            param._custom_shell_complete = _completer(what)
+
+
+def _completer(what: str) -> Any:
+    def complete(ctx: Any, param: Any, incomplete: str) -> list[Any]:
+        from typer._click.shell_completion import CompletionItem
+
+        from sisterctl.cli.completing import offer
+
+        return [CompletionItem(value) for value in offer(what, ctx, incomplete)]
+
+    return complete
+
+
+def _registry_after_command(ctx: Any, param: Any, value: str | None) -> None:
+    if value is None:
+        return
+    ctx.meta["sisterctl.registry"] = value  # for shell completion, which runs no command
+    not_empty(value)
+    held = state(ctx)
+    path = Path(value)
+    if held.registry is not None and held.registry != path:
+        raise UsageError(
+            f"two registries named: {held.registry} before the command and {path} after it"
+        )
+    held.registry = path
+
+
+def _no_pager_after_command(ctx: Any, param: Any, value: bool) -> None:
+    if value:
+        state(ctx).pager = False
+
+
 def internal_error_message(exc: BaseException) -> str:
     """The one line shown for an unexpected exception (a bug)."""
     return (
@@ -340,7 +445,8 @@ import_app = typer.Typer(
 )
 export_app = typer.Typer(
     name="export",
-    help="Write the registry as CSV, JSON, GeoJSON or an iCalendar of anniversaries.",
+    help="Write the registry as CSV, JSON, GeoJSON, SQLite, QuickStatements for Wikidata, "
+    "or an iCalendar of anniversaries.",
     no_args_is_help=True,
 )
 
@@ -423,6 +529,14 @@ def _main(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show the full traceback of an internal error.")
     ] = False,
+    no_pager: Annotated[
+        bool,
+        typer.Option(
+            "--no-pager",
+            help="Print long output (show, timeline, list) straight to the terminal, "
+            "never through $PAGER (or set SISTERCTL_PAGER to nothing).",
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -430,7 +544,9 @@ def _main(
         ),
     ] = False,
 ) -> None:
-    ctx.obj = State(registry=Path(registry) if registry is not None else None, debug=debug)
+    ctx.obj = State(
+        registry=Path(registry) if registry is not None else None, debug=debug, pager=not no_pager
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -540,6 +656,12 @@ def lock_timeout() -> float:
 def note(message: str) -> None:
     """A message for the person at the terminal (not an error), on standard error."""
     _say(message)
+
+
+def writing_files() -> None:
+    """Say that the command writes a file (then an interruption says whether it did)."""
+    global _writes_files
+    _writes_files = True
 
 
 def write_output(ctx: typer.Context, data: bytes, output: Path | None) -> None:

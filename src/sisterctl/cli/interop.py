@@ -12,6 +12,8 @@ import typer
 
 from sisterctl.cli import printer
 from sisterctl.cli.app import (
+    a_file,
+    as_of_date,
     export_app,
     import_app,
     location,
@@ -19,11 +21,25 @@ from sisterctl.cli.app import (
     not_empty,
     note,
     open_registry,
+    refuse_the_registry,
     writable_path,
     write_output,
+    writing_files,
 )
 from sisterctl.cli.app import gazetteer as gazetteer_of
-from sisterctl.cli.options import OutputOption
+from sisterctl.cli.options import (
+    AsOfOption,
+    CityOption,
+    CountryOption,
+    FieldOption,
+    FormulaGuardOption,
+    OutputOption,
+    SinceOption,
+    StatusOption,
+    UntilOption,
+    tie_filters,
+)
+from sisterctl.cli.options import KindOption as TieKindOption
 
 if TYPE_CHECKING:
     from sisterctl.interop.json_io import Incoming
@@ -321,16 +337,30 @@ def export_csv(
             "and non-Latin names.",
         ),
     ] = False,
+    formula_guard: FormulaGuardOption = True,
+    city: CityOption = None,
+    country: CountryOption = None,
+    kind: TieKindOption = None,
+    status: StatusOption = None,
+    field: FieldOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
 ) -> None:
     """Write one row per tie as CSV, safe to open in a spreadsheet.
 
-    A cell that would start a formula (=, +, -, @) begins with a single quote.
+    A cell that would start a formula (=, +, -, @) begins with a single quote, unless
+    --no-formula-guard. The filters of 'list' choose the ties (all of them by default).
 
-    Example: sisterctl export csv -o ties.csv
+    Example: sisterctl export csv --country KR -o ties.csv
     """
+    from sisterctl.core.query import select
     from sisterctl.interop import csv_export
 
-    text = csv_export.to_csv(open_registry(ctx))
+    filters = tie_filters(
+        city=city, country=country, kind=kind, status=status, field=field, since=since, until=until
+    )
+    registry = open_registry(ctx)
+    text = csv_export.to_csv(registry, select(registry, filters), formula_guard=formula_guard)
     write_output(ctx, (("\ufeff" if bom else "") + text).encode("utf-8"), output)
 
 
@@ -368,3 +398,111 @@ def _json_text(data: Any) -> bytes:
     from sisterctl.output.plain import json_text
 
     return (json_text(data) + "\n").encode("utf-8")
+
+
+@export_app.command("sqlite")
+def export_sqlite(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            show_default=False,
+            dir_okay=False,
+            callback=a_file,
+            help="The database to write (replaced whole, if it is one already).",
+        ),
+    ],
+    as_of: AsOfOption = None,
+) -> None:
+    """Write the registry as an SQLite database, for Datasette, sqlite3 and pandas.
+
+    Tables of cities, partnerships, agreements, signatories, fields, exchanges, status
+    changes and the year's anniversaries from --as-of, with keys, full-text search and
+    the views ties, city_ties and upcoming_anniversaries (see the README).
+
+    Example: sisterctl export sqlite ties.db && datasette ties.db
+    """
+    from sisterctl.errors import RefusedError, UsageError
+    from sisterctl.interop import sqlite
+    from sisterctl.store import atomic
+
+    where = atomic.destination(file)  # refuses a folder, a socket, a loop of links...
+    if where.kind is not atomic.Kind.FILE:
+        raise UsageError(
+            f"a database is a file, not {file}: name one (sisterctl export sqlite ties.db)"
+        )
+    refuse_the_registry(ctx, file, "FILE")
+    _refuse_to_replace_what_is_no_database(where.path)
+    registry = open_registry(ctx)
+    day = as_of_date(as_of)
+    written: list[sqlite.Written] = []
+    writing_files()
+    try:
+        atomic.replace_by(where.path, lambda tmp: written.append(sqlite.write(tmp, registry, day)))
+    except OSError as exc:
+        raise RefusedError(f"cannot write {file}: {exc.strerror or exc}") from None
+    rows = written[0].rows
+    ties = "1 tie" if rows["partnerships"] == 1 else f"{rows['partnerships']:,} ties"
+    cities = "1 city" if rows["cities"] == 1 else f"{rows['cities']:,} cities"
+    line = f"wrote {ties} between {cities} to {file}"
+    if not written[0].full_text:
+        line += " (without full-text search: this SQLite has no FTS5)"
+    note(line)
+
+
+def _refuse_to_replace_what_is_no_database(file: Path) -> None:
+    """`export sqlite notes.txt` by mistake must not replace the notes."""
+    from sisterctl.errors import RefusedError
+    from sisterctl.interop.sqlite import HEADER
+
+    try:
+        with file.open("rb") as handle:
+            start = handle.read(len(HEADER))
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise RefusedError(f"cannot write {file}: {exc.strerror or exc}") from None
+    if start and start != HEADER:
+        raise RefusedError(
+            f"{file} is not an SQLite database, and sisterctl replaces only a database: "
+            "name another file, or remove this one first"
+        )
+
+
+@export_app.command("quickstatements")
+def export_quickstatements(
+    ctx: typer.Context,
+    output: OutputOption = None,
+    city: CityOption = None,
+    country: CountryOption = None,
+    kind: TieKindOption = None,
+    status: StatusOption = None,
+    field: FieldOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+) -> None:
+    """Write QuickStatements commands that add the ties to Wikidata, with their sources.
+
+    Each tie whose two cities have a Wikidata id (the city key wikidata) becomes
+    "twinned administrative body" (P190) on both items, with its start (P580) and end
+    (P582) times at their precision and each source as a reference URL (P854). Paste
+    the commands into https://quickstatements.toolforge.org and review them there.
+
+    Example: sisterctl export quickstatements --city Taipei -o taipei.qs
+    """
+    from sisterctl.core.query import select
+    from sisterctl.interop import quickstatements
+
+    filters = tie_filters(
+        city=city, country=country, kind=kind, status=status, field=field, since=since, until=until
+    )
+    registry = open_registry(ctx)
+    result = quickstatements.commands(registry, select(registry, filters))
+    write_output(ctx, result.text.encode("utf-8"), output)
+    ties = "1 tie" if result.ties == 1 else f"{result.ties:,} ties"
+    line = f"{ties} as {result.statements:,} P190 statements"
+    if result.left_out:
+        left = "1 tie" if result.left_out == 1 else f"{result.left_out:,} ties"
+        line += f"; {left} left out: a city has no Wikidata id (the city key wikidata)"
+    note(line)

@@ -21,6 +21,11 @@ class OutputFormat(StrEnum):
     TSV = "tsv"
 
 
+class ViewFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
 class StatusChoice(StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
@@ -35,6 +40,15 @@ FormatOption = Annotated[
         "-f",
         case_sensitive=False,
         help="table for people; json, csv or tsv for scripts (dates in ISO 8601).",
+    ),
+]
+ViewFormatOption = Annotated[
+    ViewFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        case_sensitive=False,
+        help="table for people; json for scripts (docs/json-format.md, dates in ISO 8601).",
     ),
 ]
 AsOfOption = Annotated[
@@ -137,6 +151,14 @@ WidthOption = Annotated[
         "--width", min=40, max=400, help="Width in columns of the --svg and --html pictures."
     ),
 ]
+FormulaGuardOption = Annotated[
+    bool,
+    typer.Option(
+        "--formula-guard/--no-formula-guard",
+        help="In CSV, begin a text cell that a spreadsheet would run as a formula "
+        "(=, +, -, @) with a single quote; turn off for pandas, SQLite or R, which run none.",
+    ),
+]
 OutputOption = Annotated[
     Path | None,
     typer.Option(
@@ -180,6 +202,29 @@ def tie_filters(
         since=first,
         until=last,
     )
+
+
+def chosen_fields(
+    text: str | None, known: tuple[str, ...], default: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The fields of `--fields a,b,c`, each one of `known`, in the order given."""
+    from sisterctl.errors import UsageError
+
+    if text is None:
+        return default
+    names = tuple(name.strip() for name in text.split(","))
+    for name in names:
+        if name not in known:
+            import difflib
+
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            what = f"unknown field {name!r}{hint}" if name else "an empty field name"
+            raise UsageError(f"--fields: {what}; the fields are {', '.join(known)}")
+    if len(set(names)) != len(names):
+        twice = next(n for n in names if names.count(n) > 1)
+        raise UsageError(f"--fields: {twice} is named twice")
+    return names
 
 
 def _year(option: str, text: str | None) -> int | None:

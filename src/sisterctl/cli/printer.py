@@ -54,10 +54,18 @@ def emit(
     html: Path | None = None,
     width: int = 100,
     title: str = "sisterctl",
+    page: bool = False,
 ) -> None:
     """Print to standard output; with `svg` or `html`, also write what was shown as a
-    picture of a fixed width, so that the file looks the same on every machine."""
-    make_console().print(renderable)
+    picture of a fixed width, so that the file looks the same on every machine. With
+    `page`, output longer than the terminal goes through the pager (`pager_command`)."""
+    console = make_console()
+    if page and console.is_terminal and is_terminal(sys.stdout):
+        _write_paged(_captured(console, renderable))
+    else:
+        # Not cropped: a line longer than the terminal (a URL, `output.links`) is
+        # written whole, for the terminal to wrap softly; nothing else is wider.
+        console.print(renderable, crop=False)
     if svg is not None or html is not None:
         _picture(renderable, svg=svg, html=html, width=width, title=title)
 
@@ -120,11 +128,13 @@ def emit_view(
     title: str = "sisterctl",
     out: IO[str] | None = None,
     environ: Mapping[str, str] = os.environ,
+    page: bool = False,
 ) -> None:
     """Print a view of many rows (`sisterctl.output.tables`) on standard output: on a
-    terminal, fitted to its width and styled (unless NO_COLOR); elsewhere one line per
-    row at the table's natural width, without escape codes. With `svg` or `html`, also
-    write it, `width` cells wide, as a picture."""
+    terminal, fitted to its width and styled (unless NO_COLOR), through the pager with
+    `page` when it has more lines than the screen; elsewhere one line per row at the
+    table's natural width, without escape codes. With `svg` or `html`, also write it,
+    `width` cells wide, as a picture."""
     from sisterctl.output import tables
 
     stream = sys.stdout if out is None else out
@@ -135,13 +145,130 @@ def emit_view(
         styles=takes_styles(stream, environ),
         rule="─" if _can_show(stream, "─") else "-",
     )
-    stream.write("".join(line + "\n" for line in lines))
+    text = "".join(line + "\n" for line in lines)
+    if page and terminal and stream is sys.stdout:
+        _write_paged(text)
+    else:
+        stream.write(text)
     if svg is None and html is None:
         return
     from rich.text import Text
 
     picture = "\n".join(tables.lines(view, width, styles=True))
     _picture(Text.from_ansi(picture, no_wrap=True), svg=svg, html=html, width=width, title=title)
+
+
+# ---------------------------------------------------------------------------
+# The pager
+
+PAGER_VAR = "SISTERCTL_PAGER"
+DEFAULT_PAGER = "less -FRX"
+
+
+def pager_command(environ: Mapping[str, str] = os.environ) -> list[str] | None:
+    """The pager to run, as gh and git choose theirs: $SISTERCTL_PAGER, else $PAGER,
+    else `less -FRX`; None when the one chosen is empty (`SISTERCTL_PAGER=`) or `cat`."""
+    import shlex
+
+    if PAGER_VAR in environ:
+        text = environ[PAGER_VAR]
+    elif "PAGER" in environ:
+        text = environ["PAGER"]
+    else:
+        text = DEFAULT_PAGER
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        words = text.split()
+    if not words or words == ["cat"]:
+        return None
+    return words
+
+
+def terminal_height(environ: Mapping[str, str] = os.environ) -> int:
+    """The terminal's height in lines: $LINES, else the size of standard output."""
+    given = environ.get("LINES")
+    if given is not None and given.isdigit() and int(given) > 0:
+        return int(given)
+    try:
+        lines = os.get_terminal_size(sys.stdout.fileno()).lines
+    except (AttributeError, ValueError, OSError):
+        lines = 0
+    return lines if lines > 0 else 24  # a terminal that gives no size (0): the usual
+
+
+def _captured(console: Console, renderable: RenderableType) -> str:
+    """What `console` would print of `renderable`, escape codes and all."""
+    import io
+
+    from rich.console import Console as RichConsole
+
+    buffer = io.StringIO()
+    RichConsole(
+        file=buffer,
+        width=console.width,
+        color_system=console.color_system,  # type: ignore[arg-type]
+        force_terminal=True,
+        legacy_windows=False,
+        highlight=False,
+        emoji=False,
+        markup=False,
+    ).print(renderable, crop=False)
+    return buffer.getvalue()
+
+
+def _write_paged(text: str) -> None:
+    """Write `text` to the terminal: through the pager when it has more lines than the
+    screen (and there is a pager to run), else as it is."""
+    command = pager_command()
+    long = text.count("\n") >= terminal_height()
+    if not (command is not None and long and page_text(text, command)):
+        sys.stdout.write(text)
+
+
+def page_text(text: str, command: list[str]) -> bool:
+    """Run the pager on `text`; False when it cannot be started (then nothing was
+    shown). Ctrl-C is the pager's while it runs, as with git."""
+    import signal
+    import subprocess
+
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    data = text.encode(encoding)  # what the terminal cannot show stops here, as it would
+    env = dict(os.environ)
+    # As git does: less shows colours and leaves the screen as it was, unless the
+    # user's own $LESS says otherwise.
+    env.setdefault("LESS", "FRX")
+    env.setdefault("LV", "-c")
+    sys.stdout.flush()
+    try:
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, env=env)
+    except OSError as exc:
+        from sisterctl.cli.app import note
+
+        note(f"cannot run the pager {command[0]!r} ({exc.strerror or exc}): set {PAGER_VAR}")
+        return False
+    interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        assert process.stdin is not None
+        try:
+            process.stdin.write(data)
+            process.stdin.close()
+        except BrokenPipeError:
+            pass  # the pager was quit before it read everything
+        process.wait()
+    finally:
+        signal.signal(signal.SIGINT, interrupt)
+    return True
+
+
+def hyperlinks(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether sources are written as terminal hyperlinks (OSC 8) where Rich writes
+    styles at all (a terminal, colour not turned off): not on the Linux console or a
+    dumb terminal, which would show the escape codes; `FORCE_HYPERLINK=0` turns them
+    off, as for other tools that follow that convention."""
+    if environ.get("FORCE_HYPERLINK", "").strip() == "0":
+        return False
+    return environ.get("TERM", "") not in ("linux", "dumb")
 
 
 def is_terminal(stream: IO[str]) -> bool:

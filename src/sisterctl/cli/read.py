@@ -10,13 +10,14 @@ from typing import Annotated
 import typer
 
 from sisterctl.cli import printer
-from sisterctl.cli.app import app, as_of_date, note, open_view
+from sisterctl.cli.app import app, as_of_date, not_empty, note, open_view, state
 from sisterctl.cli.options import (
     AsOfOption,
     CityOption,
     CountryOption,
     FieldOption,
     FormatOption,
+    FormulaGuardOption,
     HtmlOption,
     KindOption,
     OutputFormat,
@@ -25,6 +26,7 @@ from sisterctl.cli.options import (
     SvgOption,
     UntilOption,
     WidthOption,
+    chosen_fields,
     tie_filters,
 )
 
@@ -55,6 +57,21 @@ def list_command(
         SortChoice, typer.Option("--sort", case_sensitive=False, help="Order of the rows.")
     ] = SortChoice.ESTABLISHED,
     output: FormatOption = OutputFormat.TABLE,
+    fields: Annotated[
+        str | None,
+        typer.Option(
+            "--fields",
+            metavar="A,B,...",
+            show_default=False,
+            callback=not_empty,
+            help="The columns of --format json, csv or tsv, in this order (default: id, "
+            "city_a, country_a, city_b, country_b, kind, established, precision, years, "
+            "status); also city_a_id, local_name_a, country_a_name (and _b), kind_as_founded, "
+            "years_max, status_date, status_reason, fields, notes, sources, lat_a, lon_a, "
+            "lat_b, lon_b.",
+        ),
+    ] = None,
+    formula_guard: FormulaGuardOption = True,
     as_of: AsOfOption = None,
     svg: SvgOption = None,
     html: HtmlOption = None,
@@ -65,8 +82,13 @@ def list_command(
     Example: sisterctl list --city Taipei --since 2010
     """
     from sisterctl.core.query import SortKey, select, sort_ties
-    from sisterctl.output.serialize import LIST_FIELDS, list_rows
+    from sisterctl.output.serialize import LIST_ALL_FIELDS, LIST_FIELDS, list_dicts, list_rows
 
+    columns = chosen_fields(fields, LIST_ALL_FIELDS, LIST_FIELDS)
+    if fields is not None and output is OutputFormat.TABLE:
+        from sisterctl.errors import UsageError
+
+        raise UsageError("--fields chooses the columns of --format json, csv or tsv")
     filters = tie_filters(
         city=city, country=country, kind=kind, status=status, field=field, since=since, until=until
     )
@@ -87,10 +109,12 @@ def list_command(
             )
             if svg is None and html is None:
                 return
-        printer.emit_view(tables.list_table(rows), svg=svg, html=html, width=width)
+        printer.emit_view(
+            tables.list_table(rows), svg=svg, html=html, width=width, page=state(ctx).pager
+        )
         return
     _no_picture(svg, html)
-    _write_plain(output, [row.as_dict() for row in rows], LIST_FIELDS)
+    _write_plain(output, list_dicts(registry, rows, columns), columns, formula_guard=formula_guard)
 
 
 def _no_picture(svg: Path | None, html: Path | None) -> None:
@@ -102,14 +126,18 @@ def _no_picture(svg: Path | None, html: Path | None) -> None:
 
 
 def _write_plain(
-    output: OutputFormat, rows: list[dict[str, object]], fields: tuple[str, ...]
+    output: OutputFormat,
+    rows: list[dict[str, object]],
+    fields: tuple[str, ...],
+    *,
+    formula_guard: bool = True,
 ) -> None:
     from sisterctl.output import plain
 
     if output is OutputFormat.JSON:
         plain.write_json(rows, sys.stdout)
     elif output is OutputFormat.CSV:
-        plain.write_csv(rows, fields, sys.stdout)
+        plain.write_csv(rows, fields, sys.stdout, formula_guard=formula_guard)
     else:
         plain.write_tsv(rows, fields, sys.stdout)
 
@@ -143,11 +171,12 @@ def show_command(
         from sisterctl.output import render
 
         printer.emit(
-            render.tie_view(registry, found, day),
+            render.tie_view(registry, found, day, links=printer.hyperlinks()),
             svg=svg,
             html=html,
             width=width,
             title=found.title,
+            page=state(ctx).pager,
         )
         return
     _no_picture(svg, html)

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-from collections.abc import Iterator, Sequence
+import os
+from collections.abc import Iterator, Mapping, Sequence
 
 # Every module that registers commands, in the order they are registered.
 MODULES = (
@@ -38,6 +39,7 @@ MODULES = (
     "team",
     "timeline",
     "write",
+    "complete",
 )
 
 # The modules that register each top-level command or command group.
@@ -60,10 +62,11 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "edit": ("edit",),
     "merge": ("team",),
     "git": ("team",),
+    "completion": ("complete",),
 }
 
 # Options of the app itself, before the command; those that take a value.
-_GLOBAL_FLAGS = ("--debug",)
+_GLOBAL_FLAGS = ("--debug", "--no-pager")
 _GLOBAL_WITH_VALUE = ("--registry", "-r")
 
 
@@ -77,11 +80,31 @@ def load_all() -> None:
     load(MODULES)
 
 
-def load_for(args: Sequence[str]) -> None:
-    """Register the commands a command line may run."""
-    name = command_of(args)
+def load_for(args: Sequence[str], environ: Mapping[str, str] = os.environ) -> None:
+    """Register the commands a command line may run; when the shell asks for
+    completions, those of the command named by the words typed so far."""
+    name = command_of(completed_words(environ) if environ.get(COMPLETE_VAR) else args)
     if name != "":
         load(COMMANDS.get(name, MODULES) if name is not None else MODULES)
+
+
+COMPLETE_VAR = "_SISTERCTL_COMPLETE"  # set when the shell asks for completions
+
+
+def completed_words(environ: Mapping[str, str] = os.environ) -> list[str]:
+    """The words before the one being completed, as the shell passes them (bash:
+    COMP_WORDS and COMP_CWORD; zsh and fish: _TYPER_COMPLETE_ARGS; cli/completing.py)."""
+    from typer._click.shell_completion import split_arg_string
+
+    if "COMP_WORDS" in environ:
+        words = split_arg_string(environ["COMP_WORDS"])
+        try:
+            return words[1 : int(environ.get("COMP_CWORD", ""))]
+        except ValueError:
+            return []
+    line = environ.get("_TYPER_COMPLETE_ARGS", "")
+    words = split_arg_string(line)[1:]
+    return words if line.endswith(" ") else words[:-1]
 
 
 def command_of(args: Sequence[str]) -> str | None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from sisterctl.cli import printer
-from sisterctl.cli.app import app, as_of_date, open_registry
+from sisterctl.cli.app import app, as_of_date, open_registry, state
 from sisterctl.cli.options import (
     AsOfOption,
     CityOption,
@@ -19,6 +21,8 @@ from sisterctl.cli.options import (
     StatusOption,
     SvgOption,
     UntilOption,
+    ViewFormat,
+    ViewFormatOption,
     WidthOption,
     tie_filters,
 )
@@ -45,6 +49,7 @@ def timeline_command(
             "its id, name, alias or local name.",
         ),
     ] = None,
+    output: ViewFormatOption = ViewFormat.TABLE,
     as_of: AsOfOption = None,
     svg: SvgOption = None,
     html: HtmlOption = None,
@@ -61,21 +66,41 @@ def timeline_command(
     from sisterctl.core.query import find_tie
     from sisterctl.core.timeline import city_network, find_city, tie_timeline
     from sisterctl.errors import UsageError
-    from sisterctl.output import render
+    from sisterctl.output import render, serialize
 
     if bool(tie) == bool(city):
         raise UsageError(
             "name one tie (timeline taipei-daegu) or one city (timeline --city Taipei)"
         )
+    _no_picture(output, svg, html)
     registry = open_registry(ctx)
     day = as_of_date(as_of)
     if city:
         network = city_network(registry, find_city(registry, city), day)
+        if output is ViewFormat.JSON:
+            return _print_json(serialize.network_dict(network))
         view, title = render.network_view(network), render.network_title(network)
     else:
         found = find_tie(registry, tie or [])
-        view, title = render.timeline_view(tie_timeline(registry, found, day)), found.title
-    printer.emit(view, svg=svg, html=html, width=width, title=title)
+        timeline = tie_timeline(registry, found, day)
+        if output is ViewFormat.JSON:
+            return _print_json(serialize.timeline_dict(timeline))
+        view = render.timeline_view(timeline, links=printer.hyperlinks())
+        title = found.title
+    printer.emit(view, svg=svg, html=html, width=width, title=title, page=state(ctx).pager)
+
+
+def _no_picture(output: ViewFormat, svg: Path | None, html: Path | None) -> None:
+    if output is not ViewFormat.TABLE and (svg is not None or html is not None):
+        from sisterctl.errors import UsageError
+
+        raise UsageError("--svg and --html picture what is shown: leave out --format")
+
+
+def _print_json(data: object) -> None:
+    from sisterctl.output import plain
+
+    plain.write_json(data, sys.stdout)
 
 
 @app.command("stats")
@@ -91,6 +116,7 @@ def stats_command(
     top: Annotated[
         int, typer.Option("--top", min=1, help="How many countries, cities and kinds to rank.")
     ] = 10,
+    output: ViewFormatOption = ViewFormat.TABLE,
     as_of: AsOfOption = None,
     svg: SvgOption = None,
     html: HtmlOption = None,
@@ -110,6 +136,11 @@ def stats_command(
     filters = tie_filters(
         city=city, country=country, kind=kind, status=status, field=field, since=since, until=until
     )
+    _no_picture(output, svg, html)
     registry = open_registry(ctx)
     stats = registry_stats(registry, select(registry, filters), as_of_date(as_of), top=top)
+    if output is ViewFormat.JSON:
+        from sisterctl.output.serialize import stats_dict
+
+        return _print_json(stats_dict(stats))
     printer.emit(render.stats_view(stats), svg=svg, html=html, width=width, title="sisterctl stats")

@@ -533,6 +533,16 @@ def add_city(
     ] = None,
     source: SourceOption = None,
     note: NoteOption = None,
+    wikidata: Annotated[
+        str | None,
+        typer.Option(
+            "--wikidata",
+            metavar="QID",
+            show_default=False,
+            callback=not_empty,
+            help="Its Wikidata item (Q20927), for 'sisterctl export quickstatements'.",
+        ),
+    ] = None,
     geonames: Annotated[
         int | None,
         typer.Option(
@@ -559,7 +569,7 @@ def add_city(
     from sisterctl.core.edits import CityNames, NewCity, new_city
 
     where = _ask(ctx, city, "'NAME, COUNTRY'", "City (NAME, COUNTRY)")
-    names = CityNames(local_name, alias or (), kind, source or (), note)
+    names = CityNames(local_name, alias or (), kind, source or (), note, wikidata)
     request = NewCity(where, names, (geonames,) if geonames is not None else ())
     gazetteer = None if no_geocode else gazetteer_of(required=geonames is not None)
     records = _write(ctx, lambda reg: new_city(reg, request, gazetteer), dry_run)

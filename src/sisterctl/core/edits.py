@@ -44,9 +44,17 @@ class CityNames:
     type: str | None = None  # city (default), province, state, region, county...
     sources: Sequence[str] = ()
     notes: str | None = None
+    wikidata: str | None = None  # its Wikidata item, Q1867
 
     def __bool__(self) -> bool:
-        return bool(self.local_name or self.aliases or self.type or self.sources or self.notes)
+        return bool(
+            self.local_name
+            or self.aliases
+            or self.type
+            or self.sources
+            or self.notes
+            or self.wikidata
+        )
 
 
 @dataclass(frozen=True)
@@ -250,9 +258,25 @@ class CityChoice:
             type=kind if kind and fold(kind) != "city" else None,
             local_name=line(names.local_name, "local name") if names.local_name else None,
             aliases=[a for a in _lines(names.aliases, "alias") if a != self.name],
+            wikidata=_wikidata(names.wikidata),
             notes=paragraph(names.notes, "note"),
             sources=_sources(names.sources),
         )[1]
+
+
+def _wikidata(value: str | None) -> str | None:
+    """A Wikidata item id, Q and a number (`Q1867`); a bare number is taken as one."""
+    if value is None:
+        return None
+    from sisterctl.records.build import WIKIDATA_ID_RE
+
+    item = value.strip()
+    item = "Q" + item if item.isdigit() else item[:1].upper() + item[1:]
+    if not WIKIDATA_ID_RE.fullmatch(item):
+        raise RefusedError(
+            f"{value!r} is not a Wikidata item id: write Q and its number, as in Q1867"
+        )
+    return item
 
 
 def _known(city: City) -> CityChoice:

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from typing import Any
 
-from sisterctl.model import Registry
+from sisterctl.model import Partnership, Registry
 from sisterctl.output.plain import csv_text
 from sisterctl.output.serialize import LIST_FIELDS, ListRow, iso
 
@@ -38,11 +39,11 @@ FIELDS = (
 LIST_SEPARATOR = "; "  # between the values of one cell: fields, sources
 
 
-def rows(registry: Registry) -> list[dict[str, Any]]:
-    """One row per tie, in registry order, as it stands today: its kind after any
-    upgrade, its status after any change."""
+def rows(registry: Registry, ties: Iterable[Partnership] | None = None) -> list[dict[str, Any]]:
+    """One row per tie (of `ties`, else of the registry, in registry order), as it
+    stands today: its kind after any upgrade, its status after any change."""
     out = []
-    for tie in registry.partnerships:
+    for tie in registry.partnerships if ties is None else ties:
         a, b = tie.cities
         state = registry.state(tie)
         row = ListRow(tie, registry.kind_on(tie), state.status.value, None).as_dict()
@@ -62,16 +63,23 @@ def rows(registry: Registry) -> list[dict[str, Any]]:
     return out
 
 
-def cell(value: Any) -> str:
-    """One CSV cell: text guarded (every line of it), control characters and invisible
-    marks shown as escapes, lists joined with "; ", numbers as they are."""
-    return csv_text(value)
+def cell(value: Any, *, formula_guard: bool = True) -> str:
+    """One CSV cell: text guarded, every line of it (unless not `formula_guard`),
+    control characters and invisible marks shown as escapes, lists joined with "; ",
+    numbers as they are."""
+    return csv_text(value, formula_guard=formula_guard)
 
 
-def to_csv(registry: Registry) -> str:
-    """The whole CSV text, header first, lines ending in `\\n`."""
+def to_csv(
+    registry: Registry, ties: Iterable[Partnership] | None = None, *, formula_guard: bool = True
+) -> str:
+    """The whole CSV text, header first, lines ending in `\\n`: every tie, or `ties`;
+    with `formula_guard` (the default) safe to open in a spreadsheet."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(FIELDS)
-    writer.writerows([cell(row[name]) for name in FIELDS] for row in rows(registry))
+    writer.writerows(
+        [cell(row[name], formula_guard=formula_guard) for name in FIELDS]
+        for row in rows(registry, ties)
+    )
     return buffer.getvalue()

@@ -54,6 +54,7 @@ class Place:
     lat: float | None = None
     lon: float | None = None
     sources: tuple[str, ...] = ()
+    wikidata: str | None = None  # its Wikidata item, when the import knows it
 
     @property
     def key(self) -> tuple[str, str]:
@@ -231,6 +232,7 @@ class Placer:
             country=place.country,
             lat=place.lat if located else None,
             lon=place.lon if located else None,
+            wikidata=place.wikidata,
             sources=list(place.sources),
         )
         return self.add_city(city)

@@ -258,7 +258,16 @@ def _candidate(tie: _Tie, first: _Item, second: _Item) -> Candidate | Skip:
                 detail = f"{item.unknown_country} (for {item.label})"
                 return Skip(tie.where, SkipReason.UNKNOWN_COUNTRY, detail)
             return Skip(tie.where, SkipReason.NO_COUNTRY, f"{item.label} ({PAGE}{item.qid})")
-        places.append(Place(item.label, item.country, item.lat, item.lon, (f"{PAGE}{item.qid}",)))
+        places.append(
+            Place(
+                item.label,
+                item.country,
+                item.lat,
+                item.lon,
+                (f"{PAGE}{item.qid}",),
+                wikidata=item.qid,
+            )
+        )
     return Candidate(
         tie.where,
         places[0],

@@ -83,21 +83,33 @@ def unguard(text: str) -> str:
     return text[1:] if text.startswith("'") and _GUARDED.match(text, 1) else text
 
 
-def csv_text(value: Any) -> str:
+def csv_text(value: Any, *, formula_guard: bool = True) -> str:
     """A value as a CSV cell, safe to open in a spreadsheet: control characters and
     invisible marks escaped (`_cell`), every line guarded (`guard`); a number as it
     is. A cell with a line break in it is quoted by the csv module, so it never starts
-    a row."""
+    a row. Without `formula_guard` (for programs that run no formulas: pandas, SQLite,
+    R) the text is not guarded."""
     text = _cell(value)
-    return text if isinstance(value, int | float) and not isinstance(value, bool) else guard(text)
+    if not formula_guard or (isinstance(value, int | float) and not isinstance(value, bool)):
+        return text
+    return guard(text)
 
 
-def write_csv(rows: Iterable[Mapping[str, Any]], fields: Sequence[str], out: TextIO) -> None:
+def write_csv(
+    rows: Iterable[Mapping[str, Any]],
+    fields: Sequence[str],
+    out: TextIO,
+    *,
+    formula_guard: bool = True,
+) -> None:
     """CSV, safe to open in a spreadsheet: a text cell that would start a formula is
-    guarded (`guard`); numbers are written as they are."""
+    guarded (`guard`); numbers are written as they are. Without `formula_guard` (for
+    programs that run no formulas: pandas, SQLite, R) every text is written as it is."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(fields)
-    writer.writerows([csv_text(row.get(f)) for f in fields] for row in rows)
+    writer.writerows(
+        [csv_text(row.get(f), formula_guard=formula_guard) for f in fields] for row in rows
+    )
 
 
 def write_tsv(rows: Iterable[Mapping[str, Any]], fields: Sequence[str], out: TextIO) -> None:

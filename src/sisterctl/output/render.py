@@ -18,6 +18,7 @@ from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
 from rich.segment import Segment
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
@@ -25,6 +26,7 @@ from sisterctl.core.query import age
 from sisterctl.core.stats import Count, RegistryStats
 from sisterctl.core.timeline import CityNetwork, EventKind, NetworkTie, TieTimeline, TimelineEvent
 from sisterctl.model import Partnership, Registry, Status
+from sisterctl.output.links import Footnotes, linkable
 from sisterctl.output.serialize import sorted_by_date
 from sisterctl.output.tables import STATUS_STYLE, date_text, status_words, years_text
 from sisterctl.text import fold, safe_display
@@ -50,8 +52,35 @@ def _city_line(city: Any) -> Text:
     return line
 
 
-def tie_view(registry: Registry, tie: Partnership, as_of: dt.date) -> RenderableType:
-    """Everything about one tie, as `sisterctl show` prints it."""
+def _link_list(notes: Footnotes, *, links: bool = True) -> RenderableType:
+    """The URLs of a view, numbered, each on a line of its own that is never wrapped
+    nor cut (`output.links`); hyperlinks where `links`."""
+    lines = []
+    for mark, url in notes.lines():
+        line = Text(no_wrap=True, overflow="ignore", end="")
+        line.append(f"{mark} ", style="dim")
+        line.append(url, style=Style(link=url) if links and linkable(url) else None)
+        lines.append(line)
+    return _Unwrapped(*lines)
+
+
+class _Unwrapped:
+    """Lines as they are, however long: the terminal wraps them softly (printed with
+    `crop=False`, see cli/printer.py)."""
+
+    def __init__(self, *lines: Text) -> None:
+        self.lines = lines
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        return _as_segments(console, self.lines)
+
+
+def tie_view(
+    registry: Registry, tie: Partnership, as_of: dt.date, *, links: bool = True
+) -> RenderableType:
+    """Everything about one tie, as `sisterctl show` prints it. Sources, and URLs in
+    notes, are numbered marks (`[1]`) listed in full at the end (`output.links`)."""
+    notes = Footnotes()
     state = registry.state(tie)
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold", no_wrap=True)
@@ -76,10 +105,12 @@ def tie_view(registry: Registry, tie: Partnership, as_of: dt.date) -> Renderable
             status.append(f" since {state.since.iso()}")
         if state.reason:
             status.append(": ")
-            status.append_text(_t(state.reason))
+            status.append_text(_t(notes.mark(state.reason)))
     facts.add_row("Status", status)
     if tie.fields:
         facts.add_row("Fields", _t(", ".join(tie.fields)))
+    if tie.sources:
+        facts.add_row("Sources", Text(notes.marks(tie.sources)))
     facts.add_row("Id", _t(tie.id, "cyan"))
 
     parts: list[RenderableType] = [
@@ -88,21 +119,31 @@ def tie_view(registry: Registry, tie: Partnership, as_of: dt.date) -> Renderable
     ]
     agreements = sorted_by_date(registry.agreements_of(tie))
     if agreements:
-        parts.append(_agreements_table(registry, agreements, as_of))
+        parts.append(_agreements_table(registry, agreements, as_of, notes))
     exchanges = sorted_by_date(registry.exchanges_of(tie))
     if exchanges:
-        parts.append(_exchanges_table(registry, exchanges))
+        parts.append(_exchanges_table(registry, exchanges, notes))
     changes = registry.status_changes_of(tie)
     if changes:
         table = _section("Status changes", ("Date", "Status", "Reason"))
         for change in changes:
-            table.add_row(change.date.iso(), change.status.value, _t(change.reason))
+            reason = _t(notes.mark(change.reason or ""))
+            _append_sources(reason, change.sources, notes)
+            table.add_row(change.date.iso(), change.status.value, reason)
         parts.append(table)
     if tie.notes:
-        parts.append(Group(Text("Notes", style="bold"), _t(tie.notes)))
-    if tie.sources:
-        parts.append(Group(Text("Sources", style="bold"), *(_t(s) for s in tie.sources)))
+        parts.append(Group(Text("Notes", style="bold"), _t(notes.mark(tie.notes))))
+    if notes.urls:
+        parts.append(Group(Text("Sources", style="bold"), _link_list(notes, links=links)))
     return Group(*_spaced(parts))
+
+
+def _append_sources(text: Text, sources: Sequence[str], notes: Footnotes) -> None:
+    """`sources [2] [3]` on a line of its own at the end of a cell."""
+    if sources:
+        if text:
+            text.append("\n")
+        text.append("sources " + notes.marks(list(sources)), style="dim")
 
 
 def _spaced(parts: list[RenderableType]) -> list[RenderableType]:
@@ -134,7 +175,9 @@ def _record_id(registry: Registry, record: Any) -> Text:
     return _t(registry.record_id(record), "cyan")
 
 
-def _agreements_table(registry: Registry, agreements: Sequence[Any], as_of: dt.date) -> Table:
+def _agreements_table(
+    registry: Registry, agreements: Sequence[Any], as_of: dt.date, notes: Footnotes
+) -> Table:
     table = _section("Agreements", ("Date", "Agreement", "Signed"))
     for agreement in agreements:
         what = _t(agreement.title, "bold")
@@ -152,7 +195,8 @@ def _agreements_table(registry: Registry, agreements: Sequence[Any], as_of: dt.d
             what.append_text(_t("fields: " + ", ".join(agreement.fields)))
         if agreement.notes:
             what.append("\n")
-            what.append_text(_t(agreement.notes, "dim"))
+            what.append_text(_t(notes.mark(agreement.notes), "dim"))
+        _append_sources(what, agreement.sources, notes)
         how = Text()
         for person in agreement.signatories:
             if how:
@@ -169,7 +213,7 @@ def _agreements_table(registry: Registry, agreements: Sequence[Any], as_of: dt.d
     return table
 
 
-def _exchanges_table(registry: Registry, exchanges: Sequence[Any]) -> Table:
+def _exchanges_table(registry: Registry, exchanges: Sequence[Any], notes: Footnotes) -> Table:
     table = _section("Exchanges", ("Date", "Kind", "Exchange"))
     for exchange in exchanges:
         what = _t(exchange.title, "bold")
@@ -187,7 +231,8 @@ def _exchanges_table(registry: Registry, exchanges: Sequence[Any]) -> Table:
             what.append_text(_t("fields: " + ", ".join(exchange.fields)))
         if exchange.details:
             what.append("\n")
-            what.append_text(_t(exchange.details))
+            what.append_text(_t(notes.mark(exchange.details)))
+        _append_sources(what, exchange.sources, notes)
         table.add_row(date_text(exchange.date), _t(exchange.kind), what)
     return table
 
@@ -437,7 +482,7 @@ def _mode_phrase(mode: str | None) -> str:
     return f"by {words}"
 
 
-def _event_body(event: TimelineEvent) -> Text:
+def _event_body(event: TimelineEvent, notes: Footnotes) -> Text:
     body = _t(event.title, "bold")
     if event.planned:
         body.append(" · planned, overdue" if event.overdue else " · planned", style="yellow")
@@ -445,7 +490,7 @@ def _event_body(event: TimelineEvent) -> Text:
         body.append_text(_ahead_note(event))
     if event.details:
         body.append("\n")
-        body.append_text(_t(event.details))
+        body.append_text(_t(notes.mark(event.details)))
     how: list[str] = []
     if event.signatories:
         verb = "to be signed by" if event.planned else "signed by"
@@ -465,7 +510,7 @@ def _event_body(event: TimelineEvent) -> Text:
         body.append_text(_t("fields: " + ", ".join(event.fields), "dim"))
     if event.notes:
         body.append("\n")
-        body.append_text(_t(event.notes, "dim"))
+        body.append_text(_t(notes.mark(event.notes), "dim"))
     return body
 
 
@@ -504,8 +549,10 @@ def _places(tie: Partnership) -> Text:
     return line
 
 
-def timeline_view(timeline: TieTimeline) -> RenderableType:
-    """The life of one tie, as `sisterctl timeline TIE` prints it."""
+def timeline_view(timeline: TieTimeline, *, links: bool = True) -> RenderableType:
+    """The life of one tie, as `sisterctl timeline TIE` prints it. URLs in notes are
+    numbered marks (`[1]`), listed in full at the end (`output.links`)."""
+    notes = Footnotes()
     tie = timeline.tie
     title = _t(tie.title, "bold")
     title.append(f"  as of {timeline.as_of.isoformat()}", style="dim")
@@ -531,7 +578,7 @@ def timeline_view(timeline: TieTimeline) -> RenderableType:
                     _event_marker(event),
                     date_text(event.date),
                     safe_display(event.label),
-                    _event_body(event),
+                    _event_body(event, notes),
                 )
                 for event in group.events
             ],
@@ -539,7 +586,10 @@ def timeline_view(timeline: TieTimeline) -> RenderableType:
         )
         for group in timeline.groups
     ]
-    return Group(_Wrapped(title, _places(tie), facts), Text(""), _Rail(groups))
+    parts: list[RenderableType] = [_Wrapped(title, _places(tie), facts), Text(""), _Rail(groups)]
+    if notes.urls:
+        parts += [Text(""), Text("Links", style="bold"), _link_list(notes, links=links)]
+    return Group(*parts)
 
 
 def _possessive(name: str) -> str:

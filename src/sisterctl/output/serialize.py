@@ -9,8 +9,9 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from sisterctl import countries
 from sisterctl.core.query import age
 from sisterctl.dates import PartialDate, chronological
 from sisterctl.model import (
@@ -20,6 +21,7 @@ from sisterctl.model import (
     Partnership,
     Registry,
     Signatory,
+    Status,
     StatusChange,
 )
 from sisterctl.records.fields import (
@@ -31,6 +33,10 @@ from sisterctl.records.fields import (
     Kind,
     Table,
 )
+
+if TYPE_CHECKING:
+    from sisterctl.core.stats import Count, Ranking, RegistryStats
+    from sisterctl.core.timeline import CityNetwork, TieTimeline, TimelineEvent
 
 _Dated = TypeVar("_Dated", Agreement, Exchange)
 
@@ -46,6 +52,29 @@ LIST_FIELDS = (
     "years",
     "status",
 )
+
+
+# What else `list --fields` may choose, beyond LIST_FIELDS.
+LIST_MORE_FIELDS = (
+    "city_a_id",
+    "local_name_a",
+    "country_a_name",
+    "city_b_id",
+    "local_name_b",
+    "country_b_name",
+    "kind_as_founded",
+    "years_max",
+    "status_date",
+    "status_reason",
+    "fields",
+    "notes",
+    "sources",
+    "lat_a",
+    "lon_a",
+    "lat_b",
+    "lon_b",
+)
+LIST_ALL_FIELDS = (*LIST_FIELDS, *LIST_MORE_FIELDS)
 
 
 def iso(date: PartialDate | None) -> str | None:
@@ -79,6 +108,45 @@ class ListRow:
             "years": self.years[0] if self.years else None,
             "status": self.status,
         }
+
+
+def list_dicts(
+    registry: Registry, rows: list[ListRow], fields: tuple[str, ...] = LIST_FIELDS
+) -> list[dict[str, Any]]:
+    """The rows as plain data with `fields` (any of LIST_ALL_FIELDS), in that order."""
+    more = [f for f in fields if f not in LIST_FIELDS]
+    out = []
+    for row in rows:
+        values = row.as_dict()
+        if more:
+            values.update(_more_fields(registry, row))
+        out.append({f: values[f] for f in fields})
+    return out
+
+
+def _more_fields(registry: Registry, row: ListRow) -> dict[str, Any]:
+    tie = row.tie
+    a, b = tie.cities
+    state = registry.state(tie)
+    return {
+        "city_a_id": a.id,
+        "local_name_a": a.local_name,
+        "country_a_name": a.country_name,
+        "city_b_id": b.id,
+        "local_name_b": b.local_name,
+        "country_b_name": b.country_name,
+        "kind_as_founded": tie.kind,
+        "years_max": row.years[1] if row.years else None,
+        "status_date": iso(state.since),
+        "status_reason": state.reason,
+        "fields": list(tie.fields),
+        "notes": tie.notes,
+        "sources": list(tie.sources),
+        "lat_a": a.lat,
+        "lon_a": a.lon,
+        "lat_b": b.lat,
+        "lon_b": b.lon,
+    }
 
 
 def list_rows(registry: Registry, ties: list[Partnership], as_of: dt.date) -> list[ListRow]:
@@ -197,3 +265,112 @@ def sorted_by_date(records: tuple[_Dated, ...]) -> list[_Dated]:
         records,
         key=lambda r: chronological(r.date, planned=isinstance(r, Agreement) and r.planned),
     )
+
+
+# ---------------------------------------------------------------------------
+# `timeline --format json` and `stats --format json` (docs/json-format.md, "Command
+# output"): every key always present, null when it has no value, so that a script
+# reads the same keys from every object.
+
+
+def _city_brief(city: City) -> dict[str, Any]:
+    return {
+        "id": city.id,
+        "name": city.name,
+        "local_name": city.local_name,
+        "country": city.country,
+        "country_name": city.country_name,
+    }
+
+
+def timeline_dict(timeline: TieTimeline) -> dict[str, Any]:
+    """A tie's timeline, as `timeline TIE --format json` prints it."""
+    tie, state = timeline.tie, timeline.state
+    return {
+        "id": tie.id,
+        "title": tie.title,
+        "as_of": timeline.as_of.isoformat(),
+        "cities": [_city_brief(c) for c in tie.cities],
+        "kind": timeline.kind,
+        "established": iso(tie.established),
+        "precision": precision(tie.established),
+        "years": timeline.years[0] if timeline.years else None,
+        "years_max": timeline.years[1] if timeline.years else None,
+        "status": state.status.value,
+        "status_date": iso(state.since),
+        "status_reason": state.reason,
+        "events": [_event_dict(e) for e in timeline.events],
+    }
+
+
+def _event_dict(event: TimelineEvent) -> dict[str, Any]:
+    return {
+        "kind": event.kind.value,
+        "label": event.label,
+        "date": iso(event.date),
+        "precision": precision(event.date),
+        "title": event.title,
+        "details": event.details,
+        "signatories": [{"name": s.name, "role": s.role} for s in event.signatories],
+        "mode": event.mode,
+        "venue": event.venue,
+        "fields": list(event.fields),
+        "notes": event.notes,
+        "planned": event.planned,
+        "ordinal": event.ordinal,
+        "milestone": event.milestone,
+        "days_away": event.days_away,
+    }
+
+
+def network_dict(network: CityNetwork) -> dict[str, Any]:
+    """A city's ties over time, as `timeline --city CITY --format json` prints it."""
+    return {
+        "city": _city_brief(network.city),
+        "as_of": network.as_of.isoformat(),
+        "ties": [
+            {
+                "id": t.tie.id,
+                "partner": _city_brief(t.partner),
+                "kind": t.kind,
+                "established": iso(t.tie.established),
+                "precision": precision(t.tie.established),
+                "status": t.state.status.value,
+                "status_date": iso(t.state.since),
+                "status_reason": t.state.reason,
+            }
+            for t in network.ties
+        ],
+        "statuses": {s.value: network.count(s) for s in Status},
+        "per_decade": _counts(network.per_decade),
+    }
+
+
+def stats_dict(stats: RegistryStats) -> dict[str, Any]:
+    """The registry at a glance, as `stats --format json` prints it."""
+    return {
+        "as_of": stats.as_of.isoformat(),
+        "ties": stats.ties,
+        "cities": stats.cities,
+        "countries": stats.countries,
+        "per_decade": _counts(stats.per_decade),
+        "countries_top": {
+            "top": [
+                {"label": c.label, "code": countries.lookup(c.label), "count": c.count}
+                for c in stats.countries_top.top
+            ],
+            "others": stats.countries_top.others,
+        },
+        "cities_top": _ranking(stats.cities_top),
+        "kinds": _ranking(stats.kinds),
+        "statuses": {c.label: c.count for c in stats.statuses},
+        "precisions": {c.label: c.count for c in stats.precisions},
+    }
+
+
+def _counts(counts: tuple[Count, ...]) -> list[dict[str, Any]]:
+    return [{"label": c.label, "count": c.count} for c in counts]
+
+
+def _ranking(ranking: Ranking) -> dict[str, Any]:
+    return {"top": _counts(ranking.top), "others": ranking.others}

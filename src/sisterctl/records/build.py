@@ -45,6 +45,7 @@ from sisterctl.text import closest_one
 
 __all__ = ["ID_RE", "RECORD_KEYS", "build", "extend", "extend_checked"]
 
+WIKIDATA_ID_RE = re.compile(r"Q[1-9][0-9]*")  # a Wikidata item: Q and a number
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 _DROP = object()  # a value that leaves its record out, silently (its error is elsewhere)
@@ -76,6 +77,7 @@ class _Builder:
             Kind.DATE: self._date,
             Kind.NUMBER: self._number,
             Kind.INTEGER: self._integer,
+            Kind.WIKIDATA: self._wikidata,
             Kind.FLAG: self._flag,
             Kind.CHOICE: self._choice,
             Kind.COUNTRY: self._country,
@@ -291,6 +293,21 @@ class _Builder:
         if not field.low <= value <= field.high:
             self.error(
                 f"'{key}' must be between {field.low:g} and {field.high:g}", ref, "range", key
+            )
+            return None
+        return value
+
+    def _wikidata(self, field: Field, value: Any, ref: RecordRef) -> Any:
+        key = field.key
+        if value.__class__ is not str:
+            self.error(f"'{key}' must be a string, not {_type_name(value)}", ref, "type", key)
+            return None
+        if not WIKIDATA_ID_RE.fullmatch(value):
+            self.error(
+                f"'{key}' must be a Wikidata item id such as 'Q1867', not {_short(value)!r}",
+                ref,
+                "value",
+                key,
             )
             return None
         return value

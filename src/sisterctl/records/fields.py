@@ -46,6 +46,7 @@ class Kind(StrEnum):
     DATE = "date"  # a PartialDate: "2010-11-04", "2002-10", "1997" or a TOML date
     NUMBER = "number"  # an integer or a float, from `low` to `high`
     INTEGER = "integer"  # a whole number, from `low` to `high` (an id of another register)
+    WIKIDATA = "wikidata item"  # a Wikidata item id: Q and a number, "Q1867"
     FLAG = "flag"  # true or false
     CHOICE = "choice"  # one of `choices` (a model enum's member when `enum` is set)
     COUNTRY = "country"  # an ISO 3166-1 alpha-2 code
@@ -189,6 +190,13 @@ CITY = Table(
             "taken from (`https://www.geonames.org/1668341` is Taipei): their source",
             low=1,
             high=2**31 - 1,
+        ),
+        Field(
+            "wikidata",
+            Kind.WIKIDATA,
+            "the city's [Wikidata](https://www.wikidata.org) item, `Q1867` (`import "
+            "wikidata` fills it in); `export quickstatements` writes the ties of cities "
+            "that have one",
         ),
         Field("notes", Kind.TEXT, "free text", multiline=True),
         Field("sources", Kind.TEXTS, _SOURCES),

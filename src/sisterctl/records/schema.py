@@ -102,6 +102,8 @@ def field_schema(field: Field) -> dict[str, Any]:
         out.update(type="number", minimum=field.low, maximum=field.high)
     elif kind is Kind.INTEGER:
         out.update(type="integer", minimum=int(field.low or 0), maximum=int(field.high or 0))
+    elif kind is Kind.WIKIDATA:
+        out.update(type="string", pattern="^Q[1-9][0-9]*$")
     elif kind is Kind.FLAG:
         out["type"] = "boolean"
     elif kind is Kind.CHOICE:

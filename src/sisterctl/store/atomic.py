@@ -352,24 +352,57 @@ def replace_file(path: Path, data: bytes) -> None:
     file beside it, flushed to disk, renamed over it. The file keeps the old one's
     permissions, or gets the usual ones (0666 less the umask). On any failure (a full
     disk) the old file is left as it was."""
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    else:
-        # A rename would replace a file made read-only; the shell's `>` would not, and
-        # nor does sisterctl (the write bits count even for root, as for the registry).
-        if not mode & 0o222 or not os.access(path, os.W_OK):
-            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
-    tmp = _temporary(path, data, mode)
+    tmp = _temporary(path, data, _mode_for(path))
     try:
         _rename(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     fsync_dir(path.parent)
+
+
+def replace_by(path: Path, fill: Callable[[Path], None]) -> None:
+    """Replace (or create) the regular file `path` with one that `fill` makes, as
+    `replace_file` does with bytes: `fill` is given the path of an empty temporary file
+    beside `path` (for a writer that opens the file itself, as SQLite does), which is
+    then flushed to disk and renamed over `path`. If `fill` fails, `path` is left as it
+    was and the temporary file (with any file `fill` made beside it, such as SQLite's
+    journal) is removed."""
+    import tempfile
+
+    mode = _mode_for(path)
+    fd, tmp_name = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}{TEMP_MARK}", suffix=".tmp"
+    )
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        fill(tmp)
+        with tmp.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        tmp.chmod(mode)
+        _rename(tmp, path)
+    except BaseException:
+        for leftover in (tmp, *(tmp.with_name(tmp.name + s) for s in ("-journal", "-wal", "-shm"))):
+            leftover.unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def _mode_for(path: Path) -> int:
+    """The permissions of a file that replaces `path`: its own, or the usual ones (0666
+    less the umask) for a new file. A file made read-only is refused: a rename would
+    replace it; the shell's `>` would not, and nor does sisterctl (the write bits count
+    even for root, as for the registry)."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+    if not mode & 0o222 or not os.access(path, os.W_OK):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+    return mode
 
 
 def same_file(a: Path, b: Path) -> bool:
