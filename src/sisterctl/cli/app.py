@@ -140,6 +140,7 @@ COMMAND_ORDER = (
     "geocode",
     "import",
     "export",
+    "site",
     "merge",
     "git",
     "completion",
