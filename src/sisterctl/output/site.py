@@ -43,7 +43,7 @@ from sisterctl.output.tables import status_words, years_text
 from sisterctl.text import safe_display
 
 DEFAULT_TITLE = "Sister-city ties"
-ASSETS = ("site.css", "site.js")
+ASSETS = ("site.css", "site.js", "icon.svg")
 #: The file that marks a folder as a site sisterctl wrote, listing what it wrote.
 MANIFEST = ".sisterctl-site"
 FEED = "downloads/anniversaries.ics"
