@@ -55,6 +55,7 @@ def site_command(
         str | None,
         typer.Option(
             "--title",
+            metavar="TEXT",
             show_default=False,
             callback=not_empty,
             help="The site's title, on every page (default: Sister-city ties).",
@@ -91,18 +92,19 @@ def site_command(
 ) -> None:
     """Write the ties as a static website, to open from disk or publish as it is.
 
-    An index to sort and filter, a page per tie and per city of several ties, the
-    anniversaries ahead with a calendar to subscribe to, and the registry's JSON,
-    CSV and GeoJSON.
+    An index to sort and filter, a page per tie and per city of several
+    ties, the anniversaries ahead with a calendar to subscribe to, and the
+    registry's JSON, CSV and GeoJSON. The pages fetch nothing from
+    elsewhere and link to each other relatively: open DIR/index.html, or
+    publish DIR on a web server or GitHub Pages. The filters of 'list'
+    publish a subset.
 
-    The pages need no network to be read (no scripts, fonts or maps from elsewhere)
-    and link to each other relatively: open DIR/index.html, or publish DIR on a web
-    server or GitHub Pages. The filters of 'list' publish a subset. DIR may be new,
-    empty or an earlier site of sisterctl's (brought up to date: its pages of ties
-    no longer published are removed); a folder of other files is refused without
-    --force, and nothing sisterctl did not write is ever removed.
+    DIR may be new, empty, or a site sisterctl wrote before (brought up to
+    date: pages of ties no longer published are removed). A folder of other
+    files is refused without --force; no file sisterctl did not write is
+    ever removed, and no link inside DIR is followed.
 
-    Example: sisterctl site -o public --city Taipei --title "Taipei's sister cities"
+    Example: sisterctl site -o public --city Taipei --title "Taipei's ties"
     """
     from sisterctl.core.query import SortKey, select, sort_ties
     from sisterctl.interop.site import site_files

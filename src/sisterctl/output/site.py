@@ -83,7 +83,11 @@ def build_pages(site: SiteInput) -> dict[str, bytes]:
     adds the downloads and the manifest."""
     env = _environment()
     files: dict[str, bytes] = {}
-    cities = _cities_with_pages(site.registry, site.ties)
+    by_city: dict[str, list[Partnership]] = {}
+    for tie in site.ties:
+        for city_id in dict.fromkeys(c.id for c in tie.cities):
+            by_city.setdefault(city_id, []).append(tie)
+    cities = _cities_with_pages(site.registry, by_city)
 
     def render(path: str, template: str, **context: Any) -> None:
         depth = path.count("/")
@@ -107,7 +111,7 @@ def build_pages(site: SiteInput) -> dict[str, bytes]:
         "index.html",
         title=site.title,
         rows=[_index_row(site.registry, tie, site.as_of, city_pages) for tie in site.ties],
-        cities=[_city_link(site.registry, c, site.ties, city_pages) for c in cities],
+        cities=[{**_city(c, city_pages), "ties": len(by_city[c.id])} for c in cities],
         whole=site.whole,
         selection=site.selection,
         kinds=sorted({site.registry.kind_on(t, site.as_of) for t in site.ties}),
@@ -121,9 +125,10 @@ def build_pages(site: SiteInput) -> dict[str, bytes]:
             tie=_tie_page(site.registry, tie, site.as_of, city_pages),
         )
     for city in cities:
-        network = city_network(site.registry, city, site.as_of)
+        of_city = _city_registry(site.registry, by_city[city.id])
+        network = city_network(of_city, city, site.as_of)
         picture = render_svg(
-            map_view(site.registry, [city.id], Filters(), site.as_of), site.land, width=1200
+            map_view(of_city, [city.id], Filters(), site.as_of), site.land, width=1200
         )
         files[f"cities/{city.id}.svg"] = picture.encode("utf-8")
         render(
@@ -191,15 +196,29 @@ def _status(registry: Registry, tie: Partnership) -> Status:
     return registry.state(tie).status
 
 
-def _cities_with_pages(registry: Registry, ties: Sequence[Partnership]) -> list[City]:
+def _cities_with_pages(
+    registry: Registry, by_city: Mapping[str, Sequence[Partnership]]
+) -> list[City]:
     """The cities of more than one published tie, those with most ties first."""
-    counts: dict[str, int] = {}
-    for tie in ties:
-        for city in tie.cities:
-            counts[city.id] = counts.get(city.id, 0) + 1
+    counts = {cid: len(ties) for cid, ties in by_city.items()}
     chosen = [cid for cid, n in counts.items() if n > 1]
     chosen.sort(key=lambda cid: (-counts[cid], registry.cities[cid].name, cid))
     return [registry.cities[cid] for cid in chosen]
+
+
+def _city_registry(registry: Registry, own: Sequence[Partnership]) -> Registry:
+    """The registry of one city's ties, for the core's views of a city (which read
+    every tie of the registry they are given): a city's page then costs what its
+    ties do, not what the whole registry does."""
+    import dataclasses
+
+    return dataclasses.replace(
+        registry,
+        partnerships=tuple(own),
+        agreements=tuple(a for t in own for a in registry.agreements_of(t)),
+        exchanges=(),
+        status_changes=tuple(s for t in own for s in registry.status_changes_of(t)),
+    )
 
 
 def _city(city: City, pages: Mapping[str, str]) -> dict[str, Any]:
@@ -216,13 +235,6 @@ def _city(city: City, pages: Mapping[str, str]) -> dict[str, Any]:
         "notes": _pieces(city.notes),
         "sources": [_link(url) for url in city.sources],
     }
-
-
-def _city_link(
-    registry: Registry, city: City, ties: Sequence[Partnership], pages: Mapping[str, str]
-) -> dict[str, Any]:
-    count = sum(1 for t in ties if city.id in (t.cities[0].id, t.cities[1].id))
-    return {**_city(city, pages), "ties": count}
 
 
 def _date(date: PartialDate | None) -> dict[str, Any] | None:
