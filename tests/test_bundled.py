@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -217,21 +218,28 @@ def test_signatories_the_sources_name() -> None:
     assert signatories("daegu-shaoxing", "2015-10-26") == ["Kim Yeon-chang", "Xu Mingguang"]
 
 
-def test_every_bundled_city_has_coordinates_from_geonames_or_a_note_saying_why_not() -> None:
+def test_every_bundled_city_has_coordinates_with_their_source() -> None:
     registry = load(bundled_path())
-    located = [c for c in registry.cities.values() if c.located]
-    assert len(located) == 59
-    assert all(c.geonames for c in located)  # each from a GeoNames place, by its id
-    left = {c.id: c for c in registry.cities.values() if not c.located}
-    assert set(left) == {
-        "gyeonggi-province-kr",
-        "minas-gerais-br",
-        "bukhara-region-uz",
-        "bac-ninh-province-vn",
+    assert all(c.located for c in registry.cities.values())
+    # Cities from a GeoNames place, by its id; the four regions GeoNames' populated
+    # places do not hold, from the countries-states-cities database, said in notes.
+    regions = {
+        "gyeonggi-province-kr": ((37.2884675, 127.0535231), "state id 3847, KR-41"),
+        "minas-gerais-br": ((-18.5264844, -44.1588654), "state id 1998, BR-MG"),
+        "bukhara-region-uz": ((40.229366, 63.5470584), "state id 2541, UZ-BU"),
+        "bac-ninh-province-vn": ((21.1781515, 106.0710078), "state id 3791, VN-56"),
     }
-    for city in left.values():
+    without_geonames = {c.id for c in registry.cities.values() if not c.geonames}
+    assert without_geonames == set(regions)
+    for cid, (point, entry) in regions.items():
+        city = registry.cities[cid]
         assert city.type != "city"
-        assert "No coordinates: the gazetteer sisterctl uses" in (city.notes or "")
+        assert (city.lat, city.lon) == point
+        assert (
+            "countries-states-cities database (v4.0, export 50 of 12 October 2026, "
+            f"ODbL 1.0; {entry})" in (city.notes or "")
+        )
+        assert "https://github.com/dr5hn/countries-states-cities-database" in city.sources
     # Where GeoNames has several places of the name, the choice is said in the notes.
     chosen = {
         "atlanta-us": 4180439,
@@ -280,6 +288,15 @@ def test_ties_whose_present_status_no_source_states_are_unknown(run: Run, tie_id
     tie = _show(run, tie_id)
     assert tie["status"] == "unknown"
     assert "Status:" in tie["notes"]
+
+
+def test_the_maps_of_taipei_and_daegu_draw_every_tie(run: Run, tmp_path: Path) -> None:
+    for city, ties in (("Taipei", 42), ("Daegu", 22)):
+        result = run("map", city, "--svg", tmp_path / f"{city}.svg")
+        assert result.exit_code == 0, result.output
+        assert f"{city}'s ties: {ties} of {ties} drawn." in result.stderr
+        svg = (tmp_path / f"{city}.svg").read_text(encoding="utf-8")
+        assert "not drawn" not in svg
 
 
 def test_which_ties_are_of_unknown_status(run: Run) -> None:
