@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from sisterctl.errors import RefusedError
+from sisterctl.errors import Hint, RefusedError
 from sisterctl.interop.site import manifest, manifest_files
 from sisterctl.output.site import MANIFEST
 from sisterctl.store import atomic
@@ -48,9 +48,13 @@ def write_site(root: Path, files: Mapping[str, bytes], *, force: bool = False) -
         old = manifest_files(data) if data is not None else None
         if entries and old is None and not force:
             raise RefusedError(
-                f"{root} holds files and no site sisterctl wrote (no {MANIFEST} in it): "
-                "name a new or empty folder, or add --force to write the site beside them "
-                "(files of the same names are replaced; no other file is touched)"
+                (
+                    f"{root} holds files and no site sisterctl wrote (no {MANIFEST} in "
+                    "it): name a new or empty folder, or ",
+                    Hint.FORCE,
+                    " to write the site beside them (files of the same names are "
+                    "replaced; no other file is touched)",
+                )
             )
         known = set(old or ())
         for path in files:
@@ -65,9 +69,12 @@ def write_site(root: Path, files: Mapping[str, bytes], *, force: bool = False) -
                 )
             if old is not None and path != MANIFEST and path not in known and not force:
                 raise RefusedError(
-                    f"{root / path} is not a file of the site sisterctl wrote in {root} "
-                    f"(its {MANIFEST} does not list it): move it away, or add --force to "
-                    "replace it"
+                    (
+                        f"{root / path} is not a file of the site sisterctl wrote in "
+                        f"{root} (its {MANIFEST} does not list it): move it away, or ",
+                        Hint.FORCE,
+                        " to replace it",
+                    )
                 )
         new = [p for p in files if p != MANIFEST]
         stale = sorted(known - set(new) - {MANIFEST})
