@@ -82,6 +82,11 @@ def test_the_table_is_complete_without_scripts(browser: Browser, site: Path) -> 
     assert browser.evaluate(f"{SHOWN}.length") == ties
     assert browser.evaluate("document.getElementById('filter').hidden") is True  # no dead form
     assert browser.evaluate("document.documentElement.dataset.filter") is None
+    # Nothing offers what needs the script: the headings are no buttons, and say so.
+    assert browser.evaluate("document.querySelector('#ties caption').textContent") == (
+        "Ties, oldest first"
+    )
+    assert browser.evaluate("document.querySelectorAll('#ties th button').length") == 0
 
 
 def test_the_filter_works_with_scripts(browser: Browser, site: Path) -> None:
@@ -90,6 +95,8 @@ def test_the_filter_works_with_scripts(browser: Browser, site: Path) -> None:
     assert browser.open((site / "index.html").as_uri() + "?q=Daegu") == []
     assert browser.evaluate("document.documentElement.dataset.filter") == "ready"
     assert browser.evaluate("document.getElementById('filter').hidden") is False
+    caption = browser.evaluate("document.querySelector('#ties caption').textContent")
+    assert caption.endswith("choose a column heading to sort by it")
     assert browser.evaluate(f"{SHOWN}.length") == len(daegu)
     count = browser.evaluate("document.getElementById('filter-count').textContent")
     assert count == f"{len(daegu)} of {len(registry.partnerships)} ties"

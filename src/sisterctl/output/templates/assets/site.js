@@ -88,6 +88,9 @@
     button.addEventListener("click", function () { sortBy(index, type, header); });
   });
 
+  if (table.caption) {
+    table.caption.textContent += "; choose a column heading to sort by it";
+  }
   form.hidden = false;
   form.addEventListener("submit", function (event) { event.preventDefault(); });
   [text, status, kind].forEach(function (field) {
