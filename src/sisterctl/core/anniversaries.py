@@ -377,6 +377,7 @@ def upcoming_anniversaries(
     lapsed_keys: list[tuple[dt.date, int, str, str, int]] = []
     revisions: dict[str, Revision] = {}
     lapsing = lapsed_for is not None and not include_ended
+    room = limit or 0  # how many more rows `limit` allows beside the lapsed ones
     undated = 0
     # A year's window may hold 26,000 anniversaries: the loop below is written for
     # speed. Its rows and their order are those of the plain definition, occurrences()
@@ -410,6 +411,7 @@ def upcoming_anniversaries(
             dates.extend((a.date, a) for a in _later_agreements(registry, tie) if a.date)
         upgrades = bool(agreements_of(tie))
         title: str | None = None
+        begin = len(rows)
         for since, agreement in dates:
             found: Iterator[tuple[PartialDate, int, dt.date | None, dt.date]]
             if since.month is None:
@@ -418,15 +420,12 @@ def upcoming_anniversaries(
                 found = _in_months(since, years, start, last)
             else:
                 found = _on_days(since, years, start, last, rule, days)
+            if stop is not None and not stop[1]:  # lapsed too long ago: left out
+                found = _before(found, stop[0])
             for on, number, day, latest in found:
                 if milestones_only and not is_milestone(number):
                     continue
-                into, into_keys = rows, keys
-                if stop is not None and latest >= stop[0]:
-                    if not stop[1]:
-                        continue
-                    into, into_keys = lapsed, lapsed_keys
-                into.append(
+                rows.append(
                     Anniversary(
                         tie,
                         on,
@@ -438,7 +437,7 @@ def upcoming_anniversaries(
                         agreement,
                     )
                 )
-                if limit is not None and len(rows) + len(lapsed) > limit:
+                if limit is not None and len(rows) > room:
                     raise TooManyAnniversaries(limit)
                 if title is None:
                     title = _folded_title(tie)
@@ -447,7 +446,17 @@ def upcoming_anniversaries(
                         if found_revision is not None:
                             revisions[tie.id] = found_revision
                 rank = 0 if day is not None else _RANK[on.precision]
-                into_keys.append((latest, rank, title, tie.id, number))
+                keys.append((latest, rank, title, tie.id, number))
+        if stop is not None and stop[1] and len(rows) > begin:
+            # The tie's rows that may fall on or after the change lapse (the rare
+            # case, done apart so that the loop above stays as it was).
+            found_rows, found_keys = rows[begin:], keys[begin:]
+            del rows[begin:], keys[begin:]
+            for row, key in zip(found_rows, found_keys, strict=True):
+                lapses_now = key[0] >= stop[0]  # key[0]: the last day it may fall on
+                (lapsed if lapses_now else rows).append(row)
+                (lapsed_keys if lapses_now else keys).append(key)
+            room = (limit or 0) - len(lapsed)
     order = sorted(range(len(rows)), key=keys.__getitem__)
     overdue: list[tuple[str, Agreement]] = []
     if include_agreements:
@@ -492,6 +501,13 @@ def _folded_title(tie: Partnership) -> str:
 
 
 # occurrences() for each precision, as (on, ordinal, the day or None, on.latest()).
+
+
+def _before(
+    found: Iterator[tuple[PartialDate, int, dt.date | None, dt.date]], stop: dt.date
+) -> Iterator[tuple[PartialDate, int, dt.date | None, dt.date]]:
+    """The anniversaries of `found` that certainly fall before `stop`."""
+    return (item for item in found if item[3] < stop)
 
 
 def _in_years(since: PartialDate, years: range) -> Iterator[tuple[PartialDate, int, None, dt.date]]:
