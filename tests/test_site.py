@@ -312,6 +312,10 @@ def test_the_filters_of_list_publish_a_subset(run: Run, tmp_path: Path) -> None:
     assert {p["id"] for p in data["partnerships"]} == daegu
     assert len((site / "downloads" / "ties.csv").read_text().splitlines()) == 1 + len(daegu)
     assert {p.stem for p in (site / "cities").glob("*.html")} == {"daegu-kr"}
+    feed = (site / "downloads" / "anniversaries.ics").read_text(encoding="utf-8")
+    assert "X-WR-CALNAME:Daegu's ties: anniversaries\r\n" in feed.replace("\n", "\r\n")
+    assert "taipei-daegu-" in feed  # Daegu's ties only
+    assert "taipei-houston-" not in feed
 
 
 def test_a_filter_that_matches_nothing_makes_an_empty_site(run: Run, tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ from sisterctl.output.site import (
 )
 
 FEED_YEARS = 10  # as `export ics` by default
+FEED_CANCELLED_FOR = 365  # days, as `export ics --cancelled-for` by default
 MANIFEST_VERSION = 1
 
 
@@ -72,9 +73,15 @@ def site_files(
         ).encode("utf-8"),
     }
     feed_report = upcoming_anniversaries(
-        sub, as_of, Span(FEED_YEARS, Unit.YEAR), limit=ics.MAX_EVENTS
+        sub,
+        as_of,
+        Span(FEED_YEARS, Unit.YEAR),
+        limit=ics.MAX_EVENTS,
+        lapsed_for=FEED_CANCELLED_FOR,
     )
-    feed = ics.anniversary_calendar(feed_report)
+    # A site's own title names its calendar: "Taipei's ties: anniversaries".
+    name = f"{title}: anniversaries" if title else ics.CALENDAR_NAME
+    feed = ics.anniversary_calendar(feed_report, name=name)
     downloads[FEED] = feed.data
     described = [
         (
@@ -93,8 +100,8 @@ def site_files(
         (
             FEED,
             "anniversaries.ics",
-            f"the anniversaries of the next {FEED_YEARS} years known "
-            "to the day, as an iCalendar file",
+            f"the anniversaries of the next {FEED_YEARS} years as an iCalendar feed, "
+            "to import or subscribe to",
         ),
     ]
     page_input = SiteInput(
