@@ -87,8 +87,8 @@ def site_files(
         (
             "downloads/registry.json",
             "registry.json",
-            "the whole registry as JSON "
-            "(docs/json-format.md), which 'sisterctl import json' reads back",
+            "the ties of this site with their cities, agreements, exchanges and "
+            "changes of status, as sisterctl's JSON, which 'sisterctl import json' reads",
         ),
         ("downloads/ties.csv", "ties.csv", "one row per tie, safe to open in a spreadsheet"),
         (
