@@ -16,6 +16,7 @@ from sisterctl.cli.app import (
     lock_timeout,
     not_empty,
     open_registry,
+    today,
     writable_path,
     write_output,
 )
@@ -98,7 +99,7 @@ def geocode_command(
     Example: sisterctl geocode --city Perth --geonames 2063523
     """
     from sisterctl.core.geocode import GeocodeRequest, plan_geocode
-    from sisterctl.store.geo_edit import add_city_keys
+    from sisterctl.store.edit import add_city_keys
 
     request = GeocodeRequest(city=city, geonames=geonames, lat=lat, lon=lon)
     by_hand = lat is not None or lon is not None
@@ -111,12 +112,13 @@ def geocode_command(
         return made.changes
 
     path = writable_path(ctx)
-    edited = add_city_keys(path, plan, dry_run=dry_run, lock_timeout=lock_timeout())
+    edited = add_city_keys(path, plan, as_of=today(), dry_run=dry_run, lock_timeout=lock_timeout())
     made = plans[0]
+    changes = {cid: keys for cid, keys in made.changes.items() if keys}
     if dry_run:
         from sisterctl.records.toml import _toml_key, _toml_value
 
-        for cid, keys in edited.changes.items():
+        for cid, keys in changes.items():
             sys.stdout.write(f"# [[city]] id = {cid!r}\n")
             sys.stdout.write(
                 "".join(f"{_toml_key(k)} = {_toml_value(v)}\n" for k, v in keys.items())
@@ -142,7 +144,7 @@ def geocode_command(
                 f"taken; choose with --city {unplaced.id} --geonames ID"
             )
         raise RefusedError(reason)
-    count = len(edited.changes)
+    count = len(changes)
     cities = "1 city" if count == 1 else f"{count} cities"
     if dry_run:
         _message(f"Would give {cities} coordinates from {made.source} in {edited.path} (dry run).")
