@@ -29,6 +29,8 @@ from sisterctl.cli.options import (
     SinceOption,
     StatusOption,
     UntilOption,
+    dry_run_option,
+    geonames_option,
     tie_filters,
 )
 
@@ -64,13 +66,9 @@ def geocode_command(
     ] = None,
     geonames: Annotated[
         int | None,
-        typer.Option(
-            "--geonames",
-            metavar="ID",
-            min=1,
-            show_default=False,
-            help="With --city: take the gazetteer's place with this GeoNames id (to "
-            "choose among several of one name).",
+        geonames_option(
+            "With --city: take the gazetteer's place with this GeoNames id (to "
+            "choose among several of one name)."
         ),
     ] = None,
     lat: Annotated[
@@ -86,8 +84,7 @@ def geocode_command(
         ),
     ] = None,
     dry_run: Annotated[
-        bool,
-        typer.Option("--dry-run", "-n", help="Print the keys that would be added; write nothing."),
+        bool, dry_run_option("Print the keys that would be added; write nothing.")
     ] = False,
 ) -> None:
     """Fill in the coordinates of cities that have none, from the GeoNames gazetteer.
