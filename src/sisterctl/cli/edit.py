@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sisterctl.cli.app import app, lock_timeout, today, writable_path
+from sisterctl.cli.app import app, cli_words, lock_timeout, today, writable_path
 from sisterctl.cli.options import (
     EditDryRunOption,
     ModeOption,
@@ -51,7 +51,8 @@ def _change(ctx: typer.Context, plan: Plan, dry_run: bool) -> Edited:
         sys.stdout.writelines(line if line.endswith("\n") else line + "\n" for line in diff)
         sys.stdout.flush()
     for warning in done.warnings:
-        _message(f"sisterctl: note: after this change, check warns: {warning.message}")
+        said = warning.render(cli_words)
+        _message(f"sisterctl: note: after this change, check warns: {said}")
     return done
 
 

@@ -13,6 +13,7 @@ from sisterctl.cli.app import (
     a_file,
     app,
     as_of_date,
+    cli_words,
     lock_timeout,
     not_empty,
     open_registry,
@@ -33,6 +34,7 @@ from sisterctl.cli.options import (
     geonames_option,
     tie_filters,
 )
+from sisterctl.errors import render_parts
 
 if TYPE_CHECKING:
     from sisterctl.core.geocode import GeocodePlan
@@ -127,7 +129,8 @@ def geocode_command(
     for unplaced, reason in made.unplaced:
         match = made.matches.get(unplaced.id)
         lines = match.explain_lines() if match is not None else [reason]
-        for line in [f"not placed: {lines[0]}", *lines[1:]]:
+        said = [render_parts(line, cli_words) for line in lines]
+        for line in [f"not placed: {said[0]}", *said[1:]]:
             _message(line)
     if city is not None and made.unplaced:
         # One city asked for and not placed: an error, in one line, after the list.

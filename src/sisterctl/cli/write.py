@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sisterctl.cli.app import add_app, app, lock_timeout, not_empty, state, writable_path
+from sisterctl.cli.app import add_app, app, cli_words, lock_timeout, not_empty, state, writable_path
 from sisterctl.cli.app import gazetteer as gazetteer_of
 from sisterctl.cli.options import (
     AliasOption,
@@ -37,7 +37,7 @@ from sisterctl.cli.options import (
     repeated_option,
     text_option,
 )
-from sisterctl.errors import UsageError
+from sisterctl.errors import UsageError, render_parts
 
 if TYPE_CHECKING:
     from sisterctl.dates import PartialDate
@@ -382,7 +382,7 @@ def _say_coordinates(records: Sequence[Record], gazetteer: Any, no_geocode: bool
         from sisterctl.core.geocode import city_note
 
         for record in new_cities:
-            for line in city_note(gazetteer, record).split("\n"):
+            for line in render_parts(city_note(gazetteer, record), cli_words).split("\n"):
                 _message(line)
     elif new_cities and not no_geocode and not gazetteers.installed():
         from sisterctl.core.geocode import GEO_HINT

@@ -20,7 +20,7 @@ from typing import Any
 
 from sisterctl.core.check import check_parsed
 from sisterctl.core.edits import RecordEdit
-from sisterctl.errors import RefusedError, RegistryError
+from sisterctl.errors import Hint, Part, RefusedError, RegistryError
 from sisterctl.model import Registry
 from sisterctl.problems import LoadResult, Problem, Severity
 from sisterctl.records.build import build
@@ -234,8 +234,9 @@ def _read(path: Path, raw: bytes, text: str) -> _Read:
     return _Read(text, data, result.registry, result)
 
 
-def _refuse(path: Path, why: str) -> RefusedError:
-    return RefusedError(f"{path}: {why}; nothing was written")
+def _refuse(path: Path, why: str | Sequence[Part]) -> RefusedError:
+    parts = (why,) if isinstance(why, str) else tuple(why)
+    return RefusedError((f"{path}: ", *parts, "; nothing was written"))
 
 
 def _rewritten(
@@ -333,7 +334,9 @@ def _verify(
     before = check_parsed(old.text, old.data, old.built(), str(path), as_of).problems
     errors = _new(before, after, Severity.ERROR)
     if errors:
-        raise _refuse(path, f"the edit would make 'sisterctl check' report: {errors[0].message}")
+        raise _refuse(
+            path, ("the edit would make ", Hint.CHECK, " report: ", *errors[0].message_parts())
+        )
     return loaded.registry, new_data, tuple(_new(before, tuple(mine), Severity.WARNING))
 
 
