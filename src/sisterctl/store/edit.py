@@ -12,7 +12,6 @@ hold the old data with exactly those values changed, load without error, and giv
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,19 +32,8 @@ from sisterctl.records.spans import (
     rewrite_records,
 )
 from sisterctl.records.toml import decode, parse_toml, toml_value
-from sisterctl.store.appends import (
-    ATTEMPTS,
-    LOCK_TIMEOUT,
-    _acquire_lock,
-    _check_writable,
-)
-from sisterctl.store.atomic import (
-    Signature,
-    remove_stale,
-    replace_unless_changed,
-    signature,
-    temp_prefix,
-)
+from sisterctl.store.appends import LOCK_TIMEOUT, locked_write
+from sisterctl.store.atomic import Signature, replace_unless_changed, signature
 from sisterctl.store.read import parse_and_build, read_bytes
 
 _BOM = "\ufeff".encode()
@@ -151,31 +139,11 @@ def edit_records(
 ) -> Edited:
     """Change the values of the records that `plan` returns, in one write: as `edit`
     does for one."""
-    # (realpath, not resolve, as appends do: a loop of links is then "cannot read".)
-    try:
-        linked = path.is_symlink()
-    except OSError:
-        linked = False
-    target = Path(os.path.realpath(path)) if linked else path
-    if dry_run:
-        done = _edit_once(target, plan, as_of, dry_run=True)
-        assert done is not None
-        return done
-    _check_writable(target)
-    lock = _acquire_lock(target, path, lock_timeout)
-    try:
-        remove_stale(target.parent, temp_prefix(target))
-        for _ in range(ATTEMPTS):
-            done = _edit_once(target, plan, as_of, dry_run=False)
-            if done is not None:
-                return done
-    finally:
-        lock.release()
-    raise RegistryError(
-        "the file kept changing on disk while sisterctl edited it (is an editor saving "
-        "it?); nothing was written; try again",
-        path,
-    )
+
+    def once(target: Path, dry: bool) -> Edited | None:
+        return _edit_once(target, plan, as_of, dry_run=dry)
+
+    return locked_write(path, once, dry_run=dry_run, lock_timeout=lock_timeout, doing="edited")
 
 
 def _edit_once(path: Path, plan: PlanMany, as_of: dt.date, *, dry_run: bool) -> Edited | None:
