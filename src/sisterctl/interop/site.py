@@ -88,7 +88,7 @@ def site_files(
             "downloads/registry.json",
             "registry.json",
             "the ties of this site with their cities, agreements, exchanges and "
-            "changes of status, as sisterctl's JSON, which 'sisterctl import json' reads",
+            "changes of status, in sisterctl's JSON, which sisterctl imports back",
         ),
         ("downloads/ties.csv", "ties.csv", "one row per tie, safe to open in a spreadsheet"),
         (
