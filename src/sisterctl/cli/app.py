@@ -149,6 +149,7 @@ COMMAND_ORDER = (
     "geocode",
     "import",
     "export",
+    "site",
     "merge",
     "git",
     "completion",
