@@ -479,6 +479,22 @@ def test_the_registry_is_never_replaced(run: Run, tmp_path: Path) -> None:
     assert registry.read_bytes() == before
 
 
+def test_a_manifest_that_lists_the_registry_never_removes_it(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    out.mkdir()
+    registry = out / "partnerships.toml"
+    registry.write_text((ROOT / "tests" / "data" / "small.toml").read_text())
+    before = registry.read_bytes()
+    build(run, out, "--force", registry=registry)
+    manifest = out / ".sisterctl-site"
+    data = json.loads(manifest.read_text())
+    data["files"].append("partnerships.toml")
+    manifest.write_text(json.dumps(data))
+    build(run, out, registry=registry)
+    assert registry.read_bytes() == before
+    assert "partnerships.toml" not in json.loads(manifest.read_text())["files"]
+
+
 # ---------------------------------------------------------------------------
 # The templates ship in the wheel
 
