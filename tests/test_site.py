@@ -266,7 +266,17 @@ def test_a_base_url_gives_the_subscribe_link_and_canonical_links(run: Run, tmp_p
     assert 'href="../index.html"' in tie  # links between pages stay relative
 
 
-@pytest.mark.parametrize("url", ["ftp://example.org/", "example.org", "https://x.org/?a=1"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://example.org/",
+        "example.org",
+        "https://x.org/?a=1",
+        "https://x.org/a b/",
+        "https://x.org:99999/",
+        "https://x.org/\u202e/",
+    ],
+)
 def test_a_base_url_must_be_a_web_address(run: Run, tmp_path: Path, url: str) -> None:
     result = run("site", "-o", tmp_path / "s", "--base-url", url)
     assert result.exit_code == ExitCode.USAGE

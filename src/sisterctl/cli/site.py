@@ -155,8 +155,21 @@ def _check_base_url(url: str | None) -> None:
 
     if url is None:
         return
+    from sisterctl.output.links import linkable
+
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:  # a port out of range or not a number
+        port_ok = False
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or parts.query
+        or parts.fragment
+        or not port_ok
+        or not linkable(url)  # a space, a control or an invisible character
+    ):
         raise UsageError(
             f"--base-url takes the http or https address the site is published at "
             f"(https://example.org/ties/), not {url!r}"
