@@ -441,6 +441,15 @@ QUERIES = st.lists(
         st.tuples(
             st.just("upcoming"), st.just("--agreements"), st.just("--city"), st.just("Taipei")
         ),
+        # A year or more: the ties the filters choose, read without a selection by date.
+        st.tuples(
+            st.just("upcoming"),
+            st.just("--within"),
+            st.sampled_from(["1y", "2y", "400"]),
+            st.sampled_from(["--city", "--kind", "--country"]),
+            st.sampled_from([*NAMES, "sister city", "KR", "pau"]),
+            st.sampled_from(["--agreements", "--all"]),
+        ),
     ),
     min_size=1,
     max_size=4,

@@ -382,6 +382,7 @@ _TIE_KEYS = RECORD_KEYS["partnership"]
 _AGREEMENT_KEYS = RECORD_KEYS["agreement"]
 _EXCHANGE_KEYS = RECORD_KEYS["exchange"]
 _CHANGE_KEYS = RECORD_KEYS["status_change"]
+_CITY_GEO = frozenset({"id", "name", "country", "lat", "lon", "geonames"})
 _TIE_SHORT = frozenset({"id", "cities", "kind", "established", "status"})
 _AGREEMENT_SHORT = frozenset({"partnership", "date", "title", "kind"})
 _STATUSES = {s.value: s for s in Status}
@@ -464,6 +465,12 @@ def fast_city(rec: Any) -> City | None:
         return None
     if len(rec) == 3:  # the usual city: an id, a name, a country
         return City(cid, name, country)
+    if rec.keys() <= _CITY_GEO:  # the usual geocoded city: coordinates and their GeoNames id
+        lat, lon = _number(get("lat"), 90), _number(get("lon"), 180)
+        geonames = _integer(get("geonames"), 2**31 - 1)
+        if _BAD in (lat, lon, geonames):
+            return None
+        return City(cid, name, country, lat=lat, lon=lon, geonames=geonames)
     kind = get("type") or "city"
     local_name, notes = get("local_name"), get("notes")
     aliases, sources = _texts(get("aliases")), _texts(get("sources"))
