@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sisterctl.core.check import CheckExit
 from sisterctl.errors import ExitCode
+from sisterctl.model import Partnership
 from sisterctl.store.location import bundled_path
 from sisterctl.store.read import load
-from tests.conftest import Run
+from sisterctl.text import fold
+from tests.conftest import SHARED, Run
 
 
 def test_bundled_registry_loads_and_every_record_has_a_source() -> None:
@@ -217,21 +222,28 @@ def test_signatories_the_sources_name() -> None:
     assert signatories("daegu-shaoxing", "2015-10-26") == ["Kim Yeon-chang", "Xu Mingguang"]
 
 
-def test_every_bundled_city_has_coordinates_from_geonames_or_a_note_saying_why_not() -> None:
+def test_every_bundled_city_has_coordinates_with_their_source() -> None:
     registry = load(bundled_path())
-    located = [c for c in registry.cities.values() if c.located]
-    assert len(located) == 59
-    assert all(c.geonames for c in located)  # each from a GeoNames place, by its id
-    left = {c.id: c for c in registry.cities.values() if not c.located}
-    assert set(left) == {
-        "gyeonggi-province-kr",
-        "minas-gerais-br",
-        "bukhara-region-uz",
-        "bac-ninh-province-vn",
+    assert all(c.located for c in registry.cities.values())
+    # Cities from a GeoNames place, by its id; the four regions GeoNames' populated
+    # places do not hold, from the countries-states-cities database, said in notes.
+    regions = {
+        "gyeonggi-province-kr": ((37.2884675, 127.0535231), "state id 3847, KR-41"),
+        "minas-gerais-br": ((-18.5264844, -44.1588654), "state id 1998, BR-MG"),
+        "bukhara-region-uz": ((40.229366, 63.5470584), "state id 2541, UZ-BU"),
+        "bac-ninh-province-vn": ((21.1781515, 106.0710078), "state id 3791, VN-56"),
     }
-    for city in left.values():
+    without_geonames = {c.id for c in registry.cities.values() if not c.geonames}
+    assert without_geonames == set(regions)
+    for cid, (point, entry) in regions.items():
+        city = registry.cities[cid]
         assert city.type != "city"
-        assert "No coordinates: the gazetteer sisterctl uses" in (city.notes or "")
+        assert (city.lat, city.lon) == point
+        assert (
+            "countries-states-cities database (v4.0, export 50 of 12 October 2026, "
+            f"ODbL 1.0; {entry})" in (city.notes or "")
+        )
+        assert "https://github.com/dr5hn/countries-states-cities-database" in city.sources
     # Where GeoNames has several places of the name, the choice is said in the notes.
     chosen = {
         "atlanta-us": 4180439,
@@ -282,6 +294,15 @@ def test_ties_whose_present_status_no_source_states_are_unknown(run: Run, tie_id
     assert "Status:" in tie["notes"]
 
 
+def test_the_maps_of_taipei_and_daegu_draw_every_tie(run: Run, tmp_path: Path) -> None:
+    for city, ties in (("Taipei", 42), ("Daegu", 22)):
+        result = run("map", city, "--svg", tmp_path / f"{city}.svg")
+        assert result.exit_code == 0, result.output
+        assert f"{city}'s ties: {ties} of {ties} drawn." in result.stderr
+        svg = (tmp_path / f"{city}.svg").read_text(encoding="utf-8")
+        assert "not drawn" not in svg
+
+
 def test_which_ties_are_of_unknown_status(run: Run) -> None:
     result = run("list", "--status", "unknown", "-f", "json", "--as-of", "2026-11-28")
     assert sorted(row["id"] for row in json.loads(result.stdout)) == sorted(UNKNOWN_STATUS)
@@ -304,3 +325,81 @@ def test_the_2021_memorandum_is_planned_overdue_and_says_why_check_lets_it_be(ru
     assert "overdue-planned warning is set aside" in memorandum["notes"]
     shown = run("show", "taipei-daegu", "--as-of", "2026-11-28").stdout
     assert "(planned, overdue)" in shown
+
+
+FACTS = SHARED / "facts"
+
+
+def _facts(name: str) -> list[dict[str, str]]:
+    path = FACTS / name
+    if not path.is_file():
+        pytest.skip(f"{path} is not present (the shared sourced facts)")
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+class _Ties:
+    """The bundled registry's ties, found by the city names a facts row gives."""
+
+    def __init__(self) -> None:
+        self.registry = load(bundled_path())
+        self.names: dict[str, set[str]] = {}
+        for city in self.registry.cities.values():
+            for name in (city.name, *city.aliases, city.local_name or ""):
+                if name:
+                    self.names.setdefault(fold(name), set()).add(city.id)
+        self.ties = {frozenset(c.id for c in t.cities): t for t in self.registry.partnerships}
+
+    def find(self, a: str, b: str) -> list[Partnership]:
+        # "George Town (Penang)", "Minas Gerais (state)": the name before the remark
+        ids = [self.names.get(fold(re.sub(r"\s*\(.*\)$", "", n)), set()) for n in (a, b)]
+        pairs = {frozenset((x, y)) for x in ids[0] for y in ids[1]}
+        return [self.ties[p] for p in pairs if p in self.ties]
+
+
+def test_every_tie_row_of_the_sourced_facts_is_held() -> None:
+    ties = _Ties()
+    rows = _facts("ties.csv")
+    assert len(rows) >= 123
+    missing = [(r["city_a"], r["city_b"]) for r in rows if not ties.find(r["city_a"], r["city_b"])]
+    assert missing == []
+
+
+def test_every_event_row_of_the_sourced_facts_is_held() -> None:
+    """Each event of the facts is a record of its tie (each tie's, for an event of
+    several sister cities) with its date or its title, or a status change of that
+    date; the two rows that are not are held as their notes say."""
+    ties = _Ties()
+    registry = ties.registry
+    rows = _facts("events.csv")
+    assert len(rows) >= 116
+    unheld = []
+    for row in rows:
+        partner = row["city_b"]
+        partners = [partner]
+        several = re.fullmatch(r"\(sister cities: (.*)\)", partner)
+        if several:
+            partners = [p.strip() for p in several.group(1).split(",")]
+        elif partner == "(sister/friendship cities)":
+            named = row["details"].removeprefix("Participants from ").replace(" and ", ", ")
+            partners = [p.strip() for p in named.split(",")]
+        for name in partners:
+            [tie] = ties.find(row["city_a"], name)
+            records = [
+                r
+                for r in (*registry.agreements, *registry.exchanges, *registry.status_changes)
+                if r.partnership == tie.id
+            ]
+            if not any(
+                str(r.date) == row["date"] or getattr(r, "title", None) == row["title"]
+                for r in records
+            ):
+                unheld.append((tie.id, row["date"]))
+    # Warsaw: the later row's 2018-02-02 stands over the earlier 2018-02-01, the day of
+    # arrival; Perth: signed on 25 July of a year the source does not state.
+    assert sorted(unheld) == [("taipei-perth", "--07-25"), ("taipei-warsaw", "2018-02-01")]
+    warsaw = [a for a in registry.agreements if a.partnership == "taipei-warsaw"]
+    assert [str(a.date) for a in warsaw] == ["2018-02-02"]
+    assert "Not 1 February, the day of the delegation's arrival" in (warsaw[0].notes or "")
+    [perth] = [a for a in registry.agreements if a.partnership == "taipei-perth"]
+    assert perth.date is None and "Signed on 25 July" in (perth.notes or "")

@@ -38,9 +38,7 @@ def test_map_of_taipei_draws_all_its_ties_with_labels_legend_and_title(
     taipei = registry.cities["taipei-tw"]
     ties = [t for t in registry.partnerships if taipei in t.cities]
     located = [t for t in ties if all(c.located for c in t.cities)]
-    # Every tie whose cities have coordinates: all but Taipei–Gyeonggi Province (a
-    # province, which GeoNames' populated places do not hold).
-    assert {t.id for t in ties} - {t.id for t in located} == {"taipei-gyeonggi-province"}
+    assert located == ties  # every city of the bundled registry has coordinates
     arcs = root.findall(f".//{SVG}path[@class='tie']")
     assert sorted(a.get("data-tie") for a in arcs) == sorted(t.id for t in located)
     assert all(re.fullmatch(r"(M[-\d. ]+(L[-\d. ]+)+)+", a.get("d") or "") for a in arcs)
@@ -54,8 +52,12 @@ def test_map_of_taipei_draws_all_its_ties_with_labels_legend_and_title(
     assert desc.startswith("A world map of the ties of Taipei 臺北市, Taiwan: 42 ties:")
     assert "Yokohama 横浜市 (Japan, partner city, active)" in desc
     assert {"Kind of tie (line)", "Status (colour and mark)", "sister city", "ended"} <= labels
-    assert "Not drawn, for want of coordinates: 1 tie: Taipei–Gyeonggi Province" in text
-    assert "Coordinates: GeoNames, geonames.org (CC BY 4.0)" in text
+    assert "Not drawn" not in text
+    # Gyeonggi Province, which GeoNames' populated places do not hold, is credited apart.
+    assert (
+        "Coordinates: GeoNames, geonames.org (CC BY 4.0). Coordinates of Gyeonggi Province: "
+        "from the sources its record names." in text
+    )
     # Colour and dash both: Miami Beach ended (grey), Manila suspended (orange),
     # friendship cities dashed.
     style = {a.get("data-tie"): a for a in arcs}
@@ -66,16 +68,32 @@ def test_map_of_taipei_draws_all_its_ties_with_labels_legend_and_title(
     # The fonts are named, and none is fetched.
     assert "Noto Sans CJK TC" in (root.get("font-family") or "")
     assert "url(" not in text.replace("url(#globe)", "") and "@import" not in text
-    assert "41 of 42 drawn" in stderr
+    assert "42 of 42 drawn" in stderr
 
 
-def test_map_of_daegu_tells_which_ties_it_cannot_draw(run: Run, tmp_path: Path) -> None:
+def test_map_of_daegu_draws_all_22_ties(run: Run, tmp_path: Path) -> None:
     root, text, stderr = draw(run, tmp_path, "map", "Daegu")
-    arcs = root.findall(f".//{SVG}path[@class='tie']")
-    assert len(arcs) == 19
-    for left in ("daegu-minas-gerais", "daegu-bukhara-region", "daegu-bac-ninh-province"):
+    arcs = {a.get("data-tie") for a in root.findall(f".//{SVG}path[@class='tie']")}
+    assert len(arcs) == 22
+    assert {"daegu-minas-gerais", "daegu-bukhara-region", "daegu-bac-ninh-province"} <= arcs
+    assert "22 of 22 drawn" in stderr and "Not drawn" not in text
+    assert "Coordinates of Bac Ninh Province, Bukhara Region, Minas Gerais: from the" in text
+
+
+def test_a_map_tells_which_ties_it_cannot_draw(run: Run, tmp_path: Path) -> None:
+    text = bundled_path().read_text(encoding="utf-8")
+    for point in ("lat = -18.5264844\nlon = -44.1588654\n", "lat = 40.229366\nlon = 63.5470584\n"):
+        assert point in text
+        text = text.replace(point, "")
+    registry = tmp_path / "partnerships.toml"
+    registry.write_text(text, encoding="utf-8")
+    root, svg, stderr = draw(run, tmp_path, "--registry", registry, "map", "Daegu")
+    assert len(root.findall(f".//{SVG}path[@class='tie']")) == 20
+    assert "20 of 22 drawn" in stderr
+    for left in ("daegu-minas-gerais", "daegu-bukhara-region"):
         assert left in stderr
-    assert "Minas Gerais is a state" in text and "Bukhara Region is a region" in text
+    assert "Not drawn, for want of coordinates: 2 ties:" in svg
+    assert "Minas Gerais is a state" in svg and "Bukhara Region is a region" in svg
 
 
 def test_map_of_one_tie_of_all_ties_and_with_filters(run: Run, tmp_path: Path) -> None:

@@ -37,6 +37,8 @@ class MapView:
     ties: tuple[MapTie, ...]
     centre: City | None = None  # the city whose ties these are
     sources: tuple[str, ...] = ()  # where the cities' coordinates come from
+    # cities drawn from coordinates of another source than GeoNames (their records say)
+    placed_otherwise: tuple[City, ...] = ()
 
     @property
     def drawn(self) -> tuple[MapTie, ...]:
@@ -85,8 +87,10 @@ def map_view(registry: Registry, words: Sequence[str], filters: Filters, as_of: 
     subtitle = f"{_count(len(drawn))}: " + ", ".join(
         f"{n} {status}" for status, n in _by_status(drawn)
     )
-    sources = sorted({"GeoNames" for t in drawn for c in (t.a, t.b) if c.geonames})
-    return MapView(what, subtitle, as_of, drawn, centre, tuple(sources))
+    cities = {c.id: c for t in drawn if t.drawn for c in (t.a, t.b)}
+    sources = sorted({"GeoNames" for c in cities.values() if c.geonames})
+    otherwise = tuple(sorted((c for c in cities.values() if not c.geonames), key=lambda c: c.name))
+    return MapView(what, subtitle, as_of, drawn, centre, tuple(sources), otherwise)
 
 
 def _count(n: int) -> str:

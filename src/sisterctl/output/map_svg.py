@@ -206,6 +206,12 @@ def _notes(view: MapView) -> list[str]:
     credits = ["Land: Natural Earth (public domain)."]
     if view.sources:
         credits.append("Coordinates: GeoNames, geonames.org (CC BY 4.0).")
+    placed = view.placed_otherwise
+    if placed:
+        names = ", ".join(c.name for c in placed[:4])
+        more = f" and {len(placed) - 4} more" if len(placed) > 4 else ""
+        whose = "its record names" if len(placed) == 1 else "their records name"
+        credits.append(f"Coordinates of {names}{more}: from the sources {whose}.")
     credits.append("Made with sisterctl.")
     notes.append(" ".join(credits))
     return [safe_display(n) for n in notes]
