@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 
 from sisterctl.cli.app import cli_words
 from sisterctl.core.anniversaries import (
+    Revision,
     Span,
+    TooManyAnniversaries,
     Unit,
     Window,
     anniversary_on,
@@ -562,3 +564,57 @@ def test_less_precise_dates_are_listed_in_periods_touching_the_window(
         period = PartialDate(y, since.month)
         if y > year and window.overlaps(period.earliest(), period.latest()):
             assert period in periods
+
+
+def _ended_daegu(day: str) -> Registry:
+    import dataclasses
+
+    from sisterctl.model import StatusChange
+    from sisterctl.store.read import load
+    from tests.conftest import DATA
+
+    registry = load(DATA / "anniversaries.toml")
+    change = StatusChange("taipei-daegu", parse_partial_date(day), Status.ENDED)
+    return dataclasses.replace(registry, status_changes=(change,))
+
+
+def test_lapsed_anniversaries_are_apart_and_count_towards_the_limit() -> None:
+    registry = _ended_daegu("2021-01-05")
+    as_of, span = dt.date(2021, 1, 6), Span(3, Unit.YEAR)
+    report = upcoming_anniversaries(registry, as_of, span, lapsed_for=365)
+    assert [(row.tie.id, row.ordinal, row.status) for row in report.lapsed] == [
+        ("taipei-daegu", 11, Status.ENDED),
+        ("taipei-daegu", 12, Status.ENDED),
+        ("taipei-daegu", 13, Status.ENDED),
+    ]
+    assert not [row for row in report.rows if row.tie.id == "taipei-daegu"]
+    total = len(report.rows) + len(report.lapsed)
+    upcoming_anniversaries(registry, as_of, span, lapsed_for=365, limit=total)
+    with pytest.raises(TooManyAnniversaries):
+        upcoming_anniversaries(registry, as_of, span, lapsed_for=365, limit=total - 1)
+    # Past the time they are kept, they are left out, and count for nothing.
+    later = upcoming_anniversaries(registry, as_of, span, lapsed_for=0)
+    assert later.lapsed == () and later.rows == report.rows
+    upcoming_anniversaries(registry, as_of, span, lapsed_for=0, limit=len(report.rows))
+    # Without lapsed_for, an ended tie is left out whole, as `upcoming` has it.
+    plain = upcoming_anniversaries(registry, as_of, span)
+    assert plain.lapsed == () and plain.rows == report.rows
+    # An end known to the month counts from its first day, and lasts past its last.
+    month = upcoming_anniversaries(
+        _ended_daegu("2021-11"), dt.date(2021, 1, 6), span, lapsed_for=365
+    )
+    assert [row.ordinal for row in month.lapsed] == [11, 12, 13]
+    assert upcoming_anniversaries(
+        _ended_daegu("2021-11"), dt.date(2022, 11, 30), span, lapsed_for=365
+    ).lapsed
+
+
+def test_a_revision_counts_the_dated_records_that_change_a_tie() -> None:
+    registry = _ended_daegu("2021-01-05")
+    report = upcoming_anniversaries(
+        registry, dt.date(2020, 10, 20), Span(2, Unit.YEAR), lapsed_for=365
+    )
+    assert report.revisions == {
+        "taipei-daegu": Revision(1, dt.date(2021, 1, 5)),
+        "daegu-ningbo": Revision(1, dt.date(2013, 11, 12)),  # its upgrade
+    }

@@ -531,6 +531,34 @@ CATALOGUE = [
         "'--years'",
     ),
     case(
+        "empty ics --name",
+        ("-r", "{reg}", "export", "ics", "--name", ""),
+        GOOD,
+        ExitCode.USAGE,
+        "'--name'",
+    ),
+    case(
+        "empty ics --refresh",
+        ("-r", "{reg}", "export", "ics", "--refresh", ""),
+        GOOD,
+        ExitCode.USAGE,
+        "--refresh",
+    ),
+    case(
+        "empty ics --imprecise",
+        ("-r", "{reg}", "export", "ics", "--imprecise", ""),
+        GOOD,
+        ExitCode.USAGE,
+        "'--imprecise'",
+    ),
+    case(
+        "empty ics --cancelled-for",
+        ("-r", "{reg}", "export", "ics", "--cancelled-for", ""),
+        GOOD,
+        ExitCode.USAGE,
+        "'--cancelled-for'",
+    ),
+    case(
         "empty timeline tie", ("-r", "{reg}", "timeline", ""), GOOD, ExitCode.REFUSED, "name a tie"
     ),
     case(

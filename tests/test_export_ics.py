@@ -41,7 +41,7 @@ def export(run: Run, registry: Path, *args: str | Path) -> tuple[list[Any], str]
 
 
 def test_all_day_events_one_per_anniversary(run: Run, registry: Path) -> None:
-    found, _ = export(run, registry, "--as-of", "2020-10-20", "--years", "2")
+    found, _ = export(run, registry, "--as-of", "2020-10-20", "--years", "2", "--imprecise", "none")
     summaries = [(str(e["SUMMARY"]), e.decoded("DTSTART")) for e in found]
     assert summaries == [
         ("Taipei–Daegu: 10th sister-city anniversary", dt.date(2020, 11, 4)),
@@ -59,6 +59,10 @@ def test_all_day_events_one_per_anniversary(run: Run, registry: Path) -> None:
     assert str(first["UID"]) == "taipei-daegu-10@sisterctl"
     assert first.decoded("DTSTAMP") == dt.datetime(2020, 10, 20, tzinfo=dt.UTC)
     assert str(first["TRANSP"]) == "TRANSPARENT"
+    assert str(first["STATUS"]) == "CONFIRMED"
+    # A date known to the day, and no dated record changed the tie: SEQUENCE 0 + 2.
+    assert first.decoded("SEQUENCE") == 2
+    assert first.decoded("LAST-MODIFIED") == dt.datetime(2010, 11, 4, tzinfo=dt.UTC)
     assert [str(c) for c in first["CATEGORIES"].cats] == ["Anniversary", "Milestone"]
     assert str(first["DESCRIPTION"]) == (
         "Taipei, Taiwan and Daegu, South Korea (sister city), established "
@@ -70,7 +74,7 @@ def test_all_day_events_one_per_anniversary(run: Run, registry: Path) -> None:
 
 
 def test_ten_years_by_default_and_uids_are_unique(run: Run, registry: Path) -> None:
-    found, _ = export(run, registry, "--as-of", "2020-10-20")
+    found, _ = export(run, registry, "--as-of", "2020-10-20", "--imprecise", "none")
     daegu = [e for e in found if str(e["UID"]).startswith("taipei-daegu-")]
     assert [str(e["UID"]) for e in daegu] == [f"taipei-daegu-{n}@sisterctl" for n in range(10, 20)]
     assert daegu[-1].decoded("DTSTART") == dt.date(2029, 11, 4)
@@ -138,13 +142,30 @@ def test_output_file_and_what_was_left_out(run: Run, registry: Path, tmp_path: P
     result = run("-r", registry, "export", "ics", "--as-of", "2020-10-20", "-y", "2", "-o", out)
     assert result.exit_code == ExitCode.OK, result.stderr
     assert result.stdout == ""
-    assert len(events(out.read_bytes())) == 6
+    assert len(events(out.read_bytes())) == 11
     # Daegu–Ningbo (2002-11) twice and Taipei–Houston (1961) for 2020, 2021 and 2022.
     assert result.stderr == (
-        f"sisterctl: wrote 6 anniversaries from 2020-10-20 through 2022-10-19 to {out}; "
-        "left out 5 known only to the month or year (an event needs a day) "
-        "and 1 tie with no known founding date\n"
+        f"sisterctl: wrote 11 anniversaries from 2020-10-20 through 2022-10-19 to {out} "
+        "(2 known only to the month, spanning it; 3 known only to the year, on 1 January); "
+        "left out 1 tie with no known founding date\n"
     )
+    for imprecise, left_out in (
+        ("month", "3 known only to the year"),
+        ("none", "5 known only to the month or year"),
+    ):
+        result = run(
+            "-r",
+            registry,
+            "export",
+            "ics",
+            "--as-of",
+            "2020-10-20",
+            "-y",
+            "2",
+            "--imprecise",
+            imprecise,
+        )
+        assert f"; left out {left_out} (see --imprecise) and 1 tie" in result.stderr
 
 
 def test_an_unwritable_output_is_refused(run: Run, registry: Path, tmp_path: Path) -> None:
@@ -201,6 +222,7 @@ def test_agreements_ended_ties_and_milestones(run: Run, registry: Path) -> None:
     assert [str(e["UID"]) for e in milestones] == [
         "taipei-daegu-10@sisterctl",
         "houston-ningbo-5@sisterctl",
+        "taipei-houston-60@sisterctl",  # known only to the year: 1961
         "taipei-sao-paulo-10@sisterctl",
     ]
 

@@ -16,7 +16,9 @@ from sisterctl.core.anniversaries import (
     Window,
     _later_agreements,
     is_milestone,
+    lapses,
     occurrences,
+    revision,
     upcoming_anniversaries,
 )
 from sisterctl.core.query import Filters, select
@@ -35,16 +37,23 @@ def by_definition(
     include_ended: bool,
     milestones_only: bool,
     leap_day: LeapDay | None,
+    lapsed_for: int | None = None,
 ) -> UpcomingReport:
     rule = leap_day or registry.leap_day
     window = Window.of(as_of, within)
     rows: list[Anniversary] = []
+    lapsed: list[Anniversary] = []
     undated = 0
     for tie in select(registry, Filters()):
-        status = registry.state(tie).status
-        if status is Status.ENDED and not include_ended:
+        state = registry.state(tie)
+        status = state.status
+        # Without lapsed_for (or with include_ended), no anniversary lapses.
+        stop = None
+        if lapsed_for is not None and not include_ended:
+            stop = lapses(state, as_of, lapsed_for)
+        if status is Status.ENDED and not include_ended and stop is None:
             continue
-        if tie.established is None:
+        if tie.established is None and (status is not Status.ENDED or include_ended):
             undated += 1
         dates = [(tie.established, None)] if tie.established is not None else []
         if include_agreements:
@@ -54,7 +63,12 @@ def by_definition(
                 if milestones_only and not is_milestone(occurrence.ordinal):
                     continue
                 day = occurrence.day
-                rows.append(
+                into = rows
+                if stop is not None and occurrence.on.latest() >= stop[0]:
+                    if not stop[1]:
+                        continue
+                    into = lapsed
+                into.append(
                     Anniversary(
                         tie=tie,
                         on=occurrence.on,
@@ -67,6 +81,12 @@ def by_definition(
                     )
                 )
     rows.sort(key=lambda row: row.sort_key)
+    lapsed.sort(key=lambda row: row.sort_key)
+    revisions = {
+        row.tie.id: found
+        for row in rows + lapsed
+        if (found := revision(registry, row.tie)) is not None
+    }
     # With agreements, the planned ones whose date has passed, in date order.
     overdue = [
         (registry.record_id(a), a)
@@ -76,7 +96,17 @@ def by_definition(
         if a.planned and a.date is not None and a.date.latest() < as_of
     ]
     overdue.sort(key=lambda item: item[1].date.sort_key if item[1].date else (0, 0, 0))
-    return UpcomingReport(as_of, within, window, rule, tuple(rows), undated, tuple(overdue))
+    return UpcomingReport(
+        as_of,
+        within,
+        window,
+        rule,
+        tuple(rows),
+        undated,
+        tuple(overdue),
+        tuple(lapsed),
+        revisions,
+    )
 
 
 REGISTRIES = [load(bundled_path()), load(DATA / "anniversaries.toml")]
@@ -92,6 +122,7 @@ REGISTRIES = [load(bundled_path()), load(DATA / "anniversaries.toml")]
     st.booleans(),
     st.booleans(),
     st.sampled_from([None, LeapDay.FEB28, LeapDay.MAR1]),
+    st.none() | st.integers(0, 20_000),
 )
 def test_upcoming_is_its_definition(
     registry: Registry,
@@ -102,6 +133,7 @@ def test_upcoming_is_its_definition(
     ended: bool,
     milestones: bool,
     leap_day: LeapDay | None,
+    lapsed_for: int | None,
 ) -> None:
     span = Span(count, unit)
     options = {
@@ -109,6 +141,7 @@ def test_upcoming_is_its_definition(
         "include_ended": ended,
         "milestones_only": milestones,
         "leap_day": leap_day,
+        "lapsed_for": lapsed_for,
     }
     assert upcoming_anniversaries(registry, as_of, span, **options) == by_definition(
         registry, as_of, span, **options

@@ -137,10 +137,13 @@ class RegistryFile:
         agreements: bool = False,
         include_ended: bool = False,
         leap_day: LeapDay | str | None = None,
+        lapsed_for: int | None = None,
     ) -> UpcomingReport:
         """The anniversaries in the window of `within` from `as_of` (today when None),
         as `sisterctl upcoming` lists them: `within` in days, or a length such as
-        "6w", "3m", "1y"."""
+        "6w", "3m", "1y". With `lapsed_for` (days), as `sisterctl export ics` finds
+        them: the anniversaries a tie loses when it ends or is suspended are in the
+        report's `lapsed` for that many days after."""
         from sisterctl.core.anniversaries import Span, parse_span
         from sisterctl.core.query import Filters
 
@@ -164,6 +167,7 @@ class RegistryFile:
                 include_ended=include_ended,
                 milestones_only=milestones,
                 leap_day=LeapDay(leap_day) if leap_day is not None else None,
+                lapsed_for=lapsed_for,
             )
         finally:
             view.close()

@@ -55,6 +55,7 @@ class Param(StrEnum):
 
     WITHIN = "within"  # how far ahead anniversaries are looked for: 30, 6w, 3m, 1y
     REMIND = "remind"  # how long before an anniversary a calendar reminds
+    REFRESH = "refresh"  # how often a subscribed calendar is fetched again
     MAPPING = "mapping"  # which column of a CSV file holds which field
     GEONAMES = "geonames"  # the id of a gazetteer place, chosen by hand
     LAT = "lat"  # a latitude given by hand

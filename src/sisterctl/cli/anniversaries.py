@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sisterctl.cli import printer
-from sisterctl.cli.app import app, as_of_date, export_app, note, open_view, write_output
+from sisterctl.cli.app import (
+    app,
+    as_of_date,
+    export_app,
+    not_empty,
+    note,
+    open_view,
+    write_output,
+)
 from sisterctl.cli.options import (
     AsOfOption,
     CityOption,
@@ -33,6 +41,14 @@ if TYPE_CHECKING:
 class LeapDayChoice(StrEnum):
     FEB28 = "feb28"
     MAR1 = "mar1"
+
+
+class ImpreciseChoice(StrEnum):
+    """interop.ics.Imprecise, for Typer (which the CLI alone imports)."""
+
+    YEAR = "year"
+    MONTH = "month"
+    NONE = "none"
 
 
 MilestonesOption = Annotated[
@@ -78,6 +94,7 @@ def _report(
     include_ended: bool,
     leap_day: LeapDayChoice | None,
     limit: int | None = None,
+    lapsed_for: int | None = None,
 ) -> UpcomingReport:
     from sisterctl.core.query import Filters
     from sisterctl.model import LeapDay
@@ -92,6 +109,7 @@ def _report(
         milestones_only=milestones,
         leap_day=LeapDay(leap_day.value) if leap_day else None,
         limit=limit,
+        lapsed_for=lapsed_for,
     )
 
 
@@ -179,6 +197,41 @@ def export_ics_command(
             help="Add a reminder this long before each anniversary: 14d, 2w, 12h.",
         ),
     ] = None,
+    imprecise: Annotated[
+        ImpreciseChoice,
+        typer.Option(
+            "--imprecise",
+            case_sensitive=False,
+            help="Anniversaries not known to the day: 'year' shows those known to the "
+            "month as events spanning it and those known to the year as a note on "
+            "1 January; 'month' only the first; 'none' neither.",
+        ),
+    ] = ImpreciseChoice.YEAR,
+    cancelled_for: Annotated[
+        int,
+        typer.Option(
+            "--cancelled-for",
+            metavar="DAYS",
+            min=0,
+            max=100_000,
+            help="For this many days after a tie ends or is suspended, keep its later "
+            "anniversaries as cancelled events, so that calendars remove them.",
+        ),
+    ] = 365,
+    name: Annotated[
+        str,
+        typer.Option(
+            "--name", callback=not_empty, help="The calendar's name, as calendars list it."
+        ),
+    ] = "Sister-city anniversaries",
+    refresh: Annotated[
+        str,
+        typer.Option(
+            "--refresh",
+            metavar="TIME",
+            help="How often a subscribed calendar should be fetched again: 1d, 12h, 1w.",
+        ),
+    ] = "1d",
     out: OutputOption = None,
     city: CityOption = None,
     country: CountryOption = None,
@@ -188,18 +241,28 @@ def export_ics_command(
     include_ended: AllOption = False,
     leap_day: LeapDayOption = None,
 ) -> None:
-    """Write the anniversaries of the coming years as an iCalendar file of all-day events.
+    """Write the anniversaries of the coming years as an iCalendar file or feed.
 
-    Re-importing a newer export updates the events rather than adding copies. Only
-    anniversaries known to the day become events.
+    One all-day event each: on its day, spanning its month, or on 1 January
+    of its year, as precisely as the registry knows it. Re-importing a newer
+    export updates the events rather than adding copies; the anniversaries of
+    a tie that ended or was suspended are kept for a while as cancelled, so
+    that calendars remove them.
 
     Example: sisterctl export ics --years 10 --remind 14d -o anniversaries.ics
     """
     from sisterctl.core.anniversaries import Span, TooManyAnniversaries, Unit
     from sisterctl.errors import RefusedError
-    from sisterctl.interop.ics import MAX_EVENTS, anniversary_calendar, parse_reminder
+    from sisterctl.interop.ics import (
+        MAX_EVENTS,
+        Imprecise,
+        anniversary_calendar,
+        parse_refresh,
+        parse_reminder,
+    )
 
     reminder = parse_reminder(remind) if remind is not None else None
+    interval = parse_refresh(refresh)
     try:
         report = _report(
             ctx,
@@ -213,6 +276,7 @@ def export_ics_command(
             include_ended=include_ended,
             leap_day=leap_day,
             limit=MAX_EVENTS,
+            lapsed_for=cancelled_for,
         )
     except TooManyAnniversaries:
         raise RefusedError(
@@ -220,21 +284,42 @@ def export_ics_command(
             "sisterctl writes in one calendar (and more than calendars import well): ask "
             "for fewer --years, or narrow it with --milestones, --city, --country or --kind"
         ) from None
-    export = anniversary_calendar(report, remind=reminder)
+    export = anniversary_calendar(
+        report,
+        remind=reminder,
+        imprecise=Imprecise(imprecise.value),
+        name=name,
+        refresh=interval,
+    )
     # The bytes as built (CRLF line ends, UTF-8), not re-encoded by the text layer.
     write_output(ctx, export.data, out)
-    note(_summary(export, report, out))
+    note(_summary(export, report, out, imprecise))
 
 
-def _summary(export: CalendarExport, report: UpcomingReport, out: Path | None) -> str:
+def _summary(
+    export: CalendarExport, report: UpcomingReport, out: Path | None, imprecise: ImpreciseChoice
+) -> str:
     window = report.window
-    events = "1 anniversary" if export.events == 1 else f"{export.events} anniversaries"
+    live = export.events - export.cancelled
+    events = "1 anniversary" if live == 1 else f"{live} anniversaries"
+    if not export.events:
+        events = "no anniversaries (an empty calendar)"
+    if export.cancelled:
+        events += f" and {export.cancelled} cancelled (of ties ended or suspended)"
     line = f"{events} from {window.start} through {window.last}"
     if out is not None:
         line = f"wrote {line} to {out}"
+    kept = []
+    if export.months:
+        kept.append(f"{export.months} known only to the month, spanning it")
+    if export.years:
+        kept.append(f"{export.years} known only to the year, on 1 January")
+    if kept:
+        line += " (" + "; ".join(kept) + ")"
     left_out = []
     if export.skipped:
-        left_out.append(f"{export.skipped} known only to the month or year (an event needs a day)")
+        shows = "month or year" if imprecise is ImpreciseChoice.NONE else "year"
+        left_out.append(f"{export.skipped} known only to the {shows} (see --imprecise)")
     if export.undated:
         ties = "1 tie" if export.undated == 1 else f"{export.undated} ties"
         left_out.append(f"{ties} with no known founding date")

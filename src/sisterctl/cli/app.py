@@ -52,6 +52,7 @@ GLOBAL_OPTIONS = {
 OPTIONS = {
     Param.WITHIN: "--within",
     Param.REMIND: "--remind",
+    Param.REFRESH: "--refresh",
     Param.MAPPING: "--map",
     Param.GEONAMES: "--geonames",
     Param.LAT: "--lat",

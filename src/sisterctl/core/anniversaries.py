@@ -15,15 +15,15 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from sisterctl.core.query import Filters, select
 from sisterctl.dates import MAX_YEAR, PartialDate, Precision
 from sisterctl.errors import Param, RefusedError, UsageError
-from sisterctl.model import Agreement, LeapDay, Partnership, Registry, Status
+from sisterctl.model import Agreement, LeapDay, Partnership, Registry, Status, TieState
 from sisterctl.text import fold
 
 MILESTONE_EVERY = 5
@@ -275,6 +275,17 @@ class Anniversary:
         return (self.on.latest(), rank, fold(self.tie.title), self.tie.id, self.ordinal)
 
 
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """How often the registry's dated records have changed a tie's anniversaries, and
+    the day of the latest: its status changes (its record's own `status_date` among
+    them) and its upgrades. Nothing in a registry says when a record was written, so
+    these dates stand in for that."""
+
+    count: int
+    last: dt.date
+
+
 @dataclass(frozen=True)
 class UpcomingReport:
     """What `upcoming_anniversaries` found."""
@@ -288,6 +299,37 @@ class UpcomingReport:
     #: With agreements: the planned agreements of the ties selected whose date has
     #: passed, as (id, agreement), in date order.
     overdue: tuple[tuple[str, Agreement], ...] = ()
+    #: With `lapsed_for`: the anniversaries in the window that ties ended or suspended
+    #: no more than that many days before the reference day would have had on and
+    #: after the day they ended or were suspended, in the order of `rows`.
+    lapsed: tuple[Anniversary, ...] = ()
+    #: The Revision of each tie in `rows` or `lapsed` that has one, by tie id.
+    revisions: Mapping[str, Revision] = field(default_factory=dict)
+
+
+def revision(registry: Registry, tie: Partnership) -> Revision | None:
+    """The Revision of a tie, or None when no dated record has changed it."""
+    days = [c.date.earliest() for c in registry.status_changes_of(tie)]
+    if tie.status_date is not None:
+        days.append(tie.status_date.earliest())
+    days.extend(
+        a.date.earliest()
+        for a in registry.agreements_of(tie)
+        if a.to_kind and not a.planned and a.date is not None
+    )
+    return Revision(len(days), max(days)) if days else None
+
+
+def lapses(state: TieState, as_of: dt.date, lapsed_for: int) -> tuple[dt.date, bool] | None:
+    """When a tie's anniversaries stop: (the first day they may, whether they are still
+    kept as `lapsed` on `as_of`), for a tie ended or suspended on a known date; None
+    for one that is active, of unknown status, or whose end has no date."""
+    if state.status not in (Status.ENDED, Status.SUSPENDED) or state.since is None:
+        return None
+    # A change known to its month or year stops the anniversaries that may fall after
+    # its first day, and keeps them listed until lapsed_for days after its last.
+    kept = (as_of - state.since.latest()).days <= lapsed_for
+    return state.since.earliest(), kept
 
 
 class TooManyAnniversaries(RefusedError):
@@ -309,6 +351,7 @@ def upcoming_anniversaries(
     milestones_only: bool = False,
     leap_day: LeapDay | None = None,
     limit: int | None = None,
+    lapsed_for: int | None = None,
 ) -> UpcomingReport:
     """The anniversaries of ties (and, if asked, of their later agreements) in the
     window of `within` from `as_of`, the reference day included.
@@ -317,12 +360,24 @@ def upcoming_anniversaries(
     registry's own rule for ties founded on 29 February. With a `limit`, more
     anniversaries than that raise TooManyAnniversaries as soon as they are found (a
     thousand years of 2,000 ties is two million of them).
+
+    With `lapsed_for` (a number of days, and not `include_ended`), a tie ended or
+    suspended on a known date keeps in `rows` only the anniversaries that fall
+    before that date; those that may fall on or after it are in `lapsed` while the
+    reference day is no more than `lapsed_for` days after the change, and are left
+    out after that. A tie ended on no known date is left out, and one suspended on
+    no known date listed, as without it.
     """
     rule = leap_day or registry.leap_day
     window = Window.of(as_of, within)
     ties = select(registry, filters or Filters())
     rows: list[Anniversary] = []
     keys: list[tuple[dt.date, int, str, str, int]] = []  # each row's sort_key
+    lapsed: list[Anniversary] = []
+    lapsed_keys: list[tuple[dt.date, int, str, str, int]] = []
+    revisions: dict[str, Revision] = {}
+    lapsing = lapsed_for is not None and not include_ended
+    room = limit or 0  # how many more rows `limit` allows beside the lapsed ones
     undated = 0
     # A year's window may hold 26,000 anniversaries: the loop below is written for
     # speed. Its rows and their order are those of the plain definition, occurrences()
@@ -336,10 +391,19 @@ def upcoming_anniversaries(
     days: dict[dt.date, PartialDate] = {}
     folds: dict[str, str] = {}  # fold of each city's name: ties share their cities
     for tie in ties:
-        status = registry.state(tie).status if changes_of(tie) else tie.status
-        if status is ended and not include_ended:
-            continue
-        if tie.established is None:
+        stop: tuple[dt.date, bool] | None = None
+        if lapsing and (tie.status_date is not None or changes_of(tie)):
+            state = registry.state(tie)
+            status = state.status
+            assert lapsed_for is not None
+            stop = lapses(state, as_of, lapsed_for)
+            if status is ended and stop is None:
+                continue
+        else:
+            status = registry.state(tie).status if changes_of(tie) else tie.status
+            if status is ended and not include_ended:
+                continue
+        if tie.established is None and (status is not ended or include_ended):
             undated += 1
         dates: list[tuple[PartialDate, Agreement | None]] = []
         if tie.established is not None:
@@ -348,6 +412,7 @@ def upcoming_anniversaries(
             dates.extend((a.date, a) for a in _later_agreements(registry, tie) if a.date)
         upgrades = bool(agreements_of(tie))
         title: str | None = None
+        begin = len(rows)
         for since, agreement in dates:
             found: Iterator[tuple[PartialDate, int, dt.date | None, dt.date]]
             if since.month is None:
@@ -356,6 +421,8 @@ def upcoming_anniversaries(
                 found = _in_months(since, years, start, last)
             else:
                 found = _on_days(since, years, start, last, rule, days)
+            if stop is not None and not stop[1]:  # lapsed too long ago: left out
+                found = _before(found, stop[0])
             for on, number, day, latest in found:
                 if milestones_only and not is_milestone(number):
                     continue
@@ -371,12 +438,26 @@ def upcoming_anniversaries(
                         agreement,
                     )
                 )
-                if limit is not None and len(rows) > limit:
+                if limit is not None and len(rows) > room:
                     raise TooManyAnniversaries(limit)
                 if title is None:
                     title = _folded_title(tie, folds)
+                    if upgrades or tie.status_date is not None or changes_of(tie):
+                        found_revision = revision(registry, tie)
+                        if found_revision is not None:
+                            revisions[tie.id] = found_revision
                 rank = 0 if day is not None else _RANK[on.precision]
                 keys.append((latest, rank, title, tie.id, number))
+        if stop is not None and stop[1] and len(rows) > begin:
+            # The tie's rows that may fall on or after the change lapse (the rare
+            # case, done apart so that the loop above stays as it was).
+            found_rows, found_keys = rows[begin:], keys[begin:]
+            del rows[begin:], keys[begin:]
+            for row, key in zip(found_rows, found_keys, strict=True):
+                lapses_now = key[0] >= stop[0]  # key[0]: the last day it may fall on
+                (lapsed if lapses_now else rows).append(row)
+                (lapsed_keys if lapses_now else keys).append(key)
+            room = (limit or 0) - len(lapsed)
     order = sorted(range(len(rows)), key=keys.__getitem__)
     overdue: list[tuple[str, Agreement]] = []
     if include_agreements:
@@ -387,8 +468,17 @@ def upcoming_anniversaries(
                 (registry.record_id(a), a) for a in agreements_of(tie) if a.overdue(as_of)
             )
         overdue.sort(key=lambda item: item[1].date.sort_key if item[1].date else (0, 0, 0))
+    lapsed_order = sorted(range(len(lapsed)), key=lapsed_keys.__getitem__)
     return UpcomingReport(
-        as_of, within, window, rule, tuple(rows[i] for i in order), undated, tuple(overdue)
+        as_of,
+        within,
+        window,
+        rule,
+        tuple(rows[i] for i in order),
+        undated,
+        tuple(overdue),
+        tuple(lapsed[i] for i in lapsed_order),
+        revisions,
     )
 
 
@@ -421,6 +511,13 @@ def _folded_title(tie: Partnership, folds: dict[str, str] | None = None) -> str:
 
 
 # occurrences() for each precision, as (on, ordinal, the day or None, on.latest()).
+
+
+def _before(
+    found: Iterator[tuple[PartialDate, int, dt.date | None, dt.date]], stop: dt.date
+) -> Iterator[tuple[PartialDate, int, dt.date | None, dt.date]]:
+    """The anniversaries of `found` that certainly fall before `stop`."""
+    return (item for item in found if item[3] < stop)
 
 
 def _in_years(since: PartialDate, years: range) -> Iterator[tuple[PartialDate, int, None, dt.date]]:

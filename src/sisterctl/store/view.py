@@ -85,6 +85,7 @@ class View:
         milestones_only: bool = False,
         leap_day: LeapDay | None = None,
         limit: int | None = None,
+        lapsed_for: int | None = None,
     ) -> UpcomingReport:
         """`core.anniversaries.upcoming_anniversaries` of the registry."""
         from sisterctl.core.anniversaries import upcoming_anniversaries
@@ -99,6 +100,7 @@ class View:
             milestones_only=milestones_only,
             leap_day=leap_day,
             limit=limit,
+            lapsed_for=lapsed_for,
         )
 
     def _upcoming_registry(
@@ -183,6 +185,7 @@ class IndexedView(View):
         milestones_only: bool = False,
         leap_day: LeapDay | None = None,
         limit: int | None = None,
+        lapsed_for: int | None = None,
     ) -> UpcomingReport:
         report = super().upcoming(
             as_of,
@@ -193,6 +196,7 @@ class IndexedView(View):
             milestones_only=milestones_only,
             leap_day=leap_day,
             limit=limit,
+            lapsed_for=lapsed_for,
         )
         if self._index is None:
             return report
