@@ -735,6 +735,7 @@ def cases_for(
             (["export", "json"], "export json > file"),
             (["export", "csv"], "export csv > file"),
             (["export", "ics"], "export ics > file"),
+            (["site", "-o", str(work / "site"), "--city", "Taipei"], "site -o DIR --city Taipei"),
         )
     ):
         if available(command, words[:1] if words[0] != "export" else words, env):

@@ -232,20 +232,93 @@ def test_the_edit_keeps_every_byte_and_the_file_s_line_endings(
     assert new.count(b"\r\n") == (new.count(b"\n") if newline == b"\r\n" else 0)
 
 
-def test_the_edit_refuses_a_registry_it_cannot_edit_safely(
+def test_a_header_like_line_in_a_string_does_not_mislead_the_edit(
     run: Run, write_registry: Callable[[str], Path], gazetteer: Path
 ) -> None:
-    # A line inside a multi-line string that looks like a table header: the keys would
-    # land in the wrong place, and the check of the new text finds it.
-    path = write_registry(
+    # A line inside a multi-line string that looks like a table header: the scanner
+    # of the in-place edit reads the string whole, so the keys go after it.
+    text = (
         'schema_version = 1\n\n[[city]]\nid = "taipei-tw"\nname = "Taipei"\ncountry = "TW"\n'
         'notes = """\n[[city]]\nis not a table"""\n'
     )
+    path = write_registry(text)
+    result = run("-r", path, "geocode")
+    assert result.exit_code == 0, result.stderr
+    assert path.read_text(encoding="utf-8") == (
+        text + "lat = 25.05306\nlon = 121.52639\ngeonames = 1668341\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "message"),
+    [
+        (
+            'schema_version = 1\ncity = [{ id = "taipei-tw", name = "Taipei", country = "TW" }]\n',
+            1,
+            "the city 'taipei-tw' is not written as a [[city]] table of its own",
+        ),
+        (
+            'schema_version = 1\n\n[[city]]\nid = "taipei-tw"\nname = "Taipei"\ncountry = "TW"\n'
+            "geonames = 1668341\n",
+            3,
+            "the city 'taipei-tw' already has geonames; nothing was written",
+        ),
+    ],
+)
+def test_the_edit_refuses_a_registry_it_cannot_edit_safely(
+    run: Run,
+    write_registry: Callable[[str], Path],
+    gazetteer: Path,
+    text: str,
+    code: int,
+    message: str,
+) -> None:
+    path = write_registry(text)
     before = path.read_bytes()
     result = run("-r", path, "geocode")
-    assert result.exit_code == 3, result.stderr
+    assert result.exit_code == code, result.stderr
+    assert message in result.stderr
     assert "nothing was written" in result.stderr
     assert path.read_bytes() == before
+
+
+def test_a_concurrent_edit_is_kept_and_one_that_never_stops_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    import datetime as dt
+
+    from sisterctl.errors import RegistryError
+    from sisterctl.store.edit import add_city_keys
+
+    path = tmp_path / "partnerships.toml"
+    path.write_text(PERTHS, encoding="utf-8")
+    calls: list[int] = []
+
+    def plan(registry: object) -> dict[str, dict[str, object]]:
+        calls.append(1)
+        if len(calls) == 1:  # someone saves the file while sisterctl is working
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write("\n# saved meanwhile\n")
+        return {"perth-au": {"lat": -31.95224, "lon": 115.8614}}
+
+    done = add_city_keys(path, plan, as_of=dt.date(2026, 12, 1))
+    assert done.written and len(calls) == 2
+    text = path.read_text(encoding="utf-8")
+    assert text.endswith("\n# saved meanwhile\n")
+    assert cities(path)["perth-au"]["lat"] == -31.95224
+
+    before = path.read_bytes()
+
+    def restless(registry: object) -> dict[str, dict[str, object]]:
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write("# again\n")
+        return {"perth-gb": {"lat": 56.39522, "lon": -3.43139}}
+
+    with pytest.raises(RegistryError, match="kept changing"):
+        add_city_keys(path, restless, as_of=dt.date(2026, 12, 1))
+    after = path.read_bytes()
+    assert after.startswith(before) and b"lat = 56.39522" not in after
+    assert [p.name for p in tmp_path.iterdir()] == ["partnerships.toml"]
 
 
 # ---------------------------------------------------------------------------

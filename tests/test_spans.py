@@ -10,7 +10,7 @@ import tomli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sisterctl.records.spans import Change, LayoutError, record_spans, rewrite
+from sisterctl.records.spans import Change, LayoutError, record_spans, rewrite, rewrite_records
 from sisterctl.records.toml import toml_value
 from sisterctl.store.location import bundled_path
 from tests.conftest import DATA
@@ -158,6 +158,19 @@ def test_windows_line_endings_stay() -> None:
     assert new == expected.replace(local_name, local_name + 'aliases = ["Taegu"]\r\n')
     assert new.count("\r\n") == new.count("\n")
     assert tomli.loads(new)["city"][1]["aliases"] == ["Taegu"]
+
+
+def test_several_records_rewritten_at_once_are_each_rewritten_as_alone() -> None:
+    order = ("id", "name", "country", "type", "local_name", "aliases", "notes", "sources")
+    one = [Change("notes", toml_value("first")), Change("aliases", None)]
+    two = [Change("local_name", toml_value("대구")), Change("sources", toml_value(["x"]))]
+    spans = record_spans(HAND_WRITTEN)
+    together = rewrite_records(
+        HAND_WRITTEN, [(spans[("city", 0)], one, order), (spans[("city", 1)], two, order)]
+    )
+    first = rewrite(HAND_WRITTEN, spans[("city", 1)], two, order)
+    assert together == rewrite(first, record_spans(first)[("city", 0)], one, order)
+    assert together != HAND_WRITTEN
 
 
 def test_a_record_written_inline_is_not_found() -> None:

@@ -16,22 +16,23 @@ family and writes nothing. docs/api.md documents it, with examples a test runs.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sisterctl.dates import PartialDate, parse_partial_date
 from sisterctl.errors import RefusedError, UsageError
-from sisterctl.model import LeapDay, Partnership, Registry, Status
+from sisterctl.model import LeapDay, Partnership, Record, Registry, Status
 
 if TYPE_CHECKING:
     from sisterctl.core.anniversaries import Span, UpcomingReport
     from sisterctl.core.check import CheckReport
-    from sisterctl.store.appends import Appended, Plan
+    from sisterctl.store.appends import Appended
     from sisterctl.store.view import View
 
 DateLike = str | dt.date | PartialDate
 TieName = str | Sequence[str]
+_R = TypeVar("_R")  # a request of `sisterctl.core.edits`
 
 
 def open(path: str | Path | None = None, *, index: bool = False) -> RegistryFile:
@@ -186,7 +187,16 @@ class RegistryFile:
         return report.strict() if strict else report
 
     # -- writing ---------------------------------------------------------------
-    def _append(self, plan: Plan, *, tie: Sequence[str] | None, dry_run: bool) -> Appended:
+    # Every write is one request, planned by the core on the registry read under the
+    # lock and appended by the store (`_append`): lock, dry run, verification, index.
+
+    def _append(
+        self,
+        plan: Callable[[Registry], Sequence[Record]],
+        *,
+        tie: Sequence[str] | None,
+        dry_run: bool,
+    ) -> Appended:
         from sisterctl.store.appends import append
 
         if self.bundled:
@@ -195,6 +205,19 @@ class RegistryFile:
                 "(sisterctl.open(path))"
             )
         return append(self.path, plan, dry_run=dry_run, tie=tie, index=self.index)
+
+    def _append_to_tie(
+        self,
+        tie: TieName,
+        request: Callable[[list[str]], _R],
+        plan: Callable[[Registry, _R], Sequence[Record]],
+        dry_run: bool,
+    ) -> Appended:
+        """Append what `plan` makes of the `request` about one tie (given the words that
+        name it), reading only that tie where the index serves."""
+        words = self._tie_words(tie)
+        made = request(words)
+        return self._append(lambda reg: plan(reg, made), tie=words, dry_run=dry_run)
 
     def add_partnership(
         self,
@@ -251,23 +274,24 @@ class RegistryFile:
         """Record an agreement signed (or, `planned`, to be signed) on a tie."""
         from sisterctl.core.edits import NewAgreement, new_agreement
 
-        words = self._tie_words(tie)
-        request = NewAgreement(
-            tie=words,
-            date=_date(date),
-            title=title,
-            kind=kind,
-            to_kind=to_kind,
-            signatories=tuple(signatories),
-            mode=mode,
-            venue=venue,
-            fields=tuple(fields),
-            planned=planned,
-            notes=notes,
-            sources=tuple(sources),
-            force=force,
-        )
-        return self._append(lambda reg: new_agreement(reg, request), tie=words, dry_run=dry_run)
+        def request(words: list[str]) -> NewAgreement:
+            return NewAgreement(
+                tie=words,
+                date=_date(date),
+                title=title,
+                kind=kind,
+                to_kind=to_kind,
+                signatories=tuple(signatories),
+                mode=mode,
+                venue=venue,
+                fields=tuple(fields),
+                planned=planned,
+                notes=notes,
+                sources=tuple(sources),
+                force=force,
+            )
+
+        return self._append_to_tie(tie, request, new_agreement, dry_run)
 
     def add_exchange(
         self,
@@ -284,17 +308,18 @@ class RegistryFile:
         """Record an exchange on a tie: a visit, a delegation, a festival..."""
         from sisterctl.core.edits import NewExchange, new_exchange
 
-        words = self._tie_words(tie)
-        request = NewExchange(
-            tie=words,
-            date=_date(date),
-            kind=kind,
-            title=title,
-            details=details,
-            sources=tuple(sources),
-            force=force,
-        )
-        return self._append(lambda reg: new_exchange(reg, request), tie=words, dry_run=dry_run)
+        def request(words: list[str]) -> NewExchange:
+            return NewExchange(
+                tie=words,
+                date=_date(date),
+                kind=kind,
+                title=title,
+                details=details,
+                sources=tuple(sources),
+                force=force,
+            )
+
+        return self._append_to_tie(tie, request, new_exchange, dry_run)
 
     def end(
         self,
@@ -307,15 +332,8 @@ class RegistryFile:
         dry_run: bool = False,
     ) -> Appended:
         """Record that a tie ended (or, `suspend`, was suspended) on `date`."""
-        return self._status(
-            tie,
-            Status.SUSPENDED if suspend else Status.ENDED,
-            date,
-            reason,
-            sources,
-            False,
-            dry_run,
-        )
+        status = Status.SUSPENDED if suspend else Status.ENDED
+        return self._status(tie, status, date, reason, sources, False, dry_run)
 
     def resume(
         self,
@@ -342,16 +360,17 @@ class RegistryFile:
     ) -> Appended:
         from sisterctl.core.edits import NewStatus, change_status
 
-        words = self._tie_words(tie)
-        request = NewStatus(
-            tie=words,
-            date=_date(date),
-            status=status,
-            reason=reason,
-            sources=tuple(sources),
-            force=force,
-        )
-        return self._append(lambda reg: change_status(reg, request), tie=words, dry_run=dry_run)
+        def request(words: list[str]) -> NewStatus:
+            return NewStatus(
+                tie=words,
+                date=_date(date),
+                status=status,
+                reason=reason,
+                sources=tuple(sources),
+                force=force,
+            )
+
+        return self._append_to_tie(tie, request, change_status, dry_run)
 
     def _tie_words(self, tie: TieName) -> list[str]:
         """The words that name a tie, as the store looks it up: "Taipei Daegu" as two

@@ -48,6 +48,11 @@ class Hint(StrEnum):
     ADD_CITY = "add-city"  # record a new city on its own, first
     EDIT = "edit"  # change values of the record `record` names, in place
     SHOW = "show"  # see the ids of a tie's agreements and exchanges (of `record`'s tie)
+    SIGN = "sign"  # record the signing of a planned agreement (`HintOn`: its id)
+    GEOCODE_ALL = "geocode-all"  # fill in the coordinates of every city that has none
+    GEOCODE_CITY = "geocode-city"  # fill in the coordinates of the city `record` names
+    CHECK = "check"  # the checks of a whole registry, as `check` runs them
+    CHOOSE_PLACE = "choose-place"  # as GEOCODE, in a note rather than an error
 
 
 class Param(StrEnum):
@@ -66,8 +71,20 @@ class Param(StrEnum):
     ADD = "add"  # a value an edit adds to a list: KEY=VALUE
 
 
-#: A piece of a message: text, or a term each front end words its own way.
-Part = str | Hint | Param
+@dataclass(frozen=True)
+class HintOn:
+    """A Hint about one thing that the error's record does not name: the planned
+    agreement to sign, by its id (`HintOn(Hint.SIGN, "taipei-daegu/2021-memorandum")`)."""
+
+    hint: Hint
+    subject: str
+
+
+#: A term of a message, which each front end words its own way.
+Term = Hint | Param | HintOn
+#: A piece of a message: text, or a term.
+Part = str | Term
+_TERMS = (Hint, Param, HintOn)  # (Hint and Param are strings too)
 
 
 @dataclass(frozen=True)
@@ -86,13 +103,16 @@ class RecordRef:
 
 
 #: How a front end says the terms of a message: (term, the error) -> words.
-Words = Callable[[Hint | Param, "SisterctlError"], str]
+Words = Callable[[Term, "SisterctlError"], str]
 
 
-def library_words(term: Hint | Param, error: SisterctlError) -> str:
+def library_words(term: Term, error: SisterctlError) -> str:
     """The words of sisterctl used from Python: the default of `str(error)`."""
     if isinstance(term, Param):
         return term.value
+    subject = term.subject if isinstance(term, HintOn) else None
+    hint = term.hint if isinstance(term, HintOn) else term
+    city = error.record.id if error.record is not None and error.record.id else "..."
     words = {
         Hint.FORCE: "pass force=True",
         Hint.INIT: "'sisterctl init'",
@@ -105,15 +125,28 @@ def library_words(term: Hint | Param, error: SisterctlError) -> str:
         Hint.ADD_CITY: "NewCity(...)",
         Hint.EDIT: "EditRequest(...)",
         Hint.SHOW: "Registry.record_id()",
+        Hint.SIGN: f"SignRequest([{subject or 'AGREEMENT'!r}], date=...)",
+        Hint.GEOCODE_ALL: "use GeocodeRequest()",
+        Hint.GEOCODE_CITY: f"use GeocodeRequest(city={city!r})",
+        Hint.CHECK: "check()",
+        Hint.CHOOSE_PLACE: "GeocodeRequest(city=..., geonames=...)",
     }
-    return words[term]
+    return words[hint]
+
+
+def render_parts(
+    parts: str | Sequence[Part], words: Words = library_words, *, record: RecordRef | None = None
+) -> str:
+    """A message that is no error (a note, a line of a list), its terms in `words`;
+    `record`: the record it is about, which some terms name."""
+    return SisterctlError(parts, record=record).render(words, where=False)
 
 
 class SisterctlError(Exception):
     """Base of every error a user may see. `str(error)` is the one-line message.
 
-    `what` is a string, or a sequence of strings and terms (`Hint`, `Param`) that
-    each front end words its own way: `("... (", Hint.FORCE, " to record it)")`.
+    `what` is a string, or a sequence of strings and terms (`Hint`, `Param`, `HintOn`)
+    that each front end words its own way: `("... (", Hint.FORCE, " to record it)")`.
     """
 
     exit_code: ExitCode = ExitCode.REFUSED
@@ -132,7 +165,8 @@ class SisterctlError(Exception):
         code: str = "",
     ) -> None:
         self.parts: tuple[Part, ...] = (what,) if isinstance(what, str) else tuple(what)
-        self.hint = hint or next((p for p in self.parts if isinstance(p, Hint)), None)
+        hints = (p.hint if isinstance(p, HintOn) else p for p in self.parts)
+        self.hint = hint or next((p for p in hints if isinstance(p, Hint)), None)
         self.param = param or next((p for p in self.parts if isinstance(p, Param)), None)
         self.record = record
         self.key = key
@@ -145,7 +179,7 @@ class SisterctlError(Exception):
     @property
     def has_terms(self) -> bool:
         """True when the message names a Hint or a Param, which front ends word."""
-        return any(isinstance(part, Hint | Param) for part in self.parts)
+        return any(isinstance(part, _TERMS) for part in self.parts)
 
     @property
     def needs_force(self) -> bool:
@@ -167,7 +201,7 @@ class SisterctlError(Exception):
         """The one-line message, its terms in `words` (without the file's name and the
         line, unless `where`)."""
         what = "".join(
-            words(part, self) if isinstance(part, Hint | Param) else part for part in self.parts
+            words(part, self) if isinstance(part, _TERMS) else part for part in self.parts
         )
         return self.where() + what if where else what
 

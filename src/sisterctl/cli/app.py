@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from sisterctl import __version__
-from sisterctl.errors import ExitCode, Hint, Param, SisterctlError, UsageError
+from sisterctl.errors import ExitCode, Hint, HintOn, Param, SisterctlError, Term, UsageError
 
 if TYPE_CHECKING:
     from sisterctl.core.geocode import Gazetteer
@@ -72,12 +72,15 @@ EDIT_KINDS = {
 }
 
 
-def cli_words(term: Hint | Param, error: SisterctlError) -> str:
+def cli_words(term: Term, error: SisterctlError) -> str:
     """What the command line calls the terms of a message (errors.Hint, errors.Param):
     `Hint.FORCE` is "run again with --force"."""
     if isinstance(term, Param):
         return OPTIONS[term]
+    subject = term.subject if isinstance(term, HintOn) else None
+    hint = term.hint if isinstance(term, HintOn) else term
     tie = error.record.id if error.record is not None else "TIE"
+    city = error.record.id if error.record is not None and error.record.id else "NAME"
     words = {
         Hint.FORCE: "run again with --force",
         Hint.INIT: f"'{PROG} init'",
@@ -90,8 +93,13 @@ def cli_words(term: Hint | Param, error: SisterctlError) -> str:
         Hint.ADD_CITY: f"'{PROG} add city \"NAME, COUNTRY\" ...'",
         Hint.EDIT: _edit_words(error),
         Hint.SHOW: f"'{PROG} show {tie}'",
+        Hint.SIGN: f"'{PROG} sign {subject or 'AGREEMENT'} --date ...'",
+        Hint.GEOCODE_ALL: f"run {PROG} geocode",
+        Hint.GEOCODE_CITY: f"run {PROG} geocode --city {city}",
+        Hint.CHECK: f"'{PROG} check'",
+        Hint.CHOOSE_PLACE: f"{PROG} geocode --city NAME --geonames ID",
     }
-    return words[term]
+    return words[hint]
 
 
 def _edit_words(error: SisterctlError) -> str:
@@ -141,6 +149,7 @@ COMMAND_ORDER = (
     "geocode",
     "import",
     "export",
+    "site",
     "merge",
     "git",
     "completion",

@@ -11,29 +11,22 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sisterctl.cli.app import app, lock_timeout, not_empty, today, writable_path
-from sisterctl.cli.write import (
+from sisterctl.cli.app import app, cli_words, lock_timeout, today, writable_path
+from sisterctl.cli.options import (
+    EditDryRunOption,
     ModeOption,
     SignatoryOption,
     SourceOption,
     VenueOption,
-    _ask_words,
-    _date,
-    _message,
+    date_option,
+    repeated_option,
+    text_option,
 )
+from sisterctl.cli.write import _ask_words, _date, _message
 from sisterctl.errors import UsageError
 
 if TYPE_CHECKING:
     from sisterctl.store.edit import Edited, Plan
-
-EditDryRunOption = Annotated[
-    bool,
-    typer.Option(
-        "--dry-run",
-        "-n",
-        help="Print the change as a unified diff of the registry, and write nothing.",
-    ),
-]
 
 
 def _change(ctx: typer.Context, plan: Plan, dry_run: bool) -> Edited:
@@ -58,7 +51,8 @@ def _change(ctx: typer.Context, plan: Plan, dry_run: bool) -> Edited:
         sys.stdout.writelines(line if line.endswith("\n") else line + "\n" for line in diff)
         sys.stdout.flush()
     for warning in done.warnings:
-        _message(f"sisterctl: note: after this change, check warns: {warning.message}")
+        said = warning.render(cli_words)
+        _message(f"sisterctl: note: after this change, check warns: {said}")
     return done
 
 
@@ -82,24 +76,15 @@ def sign_command(
     ] = None,
     date: Annotated[
         str | None,
-        typer.Option(
-            "--date",
-            "-d",
-            metavar="DATE",
-            show_default=False,
-            help="When it was signed: YYYY-MM-DD, YYYY-MM or YYYY, as precise as the "
-            "source, or today, yesterday, tomorrow (required).",
+        date_option(
+            "When it was signed: YYYY-MM-DD, YYYY-MM or YYYY, as precise as the "
+            "source, or today, yesterday, tomorrow (required)."
         ),
     ] = None,
     title: Annotated[
         str | None,
-        typer.Option(
-            "--title",
-            "-t",
-            metavar="TEXT",
-            show_default=False,
-            callback=not_empty,
-            help="Part of its title, to pick it among the tie's agreements.",
+        text_option(
+            "--title", "-t", help="Part of its title, to pick it among the tie's agreements."
         ),
     ] = None,
     signatory: SignatoryOption = None,
@@ -172,29 +157,25 @@ def edit_command(
     ],
     set_: Annotated[
         list[str] | None,
-        typer.Option(
+        repeated_option(
             "--set",
             "-s",
             metavar="KEY=VALUE",
-            show_default=False,
             help="A new value (a list key given several times: all of them); repeatable.",
         ),
     ] = None,
     add: Annotated[
         list[str] | None,
-        typer.Option(
+        repeated_option(
             "--add",
             "-a",
             metavar="KEY=VALUE",
-            show_default=False,
             help="A value added to a list (aliases, sources, fields, signatories); repeatable.",
         ),
     ] = None,
     unset: Annotated[
         list[str] | None,
-        typer.Option(
-            "--unset", metavar="KEY", show_default=False, help="A key to remove; repeatable."
-        ),
+        repeated_option("--unset", metavar="KEY", help="A key to remove; repeatable."),
     ] = None,
     dry_run: EditDryRunOption = False,
 ) -> None:

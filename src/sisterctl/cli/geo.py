@@ -13,9 +13,11 @@ from sisterctl.cli.app import (
     a_file,
     app,
     as_of_date,
+    cli_words,
     lock_timeout,
     not_empty,
     open_registry,
+    today,
     writable_path,
     write_output,
 )
@@ -28,8 +30,11 @@ from sisterctl.cli.options import (
     SinceOption,
     StatusOption,
     UntilOption,
+    dry_run_option,
+    geonames_option,
     tie_filters,
 )
+from sisterctl.errors import render_parts
 
 if TYPE_CHECKING:
     from sisterctl.core.geocode import GeocodePlan
@@ -63,13 +68,9 @@ def geocode_command(
     ] = None,
     geonames: Annotated[
         int | None,
-        typer.Option(
-            "--geonames",
-            metavar="ID",
-            min=1,
-            show_default=False,
-            help="With --city: take the gazetteer's place with this GeoNames id (to "
-            "choose among several of one name).",
+        geonames_option(
+            "With --city: take the gazetteer's place with this GeoNames id (to "
+            "choose among several of one name)."
         ),
     ] = None,
     lat: Annotated[
@@ -85,8 +86,7 @@ def geocode_command(
         ),
     ] = None,
     dry_run: Annotated[
-        bool,
-        typer.Option("--dry-run", "-n", help="Print the keys that would be added; write nothing."),
+        bool, dry_run_option("Print the keys that would be added; write nothing.")
     ] = False,
 ) -> None:
     """Fill in the coordinates of cities that have none, from the GeoNames gazetteer.
@@ -98,7 +98,7 @@ def geocode_command(
     Example: sisterctl geocode --city Perth --geonames 2063523
     """
     from sisterctl.core.geocode import GeocodeRequest, plan_geocode
-    from sisterctl.store.geo_edit import add_city_keys
+    from sisterctl.store.edit import add_city_keys
 
     request = GeocodeRequest(city=city, geonames=geonames, lat=lat, lon=lon)
     by_hand = lat is not None or lon is not None
@@ -111,12 +111,13 @@ def geocode_command(
         return made.changes
 
     path = writable_path(ctx)
-    edited = add_city_keys(path, plan, dry_run=dry_run, lock_timeout=lock_timeout())
+    edited = add_city_keys(path, plan, as_of=today(), dry_run=dry_run, lock_timeout=lock_timeout())
     made = plans[0]
+    changes = {cid: keys for cid, keys in made.changes.items() if keys}
     if dry_run:
         from sisterctl.records.toml import _toml_key, _toml_value
 
-        for cid, keys in edited.changes.items():
+        for cid, keys in changes.items():
             sys.stdout.write(f"# [[city]] id = {cid!r}\n")
             sys.stdout.write(
                 "".join(f"{_toml_key(k)} = {_toml_value(v)}\n" for k, v in keys.items())
@@ -128,7 +129,8 @@ def geocode_command(
     for unplaced, reason in made.unplaced:
         match = made.matches.get(unplaced.id)
         lines = match.explain_lines() if match is not None else [reason]
-        for line in [f"not placed: {lines[0]}", *lines[1:]]:
+        said = [render_parts(line, cli_words) for line in lines]
+        for line in [f"not placed: {said[0]}", *said[1:]]:
             _message(line)
     if city is not None and made.unplaced:
         # One city asked for and not placed: an error, in one line, after the list.
@@ -142,7 +144,7 @@ def geocode_command(
                 f"taken; choose with --city {unplaced.id} --geonames ID"
             )
         raise RefusedError(reason)
-    count = len(edited.changes)
+    count = len(changes)
     cities = "1 city" if count == 1 else f"{count} cities"
     if dry_run:
         _message(f"Would give {cities} coordinates from {made.source} in {edited.path} (dry run).")

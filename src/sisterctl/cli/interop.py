@@ -14,6 +14,7 @@ from sisterctl.cli import printer
 from sisterctl.cli.app import (
     a_file,
     as_of_date,
+    cli_words,
     export_app,
     import_app,
     location,
@@ -311,12 +312,18 @@ def _import(
             registry=str(path),
             dry_run=dry_run,
             written=appended.written,
+            words=cli_words,
         )
         plain.write_json(summary, sys.stdout)
         return
     printer.emit(
         render.import_summary(
-            outcome, source=name, written=appended.written, dry_run=dry_run, show=show_skipped
+            outcome,
+            source=name,
+            written=appended.written,
+            dry_run=dry_run,
+            show=show_skipped,
+            words=cli_words,
         )
     )
 

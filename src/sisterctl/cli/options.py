@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -237,3 +237,124 @@ def _year(option: str, text: str | None) -> int | None:
     date = read_date(option, text, precision=Precision.YEAR)
     assert date is not None
     return date.year
+
+
+# ---------------------------------------------------------------------------
+# The options of the commands that write: add, end, resume, sign, edit
+
+
+def text_option(*names: str, metavar: str = "TEXT", help: str, blank_ok: bool = False) -> Any:
+    """A text option, None when not given; an empty value is refused unless
+    `blank_ok` (where the command refuses it in its own words)."""
+    return typer.Option(
+        *names,
+        metavar=metavar,
+        show_default=False,
+        callback=None if blank_ok else not_empty,
+        help=help,
+    )
+
+
+def repeated_option(*names: str, metavar: str, help: str) -> Any:
+    """An option that may be given several times (a list, None when not given)."""
+    return typer.Option(*names, metavar=metavar, show_default=False, help=help)
+
+
+def date_option(help: str) -> Any:
+    """`--date`/`-d`: the day of what is recorded."""
+    return typer.Option("--date", "-d", metavar="DATE", show_default=False, help=help)
+
+
+def geonames_option(help: str) -> Any:
+    """`--geonames ID`: a place of the gazetteer, chosen by hand."""
+    return typer.Option("--geonames", metavar="ID", min=1, show_default=False, help=help)
+
+
+def dry_run_option(help: str) -> Any:
+    """`--dry-run`/`-n`: show what would be written; write nothing."""
+    return typer.Option("--dry-run", "-n", help=help)
+
+
+def hidden_text_option(name: str) -> Any:
+    """An old name of a text option, kept so that scripts go on working."""
+    return typer.Option(name, metavar="TEXT", hidden=True, callback=not_empty)
+
+
+TieArgument = Annotated[
+    list[str] | None,
+    typer.Argument(
+        metavar="TIE",
+        show_default=False,
+        help="The tie's id (taipei-daegu) or its two cities (Taipei Daegu).",
+    ),
+]
+DateOption = Annotated[
+    str | None,
+    date_option(
+        "When: YYYY-MM-DD, YYYY-MM or YYYY, as precise as the source, or today, "
+        "yesterday, tomorrow (required)."
+    ),
+]
+SourceOption = Annotated[
+    list[str] | None,
+    repeated_option("--source", metavar="URL", help="A source that states it; repeatable."),
+]
+#: `--field` of a record (a field of cooperation), not the filter `FieldOption`.
+FieldsOption = Annotated[
+    list[str] | None,
+    repeated_option(
+        "--field",
+        metavar="FIELD",
+        help="A field of cooperation (tourism, culture, ...); repeatable.",
+    ),
+]
+SignatoryOption = Annotated[
+    list[str] | None,
+    repeated_option(
+        "--signatory",
+        metavar="'NAME (ROLE)'",
+        help="Who signed, with their role in parentheses; repeatable.",
+    ),
+]
+ModeOption = Annotated[
+    str | None,
+    text_option(
+        "--mode",
+        metavar="MODE",
+        help="How it was signed: in-person, video-conference, exchange-of-documents, "
+        "or other words.",
+    ),
+]
+VenueOption = Annotated[
+    str | None, text_option("--venue", metavar="PLACE", help="Where it was signed.")
+]
+NoteOption = Annotated[str | None, text_option("--note", help="Free text; may hold line breaks.")]
+#: `--note` of `end` and `resume`, and its old name.
+ReasonOption = Annotated[
+    str | None, text_option("--note", help="Why, in one line (the record's reason).")
+]
+OldReasonOption = Annotated[str | None, hidden_text_option("--reason")]
+LocalNameOption = Annotated[
+    str | None,
+    text_option("--local-name", help="The city's name in the local script: 臺北市, 대구광역시."),
+]
+AliasOption = Annotated[
+    list[str] | None,
+    repeated_option(
+        "--alias", metavar="NAME", help="Another name the city is found by (Taegu); repeatable."
+    ),
+]
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Record it even when dated before the tie was established (marked "
+        "before_founding = true), or when the same one is already recorded.",
+    ),
+]
+DryRunOption = Annotated[
+    bool, dry_run_option("Print the TOML that would be appended, and write nothing.")
+]
+EditDryRunOption = Annotated[
+    bool, dry_run_option("Print the change as a unified diff of the registry, and write nothing.")
+]

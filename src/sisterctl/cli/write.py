@@ -15,124 +15,33 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sisterctl.cli.app import add_app, app, lock_timeout, not_empty, state, writable_path
+from sisterctl.cli.app import add_app, app, cli_words, lock_timeout, not_empty, state, writable_path
 from sisterctl.cli.app import gazetteer as gazetteer_of
-from sisterctl.errors import UsageError
+from sisterctl.cli.options import (
+    AliasOption,
+    DateOption,
+    DryRunOption,
+    FieldsOption,
+    ForceOption,
+    LocalNameOption,
+    ModeOption,
+    NoteOption,
+    OldReasonOption,
+    ReasonOption,
+    SignatoryOption,
+    SourceOption,
+    TieArgument,
+    VenueOption,
+    geonames_option,
+    hidden_text_option,
+    repeated_option,
+    text_option,
+)
+from sisterctl.errors import UsageError, render_parts
 
 if TYPE_CHECKING:
     from sisterctl.dates import PartialDate
-    from sisterctl.model import Record, Registry
-
-TieArgument = Annotated[
-    list[str] | None,
-    typer.Argument(
-        metavar="TIE",
-        show_default=False,
-        help="The tie's id (taipei-daegu) or its two cities (Taipei Daegu).",
-    ),
-]
-DateOption = Annotated[
-    str | None,
-    typer.Option(
-        "--date",
-        "-d",
-        metavar="DATE",
-        show_default=False,
-        help="When: YYYY-MM-DD, YYYY-MM or YYYY, as precise as the source, or today, "
-        "yesterday, tomorrow (required).",
-    ),
-]
-SourceOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--source", metavar="URL", show_default=False, help="A source that states it; repeatable."
-    ),
-]
-FieldsOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--field",
-        metavar="FIELD",
-        show_default=False,
-        help="A field of cooperation (tourism, culture, ...); repeatable.",
-    ),
-]
-SignatoryOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--signatory",
-        metavar="'NAME (ROLE)'",
-        show_default=False,
-        help="Who signed, with their role in parentheses; repeatable.",
-    ),
-]
-ModeOption = Annotated[
-    str | None,
-    typer.Option(
-        "--mode",
-        metavar="MODE",
-        show_default=False,
-        callback=not_empty,
-        help="How it was signed: in-person, video-conference, exchange-of-documents, "
-        "or other words.",
-    ),
-]
-VenueOption = Annotated[
-    str | None,
-    typer.Option(
-        "--venue",
-        metavar="PLACE",
-        show_default=False,
-        callback=not_empty,
-        help="Where it was signed.",
-    ),
-]
-NoteOption = Annotated[
-    str | None,
-    typer.Option(
-        "--note",
-        metavar="TEXT",
-        show_default=False,
-        callback=not_empty,
-        help="Free text; may hold line breaks.",
-    ),
-]
-LocalNameOption = Annotated[
-    str | None,
-    typer.Option(
-        "--local-name",
-        metavar="TEXT",
-        show_default=False,
-        callback=not_empty,
-        help="The city's name in the local script: 臺北市, 대구광역시.",
-    ),
-]
-AliasOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--alias",
-        metavar="NAME",
-        show_default=False,
-        help="Another name the city is found by (Taegu); repeatable.",
-    ),
-]
-ForceOption = Annotated[
-    bool,
-    typer.Option(
-        "--force",
-        help="Record it even when dated before the tie was established (marked "
-        "before_founding = true), or when the same one is already recorded.",
-    ),
-]
-DryRunOption = Annotated[
-    bool,
-    typer.Option(
-        "--dry-run",
-        "-n",
-        help="Print the TOML that would be appended, and write nothing.",
-    ),
-]
-
+    from sisterctl.model import Record, Registry, Status
 
 # ---------------------------------------------------------------------------
 # Shared steps
@@ -220,11 +129,6 @@ def _one(value: str | None, alias: str | None, option: str, old: str) -> str | N
     if value is not None and alias is not None:
         raise UsageError(f"{old} is the old name of {option}: give one of them")
     return value if value is not None else alias
-
-
-def _hidden_text(name: str) -> Any:
-    """An old name of a text option, kept so that scripts go on working."""
-    return typer.Option(name, metavar="TEXT", hidden=True, callback=not_empty)
 
 
 def _message(text: str) -> None:
@@ -361,23 +265,21 @@ def add_partnership(
     ] = None,
     established: Annotated[
         str | None,
-        typer.Option(
+        text_option(
             "--established",
             "-e",
             metavar="DATE",
-            show_default=False,
+            blank_ok=True,
             help="The day the founding agreement was signed: YYYY-MM-DD, YYYY-MM or "
             "YYYY, or today, yesterday, tomorrow (required).",
         ),
     ] = None,
     kind: Annotated[
         str | None,
-        typer.Option(
+        text_option(
             "--kind",
             "-k",
             metavar="KIND",
-            show_default=False,
-            callback=not_empty,
             help="The kind of tie as founded: 'sister city' (default), 'friendship city', "
             "'partner city', 'twin town', ...",
         ),
@@ -387,10 +289,9 @@ def add_partnership(
     note: NoteOption = None,
     title: Annotated[
         str | None,
-        typer.Option(
+        text_option(
             "--title",
-            metavar="TEXT",
-            show_default=False,
+            blank_ok=True,
             help="The founding agreement's title (default: 'Sister city agreement', "
             "after the kind).",
         ),
@@ -402,42 +303,26 @@ def add_partnership(
     alias: AliasOption = None,
     city_kind: Annotated[
         str | None,
-        typer.Option(
+        text_option(
             "--city-kind",
             metavar="KIND",
-            show_default=False,
-            callback=not_empty,
             help="The new city's kind: city (default), province, state, region, county, ...",
         ),
     ] = None,
     city_source: Annotated[
         list[str] | None,
-        typer.Option(
-            "--city-source",
-            metavar="URL",
-            show_default=False,
-            help="A source about the new city; repeatable.",
+        repeated_option(
+            "--city-source", metavar="URL", help="A source about the new city; repeatable."
         ),
     ] = None,
     city_notes: Annotated[
-        str | None,
-        typer.Option(
-            "--city-note",
-            metavar="TEXT",
-            show_default=False,
-            callback=not_empty,
-            help="Free text about the new city.",
-        ),
+        str | None, text_option("--city-note", help="Free text about the new city.")
     ] = None,
     geonames: Annotated[
         list[int] | None,
-        typer.Option(
-            "--geonames",
-            metavar="ID",
-            min=1,
-            show_default=False,
-            help="A new city's place in the gazetteer, chosen by its GeoNames id when "
-            "several places have its name; repeatable.",
+        geonames_option(
+            "A new city's place in the gazetteer, chosen by its GeoNames id when "
+            "several places have its name; repeatable."
         ),
     ] = None,
     no_geocode: Annotated[
@@ -497,7 +382,7 @@ def _say_coordinates(records: Sequence[Record], gazetteer: Any, no_geocode: bool
         from sisterctl.core.geocode import city_note
 
         for record in new_cities:
-            for line in city_note(gazetteer, record).split("\n"):
+            for line in render_parts(city_note(gazetteer, record), cli_words).split("\n"):
                 _message(line)
     elif new_cities and not no_geocode and not gazetteers.installed():
         from sisterctl.core.geocode import GEO_HINT
@@ -522,12 +407,10 @@ def add_city(
     alias: AliasOption = None,
     kind: Annotated[
         str | None,
-        typer.Option(
+        text_option(
             "--kind",
             "-k",
             metavar="KIND",
-            show_default=False,
-            callback=not_empty,
             help="city (default), province, state, region, county, prefecture, ...",
         ),
     ] = None,
@@ -535,23 +418,16 @@ def add_city(
     note: NoteOption = None,
     wikidata: Annotated[
         str | None,
-        typer.Option(
+        text_option(
             "--wikidata",
             metavar="QID",
-            show_default=False,
-            callback=not_empty,
             help="Its Wikidata item (Q20927), for 'sisterctl export quickstatements'.",
         ),
     ] = None,
     geonames: Annotated[
         int | None,
-        typer.Option(
-            "--geonames",
-            metavar="ID",
-            min=1,
-            show_default=False,
-            help="Its place in the gazetteer, by its GeoNames id, when several places "
-            "have its name.",
+        geonames_option(
+            "Its place in the gazetteer, by its GeoNames id, when several places have its name."
         ),
     ] = None,
     no_geocode: Annotated[
@@ -582,30 +458,23 @@ def add_agreement(
     tie: TieArgument = None,
     date: DateOption = None,
     title: Annotated[
-        str | None,
-        typer.Option(
-            "--title", "-t", metavar="TEXT", show_default=False, help="Its title (required)."
-        ),
+        str | None, text_option("--title", "-t", blank_ok=True, help="Its title (required).")
     ] = None,
     kind: Annotated[
         str | None,
-        typer.Option(
+        text_option(
             "--kind",
             "-k",
             metavar="KIND",
-            show_default=False,
-            callback=not_empty,
             help="founding, reaffirmation, renewal, upgrade, memorandum, 'letter of intent', "
             "... (default: agreement).",
         ),
     ] = None,
     to_kind: Annotated[
         str | None,
-        typer.Option(
+        text_option(
             "--to-kind",
             metavar="KIND",
-            show_default=False,
-            callback=not_empty,
             help="For an upgrade: the tie's kind from this date ('sister city').",
         ),
     ] = None,
@@ -655,40 +524,30 @@ def add_exchange(
     date: DateOption = None,
     kind: Annotated[
         str | None,
-        typer.Option(
+        text_option(
             "--kind",
             "-k",
             metavar="KIND",
-            show_default=False,
+            blank_ok=True,
             help="visit, delegation, festival, forum, summit, ceremony, anniversary, "
             "exhibition, gift, ... (required).",
         ),
     ] = None,
     title: Annotated[
-        str | None,
-        typer.Option(
-            "--title", "-t", metavar="TEXT", show_default=False, help="What happened (required)."
-        ),
+        str | None, text_option("--title", "-t", blank_ok=True, help="What happened (required).")
     ] = None,
     mode: Annotated[
         str | None,
-        typer.Option(
+        text_option(
             "--mode",
             metavar="MODE",
-            show_default=False,
-            callback=not_empty,
             help="How it took place: in-person, video-conference, or other words.",
         ),
     ] = None,
-    venue: Annotated[
-        str | None,
-        typer.Option(
-            "--venue", metavar="PLACE", show_default=False, callback=not_empty, help="Where."
-        ),
-    ] = None,
+    venue: Annotated[str | None, text_option("--venue", metavar="PLACE", help="Where.")] = None,
     field: FieldsOption = None,
     note: NoteOption = None,
-    details: Annotated[str | None, _hidden_text("--details")] = None,
+    details: Annotated[str | None, hidden_text_option("--details")] = None,
     source: SourceOption = None,
     force: ForceOption = False,
     dry_run: DryRunOption = False,
@@ -726,19 +585,6 @@ def add_exchange(
 # end and resume
 
 
-ReasonOption = Annotated[
-    str | None,
-    typer.Option(
-        "--note",
-        metavar="TEXT",
-        show_default=False,
-        callback=not_empty,
-        help="Why, in one line (the record's reason).",
-    ),
-]
-OldReasonOption = Annotated[str | None, _hidden_text("--reason")]
-
-
 @app.command("end")
 def end_command(
     ctx: typer.Context,
@@ -759,19 +605,11 @@ def end_command(
 
     Example: sisterctl end prague-beijing --date 2019-10-07 --note "Prague ended the tie"
     """
-    from sisterctl.core.edits import NewStatus, change_status
     from sisterctl.model import Status
 
-    words = _ask_words(ctx, tie, "TIE", "Tie (its id, or its two cities)")
-    when = _date(ctx, date, "--date")
-    request = NewStatus(
-        tie=words,
-        date=when,
-        status=Status.SUSPENDED if suspend else Status.ENDED,
-        reason=_one(note, reason, "--note", "--reason"),
-        sources=source or (),
-    )
-    _write(ctx, lambda reg: change_status(reg, request), dry_run, tie=words)
+    status = Status.SUSPENDED if suspend else Status.ENDED
+    reason = _one(note, reason, "--note", "--reason")
+    _status(ctx, tie, date, status, reason, source, False, dry_run)
 
 
 @app.command("resume")
@@ -792,17 +630,28 @@ def resume_command(
 
     Example: sisterctl resume taipei-daegu --date 2023-05-01
     """
-    from sisterctl.core.edits import NewStatus, change_status
     from sisterctl.model import Status
+
+    reason = _one(note, reason, "--note", "--reason")
+    _status(ctx, tie, date, Status.ACTIVE, reason, source, force, dry_run)
+
+
+def _status(
+    ctx: typer.Context,
+    tie: list[str] | None,
+    date: str | None,
+    status: Status,
+    reason: str | None,
+    source: list[str] | None,
+    force: bool,
+    dry_run: bool,
+) -> None:
+    """What `end` and `resume` do: append a status change to the tie."""
+    from sisterctl.core.edits import NewStatus, change_status
 
     words = _ask_words(ctx, tie, "TIE", "Tie (its id, or its two cities)")
     when = _date(ctx, date, "--date")
     request = NewStatus(
-        tie=words,
-        date=when,
-        status=Status.ACTIVE,
-        reason=_one(note, reason, "--note", "--reason"),
-        sources=source or (),
-        force=force,
+        tie=words, date=when, status=status, reason=reason, sources=source or (), force=force
     )
     _write(ctx, lambda reg: change_status(reg, request), dry_run, tie=words)

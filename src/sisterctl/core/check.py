@@ -24,7 +24,15 @@ from typing import Any
 from sisterctl.core.geocode import SAME_POINT_KM, Gazetteer, misplaced
 from sisterctl.core.identity import FOUNDING, Key, describe_key, record_key
 from sisterctl.dates import PartialDate, coerce_partial_date
-from sisterctl.errors import ExitCode, InvalidDateError, RegistryError
+from sisterctl.errors import (
+    ExitCode,
+    Hint,
+    HintOn,
+    InvalidDateError,
+    Part,
+    RegistryError,
+    render_parts,
+)
 from sisterctl.model import City, Partnership, Registry, Status
 from sisterctl.problems import LoadResult, Problem, RecordRef, Severity
 from sisterctl.records.build import build
@@ -310,13 +318,22 @@ class _Checker:
         self,
         severity: Severity,
         ref: RecordRef | None,
-        message: str,
+        message: str | Sequence[Part],
         code: str,
         key: str | None = None,
     ) -> None:
+        """A problem of the record `ref`, at its key `key`; `message` may name terms
+        (`errors.Hint`) for each front end to word."""
         line, column = self.locator.position(ref, key) or (None, None)
         where = f"{ref.describe()}: " if ref is not None else ""
-        self.problems.append(Problem(severity, f"{where}{message}", ref, line, column, code))
+        if isinstance(message, str):
+            self.problems.append(Problem(severity, f"{where}{message}", ref, line, column, code))
+            return
+        parts = tuple(message)
+        what = render_parts(parts, record=ref)
+        self.problems.append(
+            Problem(severity, f"{where}{what}", ref, line, column, code, what=what, parts=parts)
+        )
 
     def tie_of(self, raw: _Raw) -> Partnership | None:
         pid = raw.data.get("partnership")
@@ -352,13 +369,17 @@ class _Checker:
             if raw.data.get("status") != "planned" or date is None or date.latest() >= self.as_of:
                 continue
             named = f"{ids[number]!r} " if ids else ""
-            command = f"sisterctl sign {ids[number] if ids else 'AGREEMENT'} --date ..."
+            sign: Part = HintOn(Hint.SIGN, ids[number]) if ids else Hint.SIGN
             self.add(
                 Severity.WARNING,
                 raw.ref,
-                f"{named}was planned for {date}, which has passed (as of {self.as_of}): "
-                f"record its signing with '{command}', or, when no source reports it, say "
-                'so in its notes and add ignore_warnings = ["overdue-planned"]',
+                (
+                    f"{named}was planned for {date}, which has passed (as of {self.as_of}): "
+                    "record its signing with ",
+                    sign,
+                    ", or, when no source reports it, say so in its notes and add "
+                    'ignore_warnings = ["overdue-planned"]',
+                ),
                 "overdue-planned",
                 "status",
             )
@@ -390,8 +411,11 @@ class _Checker:
                 self.add(
                     Severity.WARNING,
                     raw.ref,
-                    f"has {have} but no {lack}: maps and exports leave it out; give both "
-                    "(or run sisterctl geocode once both are removed)",
+                    (
+                        f"has {have} but no {lack}: maps and exports leave it out; give both (or ",
+                        Hint.GEOCODE_ALL,
+                        " once both are removed)",
+                    ),
                     "coordinates",
                     have,
                 )
@@ -436,10 +460,12 @@ class _Checker:
             self.add(
                 Severity.WARNING,
                 ref,
-                f"lies {far.km:,.0f} km from every place named {city.name} in "
-                f"{city.country_name} in {self.gazetteer.name} (the nearest: "
-                f"{place.describe()}); check lat and lon, or remove them and run "
-                f"sisterctl geocode --city {city.id}",
+                (
+                    f"lies {far.km:,.0f} km from every place named {city.name} in "
+                    f"{city.country_name} in {self.gazetteer.name} (the nearest: "
+                    f"{place.describe()}); check lat and lon, or remove them and ",
+                    Hint.GEOCODE_CITY,
+                ),
                 "far-from-gazetteer",
                 "lat",
             )

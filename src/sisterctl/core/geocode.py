@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sisterctl.countries import country_name
+from sisterctl.errors import Param, Part
 from sisterctl.model import City, Registry
 
 #: A city whose coordinates are farther than this from every gazetteer place of its
@@ -109,28 +110,35 @@ class Match:
         assert self.place is not None
         return coordinates(self.place)
 
-    def explain_lines(self, shown: int = 10) -> list[str]:
-        """`explain` for a person at a terminal: the reason, then a candidate a line."""
+    def explain_lines(self, shown: int = 10) -> list[tuple[Part, ...]]:
+        """`explain` for a person at a terminal: the reason, then a candidate a line
+        (each a message whose terms each front end words: `errors.render_parts`)."""
         if self.missing:
             return [self.explain()]
         label = f"{self.name}, {country_name(self.country)}"
-        lines = [f"{label}: {len(self.candidates)} places of this name, none taken:"]
-        lines += [f"  --geonames {p.geonames}  {p.short()}" for p in self.candidates[:shown]]
+        lines: list[tuple[Part, ...]] = [
+            (f"{label}: {len(self.candidates)} places of this name, none taken:",)
+        ]
+        lines += [
+            ("  ", Param.GEONAMES, f" {p.geonames}  {p.short()}") for p in self.candidates[:shown]
+        ]
         if len(self.candidates) > shown:
-            lines.append(f"  and {len(self.candidates) - shown} more, with fewer people")
+            lines.append((f"  and {len(self.candidates) - shown} more, with fewer people",))
         return lines
 
-    def explain(self, shown: int = 5) -> str:
+    def explain(self, shown: int = 5) -> tuple[Part, ...]:
         """Why no place was taken, in one line, with the candidates to choose from."""
         label = f"{self.name}, {country_name(self.country)}"
         if self.missing:
-            return f"{label}: no place of this name in the gazetteer"
+            return (f"{label}: no place of this name in the gazetteer",)
         listed = "; ".join(p.describe() for p in self.candidates[:shown])
         more = len(self.candidates) - shown
         tail = f"; and {more} more" if more > 0 else ""
         return (
             f"{label}: {len(self.candidates)} places of this name, none taken: "
-            f"{listed}{tail}; choose one with --geonames ID"
+            f"{listed}{tail}; choose one with ",
+            Param.GEONAMES,
+            " ID",
         )
 
 
@@ -289,27 +297,31 @@ def located_record(
     return with_keys(record, match.keys()), match
 
 
-def city_note(gazetteer: Gazetteer | None, record: Mapping[str, Any]) -> str:
+def city_note(gazetteer: Gazetteer | None, record: Mapping[str, Any]) -> tuple[Part, ...]:
     """What became of a new city's coordinates, for the person who added it: where
-    they came from, or why there are none (and the candidates, a line each)."""
+    they came from, or why there are none (and the candidates, a line each): a
+    message whose terms each front end words (`errors.render_parts`)."""
     cid = record.get("id")
     if record.get("geonames") is not None:
         place = gazetteer.by_id(int(record["geonames"])) if gazetteer is not None else None
         where = place.describe() if place is not None else f"GeoNames {record['geonames']}"
-        return f"{cid}: coordinates from {where}"
+        return (f"{cid}: coordinates from {where}",)
     if record.get("lat") is not None:
-        return f"{cid}: coordinates as given"
+        return (f"{cid}: coordinates as given",)
     if gazetteer is None:
-        return f"{cid}: no coordinates (no gazetteer: {GEO_HINT})"
+        return (f"{cid}: no coordinates (no gazetteer: {GEO_HINT})",)
     if (record.get("type") or "city") != "city":
         return (
-            f"{cid}: no coordinates (a {record.get('type')}: the gazetteer holds populated places)"
+            f"{cid}: no coordinates (a {record.get('type')}: the gazetteer holds populated places)",
         )
     _, match = located_record(gazetteer, dict(record))
     if match is None:
-        return f"{cid}: no coordinates"
+        return (f"{cid}: no coordinates",)
     first, *rest = match.explain_lines()
-    return "\n".join([f"{cid}: no coordinates: {first}", *rest])
+    note: list[Part] = [f"{cid}: no coordinates: ", *first]
+    for line in rest:
+        note += ["\n", *line]
+    return tuple(note)
 
 
 #: How to get the gazetteer, for messages.
@@ -345,7 +357,7 @@ class GeocodePlan:
     source: str
     changes: dict[str, dict[str, Any]] = field(default_factory=dict)
     placed: list[tuple[City, GazetteerPlace | None]] = field(default_factory=list)
-    unplaced: list[tuple[City, str]] = field(default_factory=list)
+    unplaced: list[tuple[City, str | tuple[Part, ...]]] = field(default_factory=list)
     located: int = 0  # cities that already had coordinates
     matches: dict[str, Match] = field(default_factory=dict)  # of the unplaced, by city id
 

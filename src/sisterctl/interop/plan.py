@@ -22,7 +22,7 @@ from typing import Any
 from sisterctl.core.geocode import Gazetteer, Match, located_record
 from sisterctl.core.query import CityIndex
 from sisterctl.dates import PartialDate
-from sisterctl.errors import RefusedError
+from sisterctl.errors import Hint, Part, RefusedError, Words, library_words, render_parts
 from sisterctl.ids import IdPool, new_city_id, new_tie_id, tie_id_part
 from sisterctl.model import Record, Registry, Status
 from sisterctl.records.fields import record
@@ -112,30 +112,35 @@ class Outcome:
     repeated: int = 0  # ties given earlier in the same file
     present_records: int = 0  # agreements, exchanges, changes already in the registry
     skipped: list[Skip] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[str | tuple[Part, ...]] = field(default_factory=list)  # errors.render_parts
     geocoded: int = 0  # new cities given coordinates from the gazetteer
     not_geocoded: list[Match] = field(default_factory=list)  # new cities it could not place
     gazetteer: str | None = None  # the gazetteer's name, when there was one
 
-    def geocode_note(self) -> str | None:
-        """What the gazetteer did for the new cities, in one line."""
+    def geocode_note(self) -> tuple[Part, ...] | None:
+        """What the gazetteer did for the new cities, in one line (whose terms each
+        front end words: `errors.render_parts`)."""
         if self.gazetteer is None or not (self.geocoded or self.not_geocoded):
             return None
         several = [m for m in self.not_geocoded if m.ambiguous]
         missing = len(self.not_geocoded) - len(several)
-        parts = [f"{_cities(self.geocoded)} given coordinates from {self.gazetteer}"]
+        parts: list[Part] = [
+            f"new cities: {_cities(self.geocoded)} given coordinates from {self.gazetteer}"
+        ]
         if several:
             from sisterctl.countries import country_name
 
             named = "; ".join(f"{m.name}, {country_name(m.country)}" for m in several[:5])
             more = f"; and {len(several) - 5:,} more" if len(several) > 5 else ""
-            parts.append(
-                f"{_cities(len(several))} left without, for several places have the name "
-                f"({named}{more}: choose with sisterctl geocode --city NAME --geonames ID)"
-            )
+            parts += [
+                f"; {_cities(len(several))} left without, for several places have the name "
+                f"({named}{more}: choose with ",
+                Hint.CHOOSE_PLACE,
+                ")",
+            ]
         if missing:
-            parts.append(f"{_cities(missing)} not in the gazetteer")
-        return "new cities: " + "; ".join(parts)
+            parts.append(f"; {_cities(missing)} not in the gazetteer")
+        return tuple(parts)
 
     def added(self, table: str) -> int:
         return sum(1 for t, _ in self.records if t == table)
@@ -413,9 +418,16 @@ def decode_text(data: bytes, name: str) -> str:
 
 
 def summary_dict(
-    outcome: Outcome, *, source: str, registry: str, dry_run: bool, written: bool
+    outcome: Outcome,
+    *,
+    source: str,
+    registry: str,
+    dry_run: bool,
+    written: bool,
+    words: Words = library_words,
 ) -> dict[str, Any]:
-    """What an import did, as `--format json` prints it: every skipped row listed."""
+    """What an import did, as `--format json` prints it: every skipped row listed
+    (the terms of its notes in `words`)."""
     return {
         "source": source,
         "registry": registry,
@@ -456,5 +468,5 @@ def summary_dict(
                 {"name": m.name, "country": m.country} for m in outcome.not_geocoded if m.missing
             ],
         },
-        "notes": list(outcome.notes),
+        "notes": [render_parts(note, words) for note in outcome.notes],
     }

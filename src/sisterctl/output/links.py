@@ -67,3 +67,20 @@ def linkable(url: str) -> bool:
         and not any(ch.isspace() for ch in url)
         and url.isprintable()
     )
+
+
+def split_urls(text: str) -> list[tuple[str, bool]]:
+    """`text` cut into pieces, each (piece, is_url): the URLs of running text (as
+    `Footnotes.mark` finds them, trailing punctuation left out) and the text between,
+    so that a web page can make each URL a link and escape the rest."""
+    pieces: list[tuple[str, bool]] = []
+    start = 0
+    for match in _URL.finditer(text):
+        url = match.group().rstrip(_TRAILING)
+        if match.start() > start:
+            pieces.append((text[start : match.start()], False))
+        pieces.append((url, True))
+        start = match.start() + len(url)
+    if start < len(text):
+        pieces.append((text[start:], False))
+    return pieces

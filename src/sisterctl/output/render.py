@@ -25,6 +25,7 @@ from rich.text import Text
 from sisterctl.core.query import age
 from sisterctl.core.stats import Count, RegistryStats
 from sisterctl.core.timeline import CityNetwork, EventKind, NetworkTie, TieTimeline, TimelineEvent
+from sisterctl.errors import Words, library_words, render_parts
 from sisterctl.model import Partnership, Registry, Status
 from sisterctl.output.links import Footnotes, linkable
 from sisterctl.output.serialize import sorted_by_date
@@ -255,10 +256,17 @@ def _count(n: int, words: tuple[str, str]) -> str:
 
 
 def import_summary(
-    outcome: ImportOutcome, *, source: str, written: bool, dry_run: bool, show: int = 10
+    outcome: ImportOutcome,
+    *,
+    source: str,
+    written: bool,
+    dry_run: bool,
+    show: int = 10,
+    words: Words = library_words,
 ) -> RenderableType:
     """What an import added (or would add), what it found already there, and what it
-    skipped and why, with the first `show` skipped rows."""
+    skipped and why, with the first `show` skipped rows (the terms of its notes in
+    `words`)."""
     added = [
         _count(outcome.added(table), words)
         for table, words in _TABLE_WORDS.items()
@@ -300,7 +308,8 @@ def import_summary(
             lines.append(line)
         parts.append(Group(*lines))
     for note in outcome.notes:
-        parts.append(Text(f"Note: {safe_display(note)}", style="yellow"))
+        said = render_parts(note, words)
+        parts.append(Text(f"Note: {safe_display(said)}", style="yellow"))
     if dry_run:
         parts.append(Text("Nothing was written (--dry-run).", style="dim"))
     elif not written and outcome.records:

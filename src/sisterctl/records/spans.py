@@ -312,18 +312,51 @@ def rewrite(
     that comes before it in `order` (the order sisterctl writes keys in), or after the
     header when none does. Line breaks are the file's own (CRLF when its lines end so).
     """
+    return rewrite_records(text, [(record, changes, order)])
+
+
+def rewrite_records(
+    text: str,
+    edits: Sequence[tuple[RecordSpan, Sequence[Change], Sequence[str]]],
+) -> str:
+    """`text` with the values of several records changed as `rewrite` changes one's,
+    in one pass over the text."""
     newline = "\r\n" if "\r\n" in text and text.count("\r\n") == text.count("\n") else "\n"
+    pieces: list[tuple[int, int, int, str]] = []  # (start, end, sequence, new text)
+    for record, changes, order in edits:
+        pieces.extend(_pieces(text, record, changes, order, newline, len(pieces)))
+    # In the order of the text; lines inserted at one place in the order they were
+    # asked for, before a span removed from there.
+    out: list[str] = []
+    pos = 0
+    for start, end, _, new in sorted(pieces, key=lambda e: (e[0], e[1], e[2])):
+        out.append(text[pos:start])
+        out.append(new)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _pieces(
+    text: str,
+    record: RecordSpan,
+    changes: Sequence[Change],
+    order: Sequence[str],
+    newline: str,
+    first: int,
+) -> list[tuple[int, int, int, str]]:
+    """What replaces which span of `text` for the changes of one record."""
     rank = {key: i for i, key in enumerate(order)}
-    edits: list[tuple[int, int, int, str]] = []  # (start, end, sequence, new text)
-    for number, change in enumerate(changes):
+    pieces: list[tuple[int, int, int, str]] = []
+    for number, change in enumerate(changes, start=first):
         if change.key in record.dotted:
             raise LayoutError(f"'{change.key}' is written as a dotted key")
         span = record.keys.get(change.key)
         if span is not None:
             if change.text is None:
-                edits.append((span.line_start, span.line_end, number, ""))
+                pieces.append((span.line_start, span.line_end, number, ""))
             else:
-                edits.append(
+                pieces.append(
                     (span.value_start, span.value_end, number, _lines(change.text, newline))
                 )
             continue
@@ -333,11 +366,8 @@ def rewrite(
         line = f"{prefix}{_key_text(change.key)} = {_lines(change.text, newline)}{newline}"
         if at == len(text) and prefix:  # the file's last line had no line break
             line = line[: -len(newline)]
-        edits.append((at, at, number, line))
-    out = text
-    for start, end, _, new in sorted(edits, key=lambda e: (e[0], e[2]), reverse=True):
-        out = out[:start] + new + out[end:]
-    return out
+        pieces.append((at, at, number, line))
+    return pieces
 
 
 def _insertion_point(

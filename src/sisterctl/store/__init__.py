@@ -4,6 +4,7 @@
 - `read`: its bytes, text and TOML, and the checked model (`load`) (what the TOML means
   is `sisterctl.records`' job);
 - `appends`: locked, atomic, verified appends;
+- `edit`: locked, atomic, verified edits of records in place (`sign`, `edit`, `geocode`);
 - `atomic`: the one atomic writer, for every file sisterctl writes;
 - `view`: a registry read a question at a time (from the index: only the rows it needs);
 - `index`, `dirs`: the index of a registry, derived from it, and where it lives.
@@ -33,7 +34,7 @@ _HOMES = {
     "read": ("read_text", "read_bytes", "decode", "parse_toml", "load", "parse_and_build"),
     "view": ("open_view", "View"),
     "appends": ("LOCK_TIMEOUT", "ATTEMPTS", "Appended", "lock_path", "append"),
-    "edit": ("Edited", "edit"),
+    "edit": ("Edited", "edit", "edit_records", "add_city_keys"),
     "atomic": ("TEMP_MARK", "signature", "replace_unless_changed", "fsync_dir", "create"),
 }
 _WHERE = {name: module for module, names in _HOMES.items() for name in names}

@@ -19,7 +19,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from sisterctl.errors import RegistryError
 from sisterctl.model import Record, Registry
@@ -127,6 +127,30 @@ def append(
     reader or a crash sees the old registry or the new one, never half of one. A
     symbolic link is followed: the file it points to is replaced and the link is kept.
     """
+
+    def once(target: Path, dry: bool) -> Appended | None:
+        return _append_once(target, plan, dry_run=dry, tie=tie, index=index)
+
+    return locked_write(path, once, dry_run=dry_run, lock_timeout=lock_timeout, doing="added to")
+
+
+_Done = TypeVar("_Done")
+
+
+def locked_write(
+    path: Path,
+    once: Callable[[Path, bool], _Done | None],
+    *,
+    dry_run: bool,
+    lock_timeout: float,
+    doing: str,
+) -> _Done:
+    """What every write of the registry does around one try of it (`once(target,
+    dry_run)`, None when the file changed on disk before it could be replaced): the
+    file a symbolic link names, checked writable, under the write lock, stale
+    temporary files removed, tried again when the file changes meanwhile. A dry run
+    takes no lock and tries once. `doing`: what the message says sisterctl was doing
+    to the file when it kept changing ("added to", "edited")."""
     # (realpath, not resolve: a loop of links, like a folder that cannot be entered,
     # is then the usual "cannot read" below.)
     try:
@@ -135,7 +159,7 @@ def append(
         linked = False
     target = Path(os.path.realpath(path)) if linked else path
     if dry_run:
-        done = _append_once(target, plan, dry_run=True, tie=tie, index=index)
+        done = once(target, True)
         assert done is not None
         return done
     _check_writable(target)
@@ -143,13 +167,13 @@ def append(
     try:
         atomic.remove_stale(target.parent, atomic.temp_prefix(target))
         for _ in range(ATTEMPTS):
-            done = _append_once(target, plan, dry_run=False, tie=tie, index=index)
+            done = once(target, False)
             if done is not None:
                 return done
     finally:
         lock.release()
     raise RegistryError(
-        "the file kept changing on disk while sisterctl added to it (is an editor saving "
+        f"the file kept changing on disk while sisterctl {doing} it (is an editor saving "
         "it?); nothing was written; try again",
         path,
     )

@@ -23,7 +23,7 @@ import io
 import os
 import stat
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
 from typing import NamedTuple
@@ -505,3 +505,172 @@ def not_a_regular_file(mode: int) -> str | None:
     if stat.S_ISREG(mode):
         return None
     return f"is {describe_mode(mode)}, not a registry file"
+
+
+# ---------------------------------------------------------------------------
+# A folder of files (`sisterctl site -o DIR`): no link inside it is followed
+
+
+def _folder_part(part: str, path: str) -> str:
+    if part in ("", ".", "..") or "\\" in part or "\0" in part:
+        raise ValueError(f"not a relative path inside the folder: {path!r}")
+    return part
+
+
+class _Folder:
+    """Open folders under a root, each opened without following a symbolic link
+    (O_NOFOLLOW), so that a link planted inside the root leads nowhere."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._fds: dict[tuple[str, ...], int] = {}
+        flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+        try:
+            self._fds[()] = os.open(root, flags)
+        except OSError as exc:
+            raise _refusal(root, exc) from None
+
+    def close(self) -> None:
+        for fd in self._fds.values():
+            os.close(fd)
+        self._fds.clear()
+
+    def fd(self, parts: tuple[str, ...], *, make: bool) -> int | None:
+        """The folder `parts` under the root (made when `make`), or None when missing."""
+        found = self._fds.get(parts)
+        if found is not None:
+            return found
+        parent = self.fd(parts[:-1], make=make)
+        if parent is None:
+            return None
+        name = parts[-1]
+        flags = (
+            os.O_RDONLY
+            | getattr(os, "O_DIRECTORY", 0)
+            | getattr(os, "O_NOFOLLOW", 0)
+            | getattr(os, "O_CLOEXEC", 0)
+        )
+        shown = self.root.joinpath(*parts)
+        try:
+            fd = os.open(name, flags, dir_fd=parent)
+        except FileNotFoundError:
+            if not make:
+                return None
+            try:
+                os.mkdir(name, dir_fd=parent)
+                fd = os.open(name, flags, dir_fd=parent)
+            except OSError as exc:
+                raise _refusal(shown, exc) from None
+        except OSError as exc:
+            if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
+                raise RefusedError(
+                    f"cannot write {shown}: it is {self.describe(parts)}, not a folder; "
+                    "sisterctl follows no link inside the folder it writes"
+                ) from None
+            raise _refusal(shown, exc) from None
+        self._fds[parts] = fd
+        return fd
+
+    def describe(self, parts: tuple[str, ...]) -> str:
+        try:
+            mode = os.stat(parts[-1], dir_fd=self._fds[parts[:-1]], follow_symlinks=False).st_mode
+        except (OSError, KeyError):
+            return "not a folder"
+        return "a symbolic link" if stat.S_ISLNK(mode) else describe_mode(mode)
+
+    def kind(self, path: str) -> int | None:
+        """The mode of `path` under the root, links not followed; None when missing."""
+        parts = tuple(_folder_part(p, path) for p in path.split("/"))
+        folder = self.fd(parts[:-1], make=False)
+        if folder is None:
+            return None
+        try:
+            return os.stat(parts[-1], dir_fd=folder, follow_symlinks=False).st_mode
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise _refusal(self.root / path, exc) from None
+
+    def read(self, path: str, limit: int) -> bytes | None:
+        """The bytes of the regular file `path` (at most `limit`); None when it is
+        missing or is not a regular file."""
+        mode = self.kind(path)
+        if mode is None or not stat.S_ISREG(mode):
+            return None
+        parts = path.split("/")
+        folder = self.fd(tuple(parts[:-1]), make=False)
+        assert folder is not None
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        try:
+            fd = os.open(parts[-1], flags, dir_fd=folder)
+        except OSError:
+            return None
+        with os.fdopen(fd, "rb") as handle:
+            return handle.read(limit)
+
+    def write(self, path: str, data: bytes) -> None:
+        """Replace (or create) the regular file `path` under the root, atomically."""
+        import secrets
+
+        parts = tuple(_folder_part(p, path) for p in path.split("/"))
+        folder = self.fd(parts[:-1], make=True)
+        assert folder is not None
+        name = parts[-1]
+        target = self.root / path
+        mode = self.kind(path)
+        if mode is not None and not stat.S_ISREG(mode):
+            what = "a symbolic link" if stat.S_ISLNK(mode) else describe_mode(mode)
+            raise RefusedError(
+                f"cannot write {target}: it is {what}; sisterctl replaces files only"
+            )
+        tmp = f".{name}{TEMP_MARK}{secrets.token_hex(6)}{TEMP_SUFFIX}"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            fd = os.open(tmp, flags | getattr(os, "O_CLOEXEC", 0), 0o666, dir_fd=folder)
+        except OSError as exc:
+            raise _refusal(target, exc) from None
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.rename(tmp, name, src_dir_fd=folder, dst_dir_fd=folder)
+        except BaseException as exc:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp, dir_fd=folder)
+            if isinstance(exc, OSError):
+                raise _refusal(target, exc) from None
+            raise
+        _WRITTEN.append(target)
+
+    def remove(self, path: str) -> bool:
+        """Remove the regular file `path` under the root (never a link's target, never
+        a folder); False when there is no such file."""
+        parts = tuple(_folder_part(p, path) for p in path.split("/"))
+        mode = self.kind(path)
+        if mode is None or not stat.S_ISREG(mode):
+            return False
+        folder = self.fd(parts[:-1], make=False)
+        assert folder is not None
+        try:
+            os.unlink(parts[-1], dir_fd=folder)
+        except OSError as exc:
+            raise _refusal(self.root / path, exc) from None
+        return True
+
+    def sync(self) -> None:
+        for fd in self._fds.values():
+            with contextlib.suppress(OSError):
+                os.fsync(fd)
+
+
+@contextlib.contextmanager
+def folder(root: Path) -> Iterator[_Folder]:
+    """The folder `root` (which must exist), to read and write files under it without
+    following any symbolic link inside it (`root` itself may be one)."""
+    opened = _Folder(root)
+    try:
+        yield opened
+        opened.sync()
+    finally:
+        opened.close()
