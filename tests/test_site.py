@@ -8,6 +8,7 @@ import html.parser
 import json
 import os
 import posixpath
+import re
 import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -491,3 +492,17 @@ def test_the_templates_are_package_data() -> None:
     assert templates and templates <= shipped
     assert "jinja2" in " ".join(config["project"]["dependencies"]).lower()
     assert os.sep not in "".join(p.name for p in templates)
+
+
+def test_upcoming_lists_ties_known_only_to_the_year_apart(bundled_site: Path) -> None:
+    upcoming = (bundled_site / "upcoming.html").read_text(encoding="utf-8")
+    table, _, after = upcoming.partition("</table>")
+    # Dated anniversaries in the table, soonest first; Taipei–Boston (founded "1996")
+    # has no day, so it is listed under its years, never in the table.
+    assert "Taipei–Daegu</a>" in table and "Taipei–Boston" not in table
+    years = re.findall(r"<h2>Known only to the year: anniversaries in (\d{4})</h2>", after)
+    assert years == sorted(years) and years
+    boston = re.findall(
+        r"<li[^>]*><a href=\"ties/taipei-boston.html\">Taipei–Boston</a>: (\d+)th", after
+    )
+    assert boston  # its anniversary in each year the window touches

@@ -144,7 +144,12 @@ def build_pages(site: SiteInput) -> dict[str, bytes]:
         "upcoming.html",
         "upcoming.html",
         title="Anniversaries ahead",
-        rows=[_upcoming_row(row, site.as_of) for row in site.upcoming.rows],
+        # As `upcoming` prints them: those known to the day or the month in one table,
+        # soonest first, then for each year the window touches the ties known only to
+        # their year, which have no place among dated rows.
+        rows=[_upcoming_row(row, site.as_of) for row in site.upcoming.rows if row.on.month],
+        yearly=_yearly(site.upcoming.rows, site.as_of),
+        count=len(site.upcoming.rows),
         window=(site.upcoming.window.start.isoformat(), site.upcoming.window.last.isoformat()),
         subscribe=subscribe,
     )
@@ -442,6 +447,15 @@ def _map_alt(network: CityNetwork) -> str:
     text = f"World map of {network.city.name}'s ties: lines from {network.city.name} to "
     text += f"{len(located)} partner " + ("city" if len(located) == 1 else "cities")
     return text + (f" ({partners})." if partners else ".")
+
+
+def _yearly(rows: Sequence[Anniversary], as_of: dt.date) -> list[tuple[int, list[dict[str, Any]]]]:
+    """The anniversaries known only to their year, by year, in the report's order."""
+    by_year: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        if row.on.month is None:
+            by_year.setdefault(row.on.year, []).append(_upcoming_row(row, as_of))
+    return list(by_year.items())
 
 
 def _upcoming_row(row: Anniversary, as_of: dt.date) -> dict[str, Any]:
