@@ -84,12 +84,41 @@ def imported_by(*args: str, env: dict[str, str] | None = None) -> set[str]:
 
 def test_version_imports_no_command_and_no_registry() -> None:
     modules = imported_by("--version")
-    assert not {m for m in modules if m.startswith("sisterctl.cli.")} - {
-        "sisterctl.cli.app",
-        "sisterctl.cli.startup",
-    }
+    assert not {m for m in modules if m.startswith("sisterctl.cli.")} - {"sisterctl.cli.startup"}
     assert "sisterctl.store" not in modules
     assert "rich" not in modules
+    assert "typer" not in modules and "typing" not in modules
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--version"],
+        ["--debug", "--version"],
+        ["--version", "--no-pager", "--version"],
+        ["--version", "list"],
+        ["-r", "x.toml", "--version"],
+        ["--version", "--bogus"],
+    ],
+)
+def test_version_answered_early_says_what_the_app_says(
+    args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--version` answered before Typer is imported prints what the app's own option
+    prints, with its exit code; any other command line goes to the app."""
+    from sisterctl.cli.startup import answer_early
+
+    early = answer_early(args)
+    early_out = capsys.readouterr().out
+    cli.load_all()
+    code = cli._main(args)
+    app = capsys.readouterr()
+    if early:
+        assert (early_out, 0) == (app.out, code)
+        assert app.out.startswith("sisterctl ")
+    else:
+        assert early_out == ""
+    assert early == (args[0] != "-r" and "--bogus" not in args and "list" not in args)
 
 
 def test_upcoming_to_a_file_imports_only_its_module_and_no_rich_console(

@@ -159,3 +159,6 @@ def test_a_ties_sort_title_is_the_fold_of_its_title(first: str, second: str) -> 
 
     tie = Partnership("a-b", (City("a-xx", first, "XX"), City("b-xx", second, "XX")))
     assert _folded_title(tie) == fold(tie.title)
+    folds: dict[str, str] = {}
+    assert _folded_title(tie, folds) == fold(tie.title)
+    assert _folded_title(tie, folds) == fold(tie.title)  # from the folds kept

@@ -11,7 +11,10 @@ documents the library.
 
 from __future__ import annotations
 
-from typing import Any
+# typing is not imported: `sisterctl --version` does without it (mypy reads the names).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __version__ = "0.1.0"
 

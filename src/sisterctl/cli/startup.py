@@ -18,6 +18,13 @@ and keeps the garbage collector out of its way.
   a large registry whole, and as much of start-up). The collector is turned back on
   when the command ends, which matters only where the process goes on (tests).
 
+- **`sisterctl --version` before Typer** (`answer_early`): a command line of nothing
+  but `--version` (and the flags `--debug`, `--no-pager`, which change nothing there)
+  is answered before Typer, Click or the app are imported, with the words and exit
+  code the app's own `--version` gives (tests/test_cli_lazy.py compares the two).
+  Any other command line, `--version` with `--registry` or a command included, goes
+  to the app as it is.
+
 Nothing else in sisterctl switches the collector.
 """
 
@@ -70,6 +77,19 @@ COMMANDS: dict[str, tuple[str, ...]] = {
 # Options of the app itself, before the command; those that take a value.
 _GLOBAL_FLAGS = ("--debug", "--no-pager")
 _GLOBAL_WITH_VALUE = ("--registry", "-r")
+
+
+def answer_early(args: Sequence[str]) -> bool:
+    """Print the version and say True when `args` ask for nothing else (see the
+    module's docstring); else False, and nothing is printed."""
+    if "--version" not in args or not set(args) <= {"--version", *_GLOBAL_FLAGS}:
+        return False
+    import sys
+
+    from sisterctl import __version__
+
+    sys.stdout.write(f"sisterctl {__version__}\n")
+    return True
 
 
 def load(modules: Sequence[str]) -> None:

@@ -389,6 +389,7 @@ def upcoming_anniversaries(
     changes_of = registry.status_changes_of
     agreements_of = registry.agreements_of
     days: dict[dt.date, PartialDate] = {}
+    folds: dict[str, str] = {}  # fold of each city's name: ties share their cities
     for tie in ties:
         stop: tuple[dt.date, bool] | None = None
         if lapsing and (tie.status_date is not None or changes_of(tie)):
@@ -440,7 +441,7 @@ def upcoming_anniversaries(
                 if limit is not None and len(rows) > room:
                     raise TooManyAnniversaries(limit)
                 if title is None:
-                    title = _folded_title(tie)
+                    title = _folded_title(tie, folds)
                     if upgrades or tie.status_date is not None or changes_of(tie):
                         found_revision = revision(registry, tie)
                         if found_revision is not None:
@@ -484,11 +485,12 @@ def upcoming_anniversaries(
 _RANK = {Precision.DAY: 0, Precision.MONTH: 1, Precision.YEAR: 2}
 
 
-def _folded_title(tie: Partnership) -> str:
+def _folded_title(tie: Partnership, folds: dict[str, str] | None = None) -> str:
     """fold(tie.title), the sort key of a tie, from the folds of its cities' names,
-    which ties share (fold keeps them): for ASCII names with no blank at the en dash
-    the two are the same, as fold only lowers ASCII and joins its words with one
-    space. tests/test_upcoming_fast.py holds them to the same results."""
+    which ties share (fold keeps them; `folds` holds those made): for ASCII names with
+    no blank at the en dash the two are the same, as fold only lowers ASCII and joins
+    its words with one space. tests/test_upcoming_fast.py holds them to the same
+    results."""
     first, second = tie.cities[0].name, tie.cities[1].name
     if (
         first.isascii()
@@ -496,7 +498,15 @@ def _folded_title(tie: Partnership) -> str:
         and first == first.rstrip()
         and second == second.lstrip()
     ):
-        return f"{fold(first)}–{fold(second)}"
+        if folds is None:
+            return f"{fold(first)}–{fold(second)}"
+        a = folds.get(first)
+        if a is None:
+            a = folds[first] = fold(first)
+        b = folds.get(second)
+        if b is None:
+            b = folds[second] = fold(second)
+        return f"{a}–{b}"
     return fold(tie.title)
 
 

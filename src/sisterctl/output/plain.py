@@ -116,7 +116,19 @@ def write_tsv(rows: Iterable[Mapping[str, Any]], fields: Sequence[str], out: Tex
     """Tab-separated values; tabs and line breaks inside a value become spaces, so a
     value never starts a column or a row."""
     out.write("\t".join(fields) + "\n")
-    out.writelines("\t".join([_tsv_cell(row.get(f)) for f in fields]) + "\n" for row in rows)
+    out.writelines(_tsv_lines(rows, fields))
+
+
+def _tsv_lines(rows: Iterable[Mapping[str, Any]], fields: Sequence[str]) -> Iterable[str]:
+    search = _UNSAFE.search
+    for row in rows:
+        values = [row.get(f) for f in fields]
+        cells = [v if type(v) is str else _cell(v) for v in values]
+        # One search a row: when no cell holds a tab, a line break, a control character
+        # or an invisible mark, each is what _tsv_cell makes of it.
+        if search("".join(cells)):
+            cells = [_tsv_cell(v) for v in values]
+        yield "\t".join(cells) + "\n"
 
 
 def _tsv_cell(value: Any) -> str:

@@ -549,7 +549,12 @@ class _Engine:
             column_texts = [column.header]
             column_texts += [c if type(c) is str else plain(c) for c in (r[index] for r in rows)]
             texts.append(column_texts)
-            sizes.append([measure(t) for t in column_texts])
+            # A column of ASCII text (the usual: dates, ids, most names) is measured by
+            # its lengths, as `width` would measure each cell; else cell by cell.
+            if "".join(column_texts).isascii():
+                sizes.append([len(t) for t in column_texts])
+            else:
+                sizes.append([measure(t) for t in column_texts])
         natural = [max(column_sizes) for column_sizes in sizes]
         if width is None:
             shown, widths = list(range(len(columns))), natural

@@ -68,7 +68,7 @@ from sisterctl.model import (
     Status,
     StatusChange,
 )
-from sisterctl.records.build import ID_RE, RECORD_KEYS, build
+from sisterctl.records.build import ID_RE, RECORD_KEYS, WIKIDATA_ID_RE, build
 from sisterctl.text import fold
 
 if TYPE_CHECKING:
@@ -382,10 +382,12 @@ _TIE_KEYS = RECORD_KEYS["partnership"]
 _AGREEMENT_KEYS = RECORD_KEYS["agreement"]
 _EXCHANGE_KEYS = RECORD_KEYS["exchange"]
 _CHANGE_KEYS = RECORD_KEYS["status_change"]
+_CITY_GEO = frozenset({"id", "name", "country", "lat", "lon", "geonames"})
 _TIE_SHORT = frozenset({"id", "cities", "kind", "established", "status"})
 _AGREEMENT_SHORT = frozenset({"partnership", "date", "title", "kind"})
 _STATUSES = {s.value: s for s in Status}
 _is_id = ID_RE.fullmatch
+_is_wikidata = WIKIDATA_ID_RE.fullmatch
 _dates: dict[str, PartialDate] = {}  # equal dates are one object: a registry has many
 
 
@@ -434,6 +436,18 @@ def _date(value: Any) -> Any:
     return date
 
 
+def _integer(value: Any, high: int) -> Any:
+    if value is None:
+        return None
+    return value if type(value) is int and 1 <= value <= high else _BAD
+
+
+def _wikidata(value: Any) -> Any:
+    if value is None:
+        return None
+    return value if type(value) is str and _is_wikidata(value) else _BAD
+
+
 def _extra(rec: dict[str, Any], known: frozenset[str]) -> dict[str, Any]:
     if rec.keys() <= known:
         return {}
@@ -451,18 +465,23 @@ def fast_city(rec: Any) -> City | None:
         return None
     if len(rec) == 3:  # the usual city: an id, a name, a country
         return City(cid, name, country)
+    if rec.keys() <= _CITY_GEO:  # the usual geocoded city: coordinates and their GeoNames id
+        lat, lon = _number(get("lat"), 90), _number(get("lon"), 180)
+        geonames = _integer(get("geonames"), 2**31 - 1)
+        if _BAD in (lat, lon, geonames):
+            return None
+        return City(cid, name, country, lat=lat, lon=lon, geonames=geonames)
     kind = get("type") or "city"
     local_name, notes = get("local_name"), get("notes")
     aliases, sources = _texts(get("aliases")), _texts(get("sources"))
     lat, lon = _number(get("lat"), 90), _number(get("lon"), 180)
+    geonames, wikidata = _integer(get("geonames"), 2**31 - 1), _wikidata(get("wikidata"))
+    ignore = _texts(get("ignore_warnings"))
     if (
         type(kind) is not str
         or (local_name is not None and type(local_name) is not str)
         or (notes is not None and type(notes) is not str)
-        or aliases is _BAD
-        or sources is _BAD
-        or lat is _BAD
-        or lon is _BAD
+        or _BAD in (aliases, sources, lat, lon, geonames, wikidata, ignore)
     ):
         return None
     return City(
@@ -477,6 +496,9 @@ def fast_city(rec: Any) -> City | None:
         notes,
         sources,
         _extra(rec, _CITY_KEYS),
+        geonames,
+        ignore,
+        wikidata,
     )
 
 
@@ -501,7 +523,8 @@ def fast_tie(rec: Any, cities: Mapping[str, City]) -> Partnership | None:
         return Partnership(pid, (a, b), kind, established, status)
     status_date, reason = _date(get("status_date")), _text(get("status_reason"))
     fields, notes, sources = _texts(get("fields")), _text(get("notes")), _texts(get("sources"))
-    if _BAD in (status_date, reason, fields, notes, sources):
+    ignore = _texts(get("ignore_warnings"))
+    if _BAD in (status_date, reason, fields, notes, sources, ignore):
         return None
     return Partnership(
         pid,
@@ -515,6 +538,7 @@ def fast_tie(rec: Any, cities: Mapping[str, City]) -> Partnership | None:
         notes,
         sources,
         _extra(rec, _TIE_KEYS),
+        ignore,
     )
 
 
@@ -570,12 +594,14 @@ def fast_agreement(rec: Any, ties: Mapping[str, Partnership]) -> Agreement | Non
         _text(get("notes")),
         _texts(get("sources")),
         _flag(get("before_founding")),
+        _texts(get("ignore_warnings")),
     )
     if type(pid) is not str or pid not in ties or _BAD in values:
         return None
-    title, date, kind, to_kind, signatories, mode, venue, fields, status, notes, sources, before = (
-        values
-    )
+    (title, date, kind, to_kind, signatories, mode, venue, fields, status, notes, sources) = values[
+        :11
+    ]
+    before, ignore = values[11:]
     return Agreement(
         pid,
         title,
@@ -591,6 +617,7 @@ def fast_agreement(rec: Any, ties: Mapping[str, Partnership]) -> Agreement | Non
         sources,
         _extra(rec, _AGREEMENT_KEYS),
         before,
+        ignore,
     )
 
 
@@ -602,11 +629,16 @@ def fast_exchange(rec: Any, ties: Mapping[str, Partnership]) -> Exchange | None:
     kind, title, date = _required(get("kind")), _required(get("title")), _date(get("date"))
     details, sources = _text(get("details")), _texts(get("sources"))
     before = _flag(get("before_founding"))
+    venue, mode, fields = _text(get("venue")), _text(get("mode")), _texts(get("fields"))
+    ignore = _texts(get("ignore_warnings"))
     if type(pid) is not str or pid not in ties or _BAD in (kind, title, date, details, sources):
         return None
-    if before is _BAD:
+    if _BAD in (before, venue, mode, fields, ignore):
         return None
-    return Exchange(pid, kind, title, date, details, sources, _extra(rec, _EXCHANGE_KEYS), before)
+    extra = _extra(rec, _EXCHANGE_KEYS)
+    return Exchange(
+        pid, kind, title, date, details, sources, extra, before, venue, mode, fields, ignore
+    )
 
 
 def fast_change(rec: Any, ties: Mapping[str, Partnership]) -> StatusChange | None:
@@ -615,11 +647,13 @@ def fast_change(rec: Any, ties: Mapping[str, Partnership]) -> StatusChange | Non
     get = rec.get
     pid, date, status = get("partnership"), _date(get("date")), get("status")
     reason, sources = _text(get("reason")), _texts(get("sources"))
+    ignore = _texts(get("ignore_warnings"))
     if type(pid) is not str or pid not in ties or date is None or date is _BAD:
         return None
-    if type(status) is not str or status not in _STATUSES or _BAD in (reason, sources):
+    if type(status) is not str or status not in _STATUSES or _BAD in (reason, sources, ignore):
         return None
-    return StatusChange(pid, date, _STATUSES[status], reason, sources, _extra(rec, _CHANGE_KEYS))
+    extra = _extra(rec, _CHANGE_KEYS)
+    return StatusChange(pid, date, _STATUSES[status], reason, sources, extra, ignore)
 
 
 def same_record(a: Any, b: Any) -> bool:
