@@ -266,7 +266,17 @@ def test_a_base_url_gives_the_subscribe_link_and_canonical_links(run: Run, tmp_p
     assert 'href="../index.html"' in tie  # links between pages stay relative
 
 
-@pytest.mark.parametrize("url", ["ftp://example.org/", "example.org", "https://x.org/?a=1"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://example.org/",
+        "example.org",
+        "https://x.org/?a=1",
+        "https://x.org/a b/",
+        "https://x.org:99999/",
+        "https://x.org/\u202e/",
+    ],
+)
 def test_a_base_url_must_be_a_web_address(run: Run, tmp_path: Path, url: str) -> None:
     result = run("site", "-o", tmp_path / "s", "--base-url", url)
     assert result.exit_code == ExitCode.USAGE
@@ -477,6 +487,22 @@ def test_the_registry_is_never_replaced(run: Run, tmp_path: Path) -> None:
     assert result.exit_code == ExitCode.REFUSED
     assert "is the registry itself" in result.stderr
     assert registry.read_bytes() == before
+
+
+def test_a_manifest_that_lists_the_registry_never_removes_it(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    out.mkdir()
+    registry = out / "partnerships.toml"
+    registry.write_text((ROOT / "tests" / "data" / "small.toml").read_text())
+    before = registry.read_bytes()
+    build(run, out, "--force", registry=registry)
+    manifest = out / ".sisterctl-site"
+    data = json.loads(manifest.read_text())
+    data["files"].append("partnerships.toml")
+    manifest.write_text(json.dumps(data))
+    build(run, out, registry=registry)
+    assert registry.read_bytes() == before
+    assert "partnerships.toml" not in json.loads(manifest.read_text())["files"]
 
 
 # ---------------------------------------------------------------------------

@@ -157,6 +157,45 @@ def test_the_pages_print(browser: Browser, site: Path) -> None:
     assert hidden_rows == 0
 
 
+def test_a_very_long_name_wraps_on_a_phone(browser: Browser, tmp_path: Path) -> None:
+    """A name of one long word (Llanfairpwllgwyngyll...) breaks rather than pushing
+    the page wider than a phone's screen."""
+    from typer.testing import CliRunner
+
+    from sisterctl.cli.app import app
+    from sisterctl.cli.startup import load_all
+
+    long = "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch" * 2
+    registry = tmp_path / "r.toml"
+    registry.write_text(
+        "schema_version = 1\n"
+        f'[[city]]\nid = "long-gb"\nname = "{long}"\ncountry = "GB"\n'
+        '[[city]]\nid = "taipei-tw"\nname = "Taipei"\ncountry = "TW"\n'
+        '[[partnership]]\nid = "long-taipei"\ncities = ["long-gb", "taipei-tw"]\n'
+        'established = "2000-02-29"\n'
+    )
+    out = tmp_path / "public"
+    load_all()
+    result = CliRunner().invoke(
+        app, ["-r", str(registry), "site", "-o", str(out), "--as-of", AS_OF]
+    )
+    assert result.exit_code == 0, result.stderr
+    browser.call(
+        "Emulation.setDeviceMetricsOverride",
+        session=True,
+        width=375,
+        height=800,
+        deviceScaleFactor=1,
+        mobile=True,
+    )
+    try:
+        assert browser.open((out / "ties" / "long-taipei.html").as_uri()) == []
+        width = browser.evaluate("document.documentElement.scrollWidth")
+    finally:
+        browser.call("Emulation.clearDeviceMetricsOverride", session=True)
+    assert width <= 375
+
+
 def test_links_followed_in_the_browser_reach_their_pages(browser: Browser, site: Path) -> None:
     """From the folder (file:), the browser's own resolution of each relative link of
     a tie page leads to a file that exists."""

@@ -139,9 +139,8 @@ def site_command(
         base_url=base_url,
         selection="; ".join(chosen),
     )
-    _refuse_the_registry(ctx, output, files)
     writing_files()
-    result = write_site(output, files, force=force)
+    result = write_site(output, files, force=force, keep=location(ctx).path)
     count = "1 tie" if len(ties) == 1 else f"{len(ties):,} ties"
     line = f"wrote a site of {count} ({result.written:,} files) to {output}"
     if result.removed:
@@ -156,20 +155,22 @@ def _check_base_url(url: str | None) -> None:
 
     if url is None:
         return
+    from sisterctl.output.links import linkable
+
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:  # a port out of range or not a number
+        port_ok = False
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or parts.query
+        or parts.fragment
+        or not port_ok
+        or not linkable(url)  # a space, a control or an invisible character
+    ):
         raise UsageError(
             f"--base-url takes the http or https address the site is published at "
             f"(https://example.org/ties/), not {url!r}"
         )
-
-
-def _refuse_the_registry(ctx: typer.Context, root: Path, files: dict[str, bytes]) -> None:
-    """A site never replaces the registry, wherever it lies."""
-    from sisterctl.errors import RefusedError
-    from sisterctl.store.atomic import same_file
-
-    registry = location(ctx).path
-    for path in files:
-        if same_file(root / path, registry):
-            raise RefusedError(f"{root / path} is the registry itself; name another folder")

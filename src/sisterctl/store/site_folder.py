@@ -39,8 +39,15 @@ class SiteWritten:
     replaced_site: bool  # the folder held a site of sisterctl's before
 
 
-def write_site(root: Path, files: Mapping[str, bytes], *, force: bool = False) -> SiteWritten:
-    """Write `files` (relative path -> bytes, the manifest among them) into `root`."""
+def write_site(
+    root: Path, files: Mapping[str, bytes], *, force: bool = False, keep: Path | None = None
+) -> SiteWritten:
+    """Write `files` (relative path -> bytes, the manifest among them) into `root`.
+    `keep` (the registry) is never replaced nor removed, whatever a manifest lists."""
+    if keep is not None:
+        for path in files:
+            if atomic.same_file(root / path, keep):
+                raise RefusedError(f"{root / path} is the registry itself; name another folder")
     _make_root(root)
     with atomic.folder(root) as folder:
         entries = _entries(root)
@@ -78,6 +85,8 @@ def write_site(root: Path, files: Mapping[str, bytes], *, force: bool = False) -
                 )
         new = [p for p in files if p != MANIFEST]
         stale = sorted(known - set(new) - {MANIFEST})
+        # A manifest is a file in the folder, edited or not: it never removes the registry.
+        stale = [p for p in stale if keep is None or not atomic.same_file(root / p, keep)]
         if old is not None:
             folder.write(MANIFEST, manifest(sorted(known | set(new))))
         for path in new:
