@@ -264,7 +264,7 @@ def _pieces(text: str | None) -> list[dict[str, Any]]:
     ]
 
 
-def _search_text(registry: Registry, tie: Partnership, kind: str) -> str:
+def _search_text(tie: Partnership, kind: str) -> str:
     words = [tie.id, tie.title, kind, *tie.fields]
     for city in tie.cities:
         words += [*city.names, city.country, city.country_name]
@@ -289,7 +289,7 @@ def _index_row(
         "sort_years": years[0] if years else -1,
         "status": status,
         "status_words": status_words(status),
-        "search": _search_text(registry, tie, kind),
+        "search": _search_text(tie, kind),
     }
 
 
