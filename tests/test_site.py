@@ -505,6 +505,38 @@ def test_a_manifest_that_lists_the_registry_never_removes_it(run: Run, tmp_path:
     assert "partnerships.toml" not in json.loads(manifest.read_text())["files"]
 
 
+def test_one_build_at_a_time_into_a_folder(run: Run, tmp_path: Path) -> None:
+    from filelock import FileLock
+
+    from sisterctl.store.appends import lock_path
+
+    out = tmp_path / "public"
+    registry = tmp_path / "partnerships.toml"
+    registry.write_text((ROOT / "tests" / "data" / "small.toml").read_text())
+    build(run, out, registry=registry)
+    pages = sorted(p.name for p in (out / "ties").iterdir())
+    # Another build holds the folder: this one waits, then is refused as busy.
+    with FileLock(str(lock_path(out).with_suffix(".site.lock"))):
+        result = run(
+            "-r",
+            registry,
+            "site",
+            "-o",
+            out,
+            "--as-of",
+            AS_OF,
+            "--status",
+            "ended",
+            env={"SISTERCTL_LOCK_TIMEOUT": "0.2"},
+        )
+    assert result.exit_code == ExitCode.BUSY
+    assert "another sisterctl process is writing a site into this folder" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in (out / "ties").iterdir()) == pages  # nothing removed
+    assert not any(p.name.endswith(".lock") for p in out.rglob("*"))
+    build(run, out, registry=registry)  # the lock released, the next build goes on
+
+
 # ---------------------------------------------------------------------------
 # The templates ship in the wheel
 

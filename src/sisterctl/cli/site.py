@@ -11,6 +11,7 @@ from sisterctl.cli.app import (
     app,
     as_of_date,
     location,
+    lock_timeout,
     not_empty,
     note,
     open_registry,
@@ -140,7 +141,9 @@ def site_command(
         selection="; ".join(chosen),
     )
     writing_files()
-    result = write_site(output, files, force=force, keep=location(ctx).path)
+    result = write_site(
+        output, files, force=force, keep=location(ctx).path, lock_timeout=lock_timeout()
+    )
     count = "1 tie" if len(ties) == 1 else f"{len(ties):,} ties"
     line = f"wrote a site of {count} ({result.written:,} files) to {output}"
     if result.removed:

@@ -12,6 +12,11 @@ what else the folder holds.
 - A folder that holds other files and no manifest is refused unless `force`; with
   `force`, the site's files are written beside them, replacing files of the same
   names, and nothing else is touched.
+- One build at a time: a build holds a lock on the folder (named after its device
+  and inode, where the registry's write lock would be: the repository's git
+  directory, else the user's cache folder), so two builds into one folder never
+  remove each other's pages; a build that waits longer than the lock timeout is
+  refused as busy (exit code 4).
 - Each file is replaced atomically (a temporary file beside it, renamed over it).
   The manifest is written first listing both sites' files, and last listing the new
   site's alone, so that a build cut short leaves a folder the next build may finish.
@@ -19,8 +24,9 @@ what else the folder holds.
 
 from __future__ import annotations
 
+import contextlib
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +46,12 @@ class SiteWritten:
 
 
 def write_site(
-    root: Path, files: Mapping[str, bytes], *, force: bool = False, keep: Path | None = None
+    root: Path,
+    files: Mapping[str, bytes],
+    *,
+    force: bool = False,
+    keep: Path | None = None,
+    lock_timeout: float = 10.0,
 ) -> SiteWritten:
     """Write `files` (relative path -> bytes, the manifest among them) into `root`.
     `keep` (the registry) is never replaced nor removed, whatever a manifest lists."""
@@ -49,7 +60,7 @@ def write_site(
             if atomic.same_file(root / path, keep):
                 raise RefusedError(f"{root / path} is the registry itself; name another folder")
     _make_root(root)
-    with atomic.folder(root) as folder:
+    with _folder_lock(root, lock_timeout), atomic.folder(root) as folder:
         entries = _entries(root)
         data = folder.read(MANIFEST, _MANIFEST_LIMIT)
         old = manifest_files(data) if data is not None else None
@@ -94,6 +105,41 @@ def write_site(
         removed = sum(1 for path in stale if folder.remove(path))
         folder.write(MANIFEST, files.get(MANIFEST) or manifest(sorted(new)))
     return SiteWritten(len(new), removed, old is not None)
+
+
+@contextlib.contextmanager
+def _folder_lock(root: Path, timeout: float) -> Iterator[None]:
+    """Hold the lock of the folder `root` while a site is written into it."""
+    import warnings
+
+    from filelock import FileLock, Timeout
+
+    from sisterctl.errors import RegistryBusyError
+    from sisterctl.store.appends import lock_path
+
+    try:
+        where = lock_path(root)
+        where.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RefusedError(f"cannot lock the folder {root}: {exc.strerror or exc}") from None
+    lock = FileLock(str(where.with_suffix(".site.lock")), timeout=timeout)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "flock not supported", UserWarning)
+            lock.acquire()
+    except Timeout:
+        raise RegistryBusyError(
+            f"{root}: another sisterctl process is writing a site into this folder (it "
+            f"has held the folder's lock for over {timeout:g} s); try again"
+        ) from None
+    except OSError as exc:
+        raise RefusedError(f"cannot lock the folder {root}: {exc.strerror or exc}") from None
+    # The lock file stays (in the git directory or the cache, never in the folder):
+    # removing it while another build waits on it would let a third take a new one.
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _make_root(root: Path) -> None:
