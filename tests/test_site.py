@@ -564,3 +564,16 @@ def test_upcoming_lists_ties_known_only_to_the_year_apart(bundled_site: Path) ->
         r"<li[^>]*><a href=\"ties/taipei-boston.html\">Taipei–Boston</a>: (\d+)th", after
     )
     assert boston  # its anniversary in each year the window touches
+
+
+def test_a_day_too_late_for_the_sites_calendar_is_refused_in_one_line(
+    run: Run, tmp_path: Path
+) -> None:
+    out = tmp_path / "public"
+    result = run("-r", bundled_path(), "site", "-o", out, "--as-of", "9990-06-01")
+    assert result.exit_code == ExitCode.REFUSED
+    assert result.stderr == (
+        "sisterctl: the site's calendar holds the 10 years from --as-of 9990-06-01, which "
+        "end after the year 9999; choose an earlier day\n"
+    )
+    assert not out.exists() or not any(out.iterdir())

@@ -69,6 +69,7 @@ class Param(StrEnum):
     CITY_NAMES = "city names"  # the local name, aliases, kind... of a tie's new city
     SET = "set"  # a value an edit sets: KEY=VALUE
     ADD = "add"  # a value an edit adds to a list: KEY=VALUE
+    AS_OF = "as_of"  # the day a report or a site is made as of
 
 
 @dataclass(frozen=True)

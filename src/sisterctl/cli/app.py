@@ -61,6 +61,7 @@ OPTIONS = {
     Param.CITY_NAMES: "--local-name, --alias, --city-kind, --city-source and --city-note",
     Param.SET: "--set",
     Param.ADD: "--add",
+    Param.AS_OF: "--as-of",
 }
 
 # How `edit` names the kind of a record, by its table.

@@ -14,6 +14,8 @@ import json
 from collections.abc import Sequence
 
 from sisterctl.core.anniversaries import Span, Unit, upcoming_anniversaries
+from sisterctl.dates import MAX_YEAR
+from sisterctl.errors import Param, RefusedError
 from sisterctl.interop import csv_export, geojson, ics, json_io
 from sisterctl.model import Partnership, Registry
 from sisterctl.output.map_svg import Point
@@ -72,13 +74,22 @@ def site_files(
             geojson.feature_collection(sub).collection
         ).encode("utf-8"),
     }
-    feed_report = upcoming_anniversaries(
-        sub,
-        as_of,
-        Span(FEED_YEARS, Unit.YEAR),
-        limit=ics.MAX_EVENTS,
-        lapsed_for=FEED_CANCELLED_FOR,
-    )
+    try:
+        feed_report = upcoming_anniversaries(
+            sub,
+            as_of,
+            Span(FEED_YEARS, Unit.YEAR),
+            limit=ics.MAX_EVENTS,
+            lapsed_for=FEED_CANCELLED_FOR,
+        )
+    except RefusedError:
+        raise RefusedError(
+            (
+                f"the site's calendar holds the {FEED_YEARS} years from ",
+                Param.AS_OF,
+                f" {as_of.isoformat()}, which end after the year {MAX_YEAR}; choose an earlier day",
+            )
+        ) from None
     # A site's own title names its calendar: "Taipei's ties: anniversaries".
     name = f"{title}: anniversaries" if title else ics.CALENDAR_NAME
     feed = ics.anniversary_calendar(feed_report, name=name)
