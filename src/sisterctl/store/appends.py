@@ -196,6 +196,24 @@ class _Lock:
         self._lock.release()
 
 
+def take_file_lock(where: Path, timeout: float, mode: int = 0o644) -> Any:
+    """A `filelock.FileLock` on the file `where` (its folder made if missing), taken
+    within `timeout` seconds; filelock's Timeout or an OSError when it cannot be."""
+    import warnings
+
+    from filelock import FileLock
+
+    where.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(where), timeout=timeout, mode=mode)
+    with warnings.catch_warnings():
+        # On a file system without flock (some network and FUSE ones) filelock falls
+        # back to a lock file of its own, and says so as a Python warning, which is no
+        # message for the person at the terminal.
+        warnings.filterwarnings("ignore", "flock not supported", UserWarning)
+        lock.acquire()
+    return lock
+
+
 def _acquire_lock(target: Path, path: Path, timeout: float) -> _Lock:
     """The write lock of the registry. Its name follows the file's inode, which each
     write replaces (a new file is renamed over the old one): a writer that waited for
@@ -203,9 +221,8 @@ def _acquire_lock(target: Path, path: Path, timeout: float) -> _Lock:
     new file instead."""
     import stat
     import time
-    import warnings
 
-    from filelock import FileLock, Timeout
+    from filelock import Timeout
 
     from sisterctl.errors import RegistryBusyError
 
@@ -219,14 +236,7 @@ def _acquire_lock(target: Path, path: Path, timeout: float) -> _Lock:
         except OSError as exc:
             raise RegistryError(f"cannot read the registry: {exc.strerror or exc}", path) from None
         try:
-            where.parent.mkdir(parents=True, exist_ok=True)
-            lock = FileLock(str(where), timeout=max(0.0, deadline - time.monotonic()), mode=mode)
-            with warnings.catch_warnings():
-                # On a file system without flock (some network and FUSE ones) filelock
-                # falls back to a lock file of its own, and says so as a Python
-                # warning, which is no message for the person at the terminal.
-                warnings.filterwarnings("ignore", "flock not supported", UserWarning)
-                lock.acquire()
+            lock = take_file_lock(where, max(0.0, deadline - time.monotonic()), mode)
         except Timeout:
             raise RegistryBusyError(
                 f"{path}: another sisterctl process is writing the registry "

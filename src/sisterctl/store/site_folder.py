@@ -110,23 +110,13 @@ def write_site(
 @contextlib.contextmanager
 def _folder_lock(root: Path, timeout: float) -> Iterator[None]:
     """Hold the lock of the folder `root` while a site is written into it."""
-    import warnings
-
-    from filelock import FileLock, Timeout
+    from filelock import Timeout
 
     from sisterctl.errors import RegistryBusyError
-    from sisterctl.store.appends import lock_path
+    from sisterctl.store.appends import lock_path, take_file_lock
 
     try:
-        where = lock_path(root)
-        where.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise RefusedError(f"cannot lock the folder {root}: {exc.strerror or exc}") from None
-    lock = FileLock(str(where.with_suffix(".site.lock")), timeout=timeout)
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", "flock not supported", UserWarning)
-            lock.acquire()
+        lock = take_file_lock(lock_path(root).with_suffix(".site.lock"), timeout)
     except Timeout:
         raise RegistryBusyError(
             f"{root}: another sisterctl process is writing a site into this folder (it "
