@@ -297,11 +297,22 @@ def upcoming_view(report: UpcomingReport | Listing) -> list[Block]:
         blocks.append(Line(""))
         blocks.append(Line(((f"Known only to the year: anniversaries in {in_year}", "bold"),)))
         entries: list[Cell] = []
+        add_entry = entries.append
         for row in rows:
-            entry = join(cells.tie(row), " ", cells.ordinal(row.ordinal))
+            tie_cell = cells._tie.get(id(row.tie))
+            if tie_cell is None:
+                tie_cell = cells.tie(row)
+            ordinal_cell = cells._ordinal.get(row.ordinal)
+            if ordinal_cell is None:
+                ordinal_cell = cells.ordinal(row.ordinal)
             if row.agreement is not None:
-                entry = join(entry, ((safe_display(f" ({row.what})"), "dim"),))
-            entries.append(entry)
+                add_entry(
+                    join(tie_cell, " ", ordinal_cell, ((safe_display(f" ({row.what})"), "dim"),))
+                )
+            elif type(tie_cell) is str and type(ordinal_cell) is str:
+                add_entry(f"{tie_cell} {ordinal_cell}")  # no style in it: the text, as one part
+            else:
+                add_entry(join(tie_cell, " ", ordinal_cell))
         blocks.append(Flow(entries, gap=3))
     footer: list[Block] = []
     if any(row.milestone for row in report.rows):
