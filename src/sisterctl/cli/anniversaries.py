@@ -166,7 +166,7 @@ def upcoming_command(
         )
     else:
         from sisterctl.core.query import Filters
-        from sisterctl.model import LeapDay
+        from sisterctl.terms import LeapDay
 
         # The founding anniversaries alone: the index answers without model records.
         report = open_view(ctx).listing(

@@ -8,10 +8,12 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from sisterctl.errors import RegistryError
-from sisterctl.model import RECORD_TABLES, Record
+from sisterctl.terms import RECORD_TABLES
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from sisterctl.model import Record
 
     pass
 
