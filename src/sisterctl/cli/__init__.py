@@ -61,11 +61,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(args: list[str]) -> int:
-    from typer.main import get_command
-
-    from sisterctl.cli.app import app
-
     with collector_paused():
+        from typer.main import get_command
+
+        from sisterctl.cli.app import app
+
         load_for(args)
         command = get_command(app)
     result: int = command.main(args=args, prog_name="sisterctl", standalone_mode=False)
