@@ -11,6 +11,11 @@ and keeps the garbage collector out of its way.
   filelock, icalendar, platformdirs, the core) inside the functions that use it;
   `sisterctl/__init__.py` and `sisterctl/store/__init__.py` import their names on
   first use. `sisterctl --version` imports no command, no store and no Rich.
+- **Real annotations in the command modules.** Typer builds a command's options from
+  its function's annotations (and those of its option callbacks) on every run; strings
+  (`from __future__ import annotations`) it would compile and evaluate, twice each, so
+  cli/app.py and the command modules write real ones, quoting only the names they
+  import for type checking alone.
 - **No cyclic garbage collection while a command runs** (`collector_paused`).
   Importing Typer and the app, loading a command and building its options, then
   reading a registry, make hundreds of thousands of objects and no reference cycles
