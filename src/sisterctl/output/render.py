@@ -336,6 +336,8 @@ def import_summary(
 
 @dataclass(frozen=True)
 class _Marker:
+    """How an event is marked on the rail: a symbol, its ASCII stand-in, a style."""
+
     symbol: str
     ascii: str  # for consoles that cannot show the symbol
     style: str
@@ -382,6 +384,8 @@ _BAR_WIDTH = 48  # the longest bar of a chart, in cells
 
 @dataclass(frozen=True)
 class _RailRow:
+    """One event on the rail: its marker, date, word and text."""
+
     marker: _Marker
     date: str
     word: str
@@ -390,6 +394,8 @@ class _RailRow:
 
 @dataclass(frozen=True)
 class _RailLayout:
+    """How a rail is laid out at the console's width."""
+
     ascii_only: bool
     inline: bool  # the word leads the text instead of having its own column
     word_width: int
@@ -398,6 +404,8 @@ class _RailLayout:
 
 @dataclass(frozen=True)
 class _RailGroup:
+    """The rows under one heading (a year) of the rail."""
+
     heading: Text
     rows: Sequence[_RailRow]
     loose: bool = False  # undated: drawn on a dotted rail
