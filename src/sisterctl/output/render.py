@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rich import box
 from rich.cells import cell_len
@@ -331,11 +330,11 @@ def import_summary(
 # Drawn as plain lines of text laid out here, measured in terminal cells
 # (`rich.cells.cell_len`), so that wide characters (臺北市, 대구광역시) keep the rail and
 # the columns straight at any width. Every marker has a word beside it, so that a
-# timeline reads the same without colour.
+# timeline reads the same without colour. (The pieces of a rail are named tuples:
+# making a dataclass costs `show` and every other view a millisecond at import.)
 
 
-@dataclass(frozen=True)
-class _Marker:
+class _Marker(NamedTuple):
     """How an event is marked on the rail: a symbol, its ASCII stand-in, a style."""
 
     symbol: str
@@ -382,8 +381,7 @@ _MIN_BODY = 26  # narrower than this, the word joins the text
 _BAR_WIDTH = 48  # the longest bar of a chart, in cells
 
 
-@dataclass(frozen=True)
-class _RailRow:
+class _RailRow(NamedTuple):
     """One event on the rail: its marker, date, word and text."""
 
     marker: _Marker
@@ -392,8 +390,7 @@ class _RailRow:
     body: Text
 
 
-@dataclass(frozen=True)
-class _RailLayout:
+class _RailLayout(NamedTuple):
     """How a rail is laid out at the console's width."""
 
     ascii_only: bool
@@ -402,8 +399,7 @@ class _RailLayout:
     body_width: int
 
 
-@dataclass(frozen=True)
-class _RailGroup:
+class _RailGroup(NamedTuple):
     """The rows under one heading (a year) of the rail."""
 
     heading: Text
