@@ -186,6 +186,14 @@ HOSTILE = {
     "a status column that lies": ("UPDATE tie SET status = 'ended'",),
     "a kind column that lies": ("UPDATE tie SET kind = 'sister city'",),
     "another format": ("PRAGMA user_version = 99",),
+    # The facts `upcoming` reads in place of the records (store/index.py, tie_facts).
+    "facts that are not": ("UPDATE tie SET facts = 'x'",),
+    "facts of another shape": ("UPDATE tie SET facts = '[\"a\", 2]'",),
+    "facts with a day that does not exist": (
+        "UPDATE tie SET facts = replace(facts, '2010-11-04', '2010-02-30')",
+    ),
+    "facts with a status of their own": ("UPDATE tie SET facts = replace(facts, 'active', 'x')",),
+    "a sort column that lies": ("UPDATE tie SET sort = 'a' || sort WHERE id = 'taipei-daegu'",),
 }
 
 
@@ -345,6 +353,47 @@ def test_an_append_updates_the_index_and_reads_back_only_what_it_added(
     with monkeypatch.context() as m:
         m.setenv("SISTERCTL_NO_INDEX", "1")
         assert run("-r", small_registry, "show", "taipei-daegu").stdout == shown.stdout
+
+
+def test_appends_keep_what_upcoming_reads_up_to_date(
+    run: Run, small_registry: Path, parses: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`upcoming` reads each tie's facts (kind over time, status) from the index: an
+    upgrade, an end and a resumption appended through it change its rows as they
+    change those of a full read, without the registry being parsed again."""
+    upcoming = ("upcoming", "--within", "2y", "--all", "--as-of", "2026-11-01")
+    run("-r", small_registry, "list")
+    steps = [
+        (
+            "add",
+            "agreement",
+            "taipei-daegu",
+            "-d",
+            "2026-12-01",
+            "-k",
+            "upgrade",
+            "--to-kind",
+            "friendship and cooperation city",
+            "-t",
+            "An upgrade",
+        ),
+        ("end", "taipei-daegu", "-d", "2026-12-10", "--suspend"),
+        ("resume", "taipei-daegu", "-d", "2026-12-20"),
+        ("end", "taipei-daegu", "-d", "2027-01-05"),
+    ]
+    seen = []
+    for words in steps:
+        done = run("-r", small_registry, *words)
+        assert done.exit_code == 0, done.stderr
+        got = run("-r", small_registry, *upcoming).stdout
+        with monkeypatch.context() as m:
+            m.setenv("SISTERCTL_NO_INDEX", "1")
+            assert got == run("-r", small_registry, *upcoming).stdout
+        seen.append(got)
+    assert len(parses) == 1 + len(steps)  # once at first, and each NO_INDEX read after
+    assert "friendship and cooperation city" in seen[0]
+    assert "Taipei–Daegu (suspended)" in seen[1] and "Taipei–Daegu (ended)" in seen[3]
+    assert "Taipei–Daegu (" not in seen[2] and "Taipei–Daegu " in seen[2]
 
 
 def test_an_append_with_a_stale_index_reads_the_file(

@@ -316,3 +316,27 @@ def test_a_view_on_a_terminal_fits_it_and_a_pipe_gets_natural_width() -> None:
     in_ascii = Stream(False, "ascii")
     printer.emit_view(view, out=in_ascii, environ={})
     assert in_ascii.getvalue().splitlines()[1] == "-" * len(in_ascii.getvalue().splitlines()[1])
+
+
+def test_text_measured_by_its_length_is_what_rich_measures() -> None:
+    """The engine measures printable Latin, Greek, Cyrillic and punctuation by their
+    length, without Rich: every such character must take one cell in Rich too, and
+    text with anything else (a combining mark, a wide character) is measured by Rich."""
+    import re
+
+    from rich.cells import cell_len
+
+    from sisterctl.output.tables import NARROW, _Engine
+
+    engine = _Engine(False, "-")
+    chars = [
+        chr(code)
+        for first, last in re.findall(r"(.)-(.)", NARROW)
+        for code in range(ord(first), ord(last) + 1)
+        if chr(code).isprintable()
+    ]
+    assert len(chars) > 1000
+    assert [c for c in chars if cell_len(c) != 1] == []
+    assert engine.width("".join(chars)) == len(chars)
+    for text in ("Łódź–Taipei", "Sa\u0303o Paulo", "台北–Daegu", "Алматы", "a\u200bb"):
+        assert engine.width(text) == cell_len(text), text

@@ -34,7 +34,7 @@ from sisterctl.cli.options import (
 )
 
 if TYPE_CHECKING:
-    from sisterctl.core.anniversaries import Span, UpcomingReport
+    from sisterctl.core.anniversaries import Listing, Span, UpcomingReport
     from sisterctl.interop.ics import CalendarExport
 
 
@@ -150,18 +150,33 @@ def upcoming_command(
     span = parse_span(within)
     if output is not OutputFormat.TABLE and (svg or html):
         raise UsageError("--svg and --html picture the table: leave out --format")
-    report = _report(
-        ctx,
-        as_of=as_of,
-        span=span,
-        city=city,
-        country=country,
-        kind=kind,
-        milestones=milestones,
-        agreements=agreements,
-        include_ended=include_ended,
-        leap_day=leap_day,
-    )
+    report: UpcomingReport | Listing
+    if agreements:
+        report = _report(
+            ctx,
+            as_of=as_of,
+            span=span,
+            city=city,
+            country=country,
+            kind=kind,
+            milestones=milestones,
+            agreements=agreements,
+            include_ended=include_ended,
+            leap_day=leap_day,
+        )
+    else:
+        from sisterctl.core.query import Filters
+        from sisterctl.model import LeapDay
+
+        # The founding anniversaries alone: the index answers without model records.
+        report = open_view(ctx).listing(
+            as_of_date(as_of),
+            span,
+            filters=Filters(city=city, country=country, kind=kind),
+            include_ended=include_ended,
+            milestones_only=milestones,
+            leap_day=LeapDay(leap_day.value) if leap_day else None,
+        )
     if output is OutputFormat.TABLE:
         from sisterctl.output import tables
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -578,7 +578,254 @@ def _later_agreements(registry: Registry, tie: Partnership) -> Iterator[Agreemen
         yield agreement
 
 
-def when_text(row: Anniversary, as_of: dt.date) -> str:
+# ---------------------------------------------------------------------------
+# The same rows from what the index keeps of each tie
+#
+# `sisterctl upcoming` of a year lists an anniversary of nearly every tie: read as
+# model records (with their cities and agreements), a large registry takes most of a
+# second before the first row is made. What a row shows of a tie is little (its id,
+# cities, kind over time and present status), and the index keeps exactly that for
+# each tie (`TieFacts`); `listed_anniversaries` makes the rows of
+# `upcoming_anniversaries` (without agreements, and without `lapsed_for` or `limit`)
+# from it, row for row and in the same order: tests/test_listing.py and the property
+# test of tests/test_index.py hold the two to the same output.
+
+
+class TieFacts:
+    """What an anniversary row shows of a tie: its id, cities and countries, its kind
+    as founded and each upgrade's (`steps`: the earliest day each may take effect and
+    the kind from then, in the order `Registry.kind_on` applies them), its status as
+    of now (`Registry.state`), its founding date (`founded`: year, month and day, the
+    last two None when not known) and `fold(title)`."""
+
+    __slots__ = ("countries", "founded", "id", "kind", "names", "sort", "status", "steps")
+
+    def __init__(
+        self,
+        id: str,
+        names: tuple[str, str],
+        countries: tuple[str, str],
+        kind: str,
+        steps: tuple[tuple[dt.date, str], ...],
+        status: Status,
+        founded: tuple[int, int | None, int | None] | None,
+        sort: str,
+    ) -> None:
+        self.id, self.names, self.countries, self.kind = id, names, countries, kind
+        self.steps, self.status, self.founded, self.sort = steps, status, founded, sort
+
+    @classmethod
+    def of(cls, registry: Registry, tie: Partnership) -> TieFacts:
+        """The facts of a tie of `registry`."""
+        upgrades = sorted(
+            (
+                a
+                for a in registry.agreements_of(tie)
+                if a.to_kind and not a.planned and a.date is not None
+            ),
+            key=lambda a: a.date.sort_key if a.date else (0, 0, 0),
+        )
+        a, b = tie.cities
+        return cls(
+            tie.id,
+            (a.name, b.name),
+            (a.country, b.country),
+            tie.kind,
+            tuple((u.date.earliest(), u.to_kind) for u in upgrades if u.date and u.to_kind),
+            registry.state(tie).status,
+            (lambda d: (d.year, d.month, d.day) if d else None)(tie.established),
+            fold(tie.title),
+        )
+
+    @property
+    def since(self) -> PartialDate | None:
+        """The founding date."""
+        return PartialDate(*self.founded) if self.founded else None
+
+    @property
+    def title(self) -> str:
+        """`Taipei–Daegu`, as `Partnership.title`."""
+        return f"{self.names[0]}–{self.names[1]}"
+
+    @property
+    def order(self) -> tuple[str, str]:
+        """How ties are ordered among the anniversaries of a day: by title, then id."""
+        return (self.sort, self.id)
+
+    def kind_on(self, day: dt.date) -> str:
+        """The kind on `day`, as `Registry.kind_on` gives it."""
+        kind = self.kind
+        for since, to_kind in self.steps:
+            if since > day:
+                break
+            kind = to_kind
+        return kind
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TieFacts) and all(
+            getattr(self, name) == getattr(other, name) for name in self.__slots__
+        )
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    def __repr__(self) -> str:
+        return f"TieFacts({self.id!r})"
+
+
+class Listed:
+    """A row of `listed_anniversaries`: an `Anniversary` of a tie's founding, with the
+    tie's facts in place of its record."""
+
+    __slots__ = ("days", "kind", "on", "ordinal", "tie")
+    agreement: Agreement | None = None
+    what = FOUNDING
+
+    def __init__(self, tie: TieFacts, on: PartialDate, ordinal: int, days: int | None, kind: str):
+        self.tie, self.on, self.ordinal, self.days, self.kind = tie, on, ordinal, days, kind
+
+    @property
+    def status(self) -> Status:
+        return self.tie.status
+
+    @property
+    def since(self) -> PartialDate:
+        since = self.tie.since
+        assert since is not None
+        return since
+
+    @property
+    def milestone(self) -> bool:
+        return is_milestone(self.ordinal)
+
+    @property
+    def precision(self) -> Precision:
+        return self.on.precision
+
+    def as_dict(self) -> dict[str, Any]:
+        """The row as `Anniversary.as_dict` gives it."""
+        tie = self.tie
+        (city_a, city_b), (country_a, country_b) = tie.names, tie.countries
+        return {
+            "date": self.on.iso(),
+            "precision": self.precision.value,
+            "days": self.days,
+            "ordinal": self.ordinal,
+            "milestone": self.milestone,
+            "id": tie.id,
+            "city_a": city_a,
+            "country_a": country_a,
+            "city_b": city_b,
+            "country_b": country_b,
+            "kind": self.kind,
+            "what": FOUNDING,
+            "agreement": None,
+            "since": self.since.iso(),
+            "status": tie.status.value,
+        }
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What `listed_anniversaries` found: an `UpcomingReport` of founding anniversaries."""
+
+    as_of: dt.date
+    span: Span
+    window: Window
+    leap_day: LeapDay
+    rows: tuple[Listed, ...]
+    undated: int
+    overdue: tuple[tuple[str, Agreement], ...] = ()
+
+
+def listed_anniversaries(
+    ties: Iterable[TieFacts],
+    as_of: dt.date,
+    within: Span = Span(30),
+    *,
+    leap_day: LeapDay = LeapDay.FEB28,
+    include_ended: bool = False,
+    milestones_only: bool = False,
+    undated: int = 0,
+) -> Listing:
+    """The rows `upcoming_anniversaries` gives without agreements, from the facts of
+    the ties it would select (any others among them, and ties with no founding date,
+    are left out); `undated` is passed through, counted by the caller."""
+    window = Window.of(as_of, within)
+    years = window.years()
+    start, last = window.start, window.last
+    first, final = start.toordinal(), last.toordinal()
+    today = as_of.toordinal()
+    ended = Status.ENDED
+    on_days: dict[int, PartialDate] = {}
+    months: dict[tuple[int, int], tuple[PartialDate, int]] = {}
+    # The rows by (the last day they may fall on, 0 for a day, 1 a month, 2 a year):
+    # the ties taken in `TieFacts.order` (a sort that finds them in order costs
+    # nothing), each such list is in the order of Anniversary.sort_key, as it holds
+    # one row of a tie at most.
+    groups: dict[tuple[int, int], list[Listed]] = {}
+    group = groups.get
+    leap = calendar.isleap
+    for tie in sorted(ties, key=_tie_order):
+        founded = tie.founded
+        if founded is None or (tie.status is ended and not include_ended):
+            continue
+        year0, month, day_of_month = founded
+        steps = tie.steps
+        for year in years:
+            number = year - year0
+            if number < 1 or (milestones_only and not is_milestone(number)):
+                continue
+            if month is None:
+                on = on_days.get(-year)
+                if on is None:
+                    on = on_days[-year] = PartialDate(year)
+                latest = dt.date(year, 12, 31)
+                kind = tie.kind_on(latest) if steps else tie.kind
+                row = Listed(tie, on, number, None, kind)
+                key = (latest.toordinal(), 2)
+            elif day_of_month is None:
+                found = months.get((year, month))
+                if found is None:
+                    begin = dt.date(year, month, 1)
+                    end = begin.replace(day=calendar.monthrange(year, month)[1])
+                    found = months[year, month] = (
+                        PartialDate(year, month),
+                        end.toordinal() if begin <= last and start <= end else 0,
+                    )
+                on, end_day = found
+                if not end_day:
+                    continue
+                kind = tie.kind_on(dt.date.fromordinal(end_day)) if steps else tie.kind
+                row = Listed(tie, on, number, None, kind)
+                key = (end_day, 1)
+            else:
+                if month == 2 and day_of_month == 29 and not leap(year):
+                    when = dt.date(year, 3, 1) if leap_day is LeapDay.MAR1 else dt.date(year, 2, 28)
+                else:
+                    when = dt.date(year, month, day_of_month)
+                at = when.toordinal()
+                if not first <= at <= final:
+                    continue
+                on = on_days.get(at)
+                if on is None:
+                    on = on_days[at] = PartialDate(when.year, when.month, when.day)
+                row = Listed(tie, on, number, at - today, tie.kind_on(when) if steps else tie.kind)
+                key = (at, 0)
+            rows = group(key)
+            if rows is None:
+                groups[key] = [row]
+            else:
+                rows.append(row)
+    found_rows = tuple(row for key in sorted(groups) for row in groups[key])
+    return Listing(as_of, within, window, leap_day, found_rows, undated)
+
+
+def _tie_order(tie: TieFacts) -> tuple[str, str]:
+    return (tie.sort, tie.id)
+
+
+def when_text(row: Anniversary | Listed, as_of: dt.date) -> str:
     """How far off: `today`, `tomorrow`, `in 12 days`; `in November`, `in 2027`."""
     if row.days is not None:
         if row.days == 0:

@@ -44,7 +44,7 @@ from sisterctl.text import safe_display
 if TYPE_CHECKING:
     import datetime as dt
 
-    from sisterctl.core.anniversaries import Anniversary, UpcomingReport
+    from sisterctl.core.anniversaries import Anniversary, Listed, Listing, UpcomingReport
     from sisterctl.dates import PartialDate
     from sisterctl.model import City
     from sisterctl.output.serialize import ListRow
@@ -216,7 +216,7 @@ def place(city: City) -> Cell:
     return ((safe_display(city.name), ""), (f", {city.country_name}", "dim"))
 
 
-def upcoming_view(report: UpcomingReport) -> list[Block]:
+def upcoming_view(report: UpcomingReport | Listing) -> list[Block]:
     """The anniversaries `sisterctl upcoming` found: a table of those known to the day
     or the month, then, for each year the window touches, the ties known only to their
     year, and a footer of the ties whose founding date is not known."""
@@ -245,24 +245,43 @@ def upcoming_view(report: UpcomingReport) -> list[Block]:
         as_of = report.as_of
         add = table.rows.append
         iso, when, ordinal, tie, text = cells.iso, cells.when, cells.ordinal, cells.tie, cells.text
+        # Each cell from its cache, made on a miss (tens of thousands of rows share a few
+        # hundred dates, day counts, ordinals and kinds).
+        isos, whens, ordinals, tie_cells, texts = (
+            cells._iso,
+            cells._when,
+            cells._ordinal,
+            cells._tie,
+            cells._text,
+        )
         for row in dated:
-            row_cells = [
-                iso(row.on),
-                when(row, as_of),
-                ordinal(row.ordinal),
-                tie(row),
-                text(row.kind),
-            ]
+            on, days, number, kind = row.on, row.days, row.ordinal, row.kind
+            a = isos.get(id(on))
+            if a is None:
+                a = iso(on)
+            b = whens.get(days if days is not None else (on.year, on.month))
+            if b is None:
+                b = when(row, as_of)
+            c = ordinals.get(number)
+            if c is None:
+                c = ordinal(number)
+            d = tie_cells.get(id(row.tie))
+            if d is None:
+                d = tie(row)
+            e = texts.get(kind)
+            if e is None:
+                e = text(kind)
             if show_what:
-                row_cells.append(text(row.what))
-            add(row_cells)
+                add([a, b, c, d, e, text(row.what)])
+            else:
+                add([a, b, c, d, e])
         blocks += [Line(((heading, "bold"),)), Line(""), table]
     elif not yearly:
         blocks.append(Line(f"No anniversaries from {window.start} through {window.last}."))
     else:
         blocks.append(Line(((heading, "bold"),)))
         blocks.append(Line((("No anniversary known to the day or the month.", "dim"),)))
-    by_year: dict[int, list[Anniversary]] = {}
+    by_year: dict[int, list[Anniversary | Listed]] = {}
     for row in yearly:
         by_year.setdefault(row.on.year, []).append(row)
     for in_year, rows in by_year.items():
@@ -323,7 +342,7 @@ class _UpcomingCells:
             text = self._iso[id(date)] = date.iso()
         return text
 
-    def when(self, row: Anniversary, as_of: dt.date) -> str:
+    def when(self, row: Anniversary | Listed, as_of: dt.date) -> str:
         """when_text, once for each number of days away, or month or year."""
         key = row.days if row.days is not None else (row.on.year, row.on.month)
         text = self._when.get(key)
@@ -339,14 +358,14 @@ class _UpcomingCells:
             self._ordinal[number] = cell
         return cell
 
-    def tie(self, row: Anniversary) -> Cell:
+    def tie(self, row: Anniversary | Listed) -> Cell:
         """The tie's two cities, and its status unless active. (A report gives a tie
         one status in all its rows, and holds the tie while the view is made.)"""
         key = id(row.tie)
         cell = self._tie.get(key)
         if cell is None:
             title = safe_display(row.tie.title)
-            status = row.status.value
+            status = str(row.status)  # a Status: the text of its value
             if status == "active":
                 cell = title
             else:
@@ -391,6 +410,11 @@ Spans = list[tuple[int, int]]
 # The pieces a line may break between: words, and the parts of a word after its hyphens
 # and en dashes (`taipei-`, `san-`, `francisco`; `Houston–`, `Ningbo`).
 _PIECE = re.compile(r"[^\s\-–]*[\-–]+|[^\s\-–]+")
+# Text of one cell a character, as Rich measures it, when printable: Latin, Greek and
+# Cyrillic letters without combining marks, dashes and other punctuation
+# (tests/test_tables.py checks every one).
+NARROW = "\u00a0-\u02ff\u0370-\u0482\u048a-\u052f\u2010-\u2027\u2030-\u205e"
+_NARROW = re.compile(f"[ -~{NARROW}]*").fullmatch
 
 
 class _Engine:
@@ -413,6 +437,8 @@ class _Engine:
         if text.isascii():
             return len(text)  # printable ASCII: one cell a character
         width = self._widths.get(text)
+        if width is None and _NARROW(text) and text.isprintable():
+            width = self._widths[text] = len(text)
         if width is None:
             if self._cell_len is None:
                 from rich.cells import cell_len
@@ -476,6 +502,8 @@ class _Engine:
         if isinstance(cell, str):
             text = cell if span is None else cell[span[0] : span[1]]
             return self.styled(text, base) if self.styles and base and text else text
+        if span is None and not self.styles:
+            return "".join([text for text, _ in cell])
         out: list[str] = []
         offset = 0
         low, high = span if span is not None else (0, 1 << 62)

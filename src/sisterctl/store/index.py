@@ -72,10 +72,10 @@ from sisterctl.records.build import ID_RE, RECORD_KEYS, WIKIDATA_ID_RE, build
 from sisterctl.text import fold
 
 if TYPE_CHECKING:
-    pass
+    from sisterctl.core.anniversaries import TieFacts
 
 DISABLE_VARS = ("SISTERCTL_NO_INDEX", "SISTERCTL_NO_CACHE")
-FORMAT = 1  # bump when the schema or the meaning of a column changes
+FORMAT = 2  # bump when the schema or the meaning of a column changes
 APPLICATION_ID = 0x53495354  # "SIST": PRAGMA application_id of every index
 MAX_ENTRIES = 64  # index files kept; the least recently written go first
 STALE_TEMP_SECONDS = 3600  # a temporary file this old was left by a killed process
@@ -282,7 +282,8 @@ _TABLES = (
     "CREATE TABLE tie (n INTEGER PRIMARY KEY, id TEXT NOT NULL, city_a INTEGER NOT NULL, "
     "city_b INTEGER NOT NULL, country_a TEXT NOT NULL, country_b TEXT NOT NULL, "
     "kind TEXT NOT NULL, kind_now TEXT NOT NULL, status TEXT NOT NULL, year INTEGER, "
-    "month INTEGER, day INTEGER, precision TEXT, fast INTEGER NOT NULL, data TEXT NOT NULL)",
+    "month INTEGER, day INTEGER, precision TEXT, fast INTEGER NOT NULL, data TEXT NOT NULL, "
+    "sort TEXT NOT NULL, facts TEXT NOT NULL)",
     *(
         f"CREATE TABLE {table} (n INTEGER PRIMARY KEY, tie INTEGER NOT NULL, year INTEGER, "
         "month INTEGER, day INTEGER, precision TEXT, fast INTEGER NOT NULL, data TEXT NOT NULL)"
@@ -296,6 +297,7 @@ _INDEXES = (
     "CREATE INDEX tie_city_a ON tie (city_a)",
     "CREATE INDEX tie_city_b ON tie (city_b)",
     "CREATE INDEX tie_when ON tie (precision, month, day)",
+    "CREATE INDEX tie_sort ON tie (sort, id)",
     "CREATE INDEX agreement_tie ON agreement (tie)",
     "CREATE INDEX agreement_when ON agreement (precision, month, day)",
     "CREATE INDEX exchange_tie ON exchange (tie)",
@@ -676,6 +678,38 @@ def _tie_columns(registry: Registry, tie: Partnership) -> tuple[str, str, str]:
     return (fold(tie.kind), fold(registry.kind_on(tie)), registry.state(tie).status.value)
 
 
+FACTS_SEPARATOR = "\x1f"  # between the values of a `facts` column (a unit separator)
+
+
+def _facts_columns(registry: Registry, tie: Partnership) -> tuple[str, str]:
+    """(sort, facts): `fold(title)`, by which anniversaries of a day are ordered, and
+    what an anniversary row shows of a tie (`core.anniversaries.TieFacts`) in one
+    text: its id, its cities' names and countries, its kind as founded, its
+    status as of now, `fold(title)` again, its founding date (ISO at its precision,
+    or empty) and its upgrades (JSON [earliest day, kind] pairs, or empty), joined by
+    FACTS_SEPARATOR; as JSON (a list of the same) when a value holds the separator.
+    A text split is read several times faster than JSON or than as many columns."""
+    from sisterctl.core.anniversaries import TieFacts
+
+    facts = TieFacts.of(registry, tie)
+    steps = [[since.isoformat(), kind] for since, kind in facts.steps]
+    values = [
+        facts.id,
+        facts.names[0],
+        facts.countries[0],
+        facts.names[1],
+        facts.countries[1],
+        facts.kind,
+        facts.status.value,
+        facts.sort,
+        facts.since.iso() if facts.since else "",
+        _dump(steps) if steps else "",
+    ]
+    if any(FACTS_SEPARATOR in value for value in values):
+        return facts.sort, _dump(values)
+    return facts.sort, FACTS_SEPARATOR.join(values)
+
+
 def write(
     registry_path: Path,
     *,
@@ -779,9 +813,10 @@ def _insert_all(conn: sqlite3.Connection, data: Mapping[str, Any], registry: Reg
                 *_date_columns(tie.established),
                 int(same_record(fast_tie(rec, cities), tie)),
                 encode(rec),
+                *_facts_columns(registry, tie),
             )
         )
-    conn.executemany(f"INSERT INTO tie VALUES ({', '.join('?' * 15)})", rows)
+    conn.executemany(f"INSERT INTO tie VALUES ({', '.join('?' * 17)})", rows)
     by_id = registry.by_id
     on_ties: tuple[tuple[str, Sequence[Any], Any], ...] = (
         ("agreement", registry.agreements, fast_agreement),
@@ -938,6 +973,47 @@ class Index:
         if wanted and not self.conn.execute(f"SELECT EXISTS ({exact})").fetchone()[0]:
             return f"SELECT DISTINCT city FROM city_name WHERE instr(name, {_literal(wanted)}) > 0"
         return exact
+
+    def tie_facts(self, where: str, params: Sequence[Any] = ()) -> list[TieFacts]:
+        """The facts of the ties `where` selects, in the order of `TieFacts.order` (in
+        which `listed_anniversaries` then finds them), each value checked. Only their
+        `facts` are read: a column that chose a row it should not have is overruled by
+        what the facts say (the date, the status, the countries), as the records
+        overrule the columns in `registry`."""
+        from sisterctl.core.anniversaries import TieFacts
+
+        texts = self._one_column(f"SELECT facts FROM tie WHERE {where} ORDER BY sort, id", params)
+        out: list[TieFacts] = []
+        add = out.append
+        separator = FACTS_SEPARATOR
+        statuses = _STATUSES
+        dates: dict[str, tuple[int, int | None, int | None]] = {}
+        try:
+            for text in texts:
+                if text[:1] == "[":  # a value holds the separator: JSON (a list of text)
+                    values = json.loads(text)
+                    "".join(values)  # all text
+                else:
+                    values = text.split(separator)
+                tid, name_a, country_a, name_b, country_b, kind, status, sort, when, steps = values
+                founded = dates.get(when) if when else None
+                if founded is None and when:
+                    founded = dates[when] = _founded(when)
+                add(
+                    TieFacts(
+                        tid,
+                        (name_a, name_b),
+                        (country_a, country_b),
+                        kind,
+                        _steps(json.loads(steps)) if steps else (),
+                        statuses[status],
+                        founded,
+                        sort,
+                    )
+                )
+        except (TypeError, ValueError, KeyError) as exc:  # not text, not 10 values, ...
+            raise BadIndex("a tie's facts") from exc
+        return out
 
     def count(self, where: str, params: Sequence[Any] = ()) -> int:
         value = self.conn.execute(f"SELECT count(*) FROM tie WHERE {where}", params).fetchone()[0]
@@ -1129,7 +1205,7 @@ class Index:
             elif table == "partnership":
                 a, b = record.cities
                 conn.execute(
-                    f"INSERT INTO tie VALUES ({', '.join('?' * 15)})",
+                    f"INSERT INTO tie VALUES ({', '.join('?' * 17)})",
                     (
                         n,
                         record.id,
@@ -1141,6 +1217,7 @@ class Index:
                         *_date_columns(record.established),
                         int(same_record(fast_tie(rec, after.cities), record)),
                         encode(rec),
+                        *_facts_columns(after, record),
                     ),
                 )
             else:
@@ -1163,10 +1240,37 @@ class Index:
         for tie_id in touched:
             tie = after.by_id[tie_id]
             kind, kind_now, status = _tie_columns(after, tie)
+            sort, facts = _facts_columns(after, tie)
             conn.execute(
-                "UPDATE tie SET kind = ?, kind_now = ?, status = ? WHERE id = ?",
-                (kind, kind_now, status, tie_id),
+                "UPDATE tie SET kind = ?, kind_now = ?, status = ?, sort = ?, facts = ? "
+                "WHERE id = ?",
+                (kind, kind_now, status, sort, facts, tie_id),
             )
+
+
+def _founded(text: str) -> tuple[int, int | None, int | None]:
+    """(year, month, day) of a founding date's ISO text in a tie's facts (`2010`,
+    `2010-11`, `2010-11-04`). A day that does not exist raises where it is used."""
+    size = len(text)
+    if size == 10 and text[4] == "-" and text[7] == "-":
+        return int(text[:4]), int(text[5:7]), int(text[8:])
+    if size == 7 and text[4] == "-":
+        return int(text[:4]), int(text[5:]), None
+    if size == 4:
+        return int(text), None, None
+    raise BadIndex("a tie's founding date")
+
+
+def _steps(steps: list[Any]) -> tuple[tuple[dt.date, str], ...]:
+    out = []
+    for step in steps:
+        if type(step) is not list or len(step) != 2 or not all(type(v) is str for v in step):
+            raise BadIndex("a tie's upgrades")
+        try:
+            out.append((dt.date.fromisoformat(step[0]), step[1]))
+        except ValueError as exc:
+            raise BadIndex("a tie's upgrades") from exc
+    return tuple(out)
 
 
 def _literal(text: str) -> str:

@@ -25,7 +25,7 @@ from sisterctl.store.read import load
 from sisterctl.text import fold
 
 if TYPE_CHECKING:
-    from sisterctl.core.anniversaries import Span, UpcomingReport, Window
+    from sisterctl.core.anniversaries import Listing, Span, TieFacts, UpcomingReport, Window
     from sisterctl.core.query import Filters
 
 T = TypeVar("T")
@@ -101,6 +101,27 @@ class View:
             leap_day=leap_day,
             limit=limit,
             lapsed_for=lapsed_for,
+        )
+
+    def listing(
+        self,
+        as_of: dt.date,
+        within: Span,
+        *,
+        filters: Filters | None = None,
+        include_ended: bool = False,
+        milestones_only: bool = False,
+        leap_day: LeapDay | None = None,
+    ) -> UpcomingReport | Listing:
+        """The founding anniversaries `upcoming` lists: the rows and order of
+        `upcoming(...)` without agreements. From the whole registry: `upcoming` itself."""
+        return self.upcoming(
+            as_of,
+            within,
+            filters=filters,
+            include_ended=include_ended,
+            milestones_only=milestones_only,
+            leap_day=leap_day,
         )
 
     def _upcoming_registry(
@@ -216,6 +237,74 @@ class IndexedView(View):
 
         return dataclasses.replace(report, undated=self._ask(undated, lambda view: report.undated))
 
+    def listing(
+        self,
+        as_of: dt.date,
+        within: Span,
+        *,
+        filters: Filters | None = None,
+        include_ended: bool = False,
+        milestones_only: bool = False,
+        leap_day: LeapDay | None = None,
+    ) -> UpcomingReport | Listing:
+        """From the facts the index keeps of each tie (`Index.tie_facts`), without a
+        model record: the ties a window may hold, chosen by SQL on their month and day,
+        and the filters SQL decides exactly (country, status, years). A filter by city,
+        kind or field is decided by the core on the ties it may choose, which are few
+        or wanted rarely: then `upcoming` answers."""
+        chosen = filters
+        if chosen is not None and (chosen.city or chosen.kind or chosen.field):
+            return super().listing(
+                as_of,
+                within,
+                filters=filters,
+                include_ended=include_ended,
+                milestones_only=milestones_only,
+                leap_day=leap_day,
+            )
+        from sisterctl.core.anniversaries import Window, listed_anniversaries
+        from sisterctl.core.query import Filters, country_code
+
+        window = Window.of(as_of, within)
+
+        def question(index: store_index.Index) -> Listing:
+            filters = chosen or Filters()
+            where, params, _ = _filter_sql(index, filters)
+            counted = where
+            if not include_ended:
+                counted = f"status != '{Status.ENDED.value}'" + (f" AND ({where})" if where else "")
+            undated = index.count(
+                "precision IS NULL" + (f" AND ({counted})" if counted else ""), params
+            )
+            # A long window holds an anniversary of most ties: the core picks them from
+            # every dated tie faster than SQL would by their days.
+            when = "precision IS NOT NULL" if window.days > 180 else _window_sql("", window)
+            facts = index.tie_facts(f"({when})" + (f" AND ({where})" if where else ""), params)
+            if filters != Filters():  # what the columns chose, as the facts say it
+                code = country_code(filters.country) if filters.country else None
+                facts = [tie for tie in facts if _facts_pass(tie, filters, code)]
+            return listed_anniversaries(
+                facts,
+                as_of,
+                within,
+                leap_day=leap_day or index.leap_day,
+                include_ended=include_ended,
+                milestones_only=milestones_only,
+                undated=undated,
+            )
+
+        return self._ask(
+            question,
+            lambda view: view.listing(
+                as_of,
+                within,
+                filters=filters,
+                include_ended=include_ended,
+                milestones_only=milestones_only,
+                leap_day=leap_day,
+            ),
+        )
+
     def _upcoming_registry(
         self, as_of: dt.date, within: Span, filters: Filters | None, agreements: bool
     ) -> Registry:
@@ -283,6 +372,20 @@ def _filter_sql(
     return (" AND ".join(where) if where else None), params, cities
 
 
+def _facts_pass(tie: TieFacts, filters: Filters, country: str | None) -> bool:
+    """Whether a tie passes the filters `IndexedView.listing` lets SQL choose by (with
+    `country` the code of filters.country), as `core.query.select` decides from the
+    tie's records, here from its facts."""
+    if country is not None and country not in tie.countries:
+        return False
+    if filters.status is not None and tie.status is not filters.status:
+        return False
+    year = tie.founded[0] if tie.founded else None
+    if filters.since is not None and (year is None or year < filters.since):
+        return False
+    return filters.until is None or (year is not None and year <= filters.until)
+
+
 def _tie_sql(index: store_index.Index, words: Sequence[str]) -> tuple[str, str | None]:
     """(where, cities): every tie `core.query.find_tie(_, words)` may return or name in
     its refusal, and the cities it may look up by name."""
@@ -326,25 +429,39 @@ def _window_sql(prefix: str, window: Window) -> str:
     """The rows (of `tie` or `agreement`) whose date has, or may have, an anniversary in
     the window: every date known to its year; those known to a month the window
     touches; those known to a day of the window (29 February when the window holds the
-    day its anniversary moves to in a common year)."""
+    day its anniversary moves to in a common year), as runs of days of the year (a
+    year's window is one or two of them)."""
     if window.days >= 366:
         return f"{prefix}precision IS NOT NULL"
     months: set[int] = set()
-    days: list[str] = []
+    wanted: set[int] = set()  # each day of the window as month * 100 + day
     day = window.start
     one = dt.timedelta(days=1)
-    spans: dict[int, list[int]] = {}
     while day <= window.last:
         months.add(day.month)
-        span = spans.setdefault(day.month, [day.day, day.day])
-        span[0], span[1] = min(span[0], day.day), max(span[1], day.day)
+        wanted.add(day.month * 100 + day.day)
         day += one
-    for month, (first, last) in sorted(spans.items()):
-        days.append(f"({prefix}month = {month} AND {prefix}day BETWEEN {first} AND {last})")
-    if (2 in spans and spans[2][1] >= 28) or (3 in spans and spans[3][0] == 1):
-        days.append(f"({prefix}month = 2 AND {prefix}day = 29)")
+    if wanted & {228, 301}:
+        wanted.add(229)
+    runs: list[list[int]] = []
+    for place, md in enumerate(_DAYS_OF_YEAR):
+        if md in wanted:
+            if runs and runs[-1][1] == place - 1:
+                runs[-1][1] = place
+            else:
+                runs.append([place, place])
+    of_year = f"{prefix}month * 100 + {prefix}day"
+    days = " OR ".join(
+        f"{of_year} BETWEEN {_DAYS_OF_YEAR[a]} AND {_DAYS_OF_YEAR[b]}" for a, b in runs
+    )
     month_list = ", ".join(str(m) for m in sorted(months))
     return (
         f"{prefix}precision = 'year' OR ({prefix}precision = 'month' AND {prefix}month IN "
-        f"({month_list})) OR ({prefix}precision = 'day' AND ({' OR '.join(days)}))"
+        f"({month_list})) OR ({prefix}precision = 'day' AND ({days}))"
     )
+
+
+# Every day of a leap year, as month * 100 + day, in order.
+_DAYS_OF_YEAR = tuple(
+    d.month * 100 + d.day for d in (dt.date(2000, 1, 1) + dt.timedelta(days=n) for n in range(366))
+)
