@@ -61,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(args: list[str]) -> int:
-    with collector_paused():
+    with collector_paused(freeze=True):
         from typer.main import get_command
 
         from sisterctl.cli.app import app
