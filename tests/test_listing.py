@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 
 from sisterctl.core.anniversaries import (
     Span,
-    TieFacts,
     Unit,
     listed_anniversaries,
     upcoming_anniversaries,
 )
+from sisterctl.core.facts import TieFacts
 from sisterctl.core.query import Filters, select
 from sisterctl.model import LeapDay, Registry
 from sisterctl.output import tables

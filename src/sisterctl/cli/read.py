@@ -4,7 +4,7 @@
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -28,6 +28,12 @@ from sisterctl.cli.options import (
     chosen_fields,
     tie_filters,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from sisterctl.model import Registry
+    from sisterctl.output.serialize import FactsRow, ListRow
 
 
 class SortChoice(StrEnum):
@@ -80,8 +86,14 @@ def list_command(
 
     Example: sisterctl list --city Taipei --since 2010
     """
-    from sisterctl.core.query import SortKey, select, sort_ties
-    from sisterctl.output.serialize import LIST_ALL_FIELDS, LIST_FIELDS, list_dicts, list_rows
+    from sisterctl.core.query import SortKey, select, sort_facts, sort_ties
+    from sisterctl.output.serialize import (
+        LIST_ALL_FIELDS,
+        LIST_FIELDS,
+        facts_list_rows,
+        list_dicts,
+        list_rows,
+    )
 
     columns = chosen_fields(fields, LIST_ALL_FIELDS, LIST_FIELDS)
     if fields is not None and output is OutputFormat.TABLE:
@@ -92,9 +104,19 @@ def list_command(
         city=city, country=country, kind=kind, status=status, field=field, since=since, until=until
     )
     view = open_view(ctx)
-    registry = view.select(filters)
-    ties = sort_ties(registry, select(registry, filters), SortKey(sort.value))
-    rows = list_rows(registry, ties, as_of_date(as_of))
+    day = as_of_date(as_of)
+    # The columns of a table or of the default fields: from the ties' facts in the
+    # index, without a model record, when the filters need no records to decide.
+    facts = view.list_facts(filters) if set(columns) <= set(LIST_FIELDS) else None
+    registry: Registry | None
+    rows: Sequence[ListRow | FactsRow]
+    if facts is not None:
+        registry = None
+        rows = facts_list_rows(sort_facts(facts, SortKey(sort.value)), day)
+    else:
+        registry = view.select(filters)
+        ties = sort_ties(registry, select(registry, filters), SortKey(sort.value))
+        rows = list_rows(registry, ties, day)
     if output is OutputFormat.TABLE:
         from sisterctl.output import tables
 

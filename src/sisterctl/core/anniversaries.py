@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from sisterctl.core.facts import TieFacts
 from sisterctl.core.query import Filters, select
 from sisterctl.dates import MAX_YEAR, PartialDate, Precision
 from sisterctl.errors import Param, RefusedError, UsageError
@@ -585,92 +586,10 @@ def _later_agreements(registry: Registry, tie: Partnership) -> Iterator[Agreemen
 # model records (with their cities and agreements), a large registry takes most of a
 # second before the first row is made. What a row shows of a tie is little (its id,
 # cities, kind over time and present status), and the index keeps exactly that for
-# each tie (`TieFacts`); `listed_anniversaries` makes the rows of
+# each tie (`core.facts.TieFacts`); `listed_anniversaries` makes the rows of
 # `upcoming_anniversaries` (without agreements, and without `lapsed_for` or `limit`)
 # from it, row for row and in the same order: tests/test_listing.py and the property
 # test of tests/test_index.py hold the two to the same output.
-
-
-class TieFacts:
-    """What an anniversary row shows of a tie: its id, cities and countries, its kind
-    as founded and each upgrade's (`steps`: the earliest day each may take effect and
-    the kind from then, in the order `Registry.kind_on` applies them), its status as
-    of now (`Registry.state`), its founding date (`founded`: year, month and day, the
-    last two None when not known) and `fold(title)`."""
-
-    __slots__ = ("countries", "founded", "id", "kind", "names", "sort", "status", "steps")
-
-    def __init__(
-        self,
-        id: str,
-        names: tuple[str, str],
-        countries: tuple[str, str],
-        kind: str,
-        steps: tuple[tuple[dt.date, str], ...],
-        status: Status,
-        founded: tuple[int, int | None, int | None] | None,
-        sort: str,
-    ) -> None:
-        self.id, self.names, self.countries, self.kind = id, names, countries, kind
-        self.steps, self.status, self.founded, self.sort = steps, status, founded, sort
-
-    @classmethod
-    def of(cls, registry: Registry, tie: Partnership) -> TieFacts:
-        """The facts of a tie of `registry`."""
-        upgrades = sorted(
-            (
-                a
-                for a in registry.agreements_of(tie)
-                if a.to_kind and not a.planned and a.date is not None
-            ),
-            key=lambda a: a.date.sort_key if a.date else (0, 0, 0),
-        )
-        a, b = tie.cities
-        return cls(
-            tie.id,
-            (a.name, b.name),
-            (a.country, b.country),
-            tie.kind,
-            tuple((u.date.earliest(), u.to_kind) for u in upgrades if u.date and u.to_kind),
-            registry.state(tie).status,
-            (lambda d: (d.year, d.month, d.day) if d else None)(tie.established),
-            fold(tie.title),
-        )
-
-    @property
-    def since(self) -> PartialDate | None:
-        """The founding date."""
-        return PartialDate(*self.founded) if self.founded else None
-
-    @property
-    def title(self) -> str:
-        """`Taipei–Daegu`, as `Partnership.title`."""
-        return f"{self.names[0]}–{self.names[1]}"
-
-    @property
-    def order(self) -> tuple[str, str]:
-        """How ties are ordered among the anniversaries of a day: by title, then id."""
-        return (self.sort, self.id)
-
-    def kind_on(self, day: dt.date) -> str:
-        """The kind on `day`, as `Registry.kind_on` gives it."""
-        kind = self.kind
-        for since, to_kind in self.steps:
-            if since > day:
-                break
-            kind = to_kind
-        return kind
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, TieFacts) and all(
-            getattr(self, name) == getattr(other, name) for name in self.__slots__
-        )
-
-    def __hash__(self) -> int:
-        return hash(self.id)
-
-    def __repr__(self) -> str:
-        return f"TieFacts({self.id!r})"
 
 
 class Listed:

@@ -14,6 +14,10 @@ from sisterctl.ids import tie_id_part
 from sisterctl.model import City, Partnership, Registry, Status
 from sisterctl.text import closest, fold
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from sisterctl.core.facts import TieFacts
+
 
 class SortKey(StrEnum):
     ESTABLISHED = "established"
@@ -208,6 +212,30 @@ def sort_ties(registry: Registry, ties: Sequence[Partnership], key: SortKey) -> 
         SortKey.KIND: lambda p: (fold(registry.kind_on(p)), fold(p.title)),
         SortKey.STATUS: lambda p: (registry.state(p).status.value, fold(p.title)),
         SortKey.ID: lambda p: (p.id,),
+    }
+    return sorted(ties, key=keys[key])
+
+
+def sort_facts(ties: Sequence[TieFacts], key: SortKey) -> list[TieFacts]:
+    """Ties' facts in the order `sort_ties` puts the ties they are of (the facts in
+    file order, as `select` gives ties)."""
+    from sisterctl.dates import MAX_YEAR
+
+    last = (MAX_YEAR + 1, 0, 0)
+    keys: dict[SortKey, Callable[[TieFacts], tuple[object, ...]]] = {
+        SortKey.ESTABLISHED: lambda t: (
+            (t.founded[0], t.founded[1] or 0, t.founded[2] or 0) if t.founded else last,
+            t.sort,
+        ),
+        SortKey.CITY: lambda t: (fold(t.names[0]), fold(t.names[1])),
+        SortKey.COUNTRY: lambda t: (
+            countries.country_name(t.countries[0]),
+            countries.country_name(t.countries[1]),
+            t.sort,
+        ),
+        SortKey.KIND: lambda t: (fold(t.kind_on()), t.sort),
+        SortKey.STATUS: lambda t: (t.status.value, t.sort),
+        SortKey.ID: lambda t: (t.id,),
     }
     return sorted(ties, key=keys[key])
 

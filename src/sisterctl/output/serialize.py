@@ -6,7 +6,7 @@ Dates are ISO 8601 at their precision ("2010-11-04", "2002-10", "1997"), or null
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -35,6 +35,7 @@ from sisterctl.records.fields import (
 )
 
 if TYPE_CHECKING:
+    from sisterctl.core.facts import TieFacts
     from sisterctl.core.stats import Count, Ranking, RegistryStats
     from sisterctl.core.timeline import CityNetwork, TieTimeline, TimelineEvent
 
@@ -94,34 +95,96 @@ class ListRow:
     status: str
     years: tuple[int, int] | None
 
+    @property
+    def id(self) -> str:
+        return self.tie.id
+
+    @property
+    def names(self) -> tuple[str, str]:
+        return (self.tie.cities[0].name, self.tie.cities[1].name)
+
+    @property
+    def countries(self) -> tuple[str, str]:
+        return (self.tie.cities[0].country, self.tie.cities[1].country)
+
+    @property
+    def established(self) -> PartialDate | None:
+        return self.tie.established
+
     def as_dict(self) -> dict[str, Any]:
-        a, b = self.tie.cities
-        return {
-            "id": self.tie.id,
-            "city_a": a.name,
-            "country_a": a.country,
-            "city_b": b.name,
-            "country_b": b.country,
-            "kind": self.kind,
-            "established": iso(self.tie.established),
-            "precision": precision(self.tie.established),
-            "years": self.years[0] if self.years else None,
-            "status": self.status,
-        }
+        return _list_dict(self)
+
+
+class FactsRow:
+    """A line of `sisterctl list` made from a tie's facts (`core.facts.TieFacts`), in
+    place of its record: the same values as a ListRow of the tie."""
+
+    __slots__ = ("established", "kind", "status", "tie", "years")
+
+    def __init__(self, tie: TieFacts, as_of: dt.date) -> None:
+        from sisterctl.dates import years_between
+
+        self.tie = tie
+        self.kind = tie.kind_on(as_of) if tie.steps else tie.kind
+        self.status = tie.status.value
+        self.established = since = tie.since
+        self.years = years_between(since, as_of) if since is not None else None
+
+    @property
+    def id(self) -> str:
+        return self.tie.id
+
+    @property
+    def names(self) -> tuple[str, str]:
+        return self.tie.names
+
+    @property
+    def countries(self) -> tuple[str, str]:
+        return self.tie.countries
+
+    def as_dict(self) -> dict[str, Any]:
+        return _list_dict(self)
+
+
+def _list_dict(row: ListRow | FactsRow) -> dict[str, Any]:
+    (city_a, city_b), (country_a, country_b) = row.names, row.countries
+    established = row.established
+    return {
+        "id": row.id,
+        "city_a": city_a,
+        "country_a": country_a,
+        "city_b": city_b,
+        "country_b": country_b,
+        "kind": row.kind,
+        "established": iso(established),
+        "precision": precision(established),
+        "years": row.years[0] if row.years else None,
+        "status": row.status,
+    }
 
 
 def list_dicts(
-    registry: Registry, rows: list[ListRow], fields: tuple[str, ...] = LIST_FIELDS
+    registry: Registry | None,
+    rows: Sequence[ListRow | FactsRow],
+    fields: tuple[str, ...] = LIST_FIELDS,
 ) -> list[dict[str, Any]]:
-    """The rows as plain data with `fields` (any of LIST_ALL_FIELDS), in that order."""
+    """The rows as plain data with `fields` (any of LIST_ALL_FIELDS, given the
+    registry and ListRows; else of LIST_FIELDS), in that order."""
     more = [f for f in fields if f not in LIST_FIELDS]
     out = []
     for row in rows:
         values = row.as_dict()
         if more:
+            if registry is None or not isinstance(row, ListRow):
+                raise ValueError(f"{more[0]} needs the registry's records")
             values.update(_more_fields(registry, row))
         out.append({f: values[f] for f in fields})
     return out
+
+
+def facts_list_rows(ties: Sequence[TieFacts], as_of: dt.date) -> list[FactsRow]:
+    """The rows `list_rows` makes of the ties these are the facts of."""
+    return [FactsRow(tie, as_of) for tie in ties]
 
 
 def _more_fields(registry: Registry, row: ListRow) -> dict[str, Any]:

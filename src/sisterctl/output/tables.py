@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from sisterctl.core.anniversaries import Anniversary, Listed, Listing, UpcomingReport
     from sisterctl.dates import PartialDate
     from sisterctl.model import City
-    from sisterctl.output.serialize import ListRow
+    from sisterctl.output.serialize import FactsRow, ListRow
 
 # A cell: its text, or its parts as (text, style) pairs.
 Cell = str | tuple[tuple[str, str], ...]
@@ -173,7 +173,7 @@ def years_text(years: tuple[int, int] | None) -> str:
     return str(low) if low == high else f"{max(low, 0)}–{high}"
 
 
-def list_table(rows: Sequence[ListRow]) -> Table:
+def list_table(rows: Sequence[ListRow | FactsRow]) -> Table:
     """The ties of `sisterctl list`.
 
     On a narrow terminal the cities and the kind wrap; when even that does not fit
@@ -191,19 +191,21 @@ def list_table(rows: Sequence[ListRow]) -> Table:
             Column("Status"),
         )
     )
-    places: dict[str, Cell] = {}
+    places: dict[tuple[str, str], Cell] = {}
     statuses = {status: ((status, style),) for status, style in STATUS_STYLE.items()}
     add = table.rows.append
     for row in rows:
-        a, b = row.tie.cities
+        (name_a, name_b), (country_a, country_b) = row.names, row.countries
         status = row.status
         add(
             (
-                safe_display(row.tie.id),
-                places.get(a.id) or places.setdefault(a.id, place(a)),
-                places.get(b.id) or places.setdefault(b.id, place(b)),
+                safe_display(row.id),
+                places.get((name_a, country_a))
+                or places.setdefault((name_a, country_a), place_of(name_a, country_a)),
+                places.get((name_b, country_b))
+                or places.setdefault((name_b, country_b), place_of(name_b, country_b)),
                 safe_display(row.kind),
-                date_text(row.tie.established),
+                date_text(row.established),
                 years_text(row.years),
                 statuses.get(status) or ((status, ""),),
             )
@@ -213,7 +215,14 @@ def list_table(rows: Sequence[ListRow]) -> Table:
 
 def place(city: City) -> Cell:
     """`Daegu, South Korea`, the country dimmed."""
-    return ((safe_display(city.name), ""), (f", {city.country_name}", "dim"))
+    return place_of(city.name, city.country)
+
+
+def place_of(name: str, country: str) -> Cell:
+    """A city by its name and country code: `Daegu, South Korea`, the country dimmed."""
+    from sisterctl.countries import country_name
+
+    return ((safe_display(name), ""), (f", {country_name(country)}", "dim"))
 
 
 def upcoming_view(report: UpcomingReport | Listing) -> list[Block]:
@@ -288,11 +297,22 @@ def upcoming_view(report: UpcomingReport | Listing) -> list[Block]:
         blocks.append(Line(""))
         blocks.append(Line(((f"Known only to the year: anniversaries in {in_year}", "bold"),)))
         entries: list[Cell] = []
+        add_entry = entries.append
         for row in rows:
-            entry = join(cells.tie(row), " ", cells.ordinal(row.ordinal))
+            tie_cell = cells._tie.get(id(row.tie))
+            if tie_cell is None:
+                tie_cell = cells.tie(row)
+            ordinal_cell = cells._ordinal.get(row.ordinal)
+            if ordinal_cell is None:
+                ordinal_cell = cells.ordinal(row.ordinal)
             if row.agreement is not None:
-                entry = join(entry, ((safe_display(f" ({row.what})"), "dim"),))
-            entries.append(entry)
+                add_entry(
+                    join(tie_cell, " ", ordinal_cell, ((safe_display(f" ({row.what})"), "dim"),))
+                )
+            elif type(tie_cell) is str and type(ordinal_cell) is str:
+                add_entry(f"{tie_cell} {ordinal_cell}")  # no style in it: the text, as one part
+            else:
+                add_entry(join(tie_cell, " ", ordinal_cell))
         blocks.append(Flow(entries, gap=3))
     footer: list[Block] = []
     if any(row.milestone for row in report.rows):

@@ -72,7 +72,7 @@ from sisterctl.records.build import ID_RE, RECORD_KEYS, WIKIDATA_ID_RE, build
 from sisterctl.text import fold
 
 if TYPE_CHECKING:
-    from sisterctl.core.anniversaries import TieFacts
+    from sisterctl.core.facts import TieFacts
 
 DISABLE_VARS = ("SISTERCTL_NO_INDEX", "SISTERCTL_NO_CACHE")
 FORMAT = 2  # bump when the schema or the meaning of a column changes
@@ -689,7 +689,7 @@ def _facts_columns(registry: Registry, tie: Partnership) -> tuple[str, str]:
     or empty) and its upgrades (JSON [earliest day, kind] pairs, or empty), joined by
     FACTS_SEPARATOR; as JSON (a list of the same) when a value holds the separator.
     A text split is read several times faster than JSON or than as many columns."""
-    from sisterctl.core.anniversaries import TieFacts
+    from sisterctl.core.facts import TieFacts
 
     facts = TieFacts.of(registry, tie)
     steps = [[since.isoformat(), kind] for since, kind in facts.steps]
@@ -974,15 +974,19 @@ class Index:
             return f"SELECT DISTINCT city FROM city_name WHERE instr(name, {_literal(wanted)}) > 0"
         return exact
 
-    def tie_facts(self, where: str, params: Sequence[Any] = ()) -> list[TieFacts]:
+    def tie_facts(
+        self, where: str, params: Sequence[Any] = (), *, file_order: bool = False
+    ) -> list[TieFacts]:
         """The facts of the ties `where` selects, in the order of `TieFacts.order` (in
-        which `listed_anniversaries` then finds them), each value checked. Only their
+        which `listed_anniversaries` then finds them), or in file order; each value
+        checked. Only their
         `facts` are read: a column that chose a row it should not have is overruled by
         what the facts say (the date, the status, the countries), as the records
         overrule the columns in `registry`."""
-        from sisterctl.core.anniversaries import TieFacts
+        from sisterctl.core.facts import TieFacts
 
-        texts = self._one_column(f"SELECT facts FROM tie WHERE {where} ORDER BY sort, id", params)
+        order = "n" if file_order else "sort, id"
+        texts = self._one_column(f"SELECT facts FROM tie WHERE {where} ORDER BY {order}", params)
         out: list[TieFacts] = []
         add = out.append
         separator = FACTS_SEPARATOR
@@ -1250,15 +1254,23 @@ class Index:
 
 def _founded(text: str) -> tuple[int, int | None, int | None]:
     """(year, month, day) of a founding date's ISO text in a tie's facts (`2010`,
-    `2010-11`, `2010-11-04`). A day that does not exist raises where it is used."""
+    `2010-11`, `2010-11-04`), checked: a day, a month and a year that exist."""
     size = len(text)
     if size == 10 and text[4] == "-" and text[7] == "-":
-        return int(text[:4]), int(text[5:7]), int(text[8:])
-    if size == 7 and text[4] == "-":
-        return int(text[:4]), int(text[5:]), None
-    if size == 4:
-        return int(text), None, None
-    raise BadIndex("a tie's founding date")
+        found: tuple[int, int | None, int | None] = (
+            int(text[:4]),
+            int(text[5:7]),
+            int(text[8:]),
+        )
+    elif size == 7 and text[4] == "-":
+        found = int(text[:4]), int(text[5:]), None
+    elif size == 4:
+        found = int(text), None, None
+    else:
+        raise BadIndex("a tie's founding date")
+    year, month, day = found
+    dt.date(year, month or 1, day or 1)  # ValueError: no such day
+    return found
 
 
 def _steps(steps: list[Any]) -> tuple[tuple[dt.date, str], ...]:

@@ -25,7 +25,8 @@ from sisterctl.store.read import load
 from sisterctl.text import fold
 
 if TYPE_CHECKING:
-    from sisterctl.core.anniversaries import Listing, Span, TieFacts, UpcomingReport, Window
+    from sisterctl.core.anniversaries import Listing, Span, UpcomingReport, Window
+    from sisterctl.core.facts import TieFacts
     from sisterctl.core.query import Filters
 
 T = TypeVar("T")
@@ -123,6 +124,12 @@ class View:
             milestones_only=milestones_only,
             leap_day=leap_day,
         )
+
+    def list_facts(self, filters: Filters) -> list[TieFacts] | None:
+        """The facts of the ties `core.query.select` picks, in file order, read without
+        a model record; None when they cannot be (read whole, or a filter the core
+        must decide from records): then `select` answers."""
+        return None
 
     def _upcoming_registry(
         self, as_of: dt.date, within: Span, filters: Filters | None, agreements: bool
@@ -304,6 +311,21 @@ class IndexedView(View):
                 leap_day=leap_day,
             ),
         )
+
+    def list_facts(self, filters: Filters) -> list[TieFacts] | None:
+        if filters.city or filters.kind or filters.field or self._index is None:
+            return None
+        from sisterctl.core.query import Filters, country_code
+
+        def question(index: store_index.Index) -> list[TieFacts] | None:
+            where, params, _ = _filter_sql(index, filters)
+            facts = index.tie_facts(where or "1", params, file_order=True)
+            if filters != Filters():  # what the columns chose, as the facts say it
+                code = country_code(filters.country) if filters.country else None
+                facts = [tie for tie in facts if _facts_pass(tie, filters, code)]
+            return facts
+
+        return self._ask(question, lambda view: None)
 
     def _upcoming_registry(
         self, as_of: dt.date, within: Span, filters: Filters | None, agreements: bool
