@@ -91,6 +91,8 @@ class Partnership:
 
 @dataclass(frozen=True, slots=True)
 class Signatory:
+    """A person who signed (or is to sign) an agreement, and their role."""
+
     name: str
     role: str | None = None
 
