@@ -175,9 +175,9 @@ def cache_home(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPat
 
 @pytest.fixture(autouse=True)
 def _gc_thawed() -> Iterator[None]:
-    """Commands freeze what the garbage collector has seen when they load a registry
-    (cli/app.py: open_registry), which a process that ends with the command can afford;
-    a test session thaws it after each test."""
+    """`sisterctl.cli.main` freezes what the garbage collector has seen when its command
+    ends (cli/startup.py: collector_paused), which a process that ends with the command
+    can afford; a test session thaws it after each test."""
     import gc
 
     yield

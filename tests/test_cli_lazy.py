@@ -135,3 +135,33 @@ def test_upcoming_to_a_file_imports_only_its_module_and_no_rich_console(
         "sisterctl.cli.printer",
     }
     assert "rich.console" not in modules and "sisterctl.output.render" not in modules
+
+
+@pytest.mark.parametrize("freeze", [False, True])
+def test_collector_paused_and_then_frozen_only_when_asked(freeze: bool) -> None:
+    import gc
+
+    from sisterctl.cli.startup import collector_paused
+
+    gc.unfreeze()
+    assert gc.isenabled()
+    with collector_paused(freeze=freeze):
+        assert not gc.isenabled()
+        with collector_paused():  # nested: the outer pause decides
+            pass
+        assert not gc.isenabled()
+        made = [[] for _ in range(10)]
+    assert gc.isenabled()
+    assert (gc.get_freeze_count() > 0) == freeze
+    assert made
+
+
+def test_main_leaves_the_collector_on_with_what_the_command_left_frozen(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import gc
+
+    gc.unfreeze()
+    assert cli.main(["--debug", "list", "--help"]) == 0
+    assert "Example:" in capsys.readouterr().out
+    assert gc.isenabled() and gc.get_freeze_count() > 0

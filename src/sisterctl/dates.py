@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from sisterctl.errors import InvalidDateError
 
@@ -118,6 +119,13 @@ def parse_partial_date(text: str) -> PartialDate:
     >>> parse_partial_date("2010-11-04").precision.value
     'day'
     """
+    return _parse_partial_date(text)
+
+
+@lru_cache(maxsize=65536)
+def _parse_partial_date(text: str) -> PartialDate:
+    """parse_partial_date, once for each text (a registry has many equal dates, and a
+    PartialDate is frozen: equal dates may be one object)."""
     value = text.strip()
     match = _DATE_RE.fullmatch(value)
     if match is None:

@@ -9,38 +9,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
 from sisterctl.countries import country_name
 from sisterctl.dates import PartialDate
+from sisterctl.terms import CHANGE_STATUSES as CHANGE_STATUSES
+from sisterctl.terms import DEFAULT_KIND as DEFAULT_KIND
+from sisterctl.terms import DEFAULT_STATUSES as DEFAULT_STATUSES
+from sisterctl.terms import RECORD_TABLES as RECORD_TABLES
+from sisterctl.terms import SCHEMA_VERSION as SCHEMA_VERSION
+from sisterctl.terms import LeapDay as LeapDay
+from sisterctl.terms import Status as Status
 
-SCHEMA_VERSION = 1
-RECORD_TABLES = ("city", "partnership", "agreement", "exchange", "status_change")
 #: A record as it is written: its table and its keys, ("exchange", {"partnership": ...}).
 Record = tuple[str, dict[str, Any]]
-DEFAULT_KIND = "sister city"
-
-
-class Status(StrEnum):
-    ACTIVE = "active"
-    SUSPENDED = "suspended"
-    ENDED = "ended"
-    UNKNOWN = "unknown"  # no source states the tie's present status
-
-
-#: The statuses a change of status records (`end`, `end --suspend`, `resume`).
-CHANGE_STATUSES = (Status.ACTIVE, Status.SUSPENDED, Status.ENDED)
-#: What a tie with no `status` key may read as (`settings.default_status`).
-DEFAULT_STATUSES = (Status.ACTIVE, Status.UNKNOWN)
-
-
-class LeapDay(StrEnum):
-    """When a tie founded on 29 February celebrates in common years."""
-
-    FEB28 = "feb28"
-    MAR1 = "mar1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +91,8 @@ class Partnership:
 
 @dataclass(frozen=True, slots=True)
 class Signatory:
+    """A person who signed (or is to sign) an agreement, and their role."""
+
     name: str
     role: str | None = None
 

@@ -69,6 +69,8 @@ class Problem:
 
 @dataclass
 class LoadResult:
+    """A registry as read from its file, and the problems found in it."""
+
     registry: Registry
     problems: list[Problem] = field(default_factory=list)
 

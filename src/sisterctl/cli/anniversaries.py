@@ -1,6 +1,6 @@
 """`sisterctl upcoming` and `sisterctl export ics`: anniversaries to plan for."""
 
-from __future__ import annotations
+# Real annotations, not strings: Typer reads them (cli/startup.py).
 
 import sys
 from enum import StrEnum
@@ -85,7 +85,7 @@ def _report(
     ctx: typer.Context,
     *,
     as_of: str | None,
-    span: Span,
+    span: "Span",
     city: str | None,
     country: str | None,
     kind: str | None,
@@ -95,7 +95,7 @@ def _report(
     leap_day: LeapDayChoice | None,
     limit: int | None = None,
     lapsed_for: int | None = None,
-) -> UpcomingReport:
+) -> "UpcomingReport":
     from sisterctl.core.query import Filters
     from sisterctl.model import LeapDay
 
@@ -166,7 +166,7 @@ def upcoming_command(
         )
     else:
         from sisterctl.core.query import Filters
-        from sisterctl.model import LeapDay
+        from sisterctl.terms import LeapDay
 
         # The founding anniversaries alone: the index answers without model records.
         report = open_view(ctx).listing(
@@ -312,7 +312,10 @@ def export_ics_command(
 
 
 def _summary(
-    export: CalendarExport, report: UpcomingReport, out: Path | None, imprecise: ImpreciseChoice
+    export: "CalendarExport",
+    report: "UpcomingReport",
+    out: Path | None,
+    imprecise: ImpreciseChoice,
 ) -> str:
     window = report.window
     live = export.events - export.cancelled

@@ -1,6 +1,10 @@
-"""The Typer application, its global options, and the one place errors are caught."""
+"""The Typer application, its global options, and the one place errors are caught.
 
-from __future__ import annotations
+(No `from __future__ import annotations` here: Typer reads the annotations of the
+app's callback and of the option callbacks below each time it builds the command
+line, and real objects spare it compiling and evaluating each string. Names imported
+only for type checking are quoted.)
+"""
 
 import datetime as dt
 import os
@@ -569,20 +573,20 @@ def state(ctx: typer.Context) -> State:
     return obj if isinstance(obj, State) else State()
 
 
-def location(ctx: typer.Context) -> Location:
+def location(ctx: typer.Context) -> "Location":
     from sisterctl.store.location import locate
 
     return locate(state(ctx).registry)
 
 
-def open_view(ctx: typer.Context) -> View:
+def open_view(ctx: typer.Context) -> "View":
     """The registry, to be read a question at a time through its index."""
     from sisterctl.store.view import open_view as open_registry_view
 
     return open_registry_view(location(ctx).path, index=True)
 
 
-def open_registry(ctx: typer.Context) -> Registry:
+def open_registry(ctx: typer.Context) -> "Registry":
     """The whole registry (through its index)."""
     return open_view(ctx).registry()
 
@@ -607,8 +611,8 @@ def as_of_date(text: str | None) -> dt.date:
 
 
 def read_date(
-    option: str, text: str, *, precision: Precision | None = None, unknown: bool = False
-) -> PartialDate | None:
+    option: str, text: str, *, precision: "Precision | None" = None, unknown: bool = False
+) -> "PartialDate | None":
     """A date option's value (`--date 2021-03-26`, `--as-of today`), read the same way,
     with the same messages, for every option and prompt (`dates.date_option`)."""
     from sisterctl.dates import date_option
@@ -690,7 +694,7 @@ def write_output(ctx: typer.Context, data: bytes, output: Path | None) -> None:
     atomic.write_output(output, data)
 
 
-def gazetteer(*, required: bool = False) -> Gazetteer | None:
+def gazetteer(*, required: bool = False) -> "Gazetteer | None":
     """The gazetteer (`sisterctl.store.gazetteer`); the first use, which makes its
     index, says so on standard error."""
     from sisterctl.store.gazetteer import open_gazetteer

@@ -1,7 +1,6 @@
 """`sisterctl check`: a linter for registries, for people and for CI."""
 
-from __future__ import annotations
-
+# Real annotations, not strings: Typer reads them (cli/startup.py).
 import sys
 from enum import StrEnum
 from pathlib import Path

@@ -2,8 +2,7 @@
 sisterctl's commands, options and values (as `gh completion` prints its own). The
 completions themselves are `cli/completing.py`'s."""
 
-from __future__ import annotations
-
+# Real annotations, not strings: Typer reads them (cli/startup.py).
 import sys
 from typing import Annotated
 

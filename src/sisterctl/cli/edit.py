@@ -4,8 +4,7 @@ Each hands the core (`core.edits.plan_sign`, `plan_edit`) a request and lets
 `store.edit` rewrite exactly those values under the lock, verified.
 """
 
-from __future__ import annotations
-
+# Real annotations, not strings: Typer reads them (cli/startup.py).
 import sys
 from typing import TYPE_CHECKING, Annotated
 
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
     from sisterctl.store.edit import Edited, Plan
 
 
-def _change(ctx: typer.Context, plan: Plan, dry_run: bool) -> Edited:
+def _change(ctx: typer.Context, plan: "Plan", dry_run: bool) -> "Edited":
     import gc
 
     from sisterctl.store.edit import edit
@@ -56,7 +55,7 @@ def _change(ctx: typer.Context, plan: Plan, dry_run: bool) -> Edited:
     return done
 
 
-def _keys(done: Edited) -> str:
+def _keys(done: "Edited") -> str:
     keys = done.edit.keys
     return ", ".join(keys[:-1]) + f" and {keys[-1]}" if len(keys) > 1 else keys[0]
 

@@ -1,8 +1,7 @@
 """`sisterctl geocode` (coordinates from the gazetteer) and `sisterctl map` (a picture
 of where the ties reach)."""
 
-from __future__ import annotations
-
+# Real annotations, not strings: Typer reads them (cli/startup.py).
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -105,7 +104,7 @@ def geocode_command(
     gazetteer = None if by_hand else gazetteer_of(required=True)
     plans: list[GeocodePlan] = []
 
-    def plan(registry: Registry) -> dict[str, dict[str, object]]:
+    def plan(registry: "Registry") -> dict[str, dict[str, object]]:
         made = plan_geocode(registry, gazetteer, request)
         plans[:] = [made]
         return made.changes

@@ -1,7 +1,6 @@
 """`sisterctl import csv|wikidata|json` and `sisterctl export csv|json|geojson`."""
 
-from __future__ import annotations
-
+# Real annotations, not strings: Typer reads them (cli/startup.py).
 import stat
 import sys
 from enum import StrEnum
@@ -262,7 +261,7 @@ def _read_input(name: str) -> tuple[str, str]:
 def _import(
     ctx: typer.Context,
     name: str,
-    read: Reading | Incoming,
+    read: "Reading | Incoming",
     *,
     dry_run: bool,
     show_skipped: int,
@@ -279,7 +278,7 @@ def _import(
 
     gazetteer = gazetteer_of() if geocode else None
 
-    def place(held: Registry, progress: Progress) -> Outcome:
+    def place(held: "Registry", progress: "Progress") -> "Outcome":
         if isinstance(read, Reading):
             return place_ties(held, read, progress=progress, gazetteer=gazetteer)
         return json_io.place(held, read, progress=progress, gazetteer=gazetteer)
@@ -291,7 +290,7 @@ def _import(
     with printer.progress(enabled=size >= PROGRESS_FROM) as display:
         display.phase("Reading the registry")
 
-        def plan(registry: Registry) -> list[tuple[str, dict[str, Any]]]:
+        def plan(registry: "Registry") -> list[tuple[str, dict[str, Any]]]:
             display.phase("Placing ties", size)
             outcome = place(registry, display.advance)
             outcomes[:] = [outcome]

@@ -1,7 +1,6 @@
 """`sisterctl list` and `sisterctl show`."""
 
-from __future__ import annotations
-
+# Real annotations, not strings: Typer reads them (cli/startup.py).
 import sys
 from enum import StrEnum
 from pathlib import Path

@@ -1,7 +1,6 @@
 """`sisterctl site -o DIR`: the registry as a static website."""
 
-from __future__ import annotations
-
+# Real annotations, not strings: Typer reads them (cli/startup.py).
 from pathlib import Path
 from typing import Annotated
 

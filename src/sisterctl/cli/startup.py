@@ -11,12 +11,22 @@ and keeps the garbage collector out of its way.
   filelock, icalendar, platformdirs, the core) inside the functions that use it;
   `sisterctl/__init__.py` and `sisterctl/store/__init__.py` import their names on
   first use. `sisterctl --version` imports no command, no store and no Rich.
+- **Real annotations in the command modules.** Typer builds a command's options from
+  its function's annotations (and those of its option callbacks) on every run; strings
+  (`from __future__ import annotations`) it would compile and evaluate, twice each, so
+  cli/app.py and the command modules write real ones, quoting only the names they
+  import for type checking alone.
 - **No cyclic garbage collection while a command runs** (`collector_paused`).
-  Loading a command and building its options, then reading a registry, make
-  hundreds of thousands of objects and no reference cycles worth collecting; each
-  collection pass would walk all of them again (measured: 10-15% of the time to read
-  a large registry whole, and as much of start-up). The collector is turned back on
-  when the command ends, which matters only where the process goes on (tests).
+  Importing Typer and the app, loading a command and building its options, then
+  reading a registry, make hundreds of thousands of objects and no reference cycles
+  worth collecting; each collection pass would walk all of them again (measured:
+  10-15% of the time to read a large registry whole, and as much of start-up; about
+  5 ms of the ~50 that importing Typer takes). The collector is turned back on when
+  the command ends, which matters only where the process goes on (tests); by `main`
+  after `gc.freeze()`, else its first pass would walk every object made while it was
+  off (3-4 ms, just before the process ends). What was frozen is freed by reference
+  counting as ever, only never searched for cycles (tests/conftest.py thaws it after
+  each test that calls `main`).
 
 - **`sisterctl --version` before Typer** (`answer_early`): a command line of nothing
   but `--version` (and the flags `--debug`, `--no-pager`, which change nothing there)
@@ -148,8 +158,10 @@ def command_of(args: Sequence[str]) -> str | None:
 
 
 @contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside: see the module's docstring."""
+def collector_paused(*, freeze: bool = False) -> Iterator[None]:
+    """No cyclic garbage collection inside: see the module's docstring. With `freeze`
+    (`main`, whose process ends with the command), what is left is frozen before the
+    collector is turned back on."""
     import gc
 
     collecting = gc.isenabled()
@@ -158,4 +170,6 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if collecting:
+            if freeze:
+                gc.freeze()
             gc.enable()

@@ -1,8 +1,7 @@
 """The commands of a team that keeps its registry in git: `merge` (git's merge
 driver) and `git setup` (which makes it so)."""
 
-from __future__ import annotations
-
+# Real annotations, not strings: Typer reads them (cli/startup.py).
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -115,7 +114,7 @@ def merge_command(
     raise typer.Exit(MERGED)
 
 
-def _replace(path: Path, data: bytes, before: Signature, raw: bytes) -> None:
+def _replace(path: Path, data: bytes, before: "Signature", raw: bytes) -> None:
     from sisterctl.store.atomic import replace_unless_changed
 
     if not replace_unless_changed(path, data, unchanged=before, read=raw):

@@ -1,7 +1,6 @@
 """`sisterctl timeline` and `sisterctl stats`."""
 
-from __future__ import annotations
-
+# Real annotations, not strings: Typer reads them (cli/startup.py).
 import sys
 from pathlib import Path
 from typing import Annotated

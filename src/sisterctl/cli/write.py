@@ -5,8 +5,7 @@ Each parses its options, hands the core (`sisterctl.core.edits`) a request, and 
 asked for when standard input is a terminal, and is a usage error otherwise.
 """
 
-from __future__ import annotations
-
+# Real annotations, not strings: Typer reads them (cli/startup.py).
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -105,7 +104,7 @@ DATE_PROMPT = "Date (YYYY-MM-DD, YYYY-MM or YYYY, or today)"
 
 def _date(
     ctx: typer.Context, value: str | None, option: str, prompt: str = DATE_PROMPT
-) -> PartialDate:
+) -> "PartialDate":
     """A required date option: given, or asked for in a terminal."""
     date = _maybe_date(ctx, value, option, prompt, unknown=False)
     assert date is not None
@@ -114,7 +113,7 @@ def _date(
 
 def _maybe_date(
     ctx: typer.Context, value: str | None, option: str, prompt: str, *, unknown: bool = True
-) -> PartialDate | None:
+) -> "PartialDate | None":
     """A date option that may be `unknown` (None); given, or asked for in a terminal."""
     from sisterctl.cli.app import read_date
 
@@ -140,10 +139,10 @@ def _message(text: str) -> None:
 
 def _write(
     ctx: typer.Context,
-    plan: Callable[[Registry], Sequence[Record]],
+    plan: "Callable[[Registry], Sequence[Record]]",
     dry_run: bool,
     tie: Sequence[str] | None = None,
-) -> Sequence[Record]:
+) -> "Sequence[Record]":
     """Append what `plan` returns (`tie`: the words that name the one tie it is about,
     so that only that tie is read from the index)."""
     from sisterctl import store
@@ -373,7 +372,7 @@ def add_partnership(
     _say_coordinates(records, gazetteer, no_geocode)
 
 
-def _say_coordinates(records: Sequence[Record], gazetteer: Any, no_geocode: bool) -> None:
+def _say_coordinates(records: "Sequence[Record]", gazetteer: Any, no_geocode: bool) -> None:
     """Where the gazetteer placed the new cities, or that it could not."""
     from sisterctl.store import gazetteer as gazetteers
 
@@ -640,7 +639,7 @@ def _status(
     ctx: typer.Context,
     tie: list[str] | None,
     date: str | None,
-    status: Status,
+    status: "Status",
     reason: str | None,
     source: list[str] | None,
     force: bool,

@@ -20,12 +20,18 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sisterctl.core.facts import TieFacts
-from sisterctl.core.query import Filters, select
 from sisterctl.dates import MAX_YEAR, PartialDate, Precision
 from sisterctl.errors import Param, RefusedError, UsageError
-from sisterctl.model import Agreement, LeapDay, Partnership, Registry, Status, TieState
+from sisterctl.terms import LeapDay, Status
 from sisterctl.text import fold
+
+# The model and the query are imported where records are used: `upcoming` of the
+# command line reads none (`listed_anniversaries`), and starts without them.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from sisterctl.core.facts import TieFacts
+    from sisterctl.core.query import Filters
+    from sisterctl.model import Agreement, Partnership, Registry, TieState
 
 MILESTONE_EVERY = 5
 _SUFFIXES = {1: "st", 2: "nd", 3: "rd"}
@@ -369,6 +375,8 @@ def upcoming_anniversaries(
     out after that. A tie ended on no known date is left out, and one suspended on
     no known date listed, as without it.
     """
+    from sisterctl.core.query import Filters, select
+
     rule = leap_day or registry.leap_day
     window = Window.of(as_of, within)
     ties = select(registry, filters or Filters())

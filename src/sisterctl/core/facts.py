@@ -7,8 +7,12 @@ from __future__ import annotations
 import datetime as dt
 
 from sisterctl.dates import PartialDate
-from sisterctl.model import Partnership, Registry, Status
+from sisterctl.terms import Status
 from sisterctl.text import fold
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from sisterctl.model import Partnership, Registry
 
 
 class TieFacts:
@@ -37,23 +41,16 @@ class TieFacts:
     @classmethod
     def of(cls, registry: Registry, tie: Partnership) -> TieFacts:
         """The facts of a tie of `registry`."""
-        upgrades = sorted(
-            (
-                a
-                for a in registry.agreements_of(tie)
-                if a.to_kind and not a.planned and a.date is not None
-            ),
-            key=lambda a: a.date.sort_key if a.date else (0, 0, 0),
-        )
         a, b = tie.cities
+        since = tie.established
         return cls(
             tie.id,
             (a.name, b.name),
             (a.country, b.country),
             tie.kind,
-            tuple((u.date.earliest(), u.to_kind) for u in upgrades if u.date and u.to_kind),
+            upgrades_of(registry, tie),
             registry.state(tie).status,
-            (lambda d: (d.year, d.month, d.day) if d else None)(tie.established),
+            (since.year, since.month, since.day) if since else None,
             fold(tie.title),
         )
 
@@ -92,3 +89,16 @@ class TieFacts:
 
     def __repr__(self) -> str:
         return f"TieFacts({self.id!r})"
+
+
+def upgrades_of(registry: Registry, tie: Partnership) -> tuple[tuple[dt.date, str], ...]:
+    """A tie's upgrades as `TieFacts.steps`: the earliest day each may take effect and
+    the kind from then, in the order `Registry.kind_on` applies them."""
+    agreements = registry.agreements_of(tie)
+    if not agreements:
+        return ()
+    upgrades = sorted(
+        (a for a in agreements if a.to_kind and not a.planned and a.date is not None),
+        key=lambda a: a.date.sort_key if a.date else (0, 0, 0),
+    )
+    return tuple((u.date.earliest(), u.to_kind) for u in upgrades if u.date and u.to_kind)

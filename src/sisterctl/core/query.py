@@ -11,12 +11,13 @@ from sisterctl import countries
 from sisterctl.dates import chronological
 from sisterctl.errors import NotFoundError, RefusedError
 from sisterctl.ids import tie_id_part
-from sisterctl.model import City, Partnership, Registry, Status
+from sisterctl.terms import Status
 from sisterctl.text import closest, fold
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from sisterctl.core.facts import TieFacts
+    from sisterctl.model import City, Partnership, Registry
 
 
 class SortKey(StrEnum):

@@ -39,6 +39,8 @@ class Ranking:
 
 @dataclass(frozen=True)
 class RegistryStats:
+    """Counts over a set of ties, as of a day: what `sisterctl stats` shows."""
+
     as_of: dt.date
     ties: int
     cities: int  # distinct cities in the ties counted

@@ -81,6 +81,8 @@ class YearGroup:
 
 @dataclass(frozen=True)
 class TieTimeline:
+    """One tie's history as of a day: its events in date order, and its state."""
+
     tie: Partnership
     as_of: dt.date
     kind: str  # the tie's kind on `as_of`
@@ -288,6 +290,8 @@ class NetworkTie:
 
 @dataclass(frozen=True)
 class CityNetwork:
+    """A city's ties as of a day, by founding date."""
+
     city: City
     as_of: dt.date
     ties: tuple[NetworkTie, ...]  # by founding date, unknown dates last

@@ -9,9 +9,9 @@ cannot reach the terminal.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rich import box
 from rich.cells import cell_len
@@ -23,8 +23,6 @@ from rich.table import Table
 from rich.text import Text
 
 from sisterctl.core.query import age
-from sisterctl.core.stats import Count, RegistryStats
-from sisterctl.core.timeline import CityNetwork, EventKind, NetworkTie, TieTimeline, TimelineEvent
 from sisterctl.errors import Words, library_words, render_parts
 from sisterctl.model import Partnership, Registry, Status
 from sisterctl.output.links import Footnotes, linkable
@@ -32,7 +30,16 @@ from sisterctl.output.serialize import sorted_by_date
 from sisterctl.output.tables import STATUS_STYLE, date_text, status_words, years_text
 from sisterctl.text import fold, safe_display
 
+# The timeline and the charts' core is imported where they are drawn: `show` needs neither.
 if TYPE_CHECKING:
+    from sisterctl.core.stats import Count, RegistryStats
+    from sisterctl.core.timeline import (
+        CityNetwork,
+        EventKind,
+        NetworkTie,
+        TieTimeline,
+        TimelineEvent,
+    )
     from sisterctl.interop.plan import Outcome as ImportOutcome
 
 
@@ -323,31 +330,42 @@ def import_summary(
 # Drawn as plain lines of text laid out here, measured in terminal cells
 # (`rich.cells.cell_len`), so that wide characters (臺北市, 대구광역시) keep the rail and
 # the columns straight at any width. Every marker has a word beside it, so that a
-# timeline reads the same without colour.
+# timeline reads the same without colour. (The pieces of a rail are named tuples:
+# making a dataclass costs `show` and every other view a millisecond at import.)
 
 
-@dataclass(frozen=True)
-class _Marker:
+class _Marker(NamedTuple):
+    """How an event is marked on the rail: a symbol, its ASCII stand-in, a style."""
+
     symbol: str
     ascii: str  # for consoles that cannot show the symbol
     style: str
 
 
-_EVENT_MARKERS = {
-    EventKind.FOUNDING: _Marker("◆", "*", "bold green"),
-    EventKind.ANNIVERSARY: _Marker("★", "*", "yellow"),
-    EventKind.AGREEMENT: _Marker("■", "#", "blue"),
-    EventKind.UPGRADE: _Marker("▲", "^", "magenta"),
-    EventKind.EXCHANGE: _Marker("●", "o", "cyan"),
-    EventKind.SUSPENDED: _Marker("◐", "/", "yellow"),
-    EventKind.ENDED: _Marker("✕", "x", "red"),
-    EventKind.RESUMED: _Marker("↺", "+", "green"),
-    EventKind.NEXT_ANNIVERSARY: _Marker("☆", ">", "yellow"),
-}
-_PLANNED_MARKERS = {
-    EventKind.AGREEMENT: _Marker("□", "#", "blue"),
-    EventKind.UPGRADE: _Marker("△", "^", "magenta"),
-}
+@functools.cache
+def _event_markers() -> tuple[dict[EventKind, _Marker], dict[EventKind, _Marker]]:
+    """The marker of each kind of event, and of the kinds that may be planned when they
+    are: (events, planned events)."""
+    from sisterctl.core.timeline import EventKind
+
+    events = {
+        EventKind.FOUNDING: _Marker("◆", "*", "bold green"),
+        EventKind.ANNIVERSARY: _Marker("★", "*", "yellow"),
+        EventKind.AGREEMENT: _Marker("■", "#", "blue"),
+        EventKind.UPGRADE: _Marker("▲", "^", "magenta"),
+        EventKind.EXCHANGE: _Marker("●", "o", "cyan"),
+        EventKind.SUSPENDED: _Marker("◐", "/", "yellow"),
+        EventKind.ENDED: _Marker("✕", "x", "red"),
+        EventKind.RESUMED: _Marker("↺", "+", "green"),
+        EventKind.NEXT_ANNIVERSARY: _Marker("☆", ">", "yellow"),
+    }
+    planned = {
+        EventKind.AGREEMENT: _Marker("□", "#", "blue"),
+        EventKind.UPGRADE: _Marker("△", "^", "magenta"),
+    }
+    return events, planned
+
+
 _STATUS_MARKERS = {
     Status.ACTIVE: _Marker("●", "o", "green"),
     Status.SUSPENDED: _Marker("◐", "/", "yellow"),
@@ -363,24 +381,27 @@ _MIN_BODY = 26  # narrower than this, the word joins the text
 _BAR_WIDTH = 48  # the longest bar of a chart, in cells
 
 
-@dataclass(frozen=True)
-class _RailRow:
+class _RailRow(NamedTuple):
+    """One event on the rail: its marker, date, word and text."""
+
     marker: _Marker
     date: str
     word: str
     body: Text
 
 
-@dataclass(frozen=True)
-class _RailLayout:
+class _RailLayout(NamedTuple):
+    """How a rail is laid out at the console's width."""
+
     ascii_only: bool
     inline: bool  # the word leads the text instead of having its own column
     word_width: int
     body_width: int
 
 
-@dataclass(frozen=True)
-class _RailGroup:
+class _RailGroup(NamedTuple):
+    """The rows under one heading (a year) of the rail."""
+
     heading: Text
     rows: Sequence[_RailRow]
     loose: bool = False  # undated: drawn on a dotted rail
@@ -492,6 +513,8 @@ def _mode_phrase(mode: str | None) -> str:
 
 
 def _event_body(event: TimelineEvent, notes: Footnotes) -> Text:
+    from sisterctl.core.timeline import EventKind
+
     body = _t(event.title, "bold")
     if event.planned:
         body.append(" · planned, overdue" if event.overdue else " · planned", style="yellow")
@@ -534,11 +557,14 @@ def _ahead_note(event: TimelineEvent) -> Text:
 
 def _event_marker(event: TimelineEvent) -> _Marker:
     """Hollow for a planned agreement; a milestone ahead is a star like one passed."""
-    if event.planned and event.kind in _PLANNED_MARKERS:
-        return _PLANNED_MARKERS[event.kind]
+    from sisterctl.core.timeline import EventKind
+
+    markers, planned = _event_markers()
+    if event.planned and event.kind in planned:
+        return planned[event.kind]
     if event.kind is EventKind.NEXT_ANNIVERSARY and event.milestone:
-        return _EVENT_MARKERS[EventKind.ANNIVERSARY]
-    return _EVENT_MARKERS[event.kind]
+        return markers[EventKind.ANNIVERSARY]
+    return markers[event.kind]
 
 
 def _year_heading(year: int | None) -> Text:
@@ -740,6 +766,8 @@ _PRECISION_LABELS = {
 
 def stats_view(stats: RegistryStats) -> RenderableType:
     """The registry at a glance, as `sisterctl stats` prints it."""
+    from sisterctl.core.stats import Count
+
     if not stats.ties:
         return Text("No ties to count.")
     headline = Text(

@@ -8,10 +8,12 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from sisterctl.errors import RegistryError
-from sisterctl.model import RECORD_TABLES, Record
+from sisterctl.terms import RECORD_TABLES
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from sisterctl.model import Record
 
     pass
 
@@ -106,9 +108,8 @@ def parse_toml(text: str, path: Path | str) -> dict[str, Any]:
         raise RegistryError("not valid TOML: values are nested too deeply", path) from None
 
 
-_CONFLICT_MARKER = re.compile(
-    r"^(?:<{7}(?: .*)?|={7}|>{7}(?: .*)?|\|{7}(?: .*)?)\r?$", re.MULTILINE
-)
+# (A string, compiled on first use: only a file that fails to parse is searched.)
+_CONFLICT_MARKER = r"^(?:<{7}(?: .*)?|={7}|>{7}(?: .*)?|\|{7}(?: .*)?)\r?$"
 
 
 def conflict_marker(text: str) -> int | None:
@@ -116,7 +117,7 @@ def conflict_marker(text: str) -> int | None:
     leaves in a file: `<<<<<<< ours`, `|||||||`, `=======`, `>>>>>>> theirs`, each at
     the start of a line. Only asked once the text fails to parse: inside a TOML
     string, such a line is text."""
-    match = _CONFLICT_MARKER.search(text)
+    match = re.search(_CONFLICT_MARKER, text, re.MULTILINE)
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 

@@ -25,7 +25,7 @@ from sisterctl.errors import RegistryError
 from sisterctl.model import Record, Registry
 from sisterctl.records.build import extend
 from sisterctl.records.toml import clean_record, decode, fragment_for, parse_toml
-from sisterctl.store import atomic
+from sisterctl.store import atomic, index_records
 from sisterctl.store import index as store_index
 from sisterctl.store.atomic import not_a_regular_file
 from sisterctl.store.read import (
@@ -348,10 +348,10 @@ def _append_indexed(
             from sisterctl.store.view import _tie_sql
 
             where, cities = _tie_sql(found, tie)
-            registry = found.registry(where, cities=cities)
+            registry = index_records.registry(found, where, cities=cities)
             find_tie(registry, tie, all_ids=found.tie_ids)
         else:
-            registry = whole = found.registry()
+            registry = whole = index_records.registry(found)
     except Exception as exc:
         from sisterctl.errors import SisterctlError
 
@@ -370,7 +370,7 @@ def _append_indexed(
         for table, record in read_back
     ):
         try:
-            base = found.registry()
+            base = index_records.registry(found)
         except Exception as exc:
             raise _Unsure from exc
     after = extend(base, read_back)
@@ -404,7 +404,8 @@ def _append_indexed(
     if not replaced:
         return None
     with contextlib.suppress(Exception):  # a stale index is read again; nothing is lost
-        found.append(
+        index_records.append(
+            found,
             old_source=source,
             new_source=new_source[0],
             new_size=size + len(added),
@@ -507,7 +508,7 @@ def _append_whole(
     if not atomic.replace_unless_changed(path, new_raw, unchanged=before, read=raw):
         return None
     if index:
-        store_index.write(
+        index_records.write(
             path,
             source=store_index.hasher(new_raw).hexdigest(),
             size=len(new_raw),

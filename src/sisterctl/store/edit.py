@@ -337,8 +337,9 @@ def _remember(
     """The index of the file just written, so that the next command need not read it
     again."""
     from sisterctl.store import index as store_index
+    from sisterctl.store import index_records
 
-    store_index.write(
+    index_records.write(
         path,
         source=store_index.hasher(new_raw).hexdigest(),
         size=len(new_raw),

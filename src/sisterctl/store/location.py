@@ -32,6 +32,8 @@ class Origin(StrEnum):
 
 @dataclass(frozen=True)
 class Location:
+    """The registry a command uses, and how it was found (`origin`)."""
+
     path: Path
     origin: Origin
 

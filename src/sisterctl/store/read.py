@@ -60,6 +60,7 @@ def load(path: Path, *, index: bool = False) -> Registry:
     index (`sisterctl.store.index`) without being parsed or checked again, and one
     that was not is indexed as it is read."""
     from sisterctl.store import index as store_index
+    from sisterctl.store import index_records
 
     data = read_bytes(path)
     use_index = index and store_index.enabled()
@@ -68,7 +69,7 @@ def load(path: Path, *, index: bool = False) -> Registry:
         found = store_index.open_index(path, source=source, size=len(data))
         if found is not None:
             try:
-                return found.registry()
+                return index_records.registry(found)
             except Exception:  # anything unexpected: the index is only ever a shortcut
                 pass
             finally:
@@ -78,7 +79,7 @@ def load(path: Path, *, index: bool = False) -> Registry:
     result = build(parsed, text=text)
     raise_first_error(result, path)
     if use_index:
-        store_index.write(
+        index_records.write(
             path, source=source, size=len(data), text=text, data=parsed, registry=result.registry
         )
     return result.registry

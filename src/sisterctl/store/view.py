@@ -19,15 +19,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sisterctl.model import LeapDay, Partnership, Registry, Status
 from sisterctl.store import index as store_index
-from sisterctl.store.read import load
+from sisterctl.terms import Status
 from sisterctl.text import fold
 
 if TYPE_CHECKING:
     from sisterctl.core.anniversaries import Listing, Span, UpcomingReport, Window
     from sisterctl.core.facts import TieFacts
     from sisterctl.core.query import Filters
+    from sisterctl.model import LeapDay, Partnership, Registry
 
 T = TypeVar("T")
 
@@ -43,6 +43,8 @@ def open_view(path: Path, *, index: bool = False) -> View:
         found = store_index.open_index(path, source=source, size=size) if size >= 0 else None
         if found is not None:
             return IndexedView(path, found)
+    from sisterctl.store.read import load
+
     return View(path, load(path, index=index))
 
 
@@ -163,12 +165,15 @@ class IndexedView(View):
                 self._index.close()
                 self._index = None
         if self._whole is None:
+            from sisterctl.store.read import load
+
             self._whole = View(self.path, load(self.path, index=True))
         return whole(self._whole)
 
     def registry(self, *, exchanges: bool = True) -> Registry:
         return self._ask(
-            lambda index: index.registry(exchanges=exchanges), lambda view: view.registry()
+            lambda index: _registry(index, exchanges=exchanges),
+            lambda view: view.registry(),
         )
 
     def tie_count(self) -> int:
@@ -180,9 +185,9 @@ class IndexedView(View):
             # --field also matches the fields of a tie's exchanges: then they are read.
             exchanges = filters.field is not None
             if where is None:
-                return index.registry(exchanges=exchanges)
+                return _registry(index, exchanges=exchanges)
             kinds = bool(filters.kind or filters.status)
-            return index.registry(where, params, cities=cities, exchanges=exchanges, kinds=kinds)
+            return _registry(index, where, params, cities=cities, exchanges=exchanges, kinds=kinds)
 
         return self._ask(question, lambda view: view.select(filters))
 
@@ -191,7 +196,7 @@ class IndexedView(View):
 
         def question(index: store_index.Index) -> Registry:
             where, cities = _tie_sql(index, words)
-            return index.registry(where, cities=cities)
+            return _registry(index, where, cities=cities)
 
         sub = self._ask(question, lambda view: view.registry())
         if self._index is None:  # read whole after all
@@ -239,7 +244,7 @@ class IndexedView(View):
                 where += f" AND status != '{Status.ENDED.value}'"
             if chosen.field is None:
                 return index.count(where, params)
-            sub = index.registry(where, params, cities=cities, exchanges=False, kinds=True)
+            sub = _registry(index, where, params, cities=cities, exchanges=False, kinds=True)
             return len(select(sub, chosen))
 
         return dataclasses.replace(report, undated=self._ask(undated, lambda view: report.undated))
@@ -343,8 +348,8 @@ class IndexedView(View):
                 # that would keep nearly all of them at the cost of checking each.
                 kinds = bool(filters and filters.kind)
                 if where is None:
-                    return index.registry(exchanges=False)
-                return index.registry(where, params, cities=cities, exchanges=False, kinds=kinds)
+                    return _registry(index, exchanges=False)
+                return _registry(index, where, params, cities=cities, exchanges=False, kinds=kinds)
             when = _window_sql("", window)
             if agreements:
                 when = (
@@ -352,9 +357,17 @@ class IndexedView(View):
                 )
             where = f"({when})" + (f" AND ({where})" if where else "")
             kinds = bool(filters and filters.kind)
-            return index.registry(where, params, cities=cities, exchanges=False, kinds=kinds)
+            return _registry(index, where, params, cities=cities, exchanges=False, kinds=kinds)
 
         return self._ask(question, lambda view: view.registry())
+
+
+def _registry(index: store_index.Index, *args: Any, **kwargs: Any) -> Registry:
+    """`index_records.registry`: the model records, imported by the questions that
+    read them (`upcoming` reads none, and starts without the model)."""
+    from sisterctl.store import index_records
+
+    return index_records.registry(index, *args, **kwargs)
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,857 @@
+"""The index's model records: each record's parsed TOML, written when the registry is
+indexed and appended to, and read back as model records through a decoder that
+checks every value's type (and, for a record that is not in the plain form sisterctl
+writes, through `records.build` itself). `sisterctl.store.index` opens an index and
+answers what needs no record (ids, counts, the facts `upcoming` and `list` show);
+this module is imported by the commands that read or write records.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from sisterctl import countries
+from sisterctl.dates import PartialDate, coerce_partial_date
+from sisterctl.model import (
+    DEFAULT_KIND,
+    RECORD_TABLES,
+    SCHEMA_VERSION,
+    Agreement,
+    City,
+    Exchange,
+    Partnership,
+    Record,
+    Registry,
+    Signatory,
+    Status,
+    StatusChange,
+)
+from sisterctl.records.build import ID_RE, RECORD_KEYS, WIKIDATA_ID_RE, build
+from sisterctl.store.index import (
+    _INDEXES,
+    _TABLES,
+    APPLICATION_ID,
+    FACTS_SEPARATOR,
+    FORMAT,
+    STALE_TEMP_SECONDS,
+    BadIndex,
+    Index,
+    _dump,
+    _prune,
+    _safe_folder,
+    all_crlf,
+    appendable_tables,
+    decode,
+    enabled,
+    encode,
+    fingerprint,
+    folder,
+    index_path,
+)
+from sisterctl.text import fold
+
+# ---------------------------------------------------------------------------
+# Model records from parsed records: the plain form, checked value by value.
+#
+# A record in the form sisterctl writes (the form nearly every record has) becomes a
+# model record here, several times faster than through `records.build`; the index
+# notes, for each record, whether this gives what `build` gave when the index was made
+# (`fast`), and any other record goes through `build` itself.
+
+_BAD: Any = object()
+_CITY_KEYS = RECORD_KEYS["city"]
+_TIE_KEYS = RECORD_KEYS["partnership"]
+_AGREEMENT_KEYS = RECORD_KEYS["agreement"]
+_EXCHANGE_KEYS = RECORD_KEYS["exchange"]
+_CHANGE_KEYS = RECORD_KEYS["status_change"]
+_CITY_GEO = frozenset({"id", "name", "country", "lat", "lon", "geonames"})
+_TIE_SHORT = frozenset({"id", "cities", "kind", "established", "status"})
+_AGREEMENT_SHORT = frozenset({"partnership", "date", "title", "kind"})
+_STATUSES = {s.value: s for s in Status}
+_is_id = ID_RE.fullmatch
+_is_wikidata = WIKIDATA_ID_RE.fullmatch
+_dates: dict[str, PartialDate] = {}  # equal dates are one object: a registry has many
+
+
+def _text(value: Any) -> Any:
+    return value if value is None or type(value) is str else _BAD
+
+
+def _texts(value: Any) -> Any:
+    if value is None:
+        return ()
+    if type(value) is list:
+        for v in value:
+            if type(v) is not str:
+                return _BAD
+        return tuple(value)
+    return (value,) if type(value) is str else _BAD
+
+
+def _required(value: Any) -> Any:
+    return value if type(value) is str and value.strip() else _BAD
+
+
+def _number(value: Any, limit: float) -> Any:
+    if value is None:
+        return None
+    if type(value) not in (int, float) or not -limit <= value <= limit:
+        return _BAD
+    return float(value)
+
+
+def _date(value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    if type(value) is str:
+        found = _dates.get(value)
+        if found is not None:
+            return found
+    try:
+        date = coerce_partial_date(value)
+    except Exception:
+        return _BAD
+    if type(value) is str:
+        if len(_dates) > 100_000:
+            _dates.clear()
+        _dates[value] = date
+    return date
+
+
+def _integer(value: Any, high: int) -> Any:
+    if value is None:
+        return None
+    return value if type(value) is int and 1 <= value <= high else _BAD
+
+
+def _wikidata(value: Any) -> Any:
+    if value is None:
+        return None
+    return value if type(value) is str and _is_wikidata(value) else _BAD
+
+
+def _extra(rec: dict[str, Any], known: frozenset[str]) -> dict[str, Any]:
+    if rec.keys() <= known:
+        return {}
+    return {k: v for k, v in rec.items() if k not in known}
+
+
+def fast_city(rec: Any) -> City | None:
+    if type(rec) is not dict:
+        return None
+    get = rec.get
+    cid, name, country = get("id"), get("name"), get("country")
+    if type(cid) is not str or type(name) is not str or type(country) is not str:
+        return None
+    if not name.strip() or not _is_id(cid) or not countries.is_known(country):
+        return None
+    if len(rec) == 3:  # the usual city: an id, a name, a country
+        return City(cid, name, country)
+    if rec.keys() <= _CITY_GEO:  # the usual geocoded city: coordinates and their GeoNames id
+        lat, lon = _number(get("lat"), 90), _number(get("lon"), 180)
+        geonames = _integer(get("geonames"), 2**31 - 1)
+        if _BAD in (lat, lon, geonames):
+            return None
+        return City(cid, name, country, lat=lat, lon=lon, geonames=geonames)
+    kind = get("type") or "city"
+    local_name, notes = get("local_name"), get("notes")
+    aliases, sources = _texts(get("aliases")), _texts(get("sources"))
+    lat, lon = _number(get("lat"), 90), _number(get("lon"), 180)
+    geonames, wikidata = _integer(get("geonames"), 2**31 - 1), _wikidata(get("wikidata"))
+    ignore = _texts(get("ignore_warnings"))
+    if (
+        type(kind) is not str
+        or (local_name is not None and type(local_name) is not str)
+        or (notes is not None and type(notes) is not str)
+        or _BAD in (aliases, sources, lat, lon, geonames, wikidata, ignore)
+    ):
+        return None
+    return City(
+        cid,
+        name,
+        country,
+        kind,
+        local_name,
+        aliases,
+        lat,
+        lon,
+        notes,
+        sources,
+        _extra(rec, _CITY_KEYS),
+        geonames,
+        ignore,
+        wikidata,
+    )
+
+
+def fast_tie(rec: Any, cities: Mapping[str, City]) -> Partnership | None:
+    if type(rec) is not dict:
+        return None
+    get = rec.get
+    pid, pair = get("id"), get("cities")
+    if type(pid) is not str or type(pair) is not list or len(pair) != 2:
+        return None
+    first, second = pair
+    if type(first) is not str or type(second) is not str or not _is_id(pid):
+        return None
+    a, b = cities.get(first), cities.get(second)
+    kind = get("kind") or DEFAULT_KIND
+    status = get("status", "active")
+    status = _STATUSES.get(status) if type(status) is str else None
+    established = _date(get("established"))
+    if a is None or b is None or type(kind) is not str or status is None or established is _BAD:
+        return None
+    if rec.keys() <= _TIE_SHORT:  # the usual tie: an id, two cities, a date
+        return Partnership(pid, (a, b), kind, established, status)
+    status_date, reason = _date(get("status_date")), _text(get("status_reason"))
+    fields, notes, sources = _texts(get("fields")), _text(get("notes")), _texts(get("sources"))
+    ignore = _texts(get("ignore_warnings"))
+    if _BAD in (status_date, reason, fields, notes, sources, ignore):
+        return None
+    return Partnership(
+        pid,
+        (a, b),
+        kind,
+        established,
+        status,
+        status_date,
+        reason,
+        fields,
+        notes,
+        sources,
+        _extra(rec, _TIE_KEYS),
+        ignore,
+    )
+
+
+def _signatories(value: Any) -> Any:
+    if value is None:
+        return ()
+    if type(value) is not list:
+        return _BAD
+    people = []
+    for item in value:
+        if type(item) is str:
+            people.append(Signatory(item))
+        elif type(item) is dict and type(item.get("name")) is str:
+            role = item.get("role", "")
+            if type(role) is not str:
+                return _BAD
+            people.append(Signatory(item["name"], role or None))
+        else:
+            return _BAD
+    return tuple(people)
+
+
+def _flag(value: Any) -> Any:
+    if value is None:
+        return False
+    return value if type(value) is bool else _BAD
+
+
+def fast_agreement(rec: Any, ties: Mapping[str, Partnership]) -> Agreement | None:
+    if type(rec) is not dict:
+        return None
+    get = rec.get
+    pid = get("partnership")
+    kind = get("kind") or "agreement"
+    if rec.keys() <= _AGREEMENT_SHORT:  # the usual agreement: a tie, a date, a title, a kind
+        title, date = get("title"), _date(get("date"))
+        if type(pid) is not str or pid not in ties or type(kind) is not str or date is _BAD:
+            return None
+        if type(title) is not str or not title.strip():
+            return None
+        return Agreement(pid, title, date, kind)
+    status = get("status", "signed")
+    values = (
+        _required(get("title")),
+        _date(get("date")),
+        kind if type(kind) is str else _BAD,
+        _text(get("to_kind")),
+        _signatories(get("signatories")),
+        _text(get("mode")),
+        _text(get("venue")),
+        _texts(get("fields")),
+        status if type(status) is str and status in ("signed", "planned") else _BAD,
+        _text(get("notes")),
+        _texts(get("sources")),
+        _flag(get("before_founding")),
+        _texts(get("ignore_warnings")),
+    )
+    if type(pid) is not str or pid not in ties or _BAD in values:
+        return None
+    (title, date, kind, to_kind, signatories, mode, venue, fields, status, notes, sources) = values[
+        :11
+    ]
+    before, ignore = values[11:]
+    return Agreement(
+        pid,
+        title,
+        date,
+        kind,
+        to_kind,
+        signatories,
+        mode,
+        venue,
+        fields,
+        status,
+        notes,
+        sources,
+        _extra(rec, _AGREEMENT_KEYS),
+        before,
+        ignore,
+    )
+
+
+def fast_exchange(rec: Any, ties: Mapping[str, Partnership]) -> Exchange | None:
+    if type(rec) is not dict:
+        return None
+    get = rec.get
+    pid = get("partnership")
+    kind, title, date = _required(get("kind")), _required(get("title")), _date(get("date"))
+    details, sources = _text(get("details")), _texts(get("sources"))
+    before = _flag(get("before_founding"))
+    venue, mode, fields = _text(get("venue")), _text(get("mode")), _texts(get("fields"))
+    ignore = _texts(get("ignore_warnings"))
+    if type(pid) is not str or pid not in ties or _BAD in (kind, title, date, details, sources):
+        return None
+    if _BAD in (before, venue, mode, fields, ignore):
+        return None
+    extra = _extra(rec, _EXCHANGE_KEYS)
+    return Exchange(
+        pid, kind, title, date, details, sources, extra, before, venue, mode, fields, ignore
+    )
+
+
+def fast_change(rec: Any, ties: Mapping[str, Partnership]) -> StatusChange | None:
+    if type(rec) is not dict:
+        return None
+    get = rec.get
+    pid, date, status = get("partnership"), _date(get("date")), get("status")
+    reason, sources = _text(get("reason")), _texts(get("sources"))
+    ignore = _texts(get("ignore_warnings"))
+    if type(pid) is not str or pid not in ties or date is None or date is _BAD:
+        return None
+    if type(status) is not str or status not in _STATUSES or _BAD in (reason, sources, ignore):
+        return None
+    extra = _extra(rec, _CHANGE_KEYS)
+    return StatusChange(pid, date, _STATUSES[status], reason, sources, extra, ignore)
+
+
+def same_record(a: Any, b: Any) -> bool:
+    """Equal in every field, the unknown keys (`extra`, left out of ==) included."""
+    return a is not None and a == b and a.extra == b.extra
+
+
+# ---------------------------------------------------------------------------
+# Writing an index
+
+
+def _date_columns(date: PartialDate | None) -> tuple[Any, ...]:
+    if date is None:
+        return (None, None, None, None)
+    return (date.year, date.month, date.day, date.precision.value)
+
+
+def _tie_columns(registry: Registry, tie: Partnership) -> tuple[str, str, str, str, str]:
+    """(kind as founded, kind as of now, status as of now), as queries compare them
+    (folded), then (sort, facts): `fold(title)`, by which anniversaries of a day are
+    ordered, and what a row of `upcoming` or `list` shows of the tie
+    (`core.facts.TieFacts`) in one text: its id, its cities' names and countries, its
+    kind as founded, its status as of now, `fold(title)` again, its founding date (ISO
+    at its precision, or empty) and its upgrades (JSON [earliest day, kind] pairs, or
+    empty), joined by FACTS_SEPARATOR; as JSON (a list of the same) when a value holds
+    the separator. A text split is read several times faster than JSON or than as
+    many columns. (Written for speed: an index is made of every tie.)"""
+    from sisterctl.core.facts import upgrades_of
+
+    a, b = tie.cities
+    steps = upgrades_of(registry, tie)
+    kind_now = steps[-1][1] if steps else tie.kind  # kind_on(tie): after every upgrade
+    status = registry.state(tie).status.value
+    title = f"{a.name}–{b.name}"
+    sort = fold(title)
+    since = tie.established
+    values = (
+        tie.id,
+        a.name,
+        a.country,
+        b.name,
+        b.country,
+        tie.kind,
+        status,
+        sort,
+        since.iso() if since is not None else "",
+        _dump([[day.isoformat(), kind] for day, kind in steps]) if steps else "",
+    )
+    facts = FACTS_SEPARATOR.join(values)
+    if facts.count(FACTS_SEPARATOR) != len(values) - 1:
+        facts = _dump(list(values))
+    return fold(tie.kind), fold(kind_now), status, sort, facts
+
+
+def write(
+    registry_path: Path,
+    *,
+    source: str,
+    size: int,
+    text: str,
+    data: Mapping[str, Any],
+    registry: Registry,
+) -> None:
+    """Index a registry that `records.build` accepted: `data` its parsed TOML,
+    `registry` what it built. Written to a temporary file and renamed into place;
+    never raises (an unwritable cache folder costs speed, nothing else)."""
+    if not enabled():
+        return
+    try:
+        where = folder().absolute()
+        if not _safe_folder(where, create=True):
+            return
+        from sisterctl.store import atomic
+
+        target = index_path(registry_path)
+        atomic.remove_stale(where, ".", older_than=STALE_TEMP_SECONDS)
+        for leftover in ("-journal", "-wal", "-shm"):
+            Path(f"{target}{leftover}").unlink(missing_ok=True)
+        atomic.replace(
+            target,
+            lambda tmp: _fill(tmp, source, size, text, data, registry),
+            mode=0o600,
+            durable=False,
+            derived=True,
+        )
+        _prune(where)
+    except Exception:
+        return
+
+
+def _fill(
+    tmp: Path, source: str, size: int, text: str, data: Mapping[str, Any], registry: Registry
+) -> None:
+    settings = data.get("settings", {})
+    meta = {
+        "format": str(FORMAT),
+        "fingerprint": fingerprint(),
+        "source": source,
+        "size": str(size),
+        "settings": encode(settings if isinstance(settings, dict) else {}),
+        "crlf": "1" if all_crlf(text) else "0",
+        "appendable": json.dumps(appendable_tables(text, data)),
+        "ties": str(len(registry.partnerships)),
+    }
+    conn = sqlite3.connect(tmp, isolation_level=None)
+    try:
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", "trusted_schema=OFF"):
+            conn.execute(f"PRAGMA {pragma}")
+        conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+        conn.execute(f"PRAGMA user_version={FORMAT}")
+        conn.execute("BEGIN")
+        for sql in _TABLES:
+            conn.execute(sql)
+        conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+        _insert_all(conn, data, registry)
+        for sql in _INDEXES:
+            conn.execute(sql)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def _records(data: Mapping[str, Any], table: str) -> list[Any]:
+    value = data.get(table)
+    return value if isinstance(value, list) else []
+
+
+def _insert_all(conn: sqlite3.Connection, data: Mapping[str, Any], registry: Registry) -> None:
+    city_n: dict[str, int] = {}
+    rows: list[tuple[Any, ...]] = []
+    names: list[tuple[int, str]] = []
+    cities = registry.cities
+    for n, (rec, city) in enumerate(zip(_records(data, "city"), cities.values(), strict=True)):
+        city_n[city.id] = n
+        rows.append((n, city.id, int(same_record(fast_city(rec), city)), encode(rec)))
+        names.extend((n, name) for name in {fold(name) for name in city.names})
+    conn.executemany("INSERT INTO city VALUES (?, ?, ?, ?)", rows)
+    conn.executemany("INSERT INTO city_name VALUES (?, ?)", names)
+    tie_n: dict[str, int] = {}
+    rows = []
+    for n, (rec, tie) in enumerate(
+        zip(_records(data, "partnership"), registry.partnerships, strict=True)
+    ):
+        tie_n[tie.id] = n
+        a, b = tie.cities
+        columns = _tie_columns(registry, tie)
+        rows.append(
+            (
+                n,
+                tie.id,
+                city_n[a.id],
+                city_n[b.id],
+                a.country,
+                b.country,
+                *columns[:3],
+                *_date_columns(tie.established),
+                int(same_record(fast_tie(rec, cities), tie)),
+                encode(rec),
+                *columns[3:],
+            )
+        )
+    conn.executemany(f"INSERT INTO tie VALUES ({', '.join('?' * 17)})", rows)
+    by_id = registry.by_id
+    on_ties: tuple[tuple[str, Sequence[Any], Any], ...] = (
+        ("agreement", registry.agreements, fast_agreement),
+        ("exchange", registry.exchanges, fast_exchange),
+        ("status_change", registry.status_changes, fast_change),
+    )
+    for table, records, fast in on_ties:
+        conn.executemany(
+            f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    n,
+                    tie_n[record.partnership],
+                    *_date_columns(record.date),
+                    int(same_record(fast(rec, by_id), record)),
+                    encode(rec),
+                )
+                for n, (rec, record) in enumerate(zip(_records(data, table), records, strict=True))
+            ),
+        )
+
+
+def registry(
+    index: Index,
+    where: str | None = None,
+    params: Sequence[Any] = (),
+    *,
+    cities: str | None = None,
+    exchanges: bool = True,
+    kinds: bool = False,
+) -> Registry:
+    """The registry of the ties `where` selects (every tie when None), with their
+    cities (and the cities the SQL `cities` selects), agreements, status changes
+    and, unless told otherwise, exchanges: in file order, as the whole registry
+    holds them. The columns that chose the rows are checked against their records
+    (`kinds`: the kind and status columns too, when they chose them)."""
+    conn = index.conn
+    if where is None and cities is None:
+        pick = city_pick = None
+    else:
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS pick (n INTEGER PRIMARY KEY)")
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS city_pick (n INTEGER PRIMARY KEY)")
+        conn.execute("DELETE FROM temp.pick")
+        conn.execute("DELETE FROM temp.city_pick")
+        if where is not None:
+            conn.execute(f"INSERT INTO temp.pick SELECT n FROM tie WHERE {where}", params)
+        conn.execute(
+            "INSERT OR IGNORE INTO temp.city_pick SELECT city_a FROM tie "
+            "WHERE n IN (SELECT n FROM temp.pick) UNION SELECT city_b FROM tie "
+            "WHERE n IN (SELECT n FROM temp.pick)"
+        )
+        if cities is not None:
+            conn.execute(f"INSERT OR IGNORE INTO temp.city_pick {cities}")
+        pick, city_pick = "SELECT n FROM temp.pick", "SELECT n FROM temp.city_pick"
+    decoder = _Decoder(index.settings)
+    check = pick is not None  # the columns chose these rows: they must be right
+
+    def rows(
+        table: str, column: str, chosen: str | None, columns: str = "n"
+    ) -> tuple[list[Any], list[Any], list[Any]]:
+        """The `fast` flags, the parsed records (the JSON of all of them decoded at
+        once) and the `columns` of a table's rows, in file order."""
+        sql = f"SELECT fast, data, {columns} FROM {table}"
+        if chosen is not None:
+            sql += f" WHERE {column} IN ({chosen})"
+        found = conn.execute(sql + " ORDER BY n").fetchall()
+        if not found:
+            return [], [], []
+        texts = [row[1] for row in found]
+        if not all(type(t) is str for t in texts):
+            raise BadIndex(f"a {table} row")
+        records = decode("[" + ",".join(texts) + "]")
+        if type(records) is not list or len(records) != len(found):
+            raise BadIndex(f"{table} rows")
+        return [row[0] for row in found], records, [row[2:] for row in found]
+
+    flags, records, columns = rows("city", "n", city_pick, "n, id")
+    city_list = decoder.cities(flags, records)
+    city_at = {n: city.id for (n, _), city in zip(columns, city_list, strict=True)}
+    if check and any(i != city.id for (_, i), city in zip(columns, city_list, strict=True)):
+        raise BadIndex("a city's id column")
+    flags, records, columns = rows(
+        "tie", "n", pick, "n, id, city_a, city_b, year, month, day, precision"
+    )
+    ties = decoder.ties(flags, records)
+    tie_at = {tie.id: row[0] for row, tie in zip(columns, ties, strict=True)}
+    if check:
+        for (_, i, a, b, *when), tie in zip(columns, ties, strict=True):
+            if (i, city_at.get(a), city_at.get(b)) != (
+                tie.id,
+                tie.cities[0].id,
+                tie.cities[1].id,
+            ) or tuple(when) != _date_columns(tie.established):
+                raise BadIndex("a tie's columns")
+    if where is None and cities is None and len(ties) != index.ties:
+        raise BadIndex("a count of ties")
+
+    def on_ties(table: str) -> tuple[Any, ...]:
+        flags, records, columns = rows(table, "tie", pick, "tie, year, month, day, precision")
+        found = decoder.on_ties(table, flags, records)
+        if check:
+            for (tie, *when), record in zip(columns, found, strict=True):
+                if tie != tie_at.get(record.partnership) or tuple(when) != _date_columns(
+                    record.date
+                ):
+                    raise BadIndex(f"a {table}'s columns")
+        return found
+
+    registry = Registry(
+        cities={city.id: city for city in city_list},
+        partnerships=ties,
+        agreements=on_ties("agreement"),
+        exchanges=on_ties("exchange") if exchanges else (),
+        status_changes=on_ties("status_change"),
+        leap_day=index.leap_day,
+        default_status=index.default_status,
+    )
+    if len(registry.cities) != len(city_list):
+        raise BadIndex("a city twice")
+    if check and kinds:
+        chosen = conn.execute(
+            "SELECT id, kind, kind_now, status FROM tie WHERE n IN (SELECT n FROM temp.pick)"
+        ).fetchall()
+        by_id = registry.by_id
+        for i, kind, kind_now, status in chosen:
+            picked = by_id.get(i)
+            if picked is None or (kind, kind_now, status) != _tie_columns(registry, picked)[:3]:
+                raise BadIndex("a tie's kind or status columns")
+    return registry
+
+
+def append(
+    index: Index,
+    *,
+    old_source: str,
+    new_source: str,
+    new_size: int,
+    records: Sequence[Record],
+    after: Registry,
+) -> None:
+    """Add the records appended to the registry (read back from the new file, and
+    built into `after`, which holds every tie they touch with all its records) in
+    one transaction, with the new file's hash."""
+    conn = index.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if index._one_column("SELECT value FROM meta WHERE key = 'source'") != [old_source]:
+            raise BadIndex("changed since it was read")
+        _insert_appended(index, records, after)
+        appendable = sorted(index.appendable | {table for table, _ in records})
+        ties = index.ties + sum(1 for table, _ in records if table == "partnership")
+        for key, value in (
+            ("source", new_source),
+            ("size", str(new_size)),
+            ("appendable", json.dumps(appendable)),
+            ("ties", str(ties)),
+        ):
+            conn.execute("UPDATE meta SET value = ? WHERE key = ?", (value, key))
+        conn.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(Exception):
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _next(index: Index, table: str) -> int:
+    value = index.conn.execute(f"SELECT coalesce(max(n), -1) + 1 FROM {table}").fetchone()[0]
+    return int(value)
+
+
+def _n_of(index: Index, table: str, record_id: str) -> int:
+    found = index._one_column(f"SELECT n FROM {table} WHERE id = ?", (record_id,))
+    if len(found) != 1:
+        raise BadIndex(f"no single {table} {record_id}")
+    return int(found[0])
+
+
+def _insert_appended(index: Index, records: Sequence[Record], after: Registry) -> None:
+    conn = index.conn
+    counts = {table: 0 for table in RECORD_TABLES}
+    for table, _ in records:
+        counts[table] += 1
+    tables: dict[str, Sequence[Any]] = {
+        "city": list(after.cities.values()),
+        "partnership": after.partnerships,
+        "agreement": after.agreements,
+        "exchange": after.exchanges,
+        "status_change": after.status_changes,
+    }
+    built = {table: iter(values[len(values) - counts[table] :]) for table, values in tables.items()}
+    touched: set[str] = set()
+    for table, rec in records:
+        record = next(built[table])
+        n = _next(index, table if table != "partnership" else "tie")
+        if table == "city":
+            conn.execute(
+                "INSERT INTO city VALUES (?, ?, ?, ?)",
+                (n, record.id, int(same_record(fast_city(rec), record)), encode(rec)),
+            )
+            conn.executemany(
+                "INSERT INTO city_name VALUES (?, ?)",
+                ((n, name) for name in {fold(name) for name in record.names}),
+            )
+        elif table == "partnership":
+            a, b = record.cities
+            columns = _tie_columns(after, record)
+            conn.execute(
+                f"INSERT INTO tie VALUES ({', '.join('?' * 17)})",
+                (
+                    n,
+                    record.id,
+                    _n_of(index, "city", a.id),
+                    _n_of(index, "city", b.id),
+                    a.country,
+                    b.country,
+                    *columns[:3],
+                    *_date_columns(record.established),
+                    int(same_record(fast_tie(rec, after.cities), record)),
+                    encode(rec),
+                    *columns[3:],
+                ),
+            )
+        else:
+            fast: Any = {
+                "agreement": fast_agreement,
+                "exchange": fast_exchange,
+                "status_change": fast_change,
+            }[table]
+            conn.execute(
+                f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    n,
+                    _n_of(index, "tie", record.partnership),
+                    *_date_columns(record.date),
+                    int(same_record(fast(rec, after.by_id), record)),
+                    encode(rec),
+                ),
+            )
+            touched.add(record.partnership)
+    for tie_id in touched:
+        tie = after.by_id[tie_id]
+        kind, kind_now, status, sort, facts = _tie_columns(after, tie)
+        conn.execute(
+            "UPDATE tie SET kind = ?, kind_now = ?, status = ?, sort = ?, facts = ? WHERE id = ?",
+            (kind, kind_now, status, sort, facts, tie_id),
+        )
+
+
+# ---------------------------------------------------------------------------
+# Reading rows back
+
+
+class _Decoder:
+    """Model records from index rows, in the order a registry holds them: the plain
+    form directly, any other through `records.build` with what it refers to."""
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        self.settings = settings
+        self.cities_by_id: dict[str, City] = {}
+        self.ties_by_id: dict[str, Partnership] = {}
+        self.raw: dict[tuple[str, str], Any] = {}  # (table, id) -> parsed record
+
+    def _built(self, table: str, rec: Any, refers: Iterable[tuple[str, str]]) -> Any:
+        """One record through `build`, with the records it refers to."""
+        data: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "settings": self.settings}
+        for other, key in refers:
+            data.setdefault(other, []).append(self.raw[(other, key)])
+        data.setdefault(table, []).append(rec)
+        result = build(data)
+        if result.errors:
+            raise BadIndex(f"a {table} that does not build: {result.errors[0].message}")
+        registry = result.registry
+        built: dict[str, Sequence[Any]] = {
+            "city": list(registry.cities.values()),
+            "partnership": registry.partnerships,
+            "agreement": registry.agreements,
+            "exchange": registry.exchanges,
+            "status_change": registry.status_changes,
+        }
+        try:
+            return built[table][-1]
+        except IndexError:
+            raise BadIndex(f"a {table} that builds to nothing") from None
+
+    def cities(self, flags: list[Any], records: list[Any]) -> list[City]:
+        out = []
+        by_id, raw = self.cities_by_id, self.raw
+        for fast, rec in zip(flags, records, strict=True):
+            city = fast_city(rec) if fast == 1 else None
+            if city is None:
+                city = self._built("city", rec, ())
+            by_id[city.id] = city
+            raw["city", city.id] = rec
+            out.append(city)
+        return out
+
+    def ties(self, flags: list[Any], records: list[Any]) -> tuple[Partnership, ...]:
+        out = []
+        cities, by_id, raw = self.cities_by_id, self.ties_by_id, self.raw
+        for fast, rec in zip(flags, records, strict=True):
+            tie = fast_tie(rec, cities) if fast == 1 else None
+            if tie is None:
+                pair = rec.get("cities") if type(rec) is dict else None
+                if type(pair) is not list or not all(
+                    type(c) is str and ("city", c) in raw for c in pair
+                ):
+                    raise BadIndex("a tie of cities not read")
+                tie = self._built("partnership", rec, [("city", c) for c in pair])
+                tie = Partnership(
+                    tie.id,
+                    (cities[tie.cities[0].id], cities[tie.cities[1].id]),
+                    *(getattr(tie, f) for f in _TIE_REST),
+                )
+            by_id[tie.id] = tie
+            raw["partnership", tie.id] = rec
+            out.append(tie)
+        return tuple(out)
+
+    def on_ties(self, table: str, flags: list[Any], records: list[Any]) -> tuple[Any, ...]:
+        """Agreements, exchanges or status changes, each of a tie read before."""
+        fast_decode = _ON_TIES[table]
+        ties = self.ties_by_id
+        out = []
+        for fast, rec in zip(flags, records, strict=True):
+            record = fast_decode(rec, ties) if fast == 1 else None
+            if record is None:
+                pid = rec.get("partnership") if type(rec) is dict else None
+                if type(pid) is not str or pid not in ties:
+                    raise BadIndex(f"a {table} of a tie not read")
+                tie = self.raw[("partnership", pid)]
+                refers = [("city", c) for c in tie["cities"]] + [("partnership", pid)]
+                record = self._built(table, rec, refers)
+            out.append(record)
+        return tuple(out)
+
+
+_ON_TIES: dict[str, Any] = {
+    "agreement": fast_agreement,
+    "exchange": fast_exchange,
+    "status_change": fast_change,
+}
+_TIE_REST = (
+    "kind",
+    "established",
+    "status",
+    "status_date",
+    "status_reason",
+    "fields",
+    "notes",
+    "sources",
+    "extra",
+)
