@@ -652,17 +652,25 @@ class Listed:
         }
 
 
-@dataclass(frozen=True)
 class Listing:
-    """What `listed_anniversaries` found: an `UpcomingReport` of founding anniversaries."""
+    """What `listed_anniversaries` found: an `UpcomingReport` of founding anniversaries
+    (`overdue` always empty). A plain class, as `Listed` is: the command line that
+    makes it starts without paying for a dataclass."""
 
-    as_of: dt.date
-    span: Span
-    window: Window
-    leap_day: LeapDay
-    rows: tuple[Listed, ...]
-    undated: int
+    __slots__ = ("as_of", "leap_day", "rows", "span", "undated", "window")
     overdue: tuple[tuple[str, Agreement], ...] = ()
+
+    def __init__(
+        self,
+        as_of: dt.date,
+        span: Span,
+        window: Window,
+        leap_day: LeapDay,
+        rows: tuple[Listed, ...],
+        undated: int,
+    ) -> None:
+        self.as_of, self.span, self.window, self.leap_day = as_of, span, window, leap_day
+        self.rows, self.undated = rows, undated
 
 
 def listed_anniversaries(
