@@ -29,11 +29,8 @@ if TYPE_CHECKING:
 
 
 def _change(ctx: typer.Context, plan: "Plan", dry_run: bool) -> "Edited":
-    import gc
-
     from sisterctl.store.edit import edit
 
-    gc.disable()  # as in open_registry; SisterctlGroup._run turns it back on
     done = edit(
         writable_path(ctx), plan, as_of=today(), dry_run=dry_run, lock_timeout=lock_timeout()
     )

@@ -373,7 +373,10 @@ def _tie_columns(registry: Registry, tie: Partnership) -> tuple[str, str, str, s
     a, b = tie.cities
     steps = upgrades_of(registry, tie)
     kind_now = steps[-1][1] if steps else tie.kind  # kind_on(tie): after every upgrade
-    status = registry.state(tie).status.value
+    if tie.status_date is None and not registry.status_changes_of(tie):
+        status = tie.status.value  # what registry.state(tie) gives, without making it
+    else:
+        status = registry.state(tie).status.value
     title = f"{a.name}–{b.name}"
     sort = fold(title)
     since = tie.established
