@@ -430,10 +430,12 @@ Spans = list[tuple[int, int]]
 # The pieces a line may break between: words, and the parts of a word after its hyphens
 # and en dashes (`taipei-`, `san-`, `francisco`; `Houston–`, `Ningbo`).
 _PIECE = re.compile(r"[^\s\-–]*[\-–]+|[^\s\-–]+")
-# Text of one cell a character, as Rich measures it, when printable: Latin, Greek and
-# Cyrillic letters without combining marks, dashes and other punctuation
-# (tests/test_tables.py checks every one).
-NARROW = "\u00a0-\u02ff\u0370-\u0482\u048a-\u052f\u2010-\u2027\u2030-\u205e"
+# Text of one cell a character, as Rich measures it, when printable: Latin letters
+# (Vietnamese's among them), Greek and Cyrillic ones without combining marks, dashes
+# and other punctuation, and a milestone's star (tests/test_tables.py checks every one).
+NARROW = (
+    "\u00a0-\u02ff\u0370-\u0482\u048a-\u052f\u1e00-\u1eff\u2010-\u2027\u2030-\u205e\u2605-\u2605"
+)
 _NARROW = re.compile(f"[ -~{NARROW}]*").fullmatch
 
 
@@ -595,11 +597,13 @@ class _Engine:
         sizes: list[list[int]] = []
         for index, column in enumerate(columns):
             column_texts = [column.header]
-            column_texts += [c if type(c) is str else plain(c) for c in (r[index] for r in rows)]
+            column_texts += [c if type(c) is str else plain(c) for c in [r[index] for r in rows]]
             texts.append(column_texts)
-            # A column of ASCII text (the usual: dates, ids, most names) is measured by
-            # its lengths, as `width` would measure each cell; else cell by cell.
-            if "".join(column_texts).isascii():
+            # A column of ASCII text (the usual: dates, ids, most names), or of the
+            # narrow letters `width` measures by length, is measured by its lengths, as
+            # `width` would measure each cell; else cell by cell.
+            joined = "".join(column_texts)
+            if joined.isascii() or (_NARROW(joined) and joined.isprintable()):
                 sizes.append([len(t) for t in column_texts])
             else:
                 sizes.append([measure(t) for t in column_texts])
