@@ -153,7 +153,7 @@ names = st.text(st.characters(codec="ascii"), max_size=12) | st.text(max_size=12
 
 @given(names, names)
 def test_a_ties_sort_title_is_the_fold_of_its_title(first: str, second: str) -> None:
-    from sisterctl.core.anniversaries import _folded_title
+    from sisterctl.core.facts import folded_title as _folded_title
     from sisterctl.model import City, Partnership
     from sisterctl.text import fold
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from sisterctl.core.facts import folded_title
 from sisterctl.dates import MAX_YEAR, PartialDate, Precision
 from sisterctl.errors import Param, RefusedError, UsageError
 from sisterctl.terms import LeapDay, Status
@@ -450,7 +451,7 @@ def upcoming_anniversaries(
                 if limit is not None and len(rows) > room:
                     raise TooManyAnniversaries(limit)
                 if title is None:
-                    title = _folded_title(tie, folds)
+                    title = folded_title(tie, folds)
                     if upgrades or tie.status_date is not None or changes_of(tie):
                         found_revision = revision(registry, tie)
                         if found_revision is not None:
@@ -492,31 +493,6 @@ def upcoming_anniversaries(
 
 
 _RANK = {Precision.DAY: 0, Precision.MONTH: 1, Precision.YEAR: 2}
-
-
-def _folded_title(tie: Partnership, folds: dict[str, str] | None = None) -> str:
-    """fold(tie.title), the sort key of a tie, from the folds of its cities' names,
-    which ties share (fold keeps them; `folds` holds those made): for ASCII names with
-    no blank at the en dash the two are the same, as fold only lowers ASCII and joins
-    its words with one space. tests/test_upcoming_fast.py holds them to the same
-    results."""
-    first, second = tie.cities[0].name, tie.cities[1].name
-    if (
-        first.isascii()
-        and second.isascii()
-        and first == first.rstrip()
-        and second == second.lstrip()
-    ):
-        if folds is None:
-            return f"{fold(first)}–{fold(second)}"
-        a = folds.get(first)
-        if a is None:
-            a = folds[first] = fold(first)
-        b = folds.get(second)
-        if b is None:
-            b = folds[second] = fold(second)
-        return f"{a}–{b}"
-    return fold(tie.title)
 
 
 # occurrences() for each precision, as (on, ordinal, the day or None, on.latest()).
