@@ -724,3 +724,25 @@ def test_every_order_of_list_reads_the_same_through_the_index(
     assert outputs(run, path, commands) == expected
     orders = {stdout for (words, _, stdout, _) in expected if len(words) == 3}
     assert len(orders) > 2  # the orders differ: the test can tell them apart
+
+
+def test_a_name_holding_the_facts_separator_reads_back_through_json(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tie's facts are one text split at U+001F; a name that holds that character
+    (a hand edit can write it) makes them a JSON list instead, and reads back whole."""
+    path = tmp_path / "separator.toml"
+    text = (DATA / "small.toml").read_text(encoding="utf-8")
+    path.write_text(text.replace('name = "Taipei"', 'name = "Tai\\u001fpei"', 1), encoding="utf-8")
+    commands = (
+        ("upcoming", "--within", "2y", "--format", "json"),
+        ("list", "--format", "tsv"),
+    )
+    with monkeypatch.context() as m:
+        m.setenv("SISTERCTL_NO_INDEX", "1")
+        expected = outputs(run, path, commands)
+    run("-r", path, "list")
+    facts = [row[0] for row in sqlite3.connect(index_files()[0]).execute("SELECT facts FROM tie")]
+    assert any(f.startswith("[") and "Tai\\u001fpei" in f for f in facts)
+    assert outputs(run, path, commands) == expected
+    assert '"city_a": "Tai\\u001fpei"' in expected[0][2]  # the name whole, as JSON writes it
