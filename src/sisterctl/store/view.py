@@ -265,8 +265,11 @@ class IndexedView(View):
         kind or field is decided by the core on the ties it may choose, which are few
         or wanted rarely: then `upcoming` answers."""
         chosen = filters
-        if chosen is not None and (chosen.city or chosen.kind or chosen.field):
-            return super().listing(
+
+        def whole(view: View) -> UpcomingReport | Listing:
+            """The answer from records: `upcoming` itself."""
+            return View.listing(
+                view,
                 as_of,
                 within,
                 filters=filters,
@@ -274,8 +277,11 @@ class IndexedView(View):
                 milestones_only=milestones_only,
                 leap_day=leap_day,
             )
+
+        if chosen is not None and (chosen.city or chosen.kind or chosen.field):
+            return whole(self)
         from sisterctl.core.anniversaries import Window, listed_anniversaries
-        from sisterctl.core.query import Filters, country_code
+        from sisterctl.core.query import Filters
 
         window = Window.of(as_of, within)
 
@@ -292,11 +298,8 @@ class IndexedView(View):
             # every dated tie faster than SQL would by their days.
             when = "precision IS NOT NULL" if window.days > 180 else _window_sql("", window)
             facts = index.tie_facts(f"({when})" + (f" AND ({where})" if where else ""), params)
-            if filters != Filters():  # what the columns chose, as the facts say it
-                code = country_code(filters.country) if filters.country else None
-                facts = [tie for tie in facts if _facts_pass(tie, filters, code)]
             return listed_anniversaries(
-                facts,
+                _passing(facts, filters),
                 as_of,
                 within,
                 leap_day=leap_day or index.leap_day,
@@ -305,30 +308,15 @@ class IndexedView(View):
                 undated=undated,
             )
 
-        return self._ask(
-            question,
-            lambda view: view.listing(
-                as_of,
-                within,
-                filters=filters,
-                include_ended=include_ended,
-                milestones_only=milestones_only,
-                leap_day=leap_day,
-            ),
-        )
+        return self._ask(question, whole)
 
     def list_facts(self, filters: Filters) -> list[TieFacts] | None:
         if filters.city or filters.kind or filters.field or self._index is None:
             return None
-        from sisterctl.core.query import Filters, country_code
 
         def question(index: store_index.Index) -> list[TieFacts] | None:
             where, params, _ = _filter_sql(index, filters)
-            facts = index.tie_facts(where or "1", params, file_order=True)
-            if filters != Filters():  # what the columns chose, as the facts say it
-                code = country_code(filters.country) if filters.country else None
-                facts = [tie for tie in facts if _facts_pass(tie, filters, code)]
-            return facts
+            return _passing(index.tie_facts(where or "1", params, file_order=True), filters)
 
         return self._ask(question, lambda view: None)
 
@@ -405,6 +393,17 @@ def _filter_sql(
         where.append("year <= ?")
         params.append(filters.until)
     return (" AND ".join(where) if where else None), params, cities
+
+
+def _passing(facts: list[TieFacts], filters: Filters) -> list[TieFacts]:
+    """The facts of the ties that pass the filters the SQL chose them by, as the facts
+    say it (a column that lies keeps a row out at most)."""
+    from sisterctl.core.query import Filters, country_code
+
+    if filters == Filters():
+        return facts
+    code = country_code(filters.country) if filters.country else None
+    return [tie for tie in facts if _facts_pass(tie, filters, code)]
 
 
 def _facts_pass(tie: TieFacts, filters: Filters, country: str | None) -> bool:
