@@ -34,8 +34,13 @@ from sisterctl.cli.options import (
 )
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from sisterctl.core.anniversaries import Listing, Span, UpcomingReport
+    from sisterctl.core.query import Filters
     from sisterctl.interop.ics import CalendarExport
+    from sisterctl.store.view import View
+    from sisterctl.terms import LeapDay
 
 
 class LeapDayChoice(StrEnum):
@@ -96,21 +101,35 @@ def _report(
     limit: int | None = None,
     lapsed_for: int | None = None,
 ) -> "UpcomingReport":
-    from sisterctl.core.query import Filters
-    from sisterctl.model import LeapDay
-
-    day = as_of_date(as_of)
-    return open_view(ctx).upcoming(
+    view, day, filters, rule = _asked(ctx, as_of, city, country, kind, leap_day)
+    return view.upcoming(
         day,
         span,
-        filters=Filters(city=city, country=country, kind=kind),
+        filters=filters,
         include_agreements=agreements,
         include_ended=include_ended,
         milestones_only=milestones,
-        leap_day=LeapDay(leap_day.value) if leap_day else None,
+        leap_day=rule,
         limit=limit,
         lapsed_for=lapsed_for,
     )
+
+
+def _asked(
+    ctx: typer.Context,
+    as_of: str | None,
+    city: str | None,
+    country: str | None,
+    kind: str | None,
+    leap_day: LeapDayChoice | None,
+) -> "tuple[View, dt.date, Filters, LeapDay | None]":
+    """What `upcoming` and `export ics` ask the registry with: its view, the reference
+    day, the filters and the leap-day rule, from their options."""
+    from sisterctl.core.query import Filters
+    from sisterctl.terms import LeapDay
+
+    rule = LeapDay(leap_day.value) if leap_day else None
+    return open_view(ctx), as_of_date(as_of), Filters(city=city, country=country, kind=kind), rule
 
 
 @app.command("upcoming")
@@ -165,17 +184,15 @@ def upcoming_command(
             leap_day=leap_day,
         )
     else:
-        from sisterctl.core.query import Filters
-        from sisterctl.terms import LeapDay
-
         # The founding anniversaries alone: the index answers without model records.
-        report = open_view(ctx).listing(
-            as_of_date(as_of),
+        view, day, filters, rule = _asked(ctx, as_of, city, country, kind, leap_day)
+        report = view.listing(
+            day,
             span,
-            filters=Filters(city=city, country=country, kind=kind),
+            filters=filters,
             include_ended=include_ended,
             milestones_only=milestones,
-            leap_day=LeapDay(leap_day.value) if leap_day else None,
+            leap_day=rule,
         )
     if output is OutputFormat.TABLE:
         from sisterctl.output import tables
