@@ -146,7 +146,7 @@ def emit_view(
         styles=takes_styles(stream, environ),
         rule="─" if _can_show(stream, "─") else "-",
     )
-    text = "".join(line + "\n" for line in lines)
+    text = "\n".join(lines) + "\n" if lines else ""
     if page and terminal and stream is sys.stdout:
         _write_paged(text)
     else:

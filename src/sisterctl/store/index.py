@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     from sisterctl.core.facts import TieFacts
 
 DISABLE_VARS = ("SISTERCTL_NO_INDEX", "SISTERCTL_NO_CACHE")
-FORMAT = 2  # bump when the schema or the meaning of a column changes
+FORMAT = 3  # bump when the schema or the meaning of a column changes
 APPLICATION_ID = 0x53495354  # "SIST": PRAGMA application_id of every index
 MAX_ENTRIES = 64  # index files kept; the least recently written go first
 STALE_TEMP_SECONDS = 3600  # a temporary file this old was left by a killed process
@@ -287,7 +287,7 @@ _INDEXES = (
     "CREATE INDEX tie_city_a ON tie (city_a)",
     "CREATE INDEX tie_city_b ON tie (city_b)",
     "CREATE INDEX tie_when ON tie (precision, month, day)",
-    "CREATE INDEX tie_sort ON tie (sort, id)",
+    "CREATE INDEX tie_sort ON tie (sort, id, precision, status, facts)",
     "CREATE INDEX agreement_tie ON agreement (tie)",
     "CREATE INDEX agreement_when ON agreement (precision, month, day)",
     "CREATE INDEX exchange_tie ON exchange (tie)",
