@@ -746,3 +746,90 @@ def test_a_name_holding_the_facts_separator_reads_back_through_json(
     assert any(f.startswith("[") and "Tai\\u001fpei" in f for f in facts)
     assert outputs(run, path, commands) == expected
     assert '"city_a": "Tai\\u001fpei"' in expected[0][2]  # the name whole, as JSON writes it
+
+
+# ---------------------------------------------------------------------------
+# A large registry's index is written by two processes
+
+
+def _index_rows() -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of the one index there is, table by table, in `n` order."""
+    (path,) = index_files()
+    conn = sqlite3.connect(path)
+    try:
+        tables = [
+            name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
+        return {
+            table: conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+            for table in tables
+        }
+    finally:
+        conn.close()
+
+
+def _written(registry: Path) -> dict[str, list[tuple[Any, ...]]]:
+    for path in index_files():
+        path.unlink()
+    store.load(registry, index=True)
+    rows = _index_rows()
+    leftovers = [p.name for p in store_index.folder().iterdir() if not p.name.endswith(".sqlite")]
+    assert leftovers == []  # no helper's database, no temporary file
+    return rows
+
+
+def test_an_index_written_with_a_helper_process_equals_one_written_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From PARALLEL_FROM records a forked helper writes the cities, agreements,
+    exchanges and status changes while the ties are written: the index is the same,
+    row for row, as one process writes it."""
+    from sisterctl.store import index_records
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no os.fork here: the index is always written by one process")
+    registry = tmp_path / "partnerships.toml"
+    shutil.copy(Path(__file__).parents[1] / "data" / "partnerships.toml", registry)
+    monkeypatch.setattr(index_records, "PARALLEL_FROM", 10**9)
+    alone = _written(registry)
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork)
+    monkeypatch.setattr(index_records, "PARALLEL_FROM", 1)
+    helped = _written(registry)
+    assert forks == [1]
+    assert set(helped) == set(alone) and helped == alone
+    for table in ("city", "city_name", "agreement", "exchange", "status_change", "tie"):
+        assert alone[table], table  # every table has rows: the comparison means something
+
+
+def test_a_helper_process_that_fails_leaves_the_work_to_this_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sisterctl.store import index_records
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no os.fork here")
+    registry = tmp_path / "partnerships.toml"
+    shutil.copy(Path(__file__).parents[1] / "data" / "partnerships.toml", registry)
+    monkeypatch.setattr(index_records, "PARALLEL_FROM", 10**9)
+    alone = _written(registry)
+    parent = os.getpid()
+    real = index_records._insert_others
+    calls: list[int] = []
+
+    def failing_in_the_child(*args: Any) -> None:
+        if os.getpid() != parent:
+            raise RuntimeError("the helper fails")
+        calls.append(1)
+        real(*args)
+
+    monkeypatch.setattr(index_records, "_insert_others", failing_in_the_child)
+    monkeypatch.setattr(index_records, "PARALLEL_FROM", 1)
+    assert _written(registry) == alone
+    assert calls == [1]  # the parent wrote those tables itself

@@ -447,22 +447,33 @@ def _fill(
         "appendable": json.dumps(appendable_tables(text, data)),
         "ties": str(len(registry.partnerships)),
     }
+    numbers = _Numbers(registry)
     conn = sqlite3.connect(tmp, isolation_level=None)
+    helper: _Helper | None = None
     try:
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", "trusted_schema=OFF"):
-            conn.execute(f"PRAGMA {pragma}")
+        _begin(conn)
         conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
         conn.execute(f"PRAGMA user_version={FORMAT}")
-        conn.execute("BEGIN")
         for sql in _TABLES:
             conn.execute(sql)
         conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
-        _insert_all(conn, data, registry)
+        helper = _Helper.start(tmp, data, registry, numbers)
+        _insert_ties(conn, data, registry, numbers)
+        if helper is None or not helper.copy_into(conn, data):
+            _insert_others(conn, data, registry, numbers)
         for sql in _INDEXES:
             conn.execute(sql)
         conn.execute("COMMIT")
     finally:
-        conn.close()
+        conn.close()  # and with it the helper's database, attached by copy_into
+        if helper is not None:
+            helper.stop()
+
+
+def _begin(conn: sqlite3.Connection) -> None:
+    for pragma in ("journal_mode=OFF", "synchronous=OFF", "trusted_schema=OFF"):
+        conn.execute(f"PRAGMA {pragma}")
+    conn.execute("BEGIN")
 
 
 def _records(data: Mapping[str, Any], table: str) -> list[Any]:
@@ -470,23 +481,127 @@ def _records(data: Mapping[str, Any], table: str) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _insert_all(conn: sqlite3.Connection, data: Mapping[str, Any], registry: Registry) -> None:
-    city_n: dict[str, int] = {}
-    rows: list[tuple[Any, ...]] = []
-    names: list[tuple[int, str]] = []
+class _Numbers:
+    """The `n` of each city and tie (its place in the file), by id."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.city = {city.id: n for n, city in enumerate(registry.cities.values())}
+        self.tie = {tie.id: n for n, tie in enumerate(registry.partnerships)}
+
+
+# The tables whose rows `_insert_others` makes (all but the ties' and the meta data).
+_OTHER_TABLES = ("city", "city_name", "agreement", "exchange", "status_change")
+# From this many records of those tables, a second process makes their rows while this
+# one makes the ties' (`_Helper`): on 62,000 records of 25,000 ties each half takes
+# about 0.45 s, and a fork a few milliseconds; below this the fork is not worth it.
+PARALLEL_FROM = 5_000
+
+
+class _Helper:
+    """A child process (`os.fork`) that writes the rows of `_OTHER_TABLES` into a
+    database of its own beside the index, from the same parsed and built registry,
+    while this process writes the ties; `copy_into` then copies its tables into the
+    index in SQLite. Where there is no fork, or threads run (a fork copies only the
+    thread that calls it), or the registry is small, there is no helper and this
+    process writes every table itself; so it does when the helper fails."""
+
+    def __init__(self, pid: int, path: Path) -> None:
+        self.pid, self.path = pid, path
+        self.status: int | None = None  # the child's exit code, once it ended
+
+    @classmethod
+    def start(
+        cls, tmp: Path, data: Mapping[str, Any], registry: Registry, numbers: _Numbers
+    ) -> _Helper | None:
+        import os
+        import sys
+
+        records = sum(len(_records(data, table)) for table in RECORD_TABLES) - len(
+            _records(data, "partnership")
+        )
+        if records < PARALLEL_FROM or not hasattr(os, "fork"):
+            return None
+        threading = sys.modules.get("threading")
+        if threading is not None and threading.active_count() > 1:
+            return None
+        # Named as the index's temporary file is (`.name~...-part.tmp`), so that one
+        # left by a killed process is pruned as that is.
+        path = tmp.with_name(f"{tmp.stem}-part{tmp.suffix}")
+        for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice
+            with contextlib.suppress(Exception):
+                stream.flush()
+        try:
+            pid = os.fork()
+        except OSError:
+            return None
+        if pid == 0:  # the child: never returns (os._exit runs no cleanup of the parent's)
+            code = 1
+            try:
+                part = sqlite3.connect(path, isolation_level=None)
+                _begin(part)
+                for sql in _TABLES:
+                    if _table_of(sql) in _OTHER_TABLES:
+                        part.execute(sql)
+                _insert_others(part, data, registry, numbers)
+                part.execute("COMMIT")
+                part.close()
+                code = 0
+            finally:
+                os._exit(code)
+        return cls(pid, path)
+
+    def _wait(self) -> bool:
+        """True when the child ended well."""
+        import os
+
+        if self.status is None:
+            _, status = os.waitpid(self.pid, 0)
+            self.status = os.waitstatus_to_exitcode(status)
+        return self.status == 0
+
+    def copy_into(self, conn: sqlite3.Connection, data: Mapping[str, Any]) -> bool:
+        """Copy the child's tables into the index `conn` writes (in its transaction,
+        which keeps the child's database attached until `conn` is closed); False, and
+        nothing copied, when the child failed or wrote another number of rows than
+        the registry has records."""
+        if not self._wait():
+            return False
+        conn.execute("ATTACH DATABASE ? AS part", (str(self.path),))
+        for table in ("city", "agreement", "exchange", "status_change"):
+            (count,) = conn.execute(f"SELECT count(*) FROM part.{table}").fetchone()
+            if count != len(_records(data, table)):
+                return False
+        for table in _OTHER_TABLES:
+            conn.execute(f"INSERT INTO main.{table} SELECT * FROM part.{table}")
+        return True
+
+    def stop(self) -> None:
+        """End the child if it still runs (this process was interrupted), and remove
+        its database."""
+        import os
+        import signal
+
+        if self.status is None:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                self._wait()
+        self.path.unlink(missing_ok=True)
+
+
+def _table_of(sql: str) -> str:
+    return sql.split()[2]  # CREATE TABLE name (...)
+
+
+def _insert_ties(
+    conn: sqlite3.Connection, data: Mapping[str, Any], registry: Registry, numbers: _Numbers
+) -> None:
+    city_n = numbers.city
     cities = registry.cities
-    for n, (rec, city) in enumerate(zip(_records(data, "city"), cities.values(), strict=True)):
-        city_n[city.id] = n
-        rows.append((n, city.id, int(same_record(fast_city(rec), city)), encode(rec)))
-        names.extend((n, name) for name in {fold(name) for name in city.names})
-    conn.executemany("INSERT INTO city VALUES (?, ?, ?, ?)", rows)
-    conn.executemany("INSERT INTO city_name VALUES (?, ?)", names)
-    tie_n: dict[str, int] = {}
     rows = []
     for n, (rec, tie) in enumerate(
         zip(_records(data, "partnership"), registry.partnerships, strict=True)
     ):
-        tie_n[tie.id] = n
         a, b = tie.cities
         columns = _tie_columns(registry, tie)
         rows.append(
@@ -505,6 +620,22 @@ def _insert_all(conn: sqlite3.Connection, data: Mapping[str, Any], registry: Reg
             )
         )
     conn.executemany(f"INSERT INTO tie VALUES ({', '.join('?' * 17)})", rows)
+
+
+def _insert_others(
+    conn: sqlite3.Connection, data: Mapping[str, Any], registry: Registry, numbers: _Numbers
+) -> None:
+    """The rows of `_OTHER_TABLES`."""
+    rows: list[tuple[Any, ...]] = []
+    names: list[tuple[int, str]] = []
+    for n, (rec, city) in enumerate(
+        zip(_records(data, "city"), registry.cities.values(), strict=True)
+    ):
+        rows.append((n, city.id, int(same_record(fast_city(rec), city)), encode(rec)))
+        names.extend((n, name) for name in {fold(name) for name in city.names})
+    conn.executemany("INSERT INTO city VALUES (?, ?, ?, ?)", rows)
+    conn.executemany("INSERT INTO city_name VALUES (?, ?)", names)
+    tie_n = numbers.tie
     by_id = registry.by_id
     on_ties: tuple[tuple[str, Sequence[Any], Any], ...] = (
         ("agreement", registry.agreements, fast_agreement),
