@@ -37,6 +37,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Sequence
+from itertools import repeat
 from typing import TYPE_CHECKING, Literal
 
 from sisterctl.text import safe_display
@@ -592,21 +593,32 @@ class _Engine:
         if any(len(row) != len(columns) for row in rows):
             raise ValueError("every row of a table has a cell for each column")
         measure = self.width
-        # The plain text and width of every cell, column by column, the header first.
+        # The cells column by column (a transposition in C), then the plain text and
+        # width of every cell, the header first.
+        by_column: list[tuple[Cell, ...]] = (
+            list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+        )
         texts: list[list[str]] = []
         sizes: list[list[int]] = []
+        by_length: list[bool] = []  # whether a column's widths are its texts' lengths
         for index, column in enumerate(columns):
-            column_texts = [column.header]
-            column_texts += [c if type(c) is str else plain(c) for c in [r[index] for r in rows]]
+            column_cells = by_column[index]
+            if not column_cells or set(map(type, column_cells)) == {str}:  # no styles
+                column_texts: list[str] = [column.header, *column_cells]  # type: ignore[list-item]
+            else:
+                column_texts = [column.header]
+                column_texts += [c if type(c) is str else plain(c) for c in column_cells]
             texts.append(column_texts)
             # A column of ASCII text (the usual: dates, ids, most names), or of the
             # narrow letters `width` measures by length, is measured by its lengths, as
             # `width` would measure each cell; else cell by cell.
             joined = "".join(column_texts)
             if joined.isascii() or (_NARROW(joined) and joined.isprintable()):
-                sizes.append([len(t) for t in column_texts])
+                sizes.append(list(map(len, column_texts)))
+                by_length.append(True)
             else:
                 sizes.append([measure(t) for t in column_texts])
+                by_length.append(False)
         natural = [max(column_sizes) for column_sizes in sizes]
         if width is None:
             shown, widths = list(range(len(columns))), natural
@@ -621,13 +633,21 @@ class _Engine:
             column_sizes = sizes[index]
             if self.styles:
                 header = self.paint(column.header, table.header_style)
-                look = [header, *self._painted([r[index] for r in rows], column.style)]
+                look = [header, *self._painted(list(by_column[index]), column.style)]
             else:
                 look = texts[index]
             looks.append(look)
             if natural[index] > room:
                 tall.update(n for n, size in enumerate(column_sizes) if size > room)
-            if column.justify == "right":
+            if by_length[index] and not self.styles:
+                # Widths that are lengths: str.ljust and str.rjust pad as below, in C.
+                if column.justify == "right":
+                    padded.append(list(map(str.rjust, look, repeat(room))))
+                elif place < last:
+                    padded.append(list(map(str.ljust, look, repeat(room))))
+                else:
+                    padded.append(look)
+            elif column.justify == "right":
                 padded.append(
                     [" " * (room - s) + t for t, s in zip(look, column_sizes, strict=True)]
                 )
@@ -638,7 +658,7 @@ class _Engine:
             else:
                 padded.append(look)
         separator = " " * GAP
-        body = [separator.join(parts).rstrip(" ") for parts in zip(*padded, strict=True)]
+        body = list(map(str.rstrip, map(separator.join, zip(*padded, strict=True)), repeat(" ")))
         rule = self.rule * (sum(widths) + GAP * last)
         if not tall:
             return [body[0], rule, *body[1:]]
