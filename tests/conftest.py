@@ -170,6 +170,9 @@ def cache_home(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPat
     home = tmp_path_factory.mktemp("cache-home")
     monkeypatch.delenv("SISTERCTL_NO_CACHE", raising=False)
     monkeypatch.setattr(dirs, "user_cache_path", lambda: home)
+    # And for the sisterctl a test runs as a program (on Linux, where the cache folder
+    # follows $XDG_CACHE_HOME), so that it, too, writes nothing to the user's cache.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
     return home
 
 

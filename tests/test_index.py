@@ -768,68 +768,87 @@ def _index_rows() -> dict[str, list[tuple[Any, ...]]]:
         conn.close()
 
 
-def _written(registry: Path) -> dict[str, list[tuple[Any, ...]]]:
+# Written by a fresh Python: a process of its own, with no threads that other tests
+# left running (with threads, the index is written without a helper).
+_WRITER = """
+import os, sys
+from pathlib import Path
+from sisterctl import store
+from sisterctl.store import dirs, index_records
+
+dirs.user_cache_path = lambda: Path(sys.argv[4])  # the test's cache folder
+index_records.PARALLEL_FROM = int(sys.argv[2])
+parent, forks = os.getpid(), []
+real_fork, real_others = os.fork, index_records._insert_others
+
+def fork():
+    forks.append(1)
+    return real_fork()
+
+def others(*args):
+    if sys.argv[3] == "fail" and os.getpid() != parent:
+        raise RuntimeError("the helper fails")
+    print("others in", "parent" if os.getpid() == parent else "child", flush=True)
+    real_others(*args)
+
+os.fork, index_records._insert_others = fork, others
+store.load(Path(sys.argv[1]), index=True)
+print("forks", len(forks), flush=True)
+"""
+
+
+def _written(registry: Path, parallel_from: int, helper: str = "works") -> tuple[Any, str]:
+    """The rows of the index a fresh process writes, and what it printed."""
+    import subprocess
+    import sys
+
     for path in index_files():
         path.unlink()
-    store.load(registry, index=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _WRITER,
+            str(registry),
+            str(parallel_from),
+            helper,
+            str(store_index.folder().parents[1]),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     rows = _index_rows()
     leftovers = [p.name for p in store_index.folder().iterdir() if not p.name.endswith(".sqlite")]
     assert leftovers == []  # no helper's database, no temporary file
-    return rows
+    return rows, done.stdout
 
 
 def test_an_index_written_with_a_helper_process_equals_one_written_alone(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
     """From PARALLEL_FROM records a forked helper writes the cities, agreements,
     exchanges and status changes while the ties are written: the index is the same,
     row for row, as one process writes it."""
-    from sisterctl.store import index_records
-
     if not hasattr(os, "fork"):
         pytest.skip("no os.fork here: the index is always written by one process")
     registry = tmp_path / "partnerships.toml"
     shutil.copy(Path(__file__).parents[1] / "data" / "partnerships.toml", registry)
-    monkeypatch.setattr(index_records, "PARALLEL_FROM", 10**9)
-    alone = _written(registry)
-    forks: list[int] = []
-    real_fork = os.fork
-
-    def fork() -> int:
-        forks.append(1)
-        return real_fork()
-
-    monkeypatch.setattr(os, "fork", fork)
-    monkeypatch.setattr(index_records, "PARALLEL_FROM", 1)
-    helped = _written(registry)
-    assert forks == [1]
+    alone, said = _written(registry, 10**9)
+    assert said == "others in parent\nforks 0\n"
+    helped, said = _written(registry, 1)
+    assert said == "others in child\nforks 1\n"
     assert set(helped) == set(alone) and helped == alone
     for table in ("city", "city_name", "agreement", "exchange", "status_change", "tie"):
         assert alone[table], table  # every table has rows: the comparison means something
 
 
-def test_a_helper_process_that_fails_leaves_the_work_to_this_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from sisterctl.store import index_records
-
+def test_a_helper_process_that_fails_leaves_the_work_to_this_one(tmp_path: Path) -> None:
     if not hasattr(os, "fork"):
         pytest.skip("no os.fork here")
     registry = tmp_path / "partnerships.toml"
     shutil.copy(Path(__file__).parents[1] / "data" / "partnerships.toml", registry)
-    monkeypatch.setattr(index_records, "PARALLEL_FROM", 10**9)
-    alone = _written(registry)
-    parent = os.getpid()
-    real = index_records._insert_others
-    calls: list[int] = []
-
-    def failing_in_the_child(*args: Any) -> None:
-        if os.getpid() != parent:
-            raise RuntimeError("the helper fails")
-        calls.append(1)
-        real(*args)
-
-    monkeypatch.setattr(index_records, "_insert_others", failing_in_the_child)
-    monkeypatch.setattr(index_records, "PARALLEL_FROM", 1)
-    assert _written(registry) == alone
-    assert calls == [1]  # the parent wrote those tables itself
+    alone, _ = _written(registry, 10**9)
+    helped, said = _written(registry, 1, "fail")
+    assert said == "others in parent\nforks 1\n"  # the helper failed; this one wrote them
+    assert helped == alone

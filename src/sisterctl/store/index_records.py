@@ -632,7 +632,8 @@ def _insert_others(
         zip(_records(data, "city"), registry.cities.values(), strict=True)
     ):
         rows.append((n, city.id, int(same_record(fast_city(rec), city)), encode(rec)))
-        names.extend((n, name) for name in {fold(name) for name in city.names})
+        # (Each folded name once, in the order of the names: the same rows in every run.)
+        names.extend((n, name) for name in dict.fromkeys(fold(name) for name in city.names))
     conn.executemany("INSERT INTO city VALUES (?, ?, ?, ?)", rows)
     conn.executemany("INSERT INTO city_name VALUES (?, ?)", names)
     tie_n = numbers.tie
@@ -837,7 +838,7 @@ def _insert_appended(index: Index, records: Sequence[Record], after: Registry) -
             )
             conn.executemany(
                 "INSERT INTO city_name VALUES (?, ?)",
-                ((n, name) for name in {fold(name) for name in record.names}),
+                ((n, name) for name in dict.fromkeys(fold(name) for name in record.names)),
             )
         elif table == "partnership":
             a, b = record.cities
