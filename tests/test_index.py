@@ -824,16 +824,23 @@ def _written(registry: Path, parallel_from: int, helper: str = "works") -> tuple
     return rows, done.stdout
 
 
-def test_an_index_written_with_a_helper_process_equals_one_written_alone(
-    tmp_path: Path,
-) -> None:
-    """From PARALLEL_FROM records a forked helper writes the cities, agreements,
-    exchanges and status changes while the ties are written: the index is the same,
-    row for row, as one process writes it."""
+@pytest.fixture
+def forked_registry(tmp_path: Path) -> Path:
+    """A copy of the bundled registry (records in every table), where os.fork exists."""
     if not hasattr(os, "fork"):
         pytest.skip("no os.fork here: the index is always written by one process")
     registry = tmp_path / "partnerships.toml"
     shutil.copy(Path(__file__).parents[1] / "data" / "partnerships.toml", registry)
+    return registry
+
+
+def test_an_index_written_with_a_helper_process_equals_one_written_alone(
+    forked_registry: Path,
+) -> None:
+    """From PARALLEL_FROM records a forked helper writes the cities, agreements,
+    exchanges and status changes while the ties are written: the index is the same,
+    row for row, as one process writes it."""
+    registry = forked_registry
     alone, said = _written(registry, 10**9)
     assert said == "others in parent\nforks 0\n"
     helped, said = _written(registry, 1)
@@ -843,11 +850,8 @@ def test_an_index_written_with_a_helper_process_equals_one_written_alone(
         assert alone[table], table  # every table has rows: the comparison means something
 
 
-def test_a_helper_process_that_fails_leaves_the_work_to_this_one(tmp_path: Path) -> None:
-    if not hasattr(os, "fork"):
-        pytest.skip("no os.fork here")
-    registry = tmp_path / "partnerships.toml"
-    shutil.copy(Path(__file__).parents[1] / "data" / "partnerships.toml", registry)
+def test_a_helper_process_that_fails_leaves_the_work_to_this_one(forked_registry: Path) -> None:
+    registry = forked_registry
     alone, _ = _written(registry, 10**9)
     helped, said = _written(registry, 1, "fail")
     assert said == "others in parent\nforks 1\n"  # the helper failed; this one wrote them

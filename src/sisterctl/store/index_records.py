@@ -527,14 +527,12 @@ class _Helper:
         # Named as the index's temporary file is (`.name~...-part.tmp`), so that one
         # left by a killed process is pruned as that is.
         path = tmp.with_name(f"{tmp.stem}-part{tmp.suffix}")
-        for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice
-            with contextlib.suppress(Exception):
-                stream.flush()
         try:
             pid = os.fork()
         except OSError:
             return None
-        if pid == 0:  # the child: never returns (os._exit runs no cleanup of the parent's)
+        if pid == 0:  # the child never returns: os._exit flushes and cleans up nothing of
+            # the parent's (its buffered output included)
             code = 1
             try:
                 part = sqlite3.connect(path, isolation_level=None)
