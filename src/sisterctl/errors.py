@@ -17,9 +17,9 @@ a `Param` among its words, and each front end says those in its own words
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from pathlib import Path
+from typing import NamedTuple
 
 
 class ExitCode(IntEnum):
@@ -72,10 +72,11 @@ class Param(StrEnum):
     AS_OF = "as_of"  # the day a report or a site is made as of
 
 
-@dataclass(frozen=True)
-class HintOn:
+class HintOn(NamedTuple):
     """A Hint about one thing that the error's record does not name: the planned
-    agreement to sign, by its id (`HintOn(Hint.SIGN, "taipei-daegu/2021-memorandum")`)."""
+    agreement to sign, by its id (`HintOn(Hint.SIGN, "taipei-daegu/2021-memorandum")`).
+    (A NamedTuple, as RecordRef: every command imports this module, and a frozen
+    dataclass takes ten times as long to create.)"""
 
     hint: Hint
     subject: str
@@ -88,8 +89,7 @@ Part = str | Term
 _TERMS = (Hint, Param, HintOn)  # (Hint and Param are strings too)
 
 
-@dataclass(frozen=True)
-class RecordRef:
+class RecordRef(NamedTuple):
     """A record by table and position: the 3rd [[partnership]] is ("partnership", 2).
     The position is None for a record known by its id alone."""
 

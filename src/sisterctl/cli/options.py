@@ -186,7 +186,7 @@ def tie_filters(
     """The filters `list` and `stats` share, as the core takes them."""
     from sisterctl.core.query import Filters
     from sisterctl.errors import UsageError
-    from sisterctl.model import Status
+    from sisterctl.terms import Status
 
     first, last = _year("--since", since), _year("--until", until)
     if first is not None and last is not None and first > last:

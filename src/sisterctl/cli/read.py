@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from sisterctl.model import Registry
-    from sisterctl.output.serialize import FactsRow, ListRow
+    from sisterctl.output.rows import FactsRow, ListRow
 
 
 class SortChoice(StrEnum):
@@ -87,7 +87,7 @@ def list_command(
     Example: sisterctl list --city Taipei --since 2010
     """
     from sisterctl.core.query import SortKey, select, sort_facts, sort_ties
-    from sisterctl.output.serialize import (
+    from sisterctl.output.rows import (
         LIST_ALL_FIELDS,
         LIST_FIELDS,
         facts_list_rows,

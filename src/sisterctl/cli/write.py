@@ -604,7 +604,7 @@ def end_command(
 
     Example: sisterctl end prague-beijing --date 2019-10-07 --note "Prague ended the tie"
     """
-    from sisterctl.model import Status
+    from sisterctl.terms import Status
 
     status = Status.SUSPENDED if suspend else Status.ENDED
     reason = _one(note, reason, "--note", "--reason")
@@ -629,7 +629,7 @@ def resume_command(
 
     Example: sisterctl resume taipei-daegu --date 2023-05-01
     """
-    from sisterctl.model import Status
+    from sisterctl.terms import Status
 
     reason = _one(note, reason, "--note", "--reason")
     _status(ctx, tie, date, Status.ACTIVE, reason, source, force, dry_run)

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from sisterctl.core.anniversaries import Anniversary, Listed, Listing, UpcomingReport
     from sisterctl.dates import PartialDate
     from sisterctl.model import City
-    from sisterctl.output.serialize import FactsRow, ListRow
+    from sisterctl.output.rows import FactsRow, ListRow
 
 # A cell: its text, or its parts as (text, style) pairs.
 Cell = str | tuple[tuple[str, str], ...]
