@@ -136,6 +136,151 @@ def test_a_hand_edit_that_keeps_size_and_time_is_seen(
 
 
 # ---------------------------------------------------------------------------
+# The settled stat: a registry known again without hashing its bytes
+
+
+@pytest.fixture
+def hashes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Records each time a registry file is hashed to find its index."""
+    calls: list[str] = []
+    real = store_index.digest_of
+
+    def counting(path: Path) -> tuple[str, int]:
+        calls.append(str(path))
+        return real(path)
+
+    monkeypatch.setattr(store_index, "digest_of", counting)
+    return calls
+
+
+@pytest.fixture
+def settled_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file's stat is trusted however recently it changed (in place of 2 seconds)."""
+    monkeypatch.setattr(store_index, "SETTLE_NS", 0)
+
+
+def seen(registry: Path) -> str:
+    (path,) = index_files()
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT value FROM meta WHERE key = 'seen'").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def changed_in_place(registry: Path, old: str, new: str) -> None:
+    """An edit of the same size that puts the modification time back, written until
+    the change time moves on (a coarse clock may give two writes the same one)."""
+    before = registry.stat()
+    text = registry.read_text(encoding="utf-8")
+    edited = text.replace(old, new, 1)
+    assert edited != text and len(edited) == len(text)
+    for _ in range(200):
+        registry.write_text(edited, encoding="utf-8")
+        os.utime(registry, ns=(before.st_atime_ns, before.st_mtime_ns))
+        after = registry.stat()
+        if after.st_ctime_ns != before.st_ctime_ns:
+            break
+        time.sleep(0.01)
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
+        before.st_size,
+        before.st_mtime_ns,
+        before.st_ino,
+    )
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a change time is a creation time here")
+def test_a_settled_registry_is_read_without_hashing_it(
+    run: Run, small_registry: Path, settled_at_once: None, hashes: list[str], parses: list[str]
+) -> None:
+    first = run("-r", small_registry, "show", "taipei-daegu")
+    assert len(parses) == 1 and seen(small_registry) == store_index.file_state(
+        small_registry.stat()
+    )
+    hashes.clear()
+    again = run("-r", small_registry, "show", "taipei-daegu")
+    assert again.stdout == first.stdout and again.stdout.startswith("Taipei–Daegu")
+    assert hashes == [] and len(parses) == 1
+
+
+def test_a_registry_that_changed_within_two_seconds_is_hashed_every_time(
+    run: Run, small_registry: Path, hashes: list[str], parses: list[str]
+) -> None:
+    small_registry.write_bytes(small_registry.read_bytes())  # changed just now
+    run("-r", small_registry, "list")
+    assert seen(small_registry) == ""  # not settled: not noted
+    hashes.clear()
+    for _ in range(2):
+        assert "Taipei" in run("-r", small_registry, "list").stdout
+    assert len(hashes) == 2 and len(parses) == 1
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a change time is a creation time here")
+def test_an_edit_that_keeps_size_and_modification_time_is_seen_after_a_settled_stat(
+    run: Run, small_registry: Path, settled_at_once: None, parses: list[str]
+) -> None:
+    assert run("-r", small_registry, "show", "taipei-daegu").stdout.startswith("Taipei–Daegu")
+    assert seen(small_registry) != ""
+    changed_in_place(small_registry, 'name = "Taipei"', 'name = "Taipou"')
+    result = run("-r", small_registry, "show", "taipei-daegu")
+    assert result.stdout.startswith("Taipou–Daegu")
+    assert len(parses) == 2
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a change time is a creation time here")
+def test_a_touched_registry_is_hashed_once_and_its_new_stat_noted(
+    run: Run, small_registry: Path, settled_at_once: None, hashes: list[str], parses: list[str]
+) -> None:
+    expected = run("-r", small_registry, "list").stdout
+    noted = seen(small_registry)
+    os.utime(small_registry, ns=(1_000_000_000, 1_000_000_000))  # the same bytes
+    hashes.clear()
+    assert run("-r", small_registry, "list").stdout == expected
+    assert len(hashes) == 1 and len(parses) == 1  # hashed: the same bytes, no parse
+    assert seen(small_registry) not in ("", noted)
+    assert run("-r", small_registry, "list").stdout == expected
+    assert len(hashes) == 1
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a change time is a creation time here")
+def test_an_append_after_a_settled_stat_writes_the_old_bytes_and_the_new_records(
+    run: Run, small_registry: Path, settled_at_once: None, hashes: list[str]
+) -> None:
+    old = small_registry.read_bytes()
+    run("-r", small_registry, "list")
+    hashes.clear()
+    added = run(
+        "-r", small_registry, "add", "exchange", "taipei-daegu",
+        "--date", "2026-05-04", "--kind", "youth", "--title", "Summer camp",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+    new = small_registry.read_bytes()
+    assert new.startswith(old) and b"Summer camp" in new[len(old) :]
+    assert hashes == []  # the old bytes were hashed as they were copied, not before
+    assert seen(small_registry) == ""  # the new file's stat: not settled, not noted
+    assert "Summer camp" in run("-r", small_registry, "show", "taipei-daegu").stdout
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a change time is a creation time here")
+def test_an_append_whose_noted_stat_lies_reads_the_whole_file(
+    run: Run, small_registry: Path, settled_at_once: None, parses: list[str]
+) -> None:
+    run("-r", small_registry, "list")
+    (path,) = index_files()
+    # The index says it was made from other bytes, and that their stat is the file's.
+    tamper(path, "UPDATE meta SET value = 'ab' WHERE key = 'source'")
+    old = small_registry.read_bytes()
+    added = run(
+        "-r", small_registry, "add", "exchange", "taipei-daegu",
+        "--date", "2026-05-04", "--kind", "youth", "--title", "Summer camp",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+    new = small_registry.read_bytes()
+    assert new.startswith(old) and new.count(b"Summer camp") == 1
+    assert len(parses) >= 2  # read whole, as without an index
+
+
+# ---------------------------------------------------------------------------
 # Indexes not to be trusted: ignored, never a crash, never a different answer
 
 

@@ -75,8 +75,8 @@ class Param(StrEnum):
 class HintOn(NamedTuple):
     """A Hint about one thing that the error's record does not name: the planned
     agreement to sign, by its id (`HintOn(Hint.SIGN, "taipei-daegu/2021-memorandum")`).
-    (A NamedTuple, as RecordRef: every command imports this module, and a frozen
-    dataclass takes ten times as long to create.)"""
+    (A NamedTuple: every command imports this module, and a frozen dataclass takes
+    ten times as long to create.)"""
 
     hint: Hint
     subject: str
@@ -89,13 +89,36 @@ Part = str | Term
 _TERMS = (Hint, Param, HintOn)  # (Hint and Param are strings too)
 
 
-class RecordRef(NamedTuple):
+class RecordRef:
     """A record by table and position: the 3rd [[partnership]] is ("partnership", 2).
-    The position is None for a record known by its id alone."""
+    The position is None for a record known by its id alone. Compared, hashed and
+    frozen as a frozen dataclass would be (a plain class: faster to create)."""
 
+    __slots__ = ("id", "index", "table")
     table: str
     index: int | None
-    id: str | None = None
+    id: str | None
+
+    def __init__(self, table: str, index: int | None, id: str | None = None) -> None:
+        set_field = object.__setattr__
+        set_field(self, "table", table)
+        set_field(self, "index", index)
+        set_field(self, "id", id)
+
+    def _key(self) -> tuple[str, int | None, str | None]:
+        return (self.table, self.index, self.id)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is RecordRef and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"RecordRef(table={self.table!r}, index={self.index!r}, id={self.id!r})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: a RecordRef is frozen")
 
     def describe(self) -> str:
         name = f" {self.id!r}" if self.id else ""

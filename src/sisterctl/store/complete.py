@@ -54,10 +54,9 @@ def completion_values(path: Path, wanted: frozenset[str] = ALL) -> CompletionVal
     if not store_index.enabled():
         return defaults()
     try:
-        source, size = store_index.digest_of(path)
+        found = store_index.lookup(path)
     except OSError:
         return defaults()
-    found = store_index.open_index(path, source=source, size=size)
     if found is None:
         return defaults()
     try:

@@ -61,11 +61,12 @@ if TYPE_CHECKING:
     from sisterctl.core.facts import TieFacts
 
 DISABLE_VARS = ("SISTERCTL_NO_INDEX", "SISTERCTL_NO_CACHE")
-FORMAT = 3  # bump when the schema or the meaning of a column changes
+FORMAT = 4  # bump when the schema or the meaning of a column changes
 APPLICATION_ID = 0x53495354  # "SIST": PRAGMA application_id of every index
 MAX_ENTRIES = 64  # index files kept; the least recently written go first
 STALE_TEMP_SECONDS = 3600  # a temporary file this old was left by a killed process
 CHUNK = 1 << 20  # bytes read at a time when hashing a registry
+SETTLE_NS = 2_000_000_000  # a file last changed this long ago has a stat to trust
 _STATUSES = {s.value: s for s in Status}
 
 
@@ -102,6 +103,61 @@ def digest_of(path: Path) -> tuple[str, int]:
             h.update(view[:count])
             size += count
     return h.hexdigest(), size
+
+
+# ---------------------------------------------------------------------------
+# The stat of a registry file whose bytes were hashed: to know them again unhashed
+
+
+def file_state(st: os.stat_result) -> str:
+    """The device, inode, size, modification and change times of a file, as text; ""
+    where the change time is not one (Windows: the creation time)."""
+    if os.name != "posix":
+        return ""
+    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
+
+
+def settled_state(st: os.stat_result, now_ns: int) -> str:
+    """`file_state(st)` when `st` was taken at `now_ns` (the clock's, before the bytes
+    were read) and the file had not changed for SETTLE_NS; else "". Any change after
+    that stat comes SETTLE_NS or more after the last, so it gives the file another
+    change time, even where times have a coarse grain (docs/store.md)."""
+    if now_ns - max(st.st_mtime_ns, st.st_ctime_ns) < SETTLE_NS:
+        return ""
+    return file_state(st)
+
+
+def lookup(registry_path: Path) -> Index | None:
+    """The index of the registry file's present bytes, or None (no index, a stale or
+    untrusted one). The file is hashed only when its stat is not the settled one the
+    index has seen (meta `seen`); once hashed, a settled stat is noted there, so that
+    the next read need not hash it. OSError when the file cannot be looked at."""
+    now = _now_ns()
+    st = registry_path.stat()
+    found = open_index(registry_path, source=None, size=st.st_size)
+    if found is None:
+        return None
+    state = file_state(st)
+    if state and found.meta["seen"] == state:
+        return found
+    try:
+        source, size = digest_of(registry_path)
+    except BaseException:
+        found.close()
+        raise
+    if source != found.meta["source"] or size != st.st_size:
+        found.close()
+        return None
+    settled = settled_state(st, now)
+    if settled:
+        found.note_seen(settled)
+    return found
+
+
+def _now_ns() -> int:
+    import time
+
+    return time.time_ns()
 
 
 # The modules whose code decides what a registry file means, and how it is indexed: a
@@ -308,7 +364,7 @@ def _expected_schema() -> list[tuple[str, str, str, str]]:
 
 _SCHEMA = _expected_schema()
 _META_KEYS = frozenset(
-    {"fingerprint", "source", "size", "settings", "crlf", "appendable", "ties", "format"}
+    {"fingerprint", "source", "size", "seen", "settings", "crlf", "appendable", "ties", "format"}
 )
 
 
@@ -406,7 +462,7 @@ def open_index(
         after = os.lstat(path)
         if (after.st_dev, after.st_ino) != (before.st_dev, before.st_ino):
             raise BadIndex("replaced while it was opened")
-        index = Index(conn)
+        index = Index(conn, path)
         if index.meta["size"] != str(size) or source not in (None, index.meta["source"]):
             raise BadIndex("made from other bytes")
         return index
@@ -422,8 +478,9 @@ class Index:
     (A plain class, as are the others here: start-up pays for every class a module
     creates.)"""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path | None = None) -> None:
         self.conn = conn
+        self.path = path
         application_id = conn.execute("PRAGMA application_id").fetchone()[0]
         user_version = conn.execute("PRAGMA user_version").fetchone()[0]
         if (application_id, user_version) != (APPLICATION_ID, FORMAT):
@@ -467,6 +524,28 @@ class Index:
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.conn.close()
+
+    def note_seen(self, state: str) -> None:
+        """Note the settled stat of the registry file whose bytes hash to this index's
+        source (`lookup`), in a transaction of its own on another connection, unless
+        the index was made again meanwhile. A hint: not written when the index is busy
+        or cannot be written; not synced to disk (lost, the next read hashes again)."""
+        if self.path is None:
+            return
+        conn = None
+        with contextlib.suppress(sqlite3.Error, OSError):
+            conn = sqlite3.connect(
+                f"{self.path.as_uri()}?mode=rw", uri=True, isolation_level=None, timeout=0
+            )
+            conn.execute("PRAGMA trusted_schema=OFF")
+            conn.execute("PRAGMA synchronous=OFF")
+            conn.execute(
+                "UPDATE meta SET value = ? WHERE key = 'seen' AND "
+                "(SELECT value FROM meta WHERE key = 'source') = ?",
+                (state, self.meta["source"]),
+            )
+        if conn is not None:
+            conn.close()
 
     # -- what queries select ------------------------------------------------
     def _one_column(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:

@@ -405,10 +405,13 @@ def write(
     text: str,
     data: Mapping[str, Any],
     registry: Registry,
+    seen: str = "",
 ) -> None:
     """Index a registry that `records.build` accepted: `data` its parsed TOML,
-    `registry` what it built. Written to a temporary file and renamed into place;
-    never raises (an unwritable cache folder costs speed, nothing else)."""
+    `registry` what it built; `seen`, the settled stat of the file taken before its
+    bytes were read (`index.settled_state`), or "". Written to a temporary file and
+    renamed into place; never raises (an unwritable cache folder costs speed,
+    nothing else)."""
     if not enabled():
         return
     try:
@@ -423,7 +426,7 @@ def write(
             Path(f"{target}{leftover}").unlink(missing_ok=True)
         atomic.replace(
             target,
-            lambda tmp: _fill(tmp, source, size, text, data, registry),
+            lambda tmp: _fill(tmp, source, size, seen, text, data, registry),
             mode=0o600,
             durable=False,
             derived=True,
@@ -434,7 +437,13 @@ def write(
 
 
 def _fill(
-    tmp: Path, source: str, size: int, text: str, data: Mapping[str, Any], registry: Registry
+    tmp: Path,
+    source: str,
+    size: int,
+    seen: str,
+    text: str,
+    data: Mapping[str, Any],
+    registry: Registry,
 ) -> None:
     settings = data.get("settings", {})
     meta = {
@@ -442,6 +451,7 @@ def _fill(
         "fingerprint": fingerprint(),
         "source": source,
         "size": str(size),
+        "seen": seen,
         "settings": encode(settings if isinstance(settings, dict) else {}),
         "crlf": "1" if all_crlf(text) else "0",
         "appendable": json.dumps(appendable_tables(text, data)),
@@ -789,6 +799,7 @@ def append(
         for key, value in (
             ("source", new_source),
             ("size", str(new_size)),
+            ("seen", ""),  # the file was just written: its stat is not settled
             ("appendable", json.dumps(appendable)),
             ("ties", str(ties)),
         ):

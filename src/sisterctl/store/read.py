@@ -62,8 +62,9 @@ def load(path: Path, *, index: bool = False) -> Registry:
     from sisterctl.store import index as store_index
     from sisterctl.store import index_records
 
-    data = read_bytes(path)
     use_index = index and store_index.enabled()
+    seen = _settled_state(path) if use_index else ""  # (taken before the bytes are read)
+    data = read_bytes(path)
     source = store_index.hasher(data).hexdigest() if use_index else ""
     if use_index:
         found = store_index.open_index(path, source=source, size=len(data))
@@ -80,9 +81,27 @@ def load(path: Path, *, index: bool = False) -> Registry:
     raise_first_error(result, path)
     if use_index:
         index_records.write(
-            path, source=source, size=len(data), text=text, data=parsed, registry=result.registry
+            path,
+            source=source,
+            size=len(data),
+            seen=seen,
+            text=text,
+            data=parsed,
+            registry=result.registry,
         )
     return result.registry
+
+
+def _settled_state(path: Path) -> str:
+    import time
+
+    from sisterctl.store import index as store_index
+
+    now = time.time_ns()
+    try:
+        return store_index.settled_state(path.stat(), now)
+    except OSError:
+        return ""  # read_bytes says what is wrong with the file
 
 
 def raise_first_error(result: LoadResult, path: Path, advice: str = "") -> None:

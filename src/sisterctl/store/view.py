@@ -37,10 +37,9 @@ def open_view(path: Path, *, index: bool = False) -> View:
     its index (made, or made again, when it is missing or stale); else parsed whole."""
     if index and store_index.enabled():
         try:
-            source, size = store_index.digest_of(path)
+            found = store_index.lookup(path)
         except OSError:
-            source, size = "", -1  # load() says what is wrong with the file
-        found = store_index.open_index(path, source=source, size=size) if size >= 0 else None
+            found = None  # load() says what is wrong with the file
         if found is not None:
             return IndexedView(path, found)
     from sisterctl.store.read import load
