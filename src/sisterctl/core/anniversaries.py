@@ -16,7 +16,7 @@ import calendar
 import datetime as dt
 import operator
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -669,69 +669,86 @@ def listed_anniversaries(
     first, final = start.toordinal(), last.toordinal()
     today = as_of.toordinal()
     ended = Status.ENDED
+    leap = calendar.isleap
     on_days: dict[int, PartialDate] = {}
-    months: dict[tuple[int, int], tuple[PartialDate, int]] = {}
     # The rows by (the last day they may fall on, 0 for a day, 1 a month, 2 a year):
     # the ties taken in `TieFacts.order` (a sort that finds them in order costs
     # nothing), each such list is in the order of Anniversary.sort_key, as it holds
     # one row of a tie at most.
     groups: dict[tuple[int, int], list[Listed]] = {}
-    group = groups.get
-    leap = calendar.isleap
+    # Where in the window a founding's month and day (or month, or year alone) falls,
+    # found once for all the ties that share it: for each year of the window, the
+    # year, the date (as the row shows it, and as the tie's kind is taken on), the
+    # days from today, and the list its rows go in.
+    on_day: dict[int, list[_OnDay]] = {}
+    in_month: dict[int, list[_InSpan]] = {}
+
+    def falls_on(month: int, day: int) -> list[_OnDay]:
+        found: list[_OnDay] = []
+        for year in years:
+            if month == 2 and day == 29 and not leap(year):
+                when = dt.date(year, 3, 1) if leap_day is LeapDay.MAR1 else dt.date(year, 2, 28)
+            else:
+                when = dt.date(year, month, day)
+            at = when.toordinal()
+            if first <= at <= final:
+                on = on_days.get(at)
+                if on is None:
+                    on = on_days[at] = PartialDate(when.year, when.month, when.day)
+                found.append((year, on, when, at - today, groups.setdefault((at, 0), []).append))
+        return found
+
+    def falls_in(month: int) -> list[_InSpan]:
+        found: list[_InSpan] = []
+        for year in years:
+            begin = dt.date(year, month, 1)
+            end = begin.replace(day=calendar.monthrange(year, month)[1])
+            if begin <= last and start <= end:
+                add = groups.setdefault((end.toordinal(), 1), []).append
+                found.append((year, PartialDate(year, month), end, add))
+        return found
+
+    in_year: list[_InSpan] = [
+        (year, PartialDate(year), end, groups.setdefault((end.toordinal(), 2), []).append)
+        for year in years
+        for end in (dt.date(year, 12, 31),)
+    ]
     for tie in sorted(ties, key=_TIE_ORDER):
         founded = tie.founded
         if founded is None or (tie.status is ended and not include_ended):
             continue
         year0, month, day_of_month = founded
         steps = tie.steps
-        for year in years:
+        if day_of_month is not None and month is not None:
+            hits = on_day.get(month * 32 + day_of_month)
+            if hits is None:
+                hits = on_day[month * 32 + day_of_month] = falls_on(month, day_of_month)
+            for year, on, when, away, add in hits:
+                number = year - year0
+                if number < 1 or (milestones_only and not is_milestone(number)):
+                    continue
+                add(Listed(tie, on, number, away, tie.kind_on(when) if steps else tie.kind))
+            continue
+        if month is not None:
+            spans = in_month.get(month)
+            if spans is None:
+                spans = in_month[month] = falls_in(month)
+        else:
+            spans = in_year
+        for year, on, end, add in spans:
             number = year - year0
             if number < 1 or (milestones_only and not is_milestone(number)):
                 continue
-            if month is None:
-                on = on_days.get(-year)
-                if on is None:
-                    on = on_days[-year] = PartialDate(year)
-                latest = dt.date(year, 12, 31)
-                kind = tie.kind_on(latest) if steps else tie.kind
-                row = Listed(tie, on, number, None, kind)
-                key = (latest.toordinal(), 2)
-            elif day_of_month is None:
-                found = months.get((year, month))
-                if found is None:
-                    begin = dt.date(year, month, 1)
-                    end = begin.replace(day=calendar.monthrange(year, month)[1])
-                    found = months[year, month] = (
-                        PartialDate(year, month),
-                        end.toordinal() if begin <= last and start <= end else 0,
-                    )
-                on, end_day = found
-                if not end_day:
-                    continue
-                kind = tie.kind_on(dt.date.fromordinal(end_day)) if steps else tie.kind
-                row = Listed(tie, on, number, None, kind)
-                key = (end_day, 1)
-            else:
-                if month == 2 and day_of_month == 29 and not leap(year):
-                    when = dt.date(year, 3, 1) if leap_day is LeapDay.MAR1 else dt.date(year, 2, 28)
-                else:
-                    when = dt.date(year, month, day_of_month)
-                at = when.toordinal()
-                if not first <= at <= final:
-                    continue
-                on = on_days.get(at)
-                if on is None:
-                    on = on_days[at] = PartialDate(when.year, when.month, when.day)
-                row = Listed(tie, on, number, at - today, tie.kind_on(when) if steps else tie.kind)
-                key = (at, 0)
-            rows = group(key)
-            if rows is None:
-                groups[key] = [row]
-            else:
-                rows.append(row)
+            add(Listed(tie, on, number, None, tie.kind_on(end) if steps else tie.kind))
     found_rows = tuple(row for key in sorted(groups) for row in groups[key])
     return Listing(as_of, within, window, leap_day, found_rows, undated)
 
+
+# Where a founding falls in a window (listed_anniversaries): the year, the date the
+# row shows, the day its kind is taken on, the days from today (a month or a year
+# has none), and where its rows go.
+_OnDay = tuple[int, PartialDate, dt.date, int, Callable[["Listed"], object]]
+_InSpan = tuple[int, PartialDate, dt.date, Callable[["Listed"], object]]
 
 # (sort, id), as TieFacts.order: attrgetter makes the keys without a Python call each.
 _TIE_ORDER = operator.attrgetter("sort", "id")
