@@ -254,7 +254,7 @@ def upcoming_view(report: UpcomingReport | Listing) -> list[Block]:
         table = Table(columns)
         as_of = report.as_of
         add = table.rows.append
-        iso, when, ordinal, tie, text = cells.iso, cells.when, cells.ordinal, cells.tie, cells.text
+        iso, when, ordinal, text = cells.iso, cells.when, cells.ordinal, cells.text
         # Each cell from its cache, made on a miss (tens of thousands of rows share a few
         # hundred dates, day counts, ordinals and kinds).
         isos, whens, ordinals, tie_cells, texts = (
@@ -275,9 +275,10 @@ def upcoming_view(report: UpcomingReport | Listing) -> list[Block]:
             c = ordinals.get(number)
             if c is None:
                 c = ordinal(number)
-            d = tie_cells.get(id(row.tie))
+            t = row.tie
+            d = tie_cells.get(id(t))
             if d is None:
-                d = tie(row)
+                d = tie_cells[id(t)] = _tie_cell(t.title, row.status)
             e = texts.get(kind)
             if e is None:
                 e = text(kind)
@@ -385,13 +386,7 @@ class _UpcomingCells:
         key = id(row.tie)
         cell = self._tie.get(key)
         if cell is None:
-            title = safe_display(row.tie.title)
-            status = str(row.status)  # a Status: the text of its value
-            if status == "active":
-                cell = title
-            else:
-                cell = ((title, ""), (f" ({status_words(status)})", STATUS_STYLE[status]))
-            self._tie[key] = cell
+            cell = self._tie[key] = _tie_cell(row.tie.title, row.status)
         return cell
 
     def text(self, value: str) -> str:
@@ -399,6 +394,15 @@ class _UpcomingCells:
         if text is None:
             text = self._text[value] = safe_display(value)
         return text
+
+
+def _tie_cell(title: str, status: str) -> Cell:
+    """A tie's cell: its title, and its status (a Status, or its text) unless active."""
+    if status == "active":
+        return title if title.isprintable() else safe_display(title)
+    status = str(status)  # a Status: the text of its value
+    words = ((f" ({status_words(status)})", STATUS_STYLE[status]),)
+    return ((safe_display(title), ""), *words)
 
 
 # ---------------------------------------------------------------------------
