@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from sisterctl import countries
 from sisterctl.dates import chronological
@@ -29,11 +29,12 @@ class SortKey(StrEnum):
     ID = "id"
 
 
-@dataclass(frozen=True)
-class Filters:
+class Filters(NamedTuple):
     """What `list`, `upcoming`, `stats` and the timeline of a city select by.
 
-    Every filter is optional; given several, a tie must pass them all.
+    Every filter is optional; given several, a tie must pass them all. (A named
+    tuple: every command that lists ties imports this module, and a frozen dataclass
+    takes several times as long to create.)
     """
 
     city: str | None = None
