@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import datetime as dt
+import pickle
 
 import pytest
 from hypothesis import given
@@ -150,3 +153,47 @@ def test_chronological_order_as_a_history_reads() -> None:
     assert chronological(PartialDate(2021, 3, 31)) < planned_march
     assert planned_march < chronological(PartialDate(2021, 4))
     assert chronological(PartialDate(2021, 3, 26), planned=True) == (2021, 3, 26)
+
+
+# PartialDate is a plain class for start-up's sake: it must behave as the frozen,
+# slotted, ordered dataclass it was.
+@dataclasses.dataclass(frozen=True, slots=True, order=True)
+class _AsDataclass:
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+
+_parts = st.tuples(
+    st.integers(1, 9999), st.one_of(st.none(), st.integers(1, 12)), st.integers(1, 28)
+).map(lambda t: t if t[1] is not None else (t[0], None, None))
+
+
+@given(_parts, _parts)
+def test_a_partial_date_compares_as_the_dataclass_did(a: tuple, b: tuple) -> None:
+    x, y = PartialDate(*a), PartialDate(*b)
+    dx, dy = _AsDataclass(*a), _AsDataclass(*b)
+    assert (x == y, x != y, hash(x) == hash(y)) == (dx == dy, dx != dy, hash(dx) == hash(dy))
+    if (a[1] is None) == (b[1] is None):  # the dataclass cannot order None against a month
+        assert (x < y, x <= y, x > y, x >= y) == (dx < dy, dx <= dy, dx > dy, dx >= dy)
+    assert repr(x) == repr(dx).replace("_AsDataclass", "PartialDate")
+
+
+def test_a_partial_date_is_frozen_slotted_and_matched_by_position() -> None:
+    date = PartialDate(2010, 11, 4)
+    with pytest.raises(AttributeError):
+        date.year = 2011  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        del date.day
+    assert not hasattr(date, "__dict__")
+    assert date != (2010, 11, 4) and PartialDate(2010) == PartialDate(2010, None, None)
+    with pytest.raises(TypeError):
+        _ = date < (2010, 11, 5)  # type: ignore[operator]
+    match date:
+        case PartialDate(year, month, day):
+            assert (year, month, day) == (2010, 11, 4)
+    assert copy.deepcopy(date) == date and pickle.loads(pickle.dumps(date)) == date
+    assert sorted([PartialDate(2017, 8, 19), PartialDate(2010, 11, 4)]) == [
+        PartialDate(2010, 11, 4),
+        PartialDate(2017, 8, 19),
+    ]

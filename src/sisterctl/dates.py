@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
@@ -29,17 +28,79 @@ MIN_YEAR = 1
 MAX_YEAR = 9999
 
 
-@dataclass(frozen=True, slots=True, order=True)
 class PartialDate:
     """A date known to the day, the month or the year. Unknown dates are `None`.
 
-    Ordering sorts a year before its months and a month before its days, which is
-    the order people expect in a timeline ("2017" before "2017-08-19").
+    `sort_key` (and `chronological`) sorts a year before its months and a month
+    before its days, which is the order people expect in a timeline ("2017" before
+    "2017-08-19"); `<` and the other operators compare (year, month, day), so only
+    dates of one precision.
+
+    Frozen, slotted, equal, hashed and ordered as the frozen dataclass of `year`,
+    `month` and `day` it was: a plain class, because every command imports this
+    module and a dataclass costs start-up a millisecond to create (tests/test_dates.py
+    holds the two alike).
     """
 
+    __slots__ = ("day", "month", "year")
+    __match_args__ = ("year", "month", "day")
+
     year: int
-    month: int | None = None
-    day: int | None = None
+    month: int | None
+    day: int | None
+
+    def __init__(self, year: int, month: int | None = None, day: int | None = None) -> None:
+        setter = object.__setattr__
+        setter(self, "year", year)
+        setter(self, "month", month)
+        setter(self, "day", day)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __repr__(self) -> str:
+        return f"PartialDate(year={self.year!r}, month={self.month!r}, day={self.day!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.year, self.month, self.day) == (other.year, other.month, other.day)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.year, self.month, self.day))
+
+    def _fields(self, other: object) -> tuple[tuple[object, ...], tuple[object, ...]] | None:
+        if other.__class__ is self.__class__:
+            return (self.year, self.month, self.day), (other.year, other.month, other.day)
+        return None
+
+    def __lt__(self, other: object) -> bool:
+        pair = self._fields(other)
+        return NotImplemented if pair is None else pair[0] < pair[1]
+
+    def __le__(self, other: object) -> bool:
+        pair = self._fields(other)
+        return NotImplemented if pair is None else pair[0] <= pair[1]
+
+    def __gt__(self, other: object) -> bool:
+        pair = self._fields(other)
+        return NotImplemented if pair is None else pair[0] > pair[1]
+
+    def __ge__(self, other: object) -> bool:
+        pair = self._fields(other)
+        return NotImplemented if pair is None else pair[0] >= pair[1]
+
+    def __getstate__(self) -> tuple[int, int | None, int | None]:
+        return (self.year, self.month, self.day)
+
+    def __setstate__(self, state: tuple[int, int | None, int | None]) -> None:
+        setter = object.__setattr__
+        setter(self, "year", state[0])
+        setter(self, "month", state[1])
+        setter(self, "day", state[2])
 
     @property
     def precision(self) -> Precision:

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from sisterctl.records.toml import SCHEMA_FILE
 
@@ -30,9 +29,9 @@ class Origin(StrEnum):
     BUNDLED = "bundled registry"
 
 
-@dataclass(frozen=True)
-class Location:
-    """The registry a command uses, and how it was found (`origin`)."""
+class Location(NamedTuple):
+    """The registry a command uses, and how it was found (`origin`). (A named tuple:
+    every command makes one, and a dataclass costs start-up a millisecond.)"""
 
     path: Path
     origin: Origin
