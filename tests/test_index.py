@@ -16,7 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sisterctl import store
+from sisterctl.errors import ExitCode
 from sisterctl.store import index as store_index
+from sisterctl.store import index_records
 from sisterctl.store import read as store_read
 from tests.conftest import DATA, Run
 
@@ -26,6 +28,8 @@ COMMANDS = (
     ("list", "--kind", "sister city"),
     ("list", "--status", "ended"),
     ("list", "--city", "sao"),
+    ("list", "--city", "Praha"),
+    ("list", "--city", "taegu", "--format", "tsv"),
     ("list", "--country", "KR"),
     ("show", "taipei-daegu"),
     ("show", "Daegu", "Taipei"),
@@ -33,6 +37,7 @@ COMMANDS = (
     ("show", "Taipei"),
     ("upcoming", "--within", "1y"),
     ("upcoming", "--within", "30"),
+    ("upcoming", "--within", "1y", "--city", "taegu"),
     ("list",),
 )
 
@@ -117,6 +122,27 @@ def test_reads_through_the_index_equal_full_reads(
     count = len(parses)
     assert outputs(run, small_registry) == expected
     assert len(parses) == count  # all of them from the index
+
+
+def test_list_by_city_reads_the_ties_facts_and_the_cities_records_alone(
+    run: Run, small_registry: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run("-r", small_registry, "list")  # makes the index
+
+    def no_records(*args: object, **kwargs: object) -> None:
+        raise AssertionError("model records read")
+
+    monkeypatch.setattr(index_records, "registry", no_records)
+    monkeypatch.setattr(store_read, "load", no_records)
+    found = run("-r", small_registry, "list", "--city", "대구광역시", "--format", "tsv")
+    assert found.exit_code == ExitCode.OK, found.stderr
+    ids = [line.split("\t")[0] for line in found.stdout.splitlines()[1:]]
+    assert ids == ["daegu-sao-paulo", "taipei-daegu"]
+    # A city the index's names point --city at, whose record does not bear the name.
+    planted = index_files()[0]
+    tamper(planted, "INSERT INTO city_name SELECT n, 'daegu' FROM city WHERE id = 'prague-cz'")
+    again = run("-r", small_registry, "list", "--city", "Daegu", "--format", "tsv")
+    assert [line.split("\t")[0] for line in again.stdout.splitlines()[1:]] == ids
 
 
 def test_a_hand_edit_that_keeps_size_and_time_is_seen(
@@ -326,6 +352,10 @@ HOSTILE = {
     "a city column that lies": (
         "UPDATE tie SET city_b = (SELECT n FROM city WHERE id = 'sao-paulo-br') "
         "WHERE id = 'prague-beijing'",
+    ),
+    # `list --city` reads the names of the cities it may mean from their records.
+    "a city name that lies": (
+        "INSERT INTO city_name SELECT n, 'daegu' FROM city WHERE id = 'prague-cz'",
     ),
     "a date column that lies": ("UPDATE tie SET month = NULL, day = NULL, precision = 'year'",),
     "a status column that lies": ("UPDATE tie SET status = 'ended'",),
@@ -621,6 +651,16 @@ def _date(year: int) -> Any:
 QUERIES = st.lists(
     st.one_of(
         st.tuples(st.just("list"), st.just("--city"), st.sampled_from([*NAMES, "pau", "c1", "x"])),
+        # --city from the ties' facts, with the filters decided beside it.
+        st.tuples(
+            st.just("list"),
+            st.just("--city"),
+            st.sampled_from(["Daegu", "osaka", "pau", "c2"]),
+            st.sampled_from(["--country", "--since", "--status"]),
+            st.sampled_from(["KR", "2000", "active"]),
+            st.just("--format"),
+            st.sampled_from(["tsv", "table"]),
+        ),
         st.tuples(st.just("list"), st.just("--kind"), st.just("sister city")),
         st.tuples(st.just("list"), st.just("--status"), st.sampled_from(["ended", "active"])),
         # From the ties' facts: every order, the table and the data formats.

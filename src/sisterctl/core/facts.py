@@ -5,6 +5,7 @@ back without them (docs/store.md)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from sisterctl.dates import PartialDate
 from sisterctl.terms import Status
@@ -16,17 +17,29 @@ if TYPE_CHECKING:
 
 
 class TieFacts:
-    """What an anniversary row shows of a tie: its id, cities and countries, its kind
+    """What an anniversary row shows of a tie: its id, cities (`cities`: their ids;
+    `names`) and countries, its kind
     as founded and each upgrade's (`steps`: the earliest day each may take effect and
     the kind from then, in the order `Registry.kind_on` applies them), its status as
     of now (`Registry.state`), its founding date (`founded`: year, month and day, the
     last two None when not known) and `fold(title)`."""
 
-    __slots__ = ("countries", "founded", "id", "kind", "names", "sort", "status", "steps")
+    __slots__ = (
+        "cities",
+        "countries",
+        "founded",
+        "id",
+        "kind",
+        "names",
+        "sort",
+        "status",
+        "steps",
+    )
 
     def __init__(
         self,
         id: str,
+        cities: tuple[str, str],
         names: tuple[str, str],
         countries: tuple[str, str],
         kind: str,
@@ -35,7 +48,8 @@ class TieFacts:
         founded: tuple[int, int | None, int | None] | None,
         sort: str,
     ) -> None:
-        self.id, self.names, self.countries, self.kind = id, names, countries, kind
+        self.id, self.cities, self.names = id, cities, names
+        self.countries, self.kind = countries, kind
         self.steps, self.status, self.founded, self.sort = steps, status, founded, sort
 
     @classmethod
@@ -45,6 +59,7 @@ class TieFacts:
         since = tie.established
         return cls(
             tie.id,
+            (a.id, b.id),
             (a.name, b.name),
             (a.country, b.country),
             tie.kind,
@@ -89,6 +104,15 @@ class TieFacts:
 
     def __repr__(self) -> str:
         return f"TieFacts({self.id!r})"
+
+
+class CityNames(NamedTuple):
+    """A city as finding it by name sees it (`core.query.cities_meant`): what the
+    index reads of the cities a `--city` may mean, without their records."""
+
+    id: str
+    names: tuple[str, ...]
+    country: str
 
 
 def upgrades_of(registry: Registry, tie: Partnership) -> tuple[tuple[dt.date, str], ...]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -16,8 +16,23 @@ from sisterctl.text import closest, fold
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Protocol, TypeVar
+
     from sisterctl.core.facts import TieFacts
     from sisterctl.model import City, Partnership, Registry
+
+    class Named(Protocol):
+        """What finding a city by name reads of it: a `City`, or a
+        `core.facts.CityNames`."""
+
+        @property
+        def id(self) -> str: ...
+        @property
+        def names(self) -> tuple[str, ...]: ...
+        @property
+        def country(self) -> str: ...
+
+    C = TypeVar("C", bound=Named)
 
 
 class SortKey(StrEnum):
@@ -63,7 +78,7 @@ class CityIndex:
 
     __slots__ = ("_by_name",)
 
-    def __init__(self, cities: Iterable[City] = ()) -> None:
+    def __init__(self, cities: Iterable[Named] = ()) -> None:
         self._by_name: dict[str, list[tuple[str, str]]] = {}  # name → [(country, id)]
         for city in cities:
             self.add(city.id, city.names, city.country)
@@ -91,19 +106,27 @@ def find_cities(
     given. With `partial`, when no city is meant so, the query may be part of a name
     (`臺北` finds 臺北市).
     """
-    ids = CityIndex(registry.cities.values()).ids(query, country)
+    return cities_meant(registry.cities, query, country=country, partial=partial)
+
+
+def cities_meant(
+    cities: Mapping[str, C], query: str, *, country: str | None = None, partial: bool = False
+) -> list[C]:
+    """`find_cities` among `cities` (by id, in file order): a `Registry`'s, or only
+    those that may be meant, as the index finds them by name."""
+    ids = CityIndex(cities.values()).ids(query, country)
     wanted = fold(query)
-    if country is None and wanted in registry.cities and wanted not in ids:
+    if country is None and wanted in cities and wanted not in ids:
         named = {*ids, wanted}
-        return [c for c in registry.cities.values() if c.id in named]
+        return [c for c in cities.values() if c.id in named]
     if not ids and partial and wanted:
         return [
             c
-            for c in registry.cities.values()
+            for c in cities.values()
             if (country is None or c.country == country)
             and any(wanted in fold(name) for name in c.names)
         ]
-    return [registry.cities[i] for i in ids]
+    return [cities[i] for i in ids]
 
 
 def kind_matcher(query: str) -> Callable[[str], bool]:

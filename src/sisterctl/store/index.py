@@ -58,10 +58,10 @@ from sisterctl.terms import RECORD_TABLES, SCHEMA_VERSION, LeapDay, Status
 from sisterctl.text import fold
 
 if TYPE_CHECKING:
-    from sisterctl.core.facts import TieFacts
+    from sisterctl.core.facts import CityNames, TieFacts
 
 DISABLE_VARS = ("SISTERCTL_NO_INDEX", "SISTERCTL_NO_CACHE")
-FORMAT = 4  # bump when the schema or the meaning of a column changes
+FORMAT = 5  # bump when the schema or the meaning of a column changes
 APPLICATION_ID = 0x53495354  # "SIST": PRAGMA application_id of every index
 MAX_ENTRIES = 64  # index files kept; the least recently written go first
 STALE_TEMP_SECONDS = 3600  # a temporary file this old was left by a killed process
@@ -577,6 +577,48 @@ class Index:
             return f"SELECT DISTINCT city FROM city_name WHERE instr(name, {_literal(wanted)}) > 0"
         return exact
 
+    def city_names(self, cities: str) -> dict[str, CityNames]:
+        """The cities the SQL `cities` selects (their rows, n), by id in file order, as
+        finding a city by name sees them (`core.query.cities_meant`): from their
+        records, not from `city_name`; a record not in the plain form through its
+        model record."""
+        from sisterctl.core.facts import CityNames
+
+        rows = self.conn.execute(
+            f"SELECT fast, data FROM city WHERE n IN ({cities}) ORDER BY n"
+        ).fetchall()
+        out: dict[str, CityNames] = {}
+        for fast, data in rows:
+            if type(data) is not str:
+                raise BadIndex("a city row")
+            rec = json.loads(data)
+            cid: Any
+            country: Any
+            names: tuple[Any, ...]
+            if fast != 1:
+                from sisterctl.store.index_records import _Decoder
+
+                (city,) = _Decoder(self.settings).cities([fast], [rec])
+                cid, names, country = city.id, city.names, city.country
+            else:
+                if type(rec) is not dict:
+                    raise BadIndex("a city row")
+                cid, name, country = rec.get("id"), rec.get("name"), rec.get("country")
+                local, aliases = rec.get("local_name"), rec.get("aliases")
+                if aliases is None or type(aliases) is str:
+                    aliases = () if aliases is None else (aliases,)
+                elif type(aliases) is not list:
+                    raise BadIndex("a city row")
+                names = (name, *aliases, local) if local else (name, *aliases)
+                if type(cid) is not str or type(country) is not str:
+                    raise BadIndex("a city row")
+                if not all(type(n) is str for n in names):
+                    raise BadIndex("a city row")
+            if cid in out:
+                raise BadIndex("a city twice")
+            out[cid] = CityNames(cid, names, country)
+        return out
+
     def tie_facts(
         self, where: str, params: Sequence[Any] = (), *, file_order: bool = False
     ) -> list[TieFacts]:
@@ -602,13 +644,17 @@ class Index:
                     "".join(values)  # all text
                 else:
                     values = text.split(separator)
-                tid, name_a, country_a, name_b, country_b, kind, status, sort, when, steps = values
+                (
+                    tid, a, name_a, country_a, b, name_b, country_b,
+                    kind, status, sort, when, steps,
+                ) = values  # fmt: skip
                 founded = dates.get(when) if when else None
                 if founded is None and when:
                     founded = dates[when] = _founded(when)
                 add(
                     TieFacts(
                         tid,
+                        (a, b),
                         (name_a, name_b),
                         (country_a, country_b),
                         kind,
@@ -618,7 +664,7 @@ class Index:
                         sort,
                     )
                 )
-        except (TypeError, ValueError, KeyError) as exc:  # not text, not 10 values, ...
+        except (TypeError, ValueError, KeyError) as exc:  # not text, not 12 values, ...
             raise BadIndex("a tie's facts") from exc
         return out
 

@@ -13,7 +13,6 @@ each selection holds every tie the core could pick.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -128,8 +127,9 @@ class View:
 
     def list_facts(self, filters: Filters) -> list[TieFacts] | None:
         """The facts of the ties `core.query.select` picks, in file order, read without
-        a model record; None when they cannot be (read whole, or a filter the core
-        must decide from records): then `select` answers."""
+        a model record (a --city: the ids of the cities it means, found by their
+        records); None when they cannot be (read whole, or a kind or field, which the
+        core decides from records): then `select` answers."""
         return None
 
     def _upcoming_registry(
@@ -246,6 +246,8 @@ class IndexedView(View):
             sub = _registry(index, where, params, cities=cities, exchanges=False, kinds=True)
             return len(select(sub, chosen))
 
+        import dataclasses
+
         return dataclasses.replace(report, undated=self._ask(undated, lambda view: report.undated))
 
     def listing(
@@ -260,9 +262,10 @@ class IndexedView(View):
     ) -> UpcomingReport | Listing:
         """From the facts the index keeps of each tie (`Index.tie_facts`), without a
         model record: the ties a window may hold, chosen by SQL on their month and day,
-        and the filters SQL decides exactly (country, status, years). A filter by city,
-        kind or field is decided by the core on the ties it may choose, which are few
-        or wanted rarely: then `upcoming` answers."""
+        and the filters SQL decides exactly (country, status, years), or the facts do
+        (a city: its id, once the cities a --city means are found by their records).
+        A filter by kind or field is decided by the core on the ties it may choose,
+        which are few or wanted rarely: then `upcoming` answers."""
         chosen = filters
 
         def whole(view: View) -> UpcomingReport | Listing:
@@ -277,7 +280,7 @@ class IndexedView(View):
                 leap_day=leap_day,
             )
 
-        if chosen is not None and (chosen.city or chosen.kind or chosen.field):
+        if chosen is not None and (chosen.kind or chosen.field):
             return whole(self)
         from sisterctl.core.anniversaries import Window, listed_anniversaries
         from sisterctl.core.query import Filters
@@ -286,7 +289,7 @@ class IndexedView(View):
 
         def question(index: store_index.Index) -> Listing:
             filters = chosen or Filters()
-            where, params, _ = _filter_sql(index, filters)
+            where, params, cities = _filter_sql(index, filters)
             counted = where
             if not include_ended:
                 counted = f"status != '{Status.ENDED.value}'" + (f" AND ({where})" if where else "")
@@ -298,7 +301,7 @@ class IndexedView(View):
             when = "precision IS NOT NULL" if window.days > 180 else _window_sql("", window)
             facts = index.tie_facts(f"({when})" + (f" AND ({where})" if where else ""), params)
             return listed_anniversaries(
-                _passing(facts, filters),
+                _passing(facts, filters, _meant(index, filters, cities)),
                 as_of,
                 within,
                 leap_day=leap_day or index.leap_day,
@@ -310,12 +313,13 @@ class IndexedView(View):
         return self._ask(question, whole)
 
     def list_facts(self, filters: Filters) -> list[TieFacts] | None:
-        if filters.city or filters.kind or filters.field or self._index is None:
+        if filters.kind or filters.field or self._index is None:
             return None
 
         def question(index: store_index.Index) -> list[TieFacts] | None:
-            where, params, _ = _filter_sql(index, filters)
-            return _passing(index.tie_facts(where or "1", params, file_order=True), filters)
+            where, params, cities = _filter_sql(index, filters)
+            facts = index.tie_facts(where or "1", params, file_order=True)
+            return _passing(facts, filters, _meant(index, filters, cities))
 
         return self._ask(question, lambda view: None)
 
@@ -394,21 +398,40 @@ def _filter_sql(
     return (" AND ".join(where) if where else None), params, cities
 
 
-def _passing(facts: list[TieFacts], filters: Filters) -> list[TieFacts]:
+def _meant(index: store_index.Index, filters: Filters, cities: str | None) -> set[str] | None:
+    """The ids of the cities filters.city means (None: no --city), as the core finds
+    them (`find_cities`), among those the index names (`cities`, from `_filter_sql`),
+    by their records."""
+    if not filters.city or cities is None:
+        return None
+    from sisterctl.core.query import cities_meant
+
+    return {city.id for city in cities_meant(index.city_names(cities), filters.city, partial=True)}
+
+
+def _passing(
+    facts: list[TieFacts], filters: Filters, cities: set[str] | None = None
+) -> list[TieFacts]:
     """The facts of the ties that pass the filters the SQL chose them by, as the facts
-    say it (a column that lies keeps a row out at most)."""
+    say it (a column that lies keeps a row out at most); with `cities`, the ids of
+    the cities filters.city means, those of a tie of one of them."""
     from sisterctl.core.query import Filters, country_code
 
-    if filters == Filters():
+    if cities is None and filters == Filters():
         return facts
     code = country_code(filters.country) if filters.country else None
-    return [tie for tie in facts if _facts_pass(tie, filters, code)]
+    return [tie for tie in facts if _facts_pass(tie, filters, code, cities)]
 
 
-def _facts_pass(tie: TieFacts, filters: Filters, country: str | None) -> bool:
-    """Whether a tie passes the filters `IndexedView.listing` lets SQL choose by (with
-    `country` the code of filters.country), as `core.query.select` decides from the
-    tie's records, here from its facts."""
+def _facts_pass(
+    tie: TieFacts, filters: Filters, country: str | None, cities: set[str] | None = None
+) -> bool:
+    """Whether a tie passes the filters `IndexedView.listing` and `list_facts` let SQL
+    choose by (with `country` the code of filters.country, `cities` the ids of the
+    cities filters.city means), as `core.query.select` decides from the tie's records,
+    here from its facts."""
+    if cities is not None and tie.cities[0] not in cities and tie.cities[1] not in cities:
+        return False
     if country is not None and country not in tie.countries:
         return False
     if filters.status is not None and tie.status is not filters.status:
