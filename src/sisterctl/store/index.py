@@ -577,11 +577,11 @@ class Index:
             return f"SELECT DISTINCT city FROM city_name WHERE instr(name, {_literal(wanted)}) > 0"
         return exact
 
-    def city_names(self, cities: str) -> dict[str, CityNames]:
+    def city_names(self, cities: str) -> dict[str, CityNames] | None:
         """The cities the SQL `cities` selects (their rows, n), by id in file order, as
         finding a city by name sees them (`core.query.cities_meant`): from their
-        records, not from `city_name`; a record not in the plain form through its
-        model record."""
+        records, not from `city_name`. None when one is not in the plain form: only
+        its model record says its names."""
         from sisterctl.core.facts import CityNames
 
         rows = self.conn.execute(
@@ -589,33 +589,22 @@ class Index:
         ).fetchall()
         out: dict[str, CityNames] = {}
         for fast, data in rows:
-            if type(data) is not str:
-                raise BadIndex("a city row")
-            rec = json.loads(data)
-            cid: Any
-            country: Any
-            names: tuple[Any, ...]
             if fast != 1:
-                from sisterctl.store.index_records import _Decoder
-
-                (city,) = _Decoder(self.settings).cities([fast], [rec])
-                cid, names, country = city.id, city.names, city.country
-            else:
-                if type(rec) is not dict:
-                    raise BadIndex("a city row")
-                cid, name, country = rec.get("id"), rec.get("name"), rec.get("country")
-                local, aliases = rec.get("local_name"), rec.get("aliases")
-                if aliases is None or type(aliases) is str:
-                    aliases = () if aliases is None else (aliases,)
-                elif type(aliases) is not list:
-                    raise BadIndex("a city row")
-                names = (name, *aliases, local) if local else (name, *aliases)
-                if type(cid) is not str or type(country) is not str:
-                    raise BadIndex("a city row")
-                if not all(type(n) is str for n in names):
-                    raise BadIndex("a city row")
-            if cid in out:
-                raise BadIndex("a city twice")
+                return None
+            rec = json.loads(data)
+            if type(rec) is not dict:
+                raise BadIndex("a city row")
+            cid, name, country = rec.get("id"), rec.get("name"), rec.get("country")
+            local, aliases = rec.get("local_name"), rec.get("aliases")
+            if aliases is None or type(aliases) is str:
+                aliases = () if aliases is None else (aliases,)
+            elif type(aliases) is not list:
+                raise BadIndex("a city row")
+            names = (name, *aliases, local) if local else (name, *aliases)
+            if type(cid) is not str or type(country) is not str or cid in out:
+                raise BadIndex("a city row")
+            if not all(type(n) is str for n in names):
+                raise BadIndex("a city's names")
             out[cid] = CityNames(cid, names, country)
         return out
 

@@ -14,7 +14,7 @@ each selection holds every tie the core could pick.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -25,7 +25,7 @@ from sisterctl.text import fold
 if TYPE_CHECKING:
     from sisterctl.core.anniversaries import Listing, Span, UpcomingReport, Window
     from sisterctl.core.facts import TieFacts
-    from sisterctl.core.query import Filters
+    from sisterctl.core.query import Filters, Named
     from sisterctl.model import LeapDay, Partnership, Registry
 
 T = TypeVar("T")
@@ -406,7 +406,10 @@ def _meant(index: store_index.Index, filters: Filters, cities: str | None) -> se
         return None
     from sisterctl.core.query import cities_meant
 
-    return {city.id for city in cities_meant(index.city_names(cities), filters.city, partial=True)}
+    named: Mapping[str, Named] | None = index.city_names(cities)
+    if named is None:  # a city not in the plain form: its model record gives its names
+        named = _registry(index, "0", cities=cities, exchanges=False).cities
+    return {city.id for city in cities_meant(named, filters.city, partial=True)}
 
 
 def _passing(
