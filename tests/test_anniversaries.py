@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -618,3 +619,48 @@ def test_a_revision_counts_the_dated_records_that_change_a_tie() -> None:
         "taipei-daegu": Revision(1, dt.date(2021, 1, 5)),
         "daegu-ningbo": Revision(1, dt.date(2013, 11, 12)),  # its upgrade
     }
+
+
+# Span and Window are plain classes for start-up's sake (core/windows.py): they must
+# behave as the frozen, slotted dataclasses they were.
+@dataclasses.dataclass(frozen=True, slots=True)
+class _SpanAsDataclass:
+    count: int
+    unit: Unit = Unit.DAY
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _WindowAsDataclass:
+    start: dt.date
+    last: dt.date
+
+
+@given(
+    st.tuples(st.integers(1, 400), st.sampled_from(Unit)),
+    st.tuples(st.integers(1, 400), st.sampled_from(Unit)),
+    st.tuples(st.dates(), st.dates()),
+    st.tuples(st.dates(), st.dates()),
+)
+def test_spans_and_windows_compare_as_the_dataclasses_did(
+    a: tuple[int, Unit], b: tuple[int, Unit], c: tuple[dt.date, dt.date], d: tuple[dt.date, dt.date]
+) -> None:
+    for new, old in ((Span, _SpanAsDataclass), (Window, _WindowAsDataclass)):
+        x, y = (a, b) if new is Span else (c, d)
+        got = (new(*x) == new(*y), new(*x) != new(*y), hash(new(*x)) == hash(new(*y)))
+        assert got == (old(*x) == old(*y), old(*x) != old(*y), hash(old(*x)) == hash(old(*y)))
+        assert repr(new(*x)) == repr(old(*x)).replace(old.__name__, new.__name__)
+    assert Span(a[0]) == Span(a[0], Unit.DAY) and Span(*a) != a
+
+
+def test_spans_and_windows_are_frozen_and_slotted() -> None:
+    span, window = Span(30), Window.of(dt.date(2026, 12, 1), Span(30))
+    assert window == Window(dt.date(2026, 12, 1), dt.date(2026, 12, 30))
+    for value, name in ((span, "count"), (window, "start")):
+        with pytest.raises(AttributeError):
+            setattr(value, name, 1)
+        with pytest.raises(AttributeError):
+            delattr(value, name)
+        assert not hasattr(value, "__dict__")
+    match span:
+        case Span(count, unit):
+            assert (count, unit) == (30, Unit.DAY)

@@ -163,7 +163,8 @@ def upcoming_command(
 
     Example: sisterctl upcoming --within 3m --milestones
     """
-    from sisterctl.core.anniversaries import UPCOMING_FIELDS, parse_span
+    from sisterctl.core.listing import UPCOMING_FIELDS
+    from sisterctl.core.windows import parse_span
     from sisterctl.errors import UsageError
 
     span = parse_span(within)

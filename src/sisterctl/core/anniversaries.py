@@ -14,16 +14,29 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import operator
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from sisterctl.core.facts import folded_title
-from sisterctl.dates import MAX_YEAR, PartialDate, Precision
-from sisterctl.errors import Param, RefusedError, UsageError
+
+# What both reports share, and the report from the index's facts: here too.
+from sisterctl.core.listing import FOUNDING as FOUNDING
+from sisterctl.core.listing import UPCOMING_FIELDS as UPCOMING_FIELDS
+from sisterctl.core.listing import Listed as Listed
+from sisterctl.core.listing import Listing as Listing
+from sisterctl.core.listing import listed_anniversaries as listed_anniversaries
+from sisterctl.core.listing import when_text as when_text
+from sisterctl.core.windows import MILESTONE_EVERY as MILESTONE_EVERY
+from sisterctl.core.windows import Span as Span
+from sisterctl.core.windows import Unit as Unit
+from sisterctl.core.windows import Window as Window
+from sisterctl.core.windows import anniversary_on as anniversary_on
+from sisterctl.core.windows import is_milestone as is_milestone
+from sisterctl.core.windows import ordinal as ordinal
+from sisterctl.core.windows import parse_span as parse_span
+from sisterctl.dates import PartialDate, Precision
+from sisterctl.errors import RefusedError
 from sisterctl.terms import LeapDay, Status
 from sisterctl.text import fold
 
@@ -31,138 +44,11 @@ from sisterctl.text import fold
 # command line reads none (`listed_anniversaries`), and starts without them.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from sisterctl.core.facts import TieFacts
     from sisterctl.core.query import Filters
     from sisterctl.model import Agreement, Partnership, Registry, TieState
 
-MILESTONE_EVERY = 5
-_SUFFIXES = {1: "st", 2: "nd", 3: "rd"}
-
-
-def ordinal(n: int) -> str:
-    """`1st`, `2nd`, `3rd`, `4th`, `11th`, `12th`, `13th`, `21st`, `101st`, `111th`."""
-    if 11 <= n % 100 <= 13:
-        return f"{n}th"
-    return f"{n}{_SUFFIXES.get(n % 10, 'th')}"
-
-
-def is_milestone(n: int) -> bool:
-    """The anniversaries people celebrate: the 1st and every 5th."""
-    return n == 1 or (n > 0 and n % MILESTONE_EVERY == 0)
-
-
-# ---------------------------------------------------------------------------
-# Windows
-
-
-class Unit(StrEnum):
-    DAY = "d"
-    WEEK = "w"
-    MONTH = "m"
-    YEAR = "y"
-
-
-_UNIT_NAMES = {Unit.DAY: "day", Unit.WEEK: "week", Unit.MONTH: "month", Unit.YEAR: "year"}
-_SPAN_RE = re.compile(r"\s*(\d+)\s*([dwmy]?)\s*", re.IGNORECASE)
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A length of time from a reference day: `30` days, `6w`, `3m`, `1y`."""
-
-    count: int
-    unit: Unit = Unit.DAY
-
-    def __str__(self) -> str:
-        name = _UNIT_NAMES[self.unit]
-        return f"{self.count} {name}" + ("" if self.count == 1 else "s")
-
-    def end(self, start: dt.date) -> dt.date:
-        """The first day after a span starting on `start` (the span holds `start`).
-
-        Days and weeks are counted in days. Months and years are calendar months and
-        years: the span ends the day before the same day of the month that many
-        months later, so that 3 months from 15 January run through 14 April; when
-        that day does not exist (1 month from 31 January), through the last day of
-        the shorter month.
-        """
-        try:
-            if self.unit is Unit.DAY:
-                return start + dt.timedelta(days=self.count)
-            if self.unit is Unit.WEEK:
-                return start + dt.timedelta(weeks=self.count)
-            months = self.count * (12 if self.unit is Unit.YEAR else 1)
-            index = start.year * 12 + start.month - 1 + months
-            year, month = divmod(index, 12)
-            month += 1
-            if year > MAX_YEAR:
-                raise OverflowError
-            if start.day > calendar.monthrange(year, month)[1]:
-                # No such day: the span takes the whole shorter month.
-                return dt.date(year, month, 1) + dt.timedelta(
-                    days=calendar.monthrange(year, month)[1]
-                )
-            return dt.date(year, month, start.day)
-        except (OverflowError, ValueError):
-            raise RefusedError(
-                f"a window of {self} from {start.isoformat()} ends after the year {MAX_YEAR}"
-            ) from None
-
-
-def parse_span(text: str) -> Span:
-    """A span from `30`, `30d`, `6w`, `3m` or `1y` (the `within` of `upcoming`); refuse
-    zero, negatives and the rest."""
-    match = _SPAN_RE.fullmatch(text)
-    if match is None or int(match.group(1)) == 0:
-        raise UsageError(
-            (
-                Param.WITHIN,
-                " takes a positive length: days (30), weeks (6w), months (3m) or "
-                f"years (1y), not {text!r}",
-            )
-        )
-    unit = Unit(match.group(2).lower() or "d")
-    return Span(int(match.group(1)), unit)
-
-
-@dataclass(frozen=True, slots=True)
-class Window:
-    """The days from `start` through `last`, both included."""
-
-    start: dt.date
-    last: dt.date
-
-    @classmethod
-    def of(cls, start: dt.date, span: Span) -> Window:
-        return cls(start, span.end(start) - dt.timedelta(days=1))
-
-    def __contains__(self, day: object) -> bool:
-        return isinstance(day, dt.date) and self.start <= day <= self.last
-
-    def overlaps(self, first: dt.date, last: dt.date) -> bool:
-        return first <= self.last and self.start <= last
-
-    @property
-    def days(self) -> int:
-        return (self.last - self.start).days + 1
-
-    def years(self) -> range:
-        return range(self.start.year, self.last.year + 1)
-
-
 # ---------------------------------------------------------------------------
 # Anniversaries of one date
-
-
-def anniversary_on(founded: dt.date, year: int, leap_day: LeapDay = LeapDay.FEB28) -> dt.date:
-    """The day in `year` on which the anniversary of `founded` falls.
-
-    A date of 29 February falls on 28 February in common years (the last day of the
-    month) or, with `LeapDay.MAR1`, on 1 March.
-    """
-    if (founded.month, founded.day) == (2, 29) and not calendar.isleap(year):
-        return dt.date(year, 3, 1) if leap_day is LeapDay.MAR1 else dt.date(year, 2, 28)
-    return dt.date(year, founded.month, founded.day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,27 +92,6 @@ def occurrences(
 
 # ---------------------------------------------------------------------------
 # The report
-
-
-FOUNDING = "founding"
-
-UPCOMING_FIELDS = (
-    "date",
-    "precision",
-    "days",
-    "ordinal",
-    "milestone",
-    "id",
-    "city_a",
-    "country_a",
-    "city_b",
-    "country_b",
-    "kind",
-    "what",
-    "agreement",
-    "since",
-    "status",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -562,208 +427,3 @@ def _later_agreements(registry: Registry, tie: Partnership) -> Iterator[Agreemen
         if tie.established is not None and agreement.date == tie.established:
             continue
         yield agreement
-
-
-# ---------------------------------------------------------------------------
-# The same rows from what the index keeps of each tie
-#
-# `sisterctl upcoming` of a year lists an anniversary of nearly every tie: read as
-# model records (with their cities and agreements), a large registry takes most of a
-# second before the first row is made. What a row shows of a tie is little (its id,
-# cities, kind over time and present status), and the index keeps exactly that for
-# each tie (`core.facts.TieFacts`); `listed_anniversaries` makes the rows of
-# `upcoming_anniversaries` (without agreements, and without `lapsed_for` or `limit`)
-# from it, row for row and in the same order: tests/test_listing.py and the property
-# test of tests/test_index.py hold the two to the same output.
-
-
-class Listed:
-    """A row of `listed_anniversaries`: an `Anniversary` of a tie's founding, with the
-    tie's facts in place of its record."""
-
-    __slots__ = ("days", "kind", "on", "ordinal", "tie")
-    agreement: Agreement | None = None
-    what = FOUNDING
-
-    def __init__(self, tie: TieFacts, on: PartialDate, ordinal: int, days: int | None, kind: str):
-        self.tie, self.on, self.ordinal, self.days, self.kind = tie, on, ordinal, days, kind
-
-    @property
-    def status(self) -> Status:
-        return self.tie.status
-
-    @property
-    def since(self) -> PartialDate:
-        since = self.tie.since
-        assert since is not None
-        return since
-
-    @property
-    def milestone(self) -> bool:
-        return is_milestone(self.ordinal)
-
-    @property
-    def precision(self) -> Precision:
-        return self.on.precision
-
-    def as_dict(self) -> dict[str, Any]:
-        """The row as `Anniversary.as_dict` gives it."""
-        tie = self.tie
-        (city_a, city_b), (country_a, country_b) = tie.names, tie.countries
-        return {
-            "date": self.on.iso(),
-            "precision": self.precision.value,
-            "days": self.days,
-            "ordinal": self.ordinal,
-            "milestone": self.milestone,
-            "id": tie.id,
-            "city_a": city_a,
-            "country_a": country_a,
-            "city_b": city_b,
-            "country_b": country_b,
-            "kind": self.kind,
-            "what": FOUNDING,
-            "agreement": None,
-            "since": self.since.iso(),
-            "status": tie.status.value,
-        }
-
-
-class Listing:
-    """What `listed_anniversaries` found: an `UpcomingReport` of founding anniversaries
-    (`overdue` always empty). A plain class, as `Listed` is: the command line that
-    makes it starts without paying for a dataclass."""
-
-    __slots__ = ("as_of", "leap_day", "rows", "span", "undated", "window")
-    overdue: tuple[tuple[str, Agreement], ...] = ()
-
-    def __init__(
-        self,
-        as_of: dt.date,
-        span: Span,
-        window: Window,
-        leap_day: LeapDay,
-        rows: tuple[Listed, ...],
-        undated: int,
-    ) -> None:
-        self.as_of, self.span, self.window, self.leap_day = as_of, span, window, leap_day
-        self.rows, self.undated = rows, undated
-
-
-def listed_anniversaries(
-    ties: Iterable[TieFacts],
-    as_of: dt.date,
-    within: Span = Span(30),
-    *,
-    leap_day: LeapDay = LeapDay.FEB28,
-    include_ended: bool = False,
-    milestones_only: bool = False,
-    undated: int = 0,
-) -> Listing:
-    """The rows `upcoming_anniversaries` gives without agreements, from the facts of
-    the ties it would select (any others among them, and ties with no founding date,
-    are left out); `undated` is passed through, counted by the caller."""
-    window = Window.of(as_of, within)
-    years = window.years()
-    start, last = window.start, window.last
-    first, final = start.toordinal(), last.toordinal()
-    today = as_of.toordinal()
-    ended = Status.ENDED
-    leap = calendar.isleap
-    on_days: dict[int, PartialDate] = {}
-    # The rows by (the last day they may fall on, 0 for a day, 1 a month, 2 a year):
-    # the ties taken in `TieFacts.order` (a sort that finds them in order costs
-    # nothing), each such list is in the order of Anniversary.sort_key, as it holds
-    # one row of a tie at most.
-    groups: dict[tuple[int, int], list[Listed]] = {}
-    # Where in the window a founding's month and day (or month, or year alone) falls,
-    # found once for all the ties that share it: for each year of the window, the
-    # year, the date (as the row shows it, and as the tie's kind is taken on), the
-    # days from today, and the list its rows go in.
-    on_day: dict[int, list[_OnDay]] = {}
-    in_month: dict[int, list[_InSpan]] = {}
-
-    def falls_on(month: int, day: int) -> list[_OnDay]:
-        found: list[_OnDay] = []
-        for year in years:
-            if month == 2 and day == 29 and not leap(year):
-                when = dt.date(year, 3, 1) if leap_day is LeapDay.MAR1 else dt.date(year, 2, 28)
-            else:
-                when = dt.date(year, month, day)
-            at = when.toordinal()
-            if first <= at <= final:
-                on = on_days.get(at)
-                if on is None:
-                    on = on_days[at] = PartialDate(when.year, when.month, when.day)
-                found.append((year, on, when, at - today, groups.setdefault((at, 0), []).append))
-        return found
-
-    def falls_in(month: int) -> list[_InSpan]:
-        found: list[_InSpan] = []
-        for year in years:
-            begin = dt.date(year, month, 1)
-            end = begin.replace(day=calendar.monthrange(year, month)[1])
-            if begin <= last and start <= end:
-                add = groups.setdefault((end.toordinal(), 1), []).append
-                found.append((year, PartialDate(year, month), end, add))
-        return found
-
-    in_year: list[_InSpan] = [
-        (year, PartialDate(year), end, groups.setdefault((end.toordinal(), 2), []).append)
-        for year in years
-        for end in (dt.date(year, 12, 31),)
-    ]
-    for tie in sorted(ties, key=_TIE_ORDER):
-        founded = tie.founded
-        if founded is None or (tie.status is ended and not include_ended):
-            continue
-        year0, month, day_of_month = founded
-        steps = tie.steps
-        if day_of_month is not None and month is not None:
-            hits = on_day.get(month * 32 + day_of_month)
-            if hits is None:
-                hits = on_day[month * 32 + day_of_month] = falls_on(month, day_of_month)
-            for year, on, when, away, add in hits:
-                number = year - year0
-                if number < 1 or (milestones_only and not is_milestone(number)):
-                    continue
-                add(Listed(tie, on, number, away, tie.kind_on(when) if steps else tie.kind))
-            continue
-        if month is not None:
-            spans = in_month.get(month)
-            if spans is None:
-                spans = in_month[month] = falls_in(month)
-        else:
-            spans = in_year
-        for year, on, end, add in spans:
-            number = year - year0
-            if number < 1 or (milestones_only and not is_milestone(number)):
-                continue
-            add(Listed(tie, on, number, None, tie.kind_on(end) if steps else tie.kind))
-    found_rows = tuple(row for key in sorted(groups) for row in groups[key])
-    return Listing(as_of, within, window, leap_day, found_rows, undated)
-
-
-# Where a founding falls in a window (listed_anniversaries): the year, the date the
-# row shows, the day its kind is taken on, the days from today (a month or a year
-# has none), and where its rows go.
-_OnDay = tuple[int, PartialDate, dt.date, int, Callable[["Listed"], object]]
-_InSpan = tuple[int, PartialDate, dt.date, Callable[["Listed"], object]]
-
-# (sort, id), as TieFacts.order: attrgetter makes the keys without a Python call each.
-_TIE_ORDER = operator.attrgetter("sort", "id")
-
-
-def when_text(row: Anniversary | Listed, as_of: dt.date) -> str:
-    """How far off: `today`, `tomorrow`, `in 12 days`; `in November`, `in 2027`."""
-    if row.days is not None:
-        if row.days == 0:
-            return "today"
-        if row.days == 1:
-            return "tomorrow"
-        return f"in {row.days} days"
-    if row.precision is Precision.MONTH:
-        assert row.on.month is not None
-        name = calendar.month_name[row.on.month]
-        return f"in {name}" if row.on.year == as_of.year else f"in {name} {row.on.year}"
-    return f"in {row.on.year}"

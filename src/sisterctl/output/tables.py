@@ -347,7 +347,8 @@ class _UpcomingCells:
     hundred day counts, ordinals and kinds, and a tie its title."""
 
     def __init__(self) -> None:
-        from sisterctl.core.anniversaries import is_milestone, ordinal, when_text
+        from sisterctl.core.listing import when_text
+        from sisterctl.core.windows import is_milestone, ordinal
 
         self._is_milestone, self._ordinal_text, self._when_text = is_milestone, ordinal, when_text
         self._when: dict[int | tuple[int, int | None], str] = {}

@@ -282,7 +282,8 @@ class IndexedView(View):
 
         if chosen is not None and (chosen.kind or chosen.field):
             return whole(self)
-        from sisterctl.core.anniversaries import Window, listed_anniversaries
+        from sisterctl.core.listing import listed_anniversaries
+        from sisterctl.core.windows import Window
         from sisterctl.core.query import Filters
 
         window = Window.of(as_of, within)
@@ -326,7 +327,7 @@ class IndexedView(View):
     def _upcoming_registry(
         self, as_of: dt.date, within: Span, filters: Filters | None, agreements: bool
     ) -> Registry:
-        from sisterctl.core.anniversaries import Window
+        from sisterctl.core.windows import Window
         from sisterctl.core.query import Filters
 
         window = Window.of(as_of, within)
