@@ -124,7 +124,7 @@ def test_reads_through_the_index_equal_full_reads(
     assert len(parses) == count  # all of them from the index
 
 
-def test_list_by_city_reads_the_ties_facts_and_the_cities_records_alone(
+def test_list_by_city_makes_no_model_record(
     run: Run, small_registry: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run("-r", small_registry, "list")  # makes the index
@@ -356,6 +356,9 @@ HOSTILE = {
     # `list --city` reads the names of the cities it may mean from their records.
     "a city name that lies": (
         "INSERT INTO city_name SELECT n, 'daegu' FROM city WHERE id = 'prague-cz'",
+    ),
+    "a tie's cities that are not two": (
+        "UPDATE tie SET data = json_set(data, '$.cities', 5) WHERE id = 'taipei-daegu'",
     ),
     "a date column that lies": ("UPDATE tie SET month = NULL, day = NULL, precision = 'year'",),
     "a status column that lies": ("UPDATE tie SET status = 'ended'",),

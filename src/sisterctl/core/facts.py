@@ -17,29 +17,17 @@ if TYPE_CHECKING:
 
 
 class TieFacts:
-    """What an anniversary row shows of a tie: its id, cities (`cities`: their ids;
-    `names`) and countries, its kind
+    """What an anniversary row shows of a tie: its id, cities and countries, its kind
     as founded and each upgrade's (`steps`: the earliest day each may take effect and
     the kind from then, in the order `Registry.kind_on` applies them), its status as
     of now (`Registry.state`), its founding date (`founded`: year, month and day, the
     last two None when not known) and `fold(title)`."""
 
-    __slots__ = (
-        "cities",
-        "countries",
-        "founded",
-        "id",
-        "kind",
-        "names",
-        "sort",
-        "status",
-        "steps",
-    )
+    __slots__ = ("countries", "founded", "id", "kind", "names", "sort", "status", "steps")
 
     def __init__(
         self,
         id: str,
-        cities: tuple[str, str],
         names: tuple[str, str],
         countries: tuple[str, str],
         kind: str,
@@ -48,8 +36,7 @@ class TieFacts:
         founded: tuple[int, int | None, int | None] | None,
         sort: str,
     ) -> None:
-        self.id, self.cities, self.names = id, cities, names
-        self.countries, self.kind = countries, kind
+        self.id, self.names, self.countries, self.kind = id, names, countries, kind
         self.steps, self.status, self.founded, self.sort = steps, status, founded, sort
 
     @classmethod
@@ -59,7 +46,6 @@ class TieFacts:
         since = tie.established
         return cls(
             tie.id,
-            (a.id, b.id),
             (a.name, b.name),
             (a.country, b.country),
             tie.kind,
@@ -108,7 +94,8 @@ class TieFacts:
 
 class CityNames(NamedTuple):
     """A city as finding it by name sees it (`core.query.cities_meant`): what the
-    index reads of the cities a `--city` may mean, without their records."""
+    index reads from the records of the cities a `--city` may mean, without making
+    model records of them."""
 
     id: str
     names: tuple[str, ...]

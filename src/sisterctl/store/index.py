@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     from sisterctl.core.facts import CityNames, TieFacts
 
 DISABLE_VARS = ("SISTERCTL_NO_INDEX", "SISTERCTL_NO_CACHE")
-FORMAT = 5  # bump when the schema or the meaning of a column changes
+FORMAT = 4  # bump when the schema or the meaning of a column changes
 APPLICATION_ID = 0x53495354  # "SIST": PRAGMA application_id of every index
 MAX_ENTRIES = 64  # index files kept; the least recently written go first
 STALE_TEMP_SECONDS = 3600  # a temporary file this old was left by a killed process
@@ -609,18 +609,36 @@ class Index:
         return out
 
     def tie_facts(
-        self, where: str, params: Sequence[Any] = (), *, file_order: bool = False
+        self,
+        where: str,
+        params: Sequence[Any] = (),
+        *,
+        file_order: bool = False,
+        of_cities: set[str] | None = None,
     ) -> list[TieFacts]:
         """The facts of the ties `where` selects, in the order of `TieFacts.order` (in
         which `listed_anniversaries` then finds them), or in file order; each value
-        checked. Only their
-        `facts` are read: a column that chose a row it should not have is overruled by
-        what the facts say (the date, the status, the countries), as the records
-        overrule the columns in `registry`."""
+        checked. With `of_cities` (city ids), only the ties of one of those cities, as
+        each tie's record names its two (`data`). Only their `facts` (and then their
+        records' cities) are read: a column that chose a row it should not have is
+        overruled by what the facts say (the date, the status, the countries), as the
+        records overrule the columns in `registry`."""
         from sisterctl.core.facts import TieFacts
 
         order = "n" if file_order else "sort, id"
-        texts = self._one_column(f"SELECT facts FROM tie WHERE {where} ORDER BY {order}", params)
+        if of_cities is None:
+            texts = self._one_column(
+                f"SELECT facts FROM tie WHERE {where} ORDER BY {order}", params
+            )
+        else:
+            texts = []
+            found = self.conn.execute(
+                f"SELECT facts, data FROM tie WHERE {where} ORDER BY {order}", params
+            )
+            for facts, data in found:
+                pair = _cities_of(data)
+                if pair[0] in of_cities or pair[1] in of_cities:
+                    texts.append(facts)
         out: list[TieFacts] = []
         add = out.append
         separator = FACTS_SEPARATOR
@@ -633,17 +651,13 @@ class Index:
                     "".join(values)  # all text
                 else:
                     values = text.split(separator)
-                (
-                    tid, a, name_a, country_a, b, name_b, country_b,
-                    kind, status, sort, when, steps,
-                ) = values  # fmt: skip
+                tid, name_a, country_a, name_b, country_b, kind, status, sort, when, steps = values
                 founded = dates.get(when) if when else None
                 if founded is None and when:
                     founded = dates[when] = _founded(when)
                 add(
                     TieFacts(
                         tid,
-                        (a, b),
                         (name_a, name_b),
                         (country_a, country_b),
                         kind,
@@ -653,7 +667,7 @@ class Index:
                         sort,
                     )
                 )
-        except (TypeError, ValueError, KeyError) as exc:  # not text, not 12 values, ...
+        except (TypeError, ValueError, KeyError) as exc:  # not text, not 10 values, ...
             raise BadIndex("a tie's facts") from exc
         return out
 
@@ -662,6 +676,18 @@ class Index:
         if type(value) is not int:
             raise BadIndex("a count")
         return value
+
+
+def _cities_of(data: Any) -> tuple[str, str]:
+    """The ids of the two cities a tie's record (its `data`) names."""
+    try:
+        rec = json.loads(data)
+    except (TypeError, ValueError) as exc:
+        raise BadIndex("a tie row") from exc
+    pair = rec.get("cities") if type(rec) is dict else None
+    if type(pair) is not list or len(pair) != 2 or not all(type(c) is str for c in pair):
+        raise BadIndex("a tie's cities")
+    return pair[0], pair[1]
 
 
 def _founded(text: str) -> tuple[int, int | None, int | None]:

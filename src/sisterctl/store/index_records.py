@@ -362,8 +362,7 @@ def _tie_columns(registry: Registry, tie: Partnership) -> tuple[str, str, str, s
     """(kind as founded, kind as of now, status as of now), as queries compare them
     (folded), then (sort, facts): `fold(title)`, by which anniversaries of a day are
     ordered, and what a row of `upcoming` or `list` shows of the tie
-    (`core.facts.TieFacts`) in one text: its id, its cities' ids, names and countries
-    (city a's three, then b's), its
+    (`core.facts.TieFacts`) in one text: its id, its cities' names and countries, its
     kind as founded, its status as of now, `fold(title)` again, its founding date (ISO
     at its precision, or empty) and its upgrades (JSON [earliest day, kind] pairs, or
     empty), joined by FACTS_SEPARATOR; as JSON (a list of the same) when a value holds
@@ -382,10 +381,8 @@ def _tie_columns(registry: Registry, tie: Partnership) -> tuple[str, str, str, s
     since = tie.established
     values = (
         tie.id,
-        a.id,
         a.name,
         a.country,
-        b.id,
         b.name,
         b.country,
         tie.kind,

@@ -283,8 +283,8 @@ class IndexedView(View):
         if chosen is not None and (chosen.kind or chosen.field):
             return whole(self)
         from sisterctl.core.listing import listed_anniversaries
-        from sisterctl.core.windows import Window
         from sisterctl.core.query import Filters
+        from sisterctl.core.windows import Window
 
         window = Window.of(as_of, within)
 
@@ -300,9 +300,13 @@ class IndexedView(View):
             # A long window holds an anniversary of most ties: the core picks them from
             # every dated tie faster than SQL would by their days.
             when = "precision IS NOT NULL" if window.days > 180 else _window_sql("", window)
-            facts = index.tie_facts(f"({when})" + (f" AND ({where})" if where else ""), params)
+            facts = index.tie_facts(
+                f"({when})" + (f" AND ({where})" if where else ""),
+                params,
+                of_cities=_meant(index, filters, cities),
+            )
             return listed_anniversaries(
-                _passing(facts, filters, _meant(index, filters, cities)),
+                _passing(facts, filters),
                 as_of,
                 within,
                 leap_day=leap_day or index.leap_day,
@@ -319,16 +323,17 @@ class IndexedView(View):
 
         def question(index: store_index.Index) -> list[TieFacts] | None:
             where, params, cities = _filter_sql(index, filters)
-            facts = index.tie_facts(where or "1", params, file_order=True)
-            return _passing(facts, filters, _meant(index, filters, cities))
+            meant = _meant(index, filters, cities)
+            facts = index.tie_facts(where or "1", params, file_order=True, of_cities=meant)
+            return _passing(facts, filters)
 
         return self._ask(question, lambda view: None)
 
     def _upcoming_registry(
         self, as_of: dt.date, within: Span, filters: Filters | None, agreements: bool
     ) -> Registry:
-        from sisterctl.core.windows import Window
         from sisterctl.core.query import Filters
+        from sisterctl.core.windows import Window
 
         window = Window.of(as_of, within)
 
@@ -413,29 +418,22 @@ def _meant(index: store_index.Index, filters: Filters, cities: str | None) -> se
     return {city.id for city in cities_meant(named, filters.city, partial=True)}
 
 
-def _passing(
-    facts: list[TieFacts], filters: Filters, cities: set[str] | None = None
-) -> list[TieFacts]:
+def _passing(facts: list[TieFacts], filters: Filters) -> list[TieFacts]:
     """The facts of the ties that pass the filters the SQL chose them by, as the facts
-    say it (a column that lies keeps a row out at most); with `cities`, the ids of
-    the cities filters.city means, those of a tie of one of them."""
+    say it (a column that lies keeps a row out at most). (A --city is decided as the
+    facts are read: `Index.tie_facts(of_cities=...)`.)"""
     from sisterctl.core.query import Filters, country_code
 
-    if cities is None and filters == Filters():
+    if filters._replace(city=None) == Filters():
         return facts
     code = country_code(filters.country) if filters.country else None
-    return [tie for tie in facts if _facts_pass(tie, filters, code, cities)]
+    return [tie for tie in facts if _facts_pass(tie, filters, code)]
 
 
-def _facts_pass(
-    tie: TieFacts, filters: Filters, country: str | None, cities: set[str] | None = None
-) -> bool:
+def _facts_pass(tie: TieFacts, filters: Filters, country: str | None) -> bool:
     """Whether a tie passes the filters `IndexedView.listing` and `list_facts` let SQL
-    choose by (with `country` the code of filters.country, `cities` the ids of the
-    cities filters.city means), as `core.query.select` decides from the tie's records,
-    here from its facts."""
-    if cities is not None and tie.cities[0] not in cities and tie.cities[1] not in cities:
-        return False
+    choose by (with `country` the code of filters.country), as `core.query.select`
+    decides from the tie's records, here from its facts."""
     if country is not None and country not in tie.countries:
         return False
     if filters.status is not None and tie.status is not filters.status:
