@@ -492,21 +492,33 @@ REPEAT = 4
 
 def measure(cases: Sequence[Case], runs: int, env: dict[str, str]) -> None:
     """A warm-up run of every case, then `runs` rounds of all of them, each round
-    starting one case further on. A case that takes under SHORT seconds (start-up:
-    `import typer`, `--version`) runs REPEAT times a round: a scheduling hiccup of a few
-    milliseconds is a large part of it, and more runs steady its median."""
+    starting one case further on. A case that took under SHORT seconds in the first
+    round (start-up: `import typer`, `--version`, and the reads of a few ties) runs
+    REPEAT times in each later round: a scheduling hiccup of a few milliseconds is a
+    large part of it, and more runs steady its median. Its repeats are spread over
+    the round, in passes over the short cases, so that no case ever runs right after
+    itself, warm from its own run, while the one it is compared with runs after
+    another. (The warm-up cannot say which cases are short: the first run on a
+    registry makes its index.)"""
     for case in cases:  # warm-up: bytecode, the index
         run_once(case, env)
     live = [c for c in cases if c.error is None]
-    repeat = {id(c): REPEAT if c.times and c.times[0] < SHORT else 1 for c in live}
     for case in cases:
         case.times.clear()
         case.peaks.clear()
+    short: set[int] = set()
     for round_no in range(runs):
         shift = round_no % len(live)
-        for case in live[shift:] + live[:shift]:
-            for _ in range(repeat[id(case)]):
-                run_once(case, env)
+        order = live[shift:] + live[:shift]
+        for case in order:
+            run_once(case, env)
+        if round_no == 0:
+            short = {id(c) for c in live if c.times and c.times[0] < SHORT}
+            continue
+        for _ in range(REPEAT - 1):
+            for case in order:
+                if id(case) in short:
+                    run_once(case, env)
 
 
 # ---------------------------------------------------------------------------
