@@ -26,6 +26,10 @@ AS_OF = "2026-11-28"
 COMMANDS = (
     ("list", "--city", "Daegu"),
     ("list", "--kind", "sister city"),
+    # A kind by its words (`core.query.kind_matcher`), not its whole text.
+    ("list", "--kind", "sister"),
+    ("list", "--kind", "friendship", "--format", "tsv"),
+    ("upcoming", "--within", "1y", "--kind", "sister"),
     ("list", "--status", "ended"),
     ("list", "--city", "sao"),
     ("list", "--city", "Praha"),
@@ -664,7 +668,11 @@ QUERIES = st.lists(
             st.just("--format"),
             st.sampled_from(["tsv", "table"]),
         ),
-        st.tuples(st.just("list"), st.just("--kind"), st.just("sister city")),
+        st.tuples(
+            st.just("list"),
+            st.just("--kind"),
+            st.sampled_from(["sister city", "sister", "city", "friendship", "-"]),
+        ),
         st.tuples(st.just("list"), st.just("--status"), st.sampled_from(["ended", "active"])),
         # From the ties' facts: every order, the table and the data formats.
         st.tuples(

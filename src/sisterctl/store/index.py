@@ -577,6 +577,13 @@ class Index:
             return f"SELECT DISTINCT city FROM city_name WHERE instr(name, {_literal(wanted)}) > 0"
         return exact
 
+    def kinds(self) -> list[str]:
+        """Every kind a tie of the registry has, as founded or as of now (folded)."""
+        kinds = self._one_column("SELECT kind FROM tie UNION SELECT kind_now FROM tie")
+        if not all(type(kind) is str for kind in kinds):
+            raise BadIndex("a kind")
+        return kinds
+
     def city_names(self, cities: str) -> dict[str, CityNames] | None:
         """The cities the SQL `cities` selects (their rows, n), by id in file order, as
         finding a city by name sees them (`core.query.cities_meant`): from their

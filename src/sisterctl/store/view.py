@@ -390,8 +390,15 @@ def _filter_sql(
         where.append("(country_a = ? OR country_b = ?)")
         params += [code, code]
     if filters.kind:
-        where.append("(kind = ? OR kind_now = ?)")
-        params += [fold(filters.kind)] * 2
+        # The kinds --kind means, as the core matches them (whole words, in order),
+        # among the few the registry's ties have (folded, as the columns hold them).
+        from sisterctl.core.query import kind_matcher
+
+        matches = kind_matcher(filters.kind)
+        kinds = [kind for kind in index.kinds() if matches(kind)]
+        marks = ", ".join("?" * len(kinds))
+        where.append(f"(kind IN ({marks}) OR kind_now IN ({marks}))" if kinds else "0")
+        params += kinds * 2
     if filters.status:
         where.append("status = ?")
         params.append(filters.status.value)
