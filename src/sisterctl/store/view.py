@@ -127,8 +127,8 @@ class View:
 
     def list_facts(self, filters: Filters) -> list[TieFacts] | None:
         """The facts of the ties `core.query.select` picks, in file order, read without
-        a model record (a --city: the ids of the cities it means, found by their
-        records); None when they cannot be (read whole, or a kind or field, which the
+        a model record (a --city: the ties whose records name a city it means, found
+        by the cities' records); None when they cannot be (read whole, or a kind or field, which the
         core decides from records): then `select` answers."""
         return None
 
@@ -262,8 +262,9 @@ class IndexedView(View):
     ) -> UpcomingReport | Listing:
         """From the facts the index keeps of each tie (`Index.tie_facts`), without a
         model record: the ties a window may hold, chosen by SQL on their month and day,
-        and the filters SQL decides exactly (country, status, years), or the facts do
-        (a city: its id, once the cities a --city means are found by their records).
+        and the filters SQL decides exactly (country, status, years); a --city by the
+        ties' records, which name their cities (`Index.tie_facts(of_cities=...)`),
+        once the cities it means are found by theirs.
         A filter by kind or field is decided by the core on the ties it may choose,
         which are few or wanted rarely: then `upcoming` answers."""
         chosen = filters
